@@ -1,0 +1,70 @@
+"""The `guatu` command line (cli.md): one module a command, over the same services as the GUI.
+
+Each ``app/cli/cmd_<name>.py`` has ``add_parser(subparsers)`` and ``run(args) -> int``; heavy
+imports stay inside ``run`` so that every command starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from app import __version__
+
+# Command name → module, in the order of cli.md.
+COMMANDS = {
+    "gui": "cmd_gui",
+    "init": "cmd_init",
+    "demo": "cmd_demo",
+    "check": "cmd_check",
+    "stats": "cmd_stats",
+    "counts": "cmd_counts",
+    "export": "cmd_export",
+    "verify": "cmd_verify",
+    "import": "cmd_import",
+    "new-month": "cmd_new_month",
+    "reopen": "cmd_reopen",
+    "wallchart": "cmd_wallchart",
+    "cards": "cmd_cards",
+    "backup": "cmd_backup",
+    "restore": "cmd_restore",
+    "selftest": "cmd_selftest",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2 (cli.md)
+        sys.stderr.write(f"guatu: 参数错误：{message}\n")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="guatu", description="挂图作战：贫困户台账、月调度表、挂图与明白卡")
+    parser.add_argument("--version", action="version", version=f"guatu {__version__}")
+    parser.add_argument("--db", help="数据库文件（默认：用户数据目录）")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    for name, module in COMMANDS.items():
+        try:
+            mod = importlib.import_module(f"app.cli.{module}")
+        except ModuleNotFoundError as e:
+            if e.name == f"app.cli.{module}":
+                continue  # command not built yet
+            raise
+        p = mod.add_parser(sub, name)
+        p.set_defaults(_run=mod.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .common import run_command
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "gui"])
+    return run_command(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

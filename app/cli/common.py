@@ -1,0 +1,82 @@
+"""What every command shares: the --db/--period/--unit/--json flags, exit codes, output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.services.errors import GuatuError, UsageError
+from app.storage import Database, DatabaseInUse, StorageError, default_db_path
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_IN_USE = 0, 1, 2, 3
+
+
+def add_db(p: argparse.ArgumentParser) -> None:
+    # SUPPRESS keeps a --db given before the subcommand when none is given after it.
+    p.add_argument("--db", default=argparse.SUPPRESS, help="数据库文件（默认：用户数据目录）")
+
+
+def add_period(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--period", help="数据月份 YYYY-MM（默认：最新月份）")
+
+
+def add_unit(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--unit", help="单位名称或路径，如 暖泉镇 或 暖泉镇/前暖泉村（默认：本单位）")
+
+
+def add_json(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="以 JSON 输出到标准输出")
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    return Path(getattr(args, "db", None) or default_db_path())
+
+
+def open_db(args: argparse.Namespace, *, write: bool = False, create: bool = False) -> Database:
+    path = db_path(args)
+    return Database(path, write=write, create=create)
+
+
+def emit_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1, default=str))
+    sys.stdout.write("\n")
+
+
+def say(text: str) -> None:
+    """A message for people: stderr, so that --json stdout stays one document."""
+    sys.stderr.write(text + "\n")
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run a parsed command, mapping expected failures to exit codes and one-line messages."""
+    try:
+        return int(args._run(args) or 0)
+    except DatabaseInUse as e:
+        say(f"guatu: {e}")
+        return EXIT_IN_USE
+    except StorageError as e:
+        say(f"guatu: {e}")
+        return EXIT_USAGE
+    except GuatuError as e:
+        say(f"guatu: {e.message}")
+        for f in e.findings[:200]:
+            say(f"  {f}")
+        return e.exit_code
+    except KeyboardInterrupt:
+        say("guatu: 已取消。")
+        return 130
+    except Exception as e:  # a bug: log it in full, show one line
+        from app.logging_setup import log_exception
+
+        where = log_exception(e)
+        say(f"guatu: 内部错误：{type(e).__name__}: {e}（详情见日志 {where}）")
+        return 70
+
+
+__all__ = [
+    "EXIT_IN_USE", "EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "UsageError", "add_db", "add_json", "add_period",
+    "add_unit", "emit_json", "open_db", "run_command", "say",
+]

@@ -1,0 +1,23 @@
+"""index persons by name, for the register-wide search
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-23
+"""
+
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("persons", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_persons_name"), ["name"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("persons", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_persons_name"))

@@ -1,0 +1,11 @@
+"""The typed ORM of the register. No Qt here."""
+
+from .base import Base, new_uuid
+from .office import AuditEntry, FundProject, HandCount, Office, VerificationNote
+from .register import Household, IncomeItem, Measure, Person
+from .units import Period, Unit, due_date, last_day
+
+__all__ = [
+    "AuditEntry", "Base", "FundProject", "HandCount", "Household", "IncomeItem", "Measure", "Office",
+    "Period", "Person", "Unit", "VerificationNote", "due_date", "last_day", "new_uuid",
+]

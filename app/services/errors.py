@@ -1,0 +1,34 @@
+"""Expected failures of operations, each with a Chinese message and a CLI exit code (cli.md)."""
+
+from __future__ import annotations
+
+
+class GuatuError(Exception):
+    exit_code = 1
+
+    def __init__(self, message: str, findings: list | None = None):
+        super().__init__(message)
+        self.message = message
+        self.findings = findings or []
+
+
+class Refused(GuatuError):
+    """Refused by the data: E findings, a rejected file, a locked month, a failed verification."""
+
+    exit_code = 1
+
+
+class UsageError(GuatuError):
+    """Bad flags, unknown or ambiguous unit, missing period, unreadable database."""
+
+    exit_code = 2
+
+
+class LockedPeriod(Refused):
+    def __init__(self, month: str):
+        super().__init__(f"{month_label(month)}已报送并锁定，不能修改；如需修改请先重新打开（guatu reopen）。")
+        self.month = month
+
+
+def month_label(month: str) -> str:
+    return f"{int(month[:4])}年{int(month[5:7])}月数据"

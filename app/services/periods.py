@@ -1,0 +1,75 @@
+"""Reporting periods: find, open, lock, reopen (the month lifecycle)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Period
+
+from .errors import LockedPeriod, UsageError
+
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def check_month(text: str) -> str:
+    if not MONTH_RE.match(text or ""):
+        raise UsageError(f"月份“{text}”格式不对，应为 YYYY-MM，例如 2020-03。")
+    return text
+
+
+def latest_period(session: Session) -> Period | None:
+    return session.scalars(select(Period).order_by(Period.month.desc()).limit(1)).first()
+
+
+def get_period(session: Session, month: str | None) -> Period:
+    """The period ``month``, or the latest when None; usage error when there is none."""
+    if month is None:
+        p = latest_period(session)
+        if p is None:
+            raise UsageError("数据库中还没有任何月份，请先导入或新建月份。")
+        return p
+    check_month(month)
+    p = session.scalars(select(Period).where(Period.month == month)).first()
+    if p is None:
+        have = "、".join(session.scalars(select(Period.month).order_by(Period.month)))
+        raise UsageError(f"数据库中没有 {month} 的数据{('（已有：' + have + '）') if have else ''}。")
+    return p
+
+
+def ensure_period(session: Session, month: str) -> Period:
+    check_month(month)
+    p = session.scalars(select(Period).where(Period.month == month)).first()
+    if p is None:
+        p = Period(month=month, state="open")
+        session.add(p)
+        session.flush()
+    return p
+
+
+def require_open(period: Period) -> None:
+    if period.locked:
+        raise LockedPeriod(period.month)
+
+
+def previous_month(month: str) -> str:
+    y, m = int(month[:4]), int(month[5:7])
+    return f"{y - 1}-12" if m == 1 else f"{y}-{m - 1:02d}"
+
+
+def next_month(month: str) -> str:
+    y, m = int(month[:4]), int(month[5:7])
+    return f"{y + 1}-01" if m == 12 else f"{y}-{m + 1:02d}"
+
+
+def previous_period(session: Session, period: Period) -> Period | None:
+    return session.scalars(
+        select(Period).where(Period.month < period.month).order_by(Period.month.desc()).limit(1)
+    ).first()
+
+
+def days_left(period: Period, today: dt.date | None = None) -> int:
+    return (period.due - (today or dt.date.today())).days
