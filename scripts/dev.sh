@@ -61,7 +61,7 @@ case "${1:-run}" in
     exec "$VENV/bin/guatu" --db var/demo.db ;;
   test)
     setup
-    "$VENV/bin/ruff" check app tests bench
+    "$VENV/bin/ruff" check .
     QT_QPA_PLATFORM=offscreen exec "$VENV/bin/python" -m pytest "${@:2}" ;;
   *)
     echo "usage: bash scripts/dev.sh run|test|setup" >&2; exit 2 ;;
