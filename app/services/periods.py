@@ -73,3 +73,44 @@ def previous_period(session: Session, period: Period) -> Period | None:
 
 def days_left(period: Period, today: dt.date | None = None) -> int:
     return (period.due - (today or dt.date.today())).days
+
+
+def _period(session: Session, period: Period | str) -> Period:
+    return period if isinstance(period, Period) else get_period(session, period)
+
+
+def lock_period(session: Session, period: Period | str, reason: str = "") -> Period:
+    """Lock a month (已报送: exported as final); it never changes until reopened. Audited."""
+    from . import audit
+
+    p = _period(session, period)
+    if p.locked:
+        return p
+    p.state, p.locked_at = "locked", dt.datetime.now()
+    audit.record(session, "lock", period=p.month, table="periods", record=p.month, field="state",
+                 old="open", new=(reason or "").strip() or "locked")
+    session.flush()
+    return p
+
+
+def reopen_period(session: Session, period: Period | str, reason: str) -> Period:
+    """Reopen a locked month for changes; needs a stated reason, which the audit log keeps."""
+    from . import audit
+    from .errors import Refused
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise UsageError("重新打开已报送的月份必须说明原因（--reason）。")
+    p = _period(session, period)
+    if not p.locked:
+        raise Refused(f"{p.month} 没有锁定（仍在填报中），不需要重新打开。")
+    p.state, p.locked_at = "open", None
+    audit.record(session, "reopen", period=p.month, table="periods", record=p.month, field="state",
+                 old="locked", new=reason)
+    session.flush()
+    return p
+
+
+def state_label(period: Period) -> str:
+    """填报中 / 已报送 as the UI shows the month's state."""
+    return "已报送" if period.locked else "填报中"
