@@ -1,0 +1,85 @@
+"""Find a person in one month's register by name, phone fragment or 身份证号. No Qt.
+
+Hits carry the unit path, household and person ids to jump to; the 身份证号 is masked in hits
+(shown in full only in the person's editor).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from app.models import Household, Person
+
+LIMIT = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    person_id: int
+    household_id: int
+    village_id: int
+    unit: str  # "乡镇/村"
+    name: str
+    relation: str | None
+    age: int | None
+    phone: str | None
+    id_masked: str
+    matched: str  # "姓名", "电话", "身份证号"
+
+
+def mask_id(id_number: str | None) -> str:
+    """110105********1234: the region and the last four, never the birth date."""
+    if not id_number:
+        return ""
+    s = str(id_number)
+    if len(s) <= 10:
+        return s[:2] + "*" * max(0, len(s) - 2)
+    return s[:6] + "*" * (len(s) - 10) + s[-4:]
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search(session: Session, period_id: int, text: str, limit: int = LIMIT) -> list[Hit]:
+    """People matching ``text``: digits search phones and 身份证号 (fragment), other text names."""
+    from app.services.browse import unit_paths
+
+    t = re.sub(r"[\s\-]", "", text or "")
+    if not t:
+        return []
+    like = f"%{_escape(t)}%"
+    digits = bool(re.fullmatch(r"[0-9xX]+", t))
+    if digits:
+        cond = or_(Person.phone.like(like, escape="\\"),
+                   Person.phone.like(f"%{_escape(text.strip())}%", escape="\\"),
+                   Person.id_number.like(f"%{_escape(t.upper())}%", escape="\\"),
+                   Household.head_phone.like(like, escape="\\"))
+    else:
+        cond = Person.name.like(like, escape="\\")
+    q = (select(Person.id, Person.household_id, Household.village_id, Person.name, Person.relation, Person.age,
+                Person.phone, Person.id_number, Household.head_phone)
+         .join(Household, Household.id == Person.household_id)
+         .where(Household.period_id == period_id, cond)
+         .order_by(Household.village_id, Household.position, Person.position)
+         .limit(limit))
+    paths = unit_paths(session)
+    hits = []
+    for pid, hid, vid, name, rel, age, phone, idn, head_phone in session.execute(q):
+        if not digits:
+            matched = "姓名"
+        elif idn and t.upper() in idn:
+            matched = "身份证号"
+        else:
+            matched = "电话"
+        if digits and matched == "电话" and not (phone and t in re.sub(r"\D", "", phone)) and rel != "户主":
+            # matched only through the head's phone: report the head instead of every member
+            continue
+        hits.append(Hit(pid, hid, vid, paths.get(vid, ""), name, rel, age, phone or (head_phone if rel == "户主" else None),
+                        mask_id(idn), matched))
+    exact = [h for h in hits if h.name == t]
+    return exact + [h for h in hits if h.name != t]
