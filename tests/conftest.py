@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Automatic backups (before import, new month, …) of test registers go to a temp folder, not the user's.
+os.environ.setdefault("GUATU_BACKUP_DIR", tempfile.mkdtemp(prefix="guatu-test-backups-"))
 
 
 @pytest.fixture

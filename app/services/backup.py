@@ -1,0 +1,363 @@
+"""Consistent backups of the register, their thinning, restore, and the start-up health check. No Qt.
+
+A live SQLite file (WAL) is never copied with the file system: a copy can catch a half-written
+page or miss the WAL. Backups use SQLite's online backup API, which reads one consistent
+snapshot, into a temporary file that is synced and then renamed, so a backup either exists whole
+or not at all. Backups are single self-contained files (journal mode DELETE).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+from app.services.errors import Refused
+from app.storage import APP_NAME, SCHEMA_TABLES, WriteLock
+
+log = logging.getLogger("guatu.backup")
+
+BACKUP_DIR_ENV = "GUATU_BACKUP_DIR"  # overrides the root of the backups folders
+_NAME = re.compile(r"^guatu-(\d{8})-(\d{6})-([A-Za-z0-9_-]+?)(?:-(\d+))?\.db$")
+REASONS = {
+    "start": "启动时",
+    "daily": "每日",
+    "import": "导入前",
+    "new-month": "新建月份前",
+    "export-final": "正式报送前",
+    "restore": "恢复前",
+    "manual": "手动",
+}
+
+
+class BackupError(Refused):
+    """A backup or restore could not be made; nothing was changed."""
+
+
+# ---------------------------------------------------------------- where backups live
+
+
+def backups_root() -> Path:
+    env = os.environ.get(BACKUP_DIR_ENV)
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "backups"
+
+
+def backups_dir(db_path: str | os.PathLike) -> Path:
+    """The folder of one register's backups: ``<backups root>/<db stem>/``."""
+    return backups_root() / Path(db_path).stem
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    path: Path
+    taken: dt.datetime
+    reason: str
+
+    @property
+    def label(self) -> str:
+        """For people: ``2020年11月3日 10:15 导入前``."""
+        t = self.taken
+        return f"{t.year}年{t.month}月{t.day}日 {t:%H:%M:%S} {REASONS.get(self.reason, self.reason)}"
+
+
+def parse_name(path: Path) -> BackupFile | None:
+    m = _NAME.match(path.name)
+    if not m:
+        return None
+    try:
+        taken = dt.datetime.strptime(m.group(1) + m.group(2), "%Y%m%d%H%M%S")
+    except ValueError:
+        return None
+    return BackupFile(path, taken, m.group(3))
+
+
+def list_backups(folder: Path) -> list[BackupFile]:
+    """The backups in ``folder``, newest first."""
+    if not folder.is_dir():
+        return []
+    found = [b for p in folder.iterdir() if p.is_file() and (b := parse_name(p))]
+    return sorted(found, key=lambda b: (b.taken, b.path.name), reverse=True)
+
+
+# ---------------------------------------------------------------- making backups
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name == "nt":  # pragma: no cover - directories cannot be opened on Windows
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def copy_database(src_path: Path, out: Path) -> Path:
+    """A consistent snapshot of ``src_path`` written to ``out`` atomically (temp file, fsync, rename)."""
+    src_path, out = Path(src_path), Path(out)
+    if not src_path.is_file():
+        raise BackupError(f"数据库文件不存在：{src_path}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    tmp.unlink(missing_ok=True)
+    src = sqlite3.connect(f"{src_path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(dst)  # one step: one read snapshot of the whole database
+            dst.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file
+            ok = dst.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            dst.close()
+        if ok != "ok":
+            raise BackupError(f"备份检查未通过（{ok}），数据库可能已损坏：{src_path}")
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, out)
+        _fsync_dir(out.parent)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        Path(str(tmp) + "-journal").unlink(missing_ok=True)
+        raise
+    finally:
+        src.close()
+    return out
+
+
+def _free_name(folder: Path, stamp: dt.datetime, reason: str) -> Path:
+    base = f"guatu-{stamp:%Y%m%d-%H%M%S}-{reason}"
+    path = folder / f"{base}.db"
+    n = 2
+    while path.exists():
+        path = folder / f"{base}-{n}.db"
+        n += 1
+    return path
+
+
+def backup(
+    db_path: str | os.PathLike, reason: str, *, folder: Path | None = None, now: dt.datetime | None = None
+) -> Path:
+    """Back up ``db_path`` into its backups folder as ``guatu-YYYYMMDD-HHMMSS-<reason>.db``; thin the folder."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", reason):
+        raise ValueError(f"bad backup reason {reason!r}")
+    now = now or dt.datetime.now()
+    folder = folder or backups_dir(db_path)
+    try:
+        out = copy_database(Path(db_path), _free_name(folder, now, reason))
+    except sqlite3.DatabaseError as e:
+        raise BackupError(f"无法备份数据库（{e}）：{db_path}") from None
+    except OSError as e:
+        from app.services.faults import describe
+
+        raise BackupError(f"无法写入备份：{describe(e) or e.strerror}（{folder}）") from None
+    log.info("backup %s of %s -> %s", reason, db_path, out)
+    try:
+        removed = thin(folder, now)
+        if removed:
+            log.info("thinned %d old backups in %s", len(removed), folder)
+    except OSError as e:  # thinning is housekeeping: never fail a backup for it
+        log.warning("thinning %s failed: %s", folder, e)
+    return out
+
+
+def backup_before(db, reason: str) -> Path:
+    """Call before an operation that rewrites much (import, new month, final export).
+
+    ``db`` is an ``app.storage.Database`` (or a path). Call it before opening the operation's
+    session. Raises ``BackupError`` (exit 1, Chinese message) if no backup can be made, so that a
+    risky operation never runs without one.
+    """
+    path = getattr(db, "path", db)
+    return backup(path, reason)
+
+
+def backup_if_due(db_path: str | os.PathLike, *, every: dt.timedelta = dt.timedelta(days=1),
+                  now: dt.datetime | None = None) -> Path | None:
+    """The daily backup while in use: make one when the newest backup is older than ``every``."""
+    now = now or dt.datetime.now()
+    newest = list_backups(backups_dir(db_path))
+    if newest and now - newest[0].taken < every:
+        return None
+    return backup(db_path, "daily", now=now)
+
+
+# ---------------------------------------------------------------- thinning
+
+
+def keep_set(stamps: Iterable[dt.datetime], now: dt.datetime, *, all_days: int = 2, daily_days: int = 14,
+             weekly_weeks: int = 8, monthly_months: int = 12) -> set[dt.datetime]:
+    """Which backup times to keep (pure): every one of the last ``all_days`` days, then the newest of
+    each day for ``daily_days`` days, of each ISO week for ``weekly_weeks`` weeks, of each month for
+    ``monthly_months`` months. The newest backup is always kept, however old."""
+    stamps = sorted(set(stamps), reverse=True)
+    keep: set[dt.datetime] = set(stamps[:1])
+    seen: dict[str, set] = {"day": set(), "week": set(), "month": set()}
+    for t in stamps:  # newest first, so the first of each bucket is its newest
+        age = now - t
+        if age < dt.timedelta(days=all_days):
+            keep.add(t)
+            continue
+        buckets = []
+        if age < dt.timedelta(days=daily_days):
+            buckets.append(("day", t.date()))
+        if age < dt.timedelta(weeks=weekly_weeks):
+            buckets.append(("week", tuple(t.isocalendar())[:2]))
+        months_ago = (now.year - t.year) * 12 + now.month - t.month
+        if months_ago < monthly_months:
+            buckets.append(("month", (t.year, t.month)))
+        for kind, key in buckets:
+            if key not in seen[kind]:
+                seen[kind].add(key)
+                keep.add(t)
+    return keep
+
+
+def thin(folder: Path, now: dt.datetime) -> list[Path]:
+    """Delete the backups in ``folder`` that ``keep_set`` does not keep; return what was deleted."""
+    backups = list_backups(folder)
+    keep = keep_set((b.taken for b in backups), now)
+    removed = []
+    for b in backups:
+        if b.taken not in keep:
+            b.path.unlink(missing_ok=True)
+            removed.append(b.path)
+    return removed
+
+
+# ---------------------------------------------------------------- checking and restoring
+
+
+def check_file(path: Path, *, full: bool = False) -> str:
+    """``"ok"`` or SQLite's first complaint (quick_check, or integrity_check when ``full``)."""
+    try:
+        con = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as e:
+        return str(e)
+    try:
+        rows = con.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check").fetchall()
+        if rows != [("ok",)]:
+            return "；".join(r[0] for r in rows[:3])
+        tables = {r[0] for r in con.execute("select name from sqlite_master where type='table'")}
+        if not SCHEMA_TABLES <= tables:
+            return "不是挂图作战数据库"
+        return "ok"
+    except sqlite3.DatabaseError as e:
+        return str(e)
+    finally:
+        con.close()
+
+
+def restore(db_path: str | os.PathLike, backup_path: str | os.PathLike) -> Path | None:
+    """Replace the register with a backup: check the backup, back up the current register first,
+    then copy with the backup API while holding the write lock. Returns the pre-restore backup.
+
+    Raises ``DatabaseInUse`` if another guatu holds the register (close it first), ``BackupError``
+    if the backup is damaged or not a guatu database (nothing changed)."""
+    db_path, backup_path = Path(db_path), Path(backup_path)
+    if not backup_path.is_file():
+        raise BackupError(f"备份文件不存在：{backup_path}")
+    verdict = check_file(backup_path, full=True)
+    if verdict != "ok":
+        raise BackupError(f"备份文件已损坏或不是挂图作战数据库，未恢复（{verdict}）：{backup_path}")
+    lock = WriteLock(db_path)
+    lock.acquire()  # DatabaseInUse if another process has the register open for writing
+    try:
+        before = None
+        if db_path.exists():
+            if check_file(db_path) == "ok":
+                before = backup(db_path, "restore")
+            else:
+                before = _move_aside(db_path, dt.datetime.now())
+        src = sqlite3.connect(f"{backup_path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            dst = sqlite3.connect(db_path, timeout=10)
+            try:
+                src.backup(dst)
+                verdict = dst.execute("PRAGMA integrity_check").fetchone()[0]
+            finally:
+                dst.close()
+        finally:
+            src.close()
+        if verdict != "ok":  # pragma: no cover - the source was checked just before
+            raise BackupError(f"恢复后的数据库检查未通过（{verdict}）")
+    finally:
+        lock.release()
+    log.info("restored %s from %s (previous state kept as %s)", db_path, backup_path, before)
+    from app.storage import Database
+
+    Database(db_path).close()  # bring an older backup's schema to head
+    return before
+
+
+@dataclass
+class StartCheck:
+    """What the start-up check found: ``ok``, or the damaged file moved aside and the backup to offer."""
+
+    ok: bool
+    db_path: Path
+    problem: str = ""
+    damaged: Path | None = None
+    newest_good: BackupFile | None = None
+    skipped: list[Path] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        if self.ok:
+            return "数据库检查正常。"
+        text = f"数据库文件已损坏（{self.problem}），已移到：{self.damaged}。"
+        if self.newest_good:
+            return text + f"\n可以恢复最近的完好备份：{self.newest_good.label}（{self.newest_good.path}）。"
+        return text + "\n没有找到完好的备份。"
+
+
+def _move_aside(db_path: Path, now: dt.datetime) -> Path:
+    aside = db_path.with_name(f"{db_path.stem}.damaged-{now:%Y%m%d-%H%M%S}{db_path.suffix or '.db'}")
+    os.replace(db_path, aside)
+    for extra in ("-wal", "-shm"):
+        side = Path(str(db_path) + extra)
+        if side.exists():
+            os.replace(side, Path(str(aside) + extra))
+    log.error("damaged database %s moved aside to %s", db_path, aside)
+    return aside
+
+
+def newest_good_backup(db_path: Path) -> tuple[BackupFile | None, list[Path]]:
+    """The newest backup that passes quick_check, and the damaged ones skipped on the way."""
+    skipped = []
+    for b in list_backups(backups_dir(db_path)):
+        if check_file(b.path) == "ok":
+            return b, skipped
+        skipped.append(b.path)
+    return None, skipped
+
+
+def open_checked(db_path: str | os.PathLike, *, now: dt.datetime | None = None) -> StartCheck:
+    """Run ``PRAGMA quick_check`` before opening; a damaged register is moved aside (never deleted)
+    and the newest good backup is offered. A file that is not SQLite at all is left alone (the
+    storage layer refuses it as not a guatu database)."""
+    db_path = Path(db_path)
+    if not db_path.exists():
+        return StartCheck(True, db_path)
+    with open(db_path, "rb") as fh:
+        if not fh.read(16).startswith(b"SQLite format 3\x00"):
+            return StartCheck(True, db_path)
+    verdict = check_file(db_path)
+    if verdict == "ok" or verdict == "不是挂图作战数据库":
+        return StartCheck(True, db_path)
+    lock = WriteLock(db_path)
+    lock.acquire()
+    try:
+        aside = _move_aside(db_path, now or dt.datetime.now())
+    finally:
+        lock.release()
+    good, skipped = newest_good_backup(db_path)
+    return StartCheck(False, db_path, verdict, aside, good, skipped)
