@@ -19,9 +19,13 @@ class Finding:
     person: str | None = None  # uuid
     field: str | None = None  # column code of forms.md
     note: str | None = None  # verification note (核实说明), if any
+    # What a note attaches to when there is no household/person (a fund project's uuid); not in cli.md's shape.
+    target: str | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        del d["target"]
+        return d
 
     def at(self, **where) -> Finding:
         """The same finding with more location filled in (file, sheet, row …)."""

@@ -1,0 +1,68 @@
+"""H-12: the same person in two households (same 身份证号, or same name and age, or same phone).
+
+One pass over all members, grouping by each key in dicts; only keys shared by two households
+produce work, so a 100,000-person register is checked in well under a second.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .codes import RULES
+from .data import HouseholdData, PersonData
+from .findings import Finding
+from .household import as_int, blank, head_name
+from .ids import normalise_id
+from .phones import normalise_phone
+
+_REASONS = {"id": "身份证号相同", "name_age": "姓名和年龄相同", "phone": "电话相同"}
+_FIELDS = {"id": "id_number", "name_age": "name", "phone": "phone"}
+
+
+def _keys(p: PersonData) -> list[tuple]:
+    keys: list[tuple] = []
+    if not blank(p.id_number):
+        keys.append(("id", normalise_id(p.id_number)))
+    if not blank(p.name):
+        age = as_int(p.age)
+        if age is not None:
+            keys.append(("name_age", str(p.name).strip(), age))
+    if not blank(p.phone):
+        phone = normalise_phone(p.phone)
+        if phone is not None:
+            keys.append(("phone", phone))
+    return keys
+
+
+def h12_duplicates(households: list[HouseholdData]) -> list[Finding]:
+    """One W per person who matches a person of another household, naming that household."""
+    groups: dict[tuple, list[tuple[int, HouseholdData, PersonData]]] = defaultdict(list)
+    for hi, h in enumerate(households):
+        for p in h.members:
+            for key in _keys(p):
+                groups[key].append((hi, h, p))
+    # person (by identity) -> (household, person, {reason: [(other household, other person)]})
+    hits: dict[int, tuple[HouseholdData, PersonData, dict[str, list]]] = {}
+    for key, members in groups.items():
+        if len(members) < 2 or len({hi for hi, _h, _p in members}) < 2:
+            continue
+        for hi, h, p in members:
+            others = [(oh, op) for oi, oh, op in members if oi != hi]
+            if others:
+                entry = hits.setdefault(id(p), (h, p, {}))
+                entry[2].setdefault(key[0], []).extend(others)
+    out = []
+    severity = RULES["H-12"][0]
+    for h, p, reasons in hits.values():
+        first = next(iter(reasons.values()))[0]
+        oh, op = first
+        where = f"{oh.unit + ' ' if oh.unit else ''}{head_name(oh) or '另一'}户的“{str(op.name).strip()}”"
+        why = "、".join(_REASONS[r] for r in reasons)
+        more = sum(len(v) for v in reasons.values())
+        extra = f"等{more}处" if more > 1 else ""
+        field = _FIELDS[next(iter(reasons))]
+        row = p.row if p.row is not None else h.row
+        out.append(Finding("H-12", severity, f"{str(p.name).strip()}与{where}{extra}{why}，可能重复登记，请核实",
+                           file=h.file, sheet=h.sheet, row=row, unit=h.unit, household=h.uuid,
+                           person=p.uuid, field=field))
+    return out

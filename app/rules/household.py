@@ -1,0 +1,394 @@
+"""Household rules H-01 … H-16 (forms.md §4): one small function per rule, named by its code.
+
+Each takes a ``HouseholdData`` (register or file) and the ``Context`` and returns findings; values
+from files may be of any type, so every rule judges what it is given and never raises. H-12 (the
+same person in two households) looks across households and lives in ``duplicates.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from app import fonts
+from app.domain import CAUSES, HEALTH, LABOUR, RELATIONS, canonical
+from app.models import last_day
+
+from . import ids
+from .codes import RULES
+from .data import Context, HouseholdData, PersonData
+from .derive import band_for, per_capita
+from .findings import Finding
+from .phones import is_valid_phone
+
+
+# --- helpers -----------------------------------------------------------------------------------
+def finding(code: str, h: HouseholdData, message: str, p: PersonData | None = None,
+            field: str | None = None, severity: str | None = None) -> Finding:
+    """A finding of rule ``code`` located at household ``h`` (and member ``p``)."""
+    row = p.row if p is not None and p.row is not None else h.row
+    return Finding(code, severity or RULES[code][0], message, file=h.file, sheet=h.sheet, row=row, unit=h.unit,
+                   household=h.uuid, person=p.uuid if p is not None else None, field=field)
+
+
+def as_int(v: Any) -> int | None:
+    """A whole number from a cell (70, 70.0, "70"), or None."""
+    if v is None or isinstance(v, bool):
+        return None
+    if isinstance(v, int):
+        return v
+    if isinstance(v, float):
+        return int(v) if v.is_integer() else None
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() else None
+    s = str(v).strip()
+    if s.isdigit() and s.isascii():
+        return int(s)
+    if s.endswith(".0") and s[:-2].isdigit() and s.isascii():
+        return int(s[:-2])
+    return None
+
+
+def as_number(v: Any) -> Decimal | None:
+    """A number from a cell (1100, 1100.5, "1,100", "1100元"), or None."""
+    if v is None or isinstance(v, bool):
+        return None
+    if isinstance(v, (int, Decimal)):
+        return Decimal(v)
+    if isinstance(v, float):
+        return Decimal(str(v))
+    s = str(v).strip().replace(",", "").replace("，", "")
+    if s.endswith("元"):
+        s = s[:-1]
+    try:
+        d = Decimal(s)
+    except InvalidOperation:
+        return None
+    return d if d.is_finite() else None
+
+
+def blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def shown(v: Any) -> str:
+    return "空白" if blank(v) else f"“{v}”"
+
+
+def head_of(h: HouseholdData) -> PersonData | None:
+    return next((p for p in h.members if canonical(p.relation, RELATIONS) == "户主"), None)
+
+
+def head_name(h: HouseholdData) -> str:
+    """The head's name as stated in 户主联系方式, else the head member's name."""
+    if not blank(h.head_name):
+        return str(h.head_name).strip()
+    head = head_of(h)
+    return str(head.name).strip() if head is not None and not blank(head.name) else ""
+
+
+def who(h: HouseholdData) -> str:
+    name = head_name(h)
+    return f"{name}户" if name else "该户"
+
+
+def pname(p: PersonData) -> str:
+    return str(p.name).strip() if not blank(p.name) else "（无名成员）"
+
+
+# --- rules -------------------------------------------------------------------------------------
+def h01_head(h: HouseholdData, ctx: Context) -> list[Finding]:
+    heads = [i for i, p in enumerate(h.members) if canonical(p.relation, RELATIONS) == "户主"]
+    if not h.members:
+        return [finding("H-01", h, f"{who(h)}没有成员，至少应有户主一人", field="relation")]
+    if not heads:
+        return [finding("H-01", h, f"{who(h)}没有户主：应有一名成员的与户主关系为“户主”", field="relation")]
+    if len(heads) > 1:
+        names = "、".join(pname(h.members[i]) for i in heads)
+        return [finding("H-01", h, f"{who(h)}有{len(heads)}名户主（{names}），只能有一名", field="relation")]
+    if heads[0] != 0:
+        p = h.members[heads[0]]
+        return [finding("H-01", h, f"户主{pname(p)}应排在本户第一行，现在第{heads[0] + 1}行", p, "relation")]
+    return []
+
+
+def h02_size(h: HouseholdData, ctx: Context) -> list[Finding]:
+    if blank(h.stated_size):
+        return []
+    n = len(h.members)
+    stated = as_int(h.stated_size)
+    if stated != n:
+        return [finding("H-02", h, f"{who(h)}家庭人口数填的是{shown(h.stated_size)}，但列出的成员有{n}人", field="size")]
+    return []
+
+
+_DIGIT_RE = re.compile(r"\d")
+_CJK_RE = re.compile(r"[\u3400-\u9fff\U00020000-\U0003ffff]")
+
+
+def h03_name(h: HouseholdData, ctx: Context) -> list[Finding]:
+    out = []
+    for p in h.members:
+        if blank(p.name):
+            out.append(finding("H-03", h, f"{who(h)}有成员未填写姓名", p, "name"))
+            continue
+        name = str(p.name).strip()
+        problem = None
+        if not 2 <= len(name) <= 20:
+            problem = f"应为2至20个字，现为{len(name)}个字"
+        elif _DIGIT_RE.search(name):
+            problem = "不能含数字"
+        elif _CJK_RE.search(name) and any(c.isspace() for c in name):
+            problem = "汉字姓名中间不能有空格（少数民族姓名用间隔号“·”）"
+        if problem:
+            out.append(finding("H-03", h, f"姓名“{name}”{problem}", p, "name"))
+    return out
+
+
+def _font_ok(text: str, _cov: list = []) -> bool:  # noqa: B006 - a per-process cache
+    if text.isascii():
+        return True
+    if not _cov:
+        _cov.append(fonts.coverage())
+    return _cov[0].issuperset(map(ord, text))
+
+
+def _missing(text: Any) -> list[str]:
+    if text is None:
+        return []
+    s = str(text)
+    if _font_ok(s):
+        return []
+    return fonts.missing_chars(s)
+
+
+def h04_font(h: HouseholdData, ctx: Context) -> list[Finding]:
+    out = []
+
+    def check(text: Any, what: str, p: PersonData | None, field: str) -> None:
+        chars = _missing(text)
+        if chars:
+            out.append(finding("H-04", h, f"{what}“{text}”中的“{''.join(chars)}”字表格字体中没有，打印会成空框；"
+                                           "请核实是否录入有误，或改用同音常用字并在备注中说明", p, field))
+
+    for p in h.members:
+        check(p.name, "姓名", p, "name")
+    check(h.head_name, "户主姓名", None, "head_contact")
+    check(h.cause, "致贫原因", None, "cause")
+    check(h.helper_name, "帮扶责任人", None, "helper_name")
+    for category, text in h.measures:
+        check(category, "措施类别", None, "measures")
+        check(text, "脱贫措施", None, "measures")
+    for category, _amount in h.income_items:
+        check(category, "收入项目", None, "income")
+    for field, text in h.texts.items():
+        check(text, "文字", None, field)
+    return out
+
+
+def h05_age(h: HouseholdData, ctx: Context) -> list[Finding]:
+    out = []
+    for p in h.members:
+        age = as_int(p.age)
+        if age is None or not 0 <= age <= 120:
+            out.append(finding("H-05", h, f"{pname(p)}的年龄应为0至120的整数，现为{shown(p.age)}", p, "age"))
+    return out
+
+
+_LISTS = (("relation", RELATIONS, "与户主关系"), ("health", HEALTH, "健康状况"), ("labour", LABOUR, "有无劳动能力"))
+
+
+def h06_lists(h: HouseholdData, ctx: Context) -> list[Finding]:
+    out = []
+    if canonical(h.cause, CAUSES) is None:
+        out.append(finding("H-06", h, f"{who(h)}的致贫原因应为{'、'.join(CAUSES)}之一，现为{shown(h.cause)}",
+                           field="cause"))
+    for p in h.members:
+        for field, allowed, label in _LISTS:
+            value = getattr(p, field)
+            if canonical(value, allowed) is None:
+                choices = "、".join(allowed) if len(allowed) < 8 else "规定的选项（户主、配偶、之子、之女……）"
+                out.append(finding("H-06", h, f"{pname(p)}的{label}应为{choices}之一，现为{shown(value)}",
+                                   p, field))
+    return out
+
+
+def h07_consistency(h: HouseholdData, ctx: Context) -> list[Finding]:
+    out = []
+    head = head_of(h)
+    head_age = as_int(head.age) if head is not None else None
+    people = [(p, canonical(p.relation, RELATIONS), as_int(p.age), canonical(p.health, HEALTH),
+               canonical(p.labour, LABOUR)) for p in h.members]
+    for p, rel, age, health, labour in people:
+        if age is None:
+            continue
+        n = pname(p)
+        if rel == "配偶" and age < 16:
+            out.append(finding("H-07", h, f"配偶{n}只有{age}岁（不满16岁），请核实年龄或关系", p, "age"))
+        if head_age is not None and rel in ("之子", "之女") and age > head_age - 12:
+            out.append(finding("H-07", h, f"{rel[1]}{n}{age}岁，户主{head_age}岁，子女比户主小不到12岁，请核实",
+                               p, "age"))
+        if head_age is not None and rel in ("之父", "之母") and age < head_age + 12:
+            out.append(finding("H-07", h, f"{rel[1]}亲{n}{age}岁，户主{head_age}岁，父母比户主大不到12岁，请核实",
+                               p, "age"))
+        if age < 16 and labour == "普通劳动力":
+            out.append(finding("H-07", h, f"{n}只有{age}岁（不满16岁），却填为普通劳动力，请核实", p, "labour"))
+        if 16 <= age <= 60 and health == "健康" and labour == "无劳动力":
+            out.append(finding("H-07", h, f"{n}{age}岁、健康，却填为无劳动力，请核实", p, "labour"))
+    cause = canonical(h.cause, CAUSES)
+    healths = {x[3] for x in people}
+    if cause == "因残" and "残疾" not in healths:
+        out.append(finding("H-07", h, f"{who(h)}致贫原因为因残，但没有成员的健康状况为残疾，请核实", field="cause"))
+    if cause == "因病" and not healths & {"大病", "长期慢性病"}:
+        out.append(finding("H-07", h, f"{who(h)}致贫原因为因病，但没有成员患大病或长期慢性病，请核实", field="cause"))
+    if cause == "因学" and not any(x[2] is not None and 6 <= x[2] <= 22 for x in people):
+        out.append(finding("H-07", h, f"{who(h)}致贫原因为因学，但没有6至22岁的成员，请核实", field="cause"))
+    return out
+
+
+def h08_measures(h: HouseholdData, ctx: Context) -> list[Finding]:
+    if h.band != "A":
+        return []
+    if any(not blank(text) or not blank(cat) for cat, text in h.measures):
+        return []
+    return [finding("H-08", h, f"{who(h)}是5000元以下户，至少要填一条主要脱贫措施", field="measures")]
+
+
+def h09_income(h: HouseholdData, ctx: Context) -> list[Finding]:
+    out = []
+    total = Decimal(0)
+    for i, (category, amount) in enumerate(h.income_items, 1):
+        value = as_number(amount)
+        label = category if not blank(category) else f"第{i}项"
+        if value is None or value < 0:
+            out.append(finding("H-09", h, f"{who(h)}收入“{label}”的金额应为不小于0的元数，现为{shown(amount)}",
+                               field="income"))
+        else:
+            total += value
+    if out:
+        return out
+    if not blank(h.stated_total):
+        stated = as_number(h.stated_total)
+        if stated is None or abs(stated - total) >= Decimal("0.005"):
+            out.append(finding("H-09", h, f"{who(h)}收入合计填的是{shown(h.stated_total)}，各项相加为{_yuan(total)}元",
+                               field="income"))
+    if not blank(h.stated_per_capita) and h.members:
+        expected = per_capita(float(total), len(h.members))
+        stated = as_number(h.stated_per_capita)
+        if stated is None or stated != expected:
+            out.append(finding("H-09", h, f"{who(h)}人均收入填的是{shown(h.stated_per_capita)}，应为{_yuan(total)}÷"
+                                          f"{len(h.members)}人={expected}元", field="income"))
+    return out
+
+
+def _yuan(d: Decimal) -> str:
+    return f"{d:f}".rstrip("0").rstrip(".") if "." in f"{d:f}" else f"{d:f}"
+
+
+def h10_contacts(h: HouseholdData, ctx: Context) -> list[Finding]:
+    out = []
+    name = head_name(h)
+    if not name:
+        out.append(finding("H-10", h, "户主联系方式缺少户主姓名", field="head_contact"))
+    if not is_valid_phone(h.head_phone):
+        out.append(finding("H-10", h, f"{who(h)}户主电话{_phone_problem(h.head_phone)}", field="head_phone"))
+    if blank(h.helper_name):
+        out.append(finding("H-10", h, f"{who(h)}未填写帮扶责任人姓名", field="helper_name"))
+    if not is_valid_phone(h.helper_phone):
+        out.append(finding("H-10", h, f"{who(h)}帮扶责任人电话{_phone_problem(h.helper_phone)}", field="helper_phone"))
+    return out
+
+
+def _phone_problem(v: Any) -> str:
+    if blank(v):
+        return "未填写"
+    return f"“{v}”不是有效号码（手机为1开头11位，座机如024-82703810）"
+
+
+_MONTH_RE = re.compile(r"^(\d{4})\.(\d{2})$")
+
+
+def h11_expected_month(h: HouseholdData, ctx: Context) -> list[Finding]:
+    v = h.expected_month
+    text = "" if v is None else str(v).strip()
+    m = _MONTH_RE.match(text)
+    label = "预计收入达到5000元以上时间"
+    if not m:
+        return [finding("H-11", h, f"{who(h)}{label}应写成YYYY.MM（如{ctx.year}.09），现为{shown(v)}",
+                        field="expected_month")]
+    year, month = int(m.group(1)), int(m.group(2))
+    if not 1 <= month <= 12:
+        return [finding("H-11", h, f"{who(h)}{label}“{text}”不是真实月份", field="expected_month")]
+    if year != ctx.year:
+        return [finding("H-11", h, f"{who(h)}{label}“{text}”应在本年度（{ctx.year}年）内", field="expected_month")]
+    period_month = int(ctx.period[5:7])
+    out = []
+    if month > period_month and h.members and h.income_items:
+        total = sum((as_number(a) or Decimal(0)) for _c, a in h.income_items)
+        pc = per_capita(float(total), len(h.members))
+        if pc >= 5000:
+            out.append(finding("H-11", h, f"{who(h)}预估人均收入已达{pc}元，预计时间却是{text}，可考虑提前",
+                               field="expected_month", severity="W"))
+    if month <= period_month and not h.closed_out:
+        out.append(finding("H-11", h, f"{who(h)}预计{text}收入达到5000元以上，该月已到但尚未销号，请核实",
+                           field="expected_month", severity="W"))
+    return out
+
+
+def h13_band(h: HouseholdData, ctx: Context) -> list[Finding]:
+    if blank(h.prior_income):
+        return []  # 附件4 files carry no prior-year income; the register always asks for it
+    income = as_number(h.prior_income)
+    if income is None or income < 0:
+        return [finding("H-13", h, f"{who(h)}上年度人均纯收入应为元数，现为{shown(h.prior_income)}", field="prior_income")]
+    band = band_for(float(income))
+    if band == h.band:
+        return []
+    want = "5000元以下" if h.band == "A" else "5000至5760元"
+    return [finding("H-13", h, f"{who(h)}列在{want}档，但上年度人均纯收入为{_yuan(income)}元，不在此档",
+                    field="prior_income")]
+
+
+def h14_housing(h: HouseholdData, ctx: Context) -> list[Finding]:
+    grade = (h.housing_grade or "").strip().upper()
+    if grade in ("C", "D") and not h.housing_renovated:
+        return [finding("H-14", h, f"{who(h)}住房为{grade}级危房，改造尚未完成", field="housing_grade")]
+    return []
+
+
+def h15_id_number(h: HouseholdData, ctx: Context) -> list[Finding]:
+    out = []
+    today = last_day(ctx.period)
+    for p in h.members:
+        if blank(p.id_number):
+            continue
+        problem = ids.id_problem(p.id_number, today)
+        if problem:
+            out.append(finding("H-15", h, f"{pname(p)}的身份证号{problem}", p, "id_number"))
+    return out
+
+
+def h16_age_vs_id(h: HouseholdData, ctx: Context) -> list[Finding]:
+    out = []
+    day: dt.date | None = None
+    for p in h.members:
+        if blank(p.id_number) or ids.id_problem(p.id_number) is not None:
+            continue
+        age = as_int(p.age)
+        born = ids.birth_date(p.id_number)
+        if age is None or born is None:
+            continue
+        day = day or last_day(ctx.period)
+        real = ids.age_on(born, day)
+        if real != age:
+            out.append(finding("H-16", h, f"{pname(p)}年龄填{age}岁，按身份证号出生日期{born:%Y年%m月%d日}"
+                                          f"应为{real}岁（截至{day:%Y年%m月%d日}）", p, "age"))
+    return out
+
+
+HOUSEHOLD_RULES = (
+    h01_head, h02_size, h03_name, h04_font, h05_age, h06_lists, h07_consistency, h08_measures,
+    h09_income, h10_contacts, h11_expected_month, h13_band, h14_housing, h15_id_number, h16_age_vs_id,
+)

@@ -1,0 +1,58 @@
+"""身份证号 (GB 11643-1999): check digit, birth date and masking (rules H-15, H-16; public prints)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK = "10X98765432"
+
+
+def normalise_id(text: object) -> str:
+    """Upper-case, without spaces (a trailing ``x`` is common)."""
+    return "" if text is None else str(text).strip().replace(" ", "").upper()
+
+
+def check_digit(first17: str) -> str:
+    """The 18th character for 17 digits (ISO 7064 MOD 11-2)."""
+    return _CHECK[sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+
+
+def birth_date(id_number: str) -> dt.date | None:
+    """The birth date coded in characters 7–14, or None when it is not a real date."""
+    s = normalise_id(id_number)
+    if len(s) < 14 or not s[6:14].isdigit():
+        return None
+    try:
+        d = dt.date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
+    except ValueError:
+        return None
+    return d if d.year >= 1880 else None
+
+
+def id_problem(id_number: object, today: dt.date | None = None) -> str | None:
+    """Why ``id_number`` is not a valid 18-character 身份证号, in Chinese; None when it is valid."""
+    s = normalise_id(id_number)
+    if len(s) != 18:
+        return f"应为18位，现为{len(s)}位"
+    if not s[:17].isdigit() or not (s[17].isdigit() or s[17] == "X"):
+        return "前17位应为数字，最后一位为数字或X"
+    born = birth_date(s)
+    if born is None or (today is not None and born > today):
+        return f"出生日期“{s[6:14]}”不是真实日期"
+    if check_digit(s[:17]) != s[17]:
+        return f"校验位不对（最后一位应为{check_digit(s[:17])}），可能有数字录错"
+    return None
+
+
+def age_on(born: dt.date, day: dt.date) -> int:
+    """Full years of age on ``day``."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def mask_id(id_number: object) -> str:
+    """For anything public: the first 6 and last 4 characters only."""
+    s = normalise_id(id_number)
+    if len(s) <= 10:
+        return "*" * len(s)
+    return f"{s[:6]}{'*' * (len(s) - 10)}{s[-4:]}"
