@@ -13,8 +13,8 @@ Row shapes (cli.md ``guatu counts --json``):
 - 附件1, county scope: county total (seq 1, 乡镇 ``全县合计数``), then per township its total row
   (村 ``全乡合计``/``全镇合计``/``全街道合计``) and its village rows; seq runs through every row.
   Township scope: the township total row first, then its villages. Village scope: the village row.
-- 附件2: the total row without seq (``全县合计`` for a county export, ``全镇合计`` … for a township,
-  ``合计`` for a village), then one row for the exporting unit (seq 1), the sum of its villages.
+- 附件2: the total row without seq (``全县合计`` — ``全市合计``/``全区合计`` by the county's name — for a
+  county export, ``全镇合计`` … for a township, ``合计`` for a village), then one row for the exporting unit (seq 1), the sum of its villages.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from sqlalchemy import Integer, and_, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.domain import ASSISTANCE, FORM1_COUNTS, FORM2_COUNTS
+from app.forms.layouts import COUNTY_TOTAL_LABEL, scope_word, township_total_label
 from app.models import HandCount, Household, Period, Person, Unit
 
 from . import audit
@@ -42,8 +43,6 @@ INCOME_BINS = {
     2: {"inc_5000_5760": (5000, 5760, True)},
 }
 ABOVE_5760 = 5760  # 附件2's last bin is x > 5760
-COUNTY_TOTAL_LABEL = "全县合计数"
-FORM2_TOTAL_LABEL = {"county": "全县合计", "city": "全市合计"}
 
 
 def check_form(form: int | str) -> int:
@@ -56,13 +55,11 @@ def check_form(form: int | str) -> int:
     return f
 
 
-def township_total_label(township_name: str) -> str:
-    """全乡合计 / 全镇合计 / 全街道合计 by the township's name ending (forms.md §0)."""
-    if township_name.endswith("街道"):
-        return "全街道合计"
-    if township_name.endswith("镇"):
-        return "全镇合计"
-    return "全乡合计"
+def form2_total_label(unit: Unit) -> str:
+    """附件2's total row: 全县合计 (全市/全区 by the name), 全镇合计 …, by the exporting unit."""
+    if unit.level == "village":
+        return "合计"
+    return f"{scope_word(unit.level, unit.name)}合计"
 
 
 @dataclass
@@ -234,12 +231,7 @@ def count_rows(session: Session, period: Period, unit: Unit, form: int) -> list[
 
 
 def _form2(unit: Unit, county_name: str | None, villages: list[CountRow]) -> list[CountRow]:
-    if unit.level == "county":
-        label = FORM2_TOTAL_LABEL["county"]
-    elif unit.level == "township":
-        label = township_total_label(unit.name)
-    else:
-        label = "合计"
+    label = form2_total_label(unit)
     sums = _sum(villages, 2)
     own = CountRow({"kind": "unit", "seq": 1, "county": unit.name, **sums}, unit.id, unit_path(unit),
                    _sum_of(villages, "derived", 2), {}, any(r.has_households for r in villages))
