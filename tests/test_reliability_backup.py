@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.models import Period, Unit
 from app.services import backup as bk
+from app.services.errors import UsageError
 from app.storage import Database, DatabaseInUse
 
 
@@ -152,7 +153,7 @@ def test_restore_refuses_a_damaged_backup_and_changes_nothing(db_path, tmp_path)
     assert _units(db_path) == ["康平县"]
     other = tmp_path / "other.db"
     sqlite3.connect(other).execute("create table t(x)").connection.commit()
-    with pytest.raises(bk.BackupError):
+    with pytest.raises(UsageError):
         bk.restore(db_path, other)
 
 
@@ -190,3 +191,39 @@ def test_open_checked_leaves_a_file_that_is_not_sqlite_alone(tmp_path):
     path = tmp_path / "notes.db"
     path.write_text("not a database")
     assert bk.open_checked(path).ok and path.exists()
+
+
+def _guatu(*args: str):
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    return subprocess.run([sys.executable, "-m", "app", *args], cwd=root, capture_output=True, text=True, timeout=120)
+
+
+def test_cli_backup_and_restore_round_trip_with_exit_codes(db_path, tmp_path):
+    with Database(db_path) as db:
+        _add_unit(db, "康平县")
+    out = tmp_path / "out" / "copy.db"
+    res = _guatu("backup", "--db", str(db_path), "--out", str(out), "--json")
+    assert res.returncode == 0, res.stderr
+    assert '"backup"' in res.stdout and _units(out) == ["康平县"]
+    with Database(db_path) as db:
+        _add_unit(db, "后加的县")
+    res = _guatu("restore", "--db", str(db_path), "--backup", str(out))
+    assert res.returncode == 0, res.stderr
+    assert _units(db_path) == ["康平县"]
+    assert "恢复前的数据库已保存为" in res.stderr
+    # usage errors: missing backup, not a guatu database, no database to back up
+    assert _guatu("restore", "--db", str(db_path), "--backup", str(tmp_path / "nope.db")).returncode == 2
+    text = tmp_path / "t.db"
+    text.write_text("hello")
+    res = _guatu("restore", "--db", str(db_path), "--backup", str(text))
+    assert res.returncode == 2 and "不是挂图作战数据库" in res.stderr
+    assert _guatu("backup", "--db", str(tmp_path / "none.db"), "--out", str(out)).returncode == 2
+    assert _guatu("backup", "--db", str(text), "--out", str(tmp_path / "x.db")).returncode == 2
+    # a damaged backup is refused (exit 1) and the register is unchanged
+    _damage(out)
+    res = _guatu("restore", "--db", str(db_path), "--backup", str(out))
+    assert res.returncode == 1 and "已损坏" in res.stderr and "Traceback" not in res.stderr
+    assert _units(db_path) == ["康平县"]

@@ -57,8 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from app.logging_setup import setup_logging
+
     from .common import run_command
 
+    setup_logging()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

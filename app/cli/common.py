@@ -70,6 +70,13 @@ def run_command(args: argparse.Namespace) -> int:
         return 130
     except Exception as e:  # a bug: log it in full, show one line
         from app.logging_setup import log_exception
+        from app.services.faults import describe
+
+        fault = describe(e)  # disk full, unwritable target: the environment, not a bug
+        if fault:
+            where = log_exception(e)
+            say(f"guatu: 操作未完成：{fault}。已保存的数据不受影响。（详情见日志 {where}）")
+            return EXIT_REFUSED
 
         where = log_exception(e)
         say(f"guatu: 内部错误：{type(e).__name__}: {e}（详情见日志 {where}）")

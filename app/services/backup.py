@@ -19,7 +19,7 @@ from pathlib import Path
 
 import platformdirs
 
-from app.services.errors import Refused
+from app.services.errors import Refused, UsageError
 from app.storage import APP_NAME, SCHEMA_TABLES, WriteLock
 
 log = logging.getLogger("guatu.backup")
@@ -256,18 +256,29 @@ def check_file(path: Path, *, full: bool = False) -> str:
         con.close()
 
 
+def verify_backup(path: Path) -> None:
+    """A backup to restore must be a whole guatu database: ``UsageError`` if it is missing or not
+    one, ``BackupError`` if it is damaged (full ``integrity_check``)."""
+    if not path.is_file():
+        raise UsageError(f"备份文件不存在：{path}")
+    with open(path, "rb") as fh:
+        if not fh.read(16).startswith(b"SQLite format 3\x00"):
+            raise UsageError(f"不是挂图作战数据库备份：{path}")
+    verdict = check_file(path, full=True)
+    if verdict == "不是挂图作战数据库":
+        raise UsageError(f"不是挂图作战数据库备份：{path}")
+    if verdict != "ok":
+        raise BackupError(f"备份文件已损坏，未恢复（{verdict}）：{path}")
+
+
 def restore(db_path: str | os.PathLike, backup_path: str | os.PathLike) -> Path | None:
     """Replace the register with a backup: check the backup, back up the current register first,
     then copy with the backup API while holding the write lock. Returns the pre-restore backup.
 
     Raises ``DatabaseInUse`` if another guatu holds the register (close it first), ``BackupError``
-    if the backup is damaged or not a guatu database (nothing changed)."""
+    if the backup is damaged, ``UsageError`` if it is not a guatu database (nothing changed)."""
     db_path, backup_path = Path(db_path), Path(backup_path)
-    if not backup_path.is_file():
-        raise BackupError(f"备份文件不存在：{backup_path}")
-    verdict = check_file(backup_path, full=True)
-    if verdict != "ok":
-        raise BackupError(f"备份文件已损坏或不是挂图作战数据库，未恢复（{verdict}）：{backup_path}")
+    verify_backup(backup_path)
     lock = WriteLock(db_path)
     lock.acquire()  # DatabaseInUse if another process has the register open for writing
     try:

@@ -1,0 +1,26 @@
+"""`guatu restore --backup FILE`: replace the register with a backup; the current one is backed up first."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from . import common
+
+
+def add_parser(sub, name: str) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, help="从备份恢复数据库（先自动备份当前数据库）")
+    common.add_db(p)
+    p.add_argument("--backup", required=True, help="要恢复的备份文件")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.services import backup as bk
+
+    target = common.db_path(args)
+    before = bk.restore(target, Path(args.backup))
+    if before is not None:
+        common.say(f"恢复前的数据库已保存为：{before}")
+    common.say(f"已从备份恢复：{args.backup} → {target}")
+    return common.EXIT_OK
