@@ -1,0 +1,225 @@
+"""Fill the official forms (``FormTable``) of a unit for a period: 附件1–3 from the counts, 附件4 from the register.
+
+The writers (xlsx, pdf) only print what is built here; every figure is computed once, in this
+module or in ``app.services.counts``. No Qt, no commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from app.domain import SUMMARY_CATEGORIES
+from app.forms.layouts import (
+    FORM1,
+    FORM2,
+    FORM3,
+    FORM4,
+    FORM4B,
+    FormLayout,
+    scope_word,
+    summary_line,
+    summary_scope,
+)
+from app.forms.table import FormTable
+from app.models import Household, Office, Period, Unit
+from app.rules.derive import per_capita
+
+from . import counts, projects
+from .units import villages_under
+
+
+def _base(lay: FormLayout, session: Session, period: Period, unit: Unit, n: int, *, filed_on: dt.date | None,
+          draft: bool) -> FormTable:
+    office = session.get(Office, 1)
+    return FormTable(
+        form=lay.form,
+        name=lay.name,
+        title=lay.title(scope=scope_word(unit.level, unit.name), year=period.year, n=n),
+        header=lay.header(),
+        instructions=list(lay.instructions),
+        reporting_unit=unit.name,
+        preparer=(office.preparer or "") if office else "",
+        preparer_phone=(office.preparer_phone or "") if office else "",
+        filed_on=filed_on or dt.date.today(),
+        period=period.month,
+        draft=draft,
+    )
+
+
+def _count_form(lay: FormLayout, form: int, session: Session, period: Period, unit: Unit, **kw) -> FormTable:
+    rows = counts.rows(session, period, unit, form)
+    n = int(rows[0].get("total") or 0) if rows else 0
+    table = _base(lay, session, period, unit, n, **kw)
+    codes = lay.codes()
+    for r in rows:
+        table.rows.append([r.get(c) for c in codes])
+        table.row_kinds.append(r.get("kind", "unit"))
+    return table
+
+
+def build_form1(session: Session, period: Period, unit: Unit, **kw) -> FormTable:
+    """附件1: county total, township totals, village rows; 序号 through every row (counts.rows)."""
+    return _count_form(FORM1, 1, session, period, unit, **kw)
+
+
+def build_form2(session: Session, period: Period, unit: Unit, **kw) -> FormTable:
+    """附件2, with the M-08 note under the table when persons fall outside the two income columns."""
+    table = _count_form(FORM2, 2, session, period, unit, **kw)
+    codes = FORM2.codes()
+    ti, a, b = codes.index("total"), codes.index("inc_5000_5760"), codes.index("inc_gt_5760")
+    for row, kind in zip(table.rows, table.row_kinds, strict=True):
+        if kind != "unit":
+            continue
+        outside = int(row[ti] or 0) - int(row[a] or 0) - int(row[b] or 0)
+        if outside > 0:
+            table.notes.append(
+                f"注：{row[codes.index('county')]}有{outside}人本年度累计人均纯收入低于5000元，"
+                "未计入“人均纯收入统计分布”栏，故该栏合计与总人数不等（M-08）。"
+            )
+    return table
+
+
+# ---------------------------------------------------------------- 附件3
+
+
+def build_form3(session: Session, period: Period, unit: Unit, **kw) -> FormTable:
+    """附件3 (our design) from ``projects.project_rows``; a village has no projects of its own."""
+    rows = projects.project_rows(session, period, unit) if unit.level != "village" else []
+    table = _base(FORM3, session, period, unit, 0, **kw)
+    codes = FORM3.codes()
+    for r in rows:
+        table.rows.append([r.get(c) for c in codes])
+        table.row_kinds.append(r["kind"])
+    return table
+
+
+# ---------------------------------------------------------------- 附件4
+
+
+def _money(v: float) -> str:
+    d = Decimal(str(v or 0))
+    return f"{int(d)}" if d == d.to_integral_value() else f"{d.normalize():f}"
+
+
+def measures_text(h: Household) -> str:
+    """主要脱贫措施 as numbered lines ``1、…``."""
+    return "\n".join(f"{i}、{m.text}" for i, m in enumerate(h.measures, 1))
+
+
+def income_text(h: Household) -> str:
+    """家庭收入情况(预估): numbered items, then the numbered total ``合计23300元, 人均5825元`` (seed 000)."""
+    lines = [f"{i}. {it.label or it.category}: {_money(it.amount)}元" for i, it in enumerate(h.income_items, 1)]
+    total = h.income_total
+    lines.append(f"{len(lines) + 1}. 合计{_money(total)}元, 人均{per_capita(total, len(h.members))}元")
+    return "\n".join(lines)
+
+
+def contact(name: str | None, phone: str | None) -> str:
+    return " ".join(x for x in ((name or "").strip(), (phone or "").strip()) if x)
+
+
+def households_for(session: Session, period: Period, unit: Unit, band: str) -> Iterator[Household]:
+    """The band's households under ``unit`` in tree order, loaded in chunks of villages."""
+    villages = villages_under(session, unit)
+    for start in range(0, len(villages), 50):
+        chunk = villages[start:start + 50]
+        order = {v.id: i for i, v in enumerate(chunk)}
+        found = list(
+            session.scalars(
+                select(Household)
+                .where(Household.period_id == period.id, Household.band == band, Household.village_id.in_(list(order)))
+                .options(
+                    selectinload(Household.members), selectinload(Household.measures),
+                    selectinload(Household.income_items),
+                )
+            )
+        )
+        found.sort(key=lambda h: (order[h.village_id], h.position, h.id))
+        yield from found
+
+
+def _names(unit: Unit) -> tuple[str, str, str]:
+    township = unit.parent
+    county = township.parent if township is not None else None
+    return (county.name if county else "", township.name if township else "", unit.name)
+
+
+def build_form4(session: Session, period: Period, unit: Unit, band: str = "A", **kw) -> FormTable:
+    """附件4 (band A) or its band-B twin: one row per person, household columns merged vertically."""
+    lay = FORM4 if band == "A" else FORM4B
+    codes = lay.codes()
+    col = {c: i for i, c in enumerate(codes)}
+    household_cols = [col[c] for c, level in lay.levels.items() if level == "household"]
+    table = _base(lay, session, period, unit, 0, **kw)
+    names: dict[int, tuple[str, str, str]] = {}
+    cats: dict[str, list[int]] = {c: [0, 0] for c in SUMMARY_CATEGORIES}
+    n_households = n_persons = 0
+    for h in households_for(session, period, unit, band):
+        if h.village_id not in names:
+            names[h.village_id] = _names(session.get(Unit, h.village_id))
+        county, township, village = names[h.village_id]
+        head = h.head or (h.members[0] if h.members else None)
+        first = len(table.rows)
+        members = h.members or [None]
+        for k, p in enumerate(members):
+            row: list[Any] = [None] * len(codes)
+            if p is not None:
+                n_persons += 1
+                row[col["seq"]] = n_persons
+                row[col["name"]] = p.name
+                row[col["relation"]] = p.relation
+                row[col["age"]] = p.age
+                row[col["health"]] = p.health
+                row[col["labour"]] = p.labour
+            if k == 0:
+                row[col["county"]] = county
+                row[col["township"]] = township
+                row[col["village"]] = village
+                row[col["head_contact"]] = contact(head.name if head else "", h.head_phone)
+                row[col["size"]] = len(h.members)
+                row[col["cause"]] = h.cause
+                row[col["measures"]] = measures_text(h)
+                row[col["income"]] = income_text(h)
+                row[col["helper_contact"]] = contact(h.helper_name, h.helper_phone)
+                row[col["expected_month"]] = h.expected_month
+            table.rows.append(row)
+            table.row_kinds.append("person")
+        last = len(table.rows) - 1
+        if last > first:
+            table.merges.extend((first, c, last, c) for c in household_cols)
+        n_households += 1
+        seen = {c if c in cats else "其它" for c in (m.category for m in h.measures)}
+        for c in seen:
+            cats[c][0] += 1
+            cats[c][1] += len(h.members)
+    table.title = lay.title(scope=scope_word(unit.level, unit.name), year=period.year, n=n_persons)
+    table.summary = summary_line(
+        summary_scope(unit.level, unit.name), (n_households, n_persons), {c: (v[0], v[1]) for c, v in cats.items()}
+    )
+    return table
+
+
+def build_forms(session: Session, period: Period, unit: Unit, *, filed_on: dt.date | None = None,
+                draft: bool = False) -> list[tuple[FormLayout, FormTable]]:
+    """Every form of the month package, in package order (附件1, 2, 3, 4, 4 band B)."""
+    kw = {"filed_on": filed_on, "draft": draft}
+    return [
+        (FORM1, build_form1(session, period, unit, **kw)),
+        (FORM2, build_form2(session, period, unit, **kw)),
+        (FORM3, build_form3(session, period, unit, **kw)),
+        (FORM4, build_form4(session, period, unit, "A", **kw)),
+        (FORM4B, build_form4(session, period, unit, "B", **kw)),
+    ]
+
+
+BUILDERS = {
+    "1": build_form1, "2": build_form2, "3": build_form3,
+    "4": lambda s, p, u, **kw: build_form4(s, p, u, "A", **kw),
+    "4B": lambda s, p, u, **kw: build_form4(s, p, u, "B", **kw),
+}
