@@ -28,11 +28,12 @@ from sqlalchemy.orm import Session
 from app.domain import ASSISTANCE, FORM1_COUNTS, FORM2_COUNTS
 from app.forms.layouts import COUNTY_TOTAL_LABEL, scope_word, township_total_label
 from app.models import HandCount, Household, Period, Person, Unit
+from app.rules.findings import Finding
 
 from . import audit
 from .errors import Refused, UsageError
 from .periods import previous_period, require_open
-from .units import unit_path
+from .units import default_unit, root_units, unit_path
 
 FORM_CODES = {1: ("seq", "county", "township", "village", *FORM1_COUNTS), 2: ("seq", "county", *FORM2_COUNTS)}
 COUNTS = {1: FORM1_COUNTS, 2: FORM2_COUNTS}
@@ -203,11 +204,15 @@ def _sum(rows: list[CountRow], form: int) -> dict[str, int]:
 def count_rows(session: Session, period: Period, unit: Unit, form: int) -> list[CountRow]:
     """The rows of 附件1 or 附件2 for ``unit`` in ``period``, as exported, with their sources."""
     form = check_form(form)
-    villages = village_rows(session, period, unit, form)
+    return assemble(unit, village_rows(session, period, unit, form), form)
+
+
+def assemble(unit: Unit, villages: list[CountRow], form: int) -> list[CountRow]:
+    """The form's rows (totals computed) from its village rows."""
     county, tree = scope(unit)
     county_name = county.name if county else None
     if form == 2:
-        return _form2(unit, county_name, villages)
+        return _form2(unit, villages)
     if unit.level == "village":
         villages[0].values["seq"] = 1
         return villages
@@ -230,13 +235,12 @@ def count_rows(session: Session, period: Period, unit: Unit, form: int) -> list[
     return out
 
 
-def _form2(unit: Unit, county_name: str | None, villages: list[CountRow]) -> list[CountRow]:
-    label = form2_total_label(unit)
+def _form2(unit: Unit, villages: list[CountRow]) -> list[CountRow]:
     sums = _sum(villages, 2)
     own = CountRow({"kind": "unit", "seq": 1, "county": unit.name, **sums}, unit.id, unit_path(unit),
                    _sum_of(villages, "derived", 2), {}, any(r.has_households for r in villages))
     kind = "county_total" if unit.level == "county" else "township_total"
-    total = CountRow({"kind": kind, "seq": None, "county": label, **sums}, unit.id, unit_path(unit))
+    total = CountRow({"kind": kind, "seq": None, "county": form2_total_label(unit), **sums}, unit.id, unit_path(unit))
     return [total, own]
 
 
@@ -349,3 +353,44 @@ def clear_hand_counts(session: Session, period: Period, village: Unit, form: int
     for code in removed:
         set_hand_count(session, period, village, form, code, None)
     return removed
+
+
+# ---------------------------------------------------------------- findings
+
+
+def count_findings(session: Session, period: Period, unit: Unit | None = None) -> list[Finding]:
+    """M-01 … M-05 (附件1) / M-01 … M-04, M-08 (附件2) on each unit row, M-07 against last month, C-01.
+
+    ``unit`` None: the office's own unit (or every root unit). Total rows are computed, so M-06
+    holds by construction here (it is checked on imported files).
+    """
+    from app.rules.counts import check_count_row, check_hand_vs_derived, check_month_over_month
+
+    out: list[Finding] = []
+    prev_period = previous_period(session, period)
+    for u in _units(session, unit):
+        for form in (1, 2):
+            villages = village_rows(session, period, u, form)
+            now = assemble(u, villages, form)
+            before = {}
+            if prev_period is not None:
+                before = {row_key(r): r for r in count_rows(session, prev_period, u, form)}
+            for r in now:
+                if r.kind != "unit":
+                    continue
+                where = {"unit": r.unit}
+                out.extend(check_count_row(r.values, form, where))
+                prev = before.get(row_key(r))
+                if prev is not None:
+                    out.extend(check_month_over_month(r.values, prev.values, where))
+            for v in villages:
+                if v.typed and v.has_households:
+                    out.extend(check_hand_vs_derived(v.typed, v.derived, {"unit": v.unit}))
+    return out
+
+
+def _units(session: Session, unit: Unit | None) -> list[Unit]:
+    if unit is not None:
+        return [unit]
+    own = default_unit(session)
+    return [own] if own is not None else root_units(session)

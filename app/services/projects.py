@@ -1,7 +1,8 @@
 """附件3 fund projects (forms.md §3, our design): the project register and its rows. No Qt.
 
 Amounts are 万元. 拨付进度 is computed (P-03: 已拨付 ÷ 计划投资 × 100, one decimal, half up), never
-typed; with no planned amount it is None (printed blank: a share of nothing is not 0 %). Rows as
+typed; with no planned amount it is 0.0 (as ``app.rules.projects.progress_of``: count cells are never
+blank). Rows as
 exported: for a county, the county total row (乡镇 ``全县合计数``) first; then per township its
 total row (项目名称 ``全乡合计``/``全镇合计``) and its projects; seq runs through every row.
 """
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.domain import FUND_SOURCES, PROJECT_STAGES, canonical
 from app.forms.layouts import COUNTY_TOTAL_LABEL, township_total_label
 from app.models import FundProject, Period, Unit
+from app.rules.findings import Finding
 
 from . import audit
 from .errors import Refused, UsageError
@@ -34,10 +36,10 @@ EDITABLE = (
 )
 
 
-def progress(disbursed: float | None, planned: float | None) -> float | None:
-    """拨付进度 in %, one decimal rounded half up; None without a planned amount."""
-    if not planned:
-        return None
+def progress(disbursed: float | None, planned: float | None) -> float:
+    """拨付进度 in %, one decimal rounded half up; 0.0 without a planned amount."""
+    if not planned or planned <= 0:
+        return 0.0
     q = Decimal(str(disbursed or 0)) / Decimal(str(planned)) * 100
     return float(q.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
@@ -188,3 +190,23 @@ def delete_project(session: Session, period: Period, uuid: str) -> str:
     audit.record(session, "delete", period=period.month, table="fund_projects", record=uuid, old=name)
     session.flush()
     return name
+
+
+def project_findings(session: Session, period: Period, unit: Unit | None = None) -> list[Finding]:
+    """P-01 … P-06 on every project of ``unit`` (default: the office's unit, or every county)."""
+    from app.rules.projects import check_project
+
+    from .units import default_unit, root_units
+
+    units = [unit] if unit is not None else ([default_unit(session)] if default_unit(session) else root_units(session))
+    out: list[Finding] = []
+    for u in units:
+        if u.level == "village":
+            u = u.parent
+        _county, townships = _townships(u)
+        names = {t.id: t.name for t in townships}
+        for p in projects_of(session, period, list(names)):
+            data = {k: getattr(p, k) for k in (
+                "name", *AMOUNTS, "stage", "planned_start", "started_on", "completed_on", "households", "persons")}
+            out.extend(check_project(data, period.month, {"unit": names[p.township_id]}))
+    return out
