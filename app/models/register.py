@@ -85,7 +85,7 @@ class Person(Base):
     health: Mapped[str | None] = mapped_column(String(10))
     labour: Mapped[str | None] = mapped_column(String(10))
     id_number: Mapped[str | None] = mapped_column(String(18), index=True)
-    phone: Mapped[str | None] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)  # H-12 lookup (0003)
     # Monthly assistance of this person in this period (forms.md §5); feeds 附件1/附件2.
     housing: Mapped[bool] = mapped_column(default=False)
     education: Mapped[bool] = mapped_column(default=False)
