@@ -21,7 +21,6 @@ def run(args: argparse.Namespace) -> int:
     import sqlite3
 
     from app.services import backup as bk
-    from app.services.faults import describe
 
     src = common.db_path(args)
     if not src.is_file():
@@ -36,10 +35,8 @@ def run(args: argparse.Namespace) -> int:
         raise common.UsageError("备份文件不能是数据库本身。")
     try:
         bk.copy_database(src, out)
-    except sqlite3.DatabaseError as e:
-        raise bk.BackupError(f"无法备份，数据库可能已损坏（{e}）：{src}") from None
-    except OSError as e:
-        raise bk.BackupError(f"备份失败：{describe(e) or e.strerror}。没有留下不完整的备份文件。") from None
+    except (sqlite3.DatabaseError, OSError) as e:
+        raise bk.backup_failed(e, src, out) from None
     if args.json:
         common.emit_json({"backup": str(out), "bytes": out.stat().st_size})
     else:

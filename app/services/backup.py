@@ -133,6 +133,16 @@ def copy_database(src_path: Path, out: Path) -> Path:
     return out
 
 
+def backup_failed(exc: BaseException, src: Path, out: Path) -> BackupError:
+    """The Chinese message for a failed backup: a damaged register, or a target that cannot be written."""
+    from app.services.faults import describe
+
+    if check_file(src) != "ok":
+        return BackupError(f"无法备份，数据库可能已损坏（{exc}）：{src}")
+    reason = describe(exc) or str(exc)
+    return BackupError(f"备份失败：{reason}（{out}）。没有留下不完整的备份文件，数据库本身完好。")
+
+
 def _free_name(folder: Path, stamp: dt.datetime, reason: str) -> Path:
     base = f"guatu-{stamp:%Y%m%d-%H%M%S}-{reason}"
     path = folder / f"{base}.db"
@@ -153,12 +163,8 @@ def backup(
     folder = folder or backups_dir(db_path)
     try:
         out = copy_database(Path(db_path), _free_name(folder, now, reason))
-    except sqlite3.DatabaseError as e:
-        raise BackupError(f"无法备份数据库（{e}）：{db_path}") from None
-    except OSError as e:
-        from app.services.faults import describe
-
-        raise BackupError(f"无法写入备份：{describe(e) or e.strerror}（{folder}）") from None
+    except (sqlite3.DatabaseError, OSError) as e:
+        raise backup_failed(e, Path(db_path), folder) from None
     log.info("backup %s of %s -> %s", reason, db_path, out)
     try:
         removed = thin(folder, now)
