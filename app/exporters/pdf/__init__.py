@@ -1,0 +1,1 @@
+"""PDF writers: the official forms (``forms``) on shared text drawing (``text``)."""

@@ -1,0 +1,329 @@
+"""The official forms (附件1–4) as PDF, drawn directly on a reportlab canvas.
+
+``write_form_pdf(table, path, exported_at=…)`` prints a ``FormTable`` the way the seed prints it
+(forms.md §0–§4): ``附件N`` top-left, the title centred, the line 填报单位 … 填报时间 with a blank
+square for the round seal beside the unit, the multi-level header (merged cells drawn merged,
+repeated on every page), the rows with grid lines (total rows shaded and bold, 附件4's household
+columns merged over their members), then the summary line, 填报说明 and notes; a footer with
+``第x页 共y页``, the data month and the export time; a diagonal 草稿 on every page of a draft.
+
+Why not platypus ``Table``: its split of a long table re-measures the remaining rows at every page
+break (quadratic for 附件4 of 100,000 persons) and it knows no font fallback. ``layout.plan``
+measures each row once; drawing is one text object and one set of lines per page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from reportlab.pdfgen.canvas import Canvas
+
+from app import fonts
+from app.exporters.pdf import layout as L
+from app.exporters.pdf.text import TextBatch, draw_text, ensure_fonts, text_width
+from app.forms.table import FormTable
+
+GRID_WIDTH = 0.5
+OUTER_WIDTH = 0.9
+TOTAL_SHADE = 0.88  # grey level of total rows
+WATERMARK = "草稿"
+HEADER_BLOCK = ("填报单位：", "填报人：", "联系电话：", "填报时间：")
+SEAL_NOTE = "（盖章处）"
+SIGN_NOTE = "（签字）"
+
+
+def data_month_text(period: str) -> str:
+    """``2020-03`` → ``2020年3月数据``."""
+    try:
+        year, month = period.split("-")
+        return f"{int(year)}年{int(month)}月数据"
+    except ValueError:
+        return period
+
+
+def export_time_text(at: dt.datetime) -> str:
+    return f"导出时间：{at.year}年{at.month}月{at.day}日 {at:%H:%M}"
+
+
+def write_form_pdf(table: FormTable, path: str | Path, *, exported_at: dt.datetime) -> int:
+    """Write ``table`` as a PDF at ``path``; return the number of pages."""
+    ensure_fonts()
+    plan = L.plan(table)
+    canvas = Canvas(str(path), pagesize=plan.pagesize, initialFontName=fonts.PRIMARY, pageCompression=1)
+    canvas.setTitle(f"{table.form} {table.title}")
+    canvas.setAuthor(table.reporting_unit)
+    canvas.setSubject(data_month_text(table.period))
+    canvas.setCreator("guatu")
+    total = len(plan.pages)
+    active: list[tuple[int, int, int, int]] = []
+    for number, page in enumerate(plan.pages, start=1):
+        top = plan.first_top if number == 1 else plan.top
+        if number == 1:
+            _first_page_head(canvas, table, plan)
+        else:
+            _running_head(canvas, table, plan)
+        bottom = top
+        if page.table:
+            _draw_header(canvas, plan, top)
+            bottom = _draw_rows(canvas, table, plan, page, top - plan.header_height, active)
+        else:
+            bottom = plan.top + plan.leading * 0.8
+        if page.tail != (0, 0) and page.tail[1] > page.tail[0]:
+            _draw_tail(canvas, plan, page, bottom - plan.leading * 0.8)
+        _footer(canvas, table, plan, number, total, exported_at)
+        if table.draft:
+            _watermark(canvas, plan)
+        canvas.showPage()
+    canvas.save()
+    return total
+
+
+def _head_geometry(table: FormTable, pagesize: tuple[float, float]) -> dict:
+    """Where page 1's head goes: baselines, the seal square (x, y, w, h) and the block items."""
+    width, height = pagesize
+    x0, x1 = L.MARGIN_X, width - L.MARGIN_X
+    size = L.BLOCK_SIZE
+    seal_top = height - L.MARGIN_TOP - L.ATTACH_SIZE * 1.4 - L.TITLE_SIZE * 1.8
+    baseline = seal_top - L.SEAL / 2 - size * 0.35
+    unit = f"{HEADER_BLOCK[0]}{table.reporting_unit}{SEAL_NOTE}"
+    seal_x = x0 + text_width(unit, size) + 4
+    items = _block_items(table)
+    widths = [text_width(t, size) for t, _ in items]
+    sign = 18 * L.mm
+    x = seal_x + L.SEAL + 10
+    one_line = sum(widths) + sign + 4 + 18 * (len(items) - 1) <= x1 - x
+    placed = []
+    for i, ((text, signed), w) in enumerate(zip(items, widths, strict=True)):
+        y = baseline if one_line else baseline + size * 1.8 * (1 - i)
+        placed.append((x, y, text, signed, w))
+        if one_line:
+            x += w + (sign + 4 if signed else 0) + 18
+    return {
+        "attach": (x0, height - L.MARGIN_TOP - L.ATTACH_SIZE),
+        "title": ((x0 + x1) / 2, height - L.MARGIN_TOP - L.ATTACH_SIZE - L.TITLE_SIZE * 1.6),
+        "title_size": min(L.TITLE_SIZE, L.TITLE_SIZE * (x1 - x0) / max(text_width(table.title, L.TITLE_SIZE), 1)),
+        "unit": (x0, baseline, unit),
+        "seal": (seal_x, seal_top - L.SEAL, L.SEAL, L.SEAL),
+        "items": placed,
+        "sign": sign,
+    }
+
+
+def seal_area(table: FormTable) -> tuple[float, float, float, float]:
+    """The square on page 1 kept blank for the round seal: (x, y, width, height) in points from
+    the bottom-left corner of the page; at least 42 mm × 42 mm, beside 填报单位."""
+    ensure_fonts()
+    return _head_geometry(table, L.choose_paper([c.width for c in table.columns])[1])["seal"]
+
+
+def _first_page_head(canvas: Canvas, table: FormTable, plan: L.Plan) -> None:
+    """附件N, the title, and the 填报单位 line with the seal square kept blank beside the unit."""
+    g = _head_geometry(table, plan.pagesize)
+    size = L.BLOCK_SIZE
+    with TextBatch(canvas) as batch:
+        batch.draw(*g["attach"], table.form, L.ATTACH_SIZE, bold=True)
+        batch.draw(*g["title"], table.title, g["title_size"], "center", bold=True)
+        x, y, unit = g["unit"]
+        batch.draw(x, y, unit, size)
+        for x, y, text, signed, w in g["items"]:
+            batch.draw(x, y, text, size)
+            if signed:
+                _signature(canvas, batch, x + w + 2, y, g["sign"], size)
+
+
+def _block_items(table: FormTable) -> list[tuple[str, bool]]:
+    return [
+        (f"{HEADER_BLOCK[1]}{table.preparer}", True),
+        (f"{HEADER_BLOCK[2]}{table.preparer_phone}", False),
+        (f"{HEADER_BLOCK[3]}{table.filed_on_text}", False),
+    ]
+
+
+def _signature(canvas: Canvas, batch: TextBatch, x: float, y: float, width: float, size: float) -> None:
+    """A line to sign on after the preparer's name, with （签字） under it."""
+    canvas.setLineWidth(0.5)
+    canvas.line(x, y - 2, x + width, y - 2)
+    batch.draw(x + width / 2, y - size * 1.1, SIGN_NOTE, size * 0.6, "center")
+
+
+def _running_head(canvas: Canvas, table: FormTable, plan: L.Plan) -> None:
+    width, height = plan.pagesize
+    y = height - L.MARGIN_TOP - 11
+    with TextBatch(canvas) as batch:
+        batch.draw(L.MARGIN_X, y, table.form, 10, bold=True)
+        batch.draw(width / 2, y, f"{table.title}（续）", 10, "center")
+
+
+def _draw_header(canvas: Canvas, plan: L.Plan, top: float) -> None:
+    row_top = [top]
+    for h in plan.header_heights:
+        row_top.append(row_top[-1] - h)
+    size, leading = plan.size, plan.leading
+    canvas.setLineWidth(GRID_WIDTH)
+    with TextBatch(canvas) as batch:
+        for cell in plan.header_cells:
+            x0, x1 = plan.col_x[cell.col], plan.col_x[cell.col + cell.colspan]
+            y0, y1 = row_top[cell.row], row_top[cell.row + cell.rowspan]
+            lines = L.cell_lines(cell.label, size, x1 - x0 - 2 * L.PAD_X)
+            _lines_in_box(batch, lines, x0, x1, y0, y1, size, leading, "center", bold=True)
+    path = canvas.beginPath()
+    for cell in plan.header_cells:
+        x0, x1 = plan.col_x[cell.col], plan.col_x[cell.col + cell.colspan]
+        path.rect(x0, row_top[cell.row + cell.rowspan], x1 - x0, row_top[cell.row] - row_top[cell.row + cell.rowspan])
+    canvas.drawPath(path, stroke=1, fill=0)
+
+
+def _lines_in_box(batch, lines, x0, x1, y0, y1, size, leading, align, bold=False) -> None:
+    """Lines centred vertically in the box (top-aligned, and cut, if they do not fit)."""
+    block = len(lines) * leading
+    room = y0 - y1 - 2 * L.PAD_Y
+    top = (y0 + y1) / 2 + block / 2 if block <= room else y0 - L.PAD_Y
+    first = top - (leading - size) / 2 - size * 0.88
+    if align == "text":
+        align = "center" if len(lines) == 1 else "left"
+    x = {"left": x0 + L.PAD_X, "center": (x0 + x1) / 2, "right": x1 - L.PAD_X}[align]
+    for i, line in enumerate(lines):
+        y = first - i * leading
+        if y - size * 0.12 < y1 - 0.5:
+            break
+        batch.draw(x, y, line, size, align, bold)
+
+
+def _draw_rows(canvas, table: FormTable, plan: L.Plan, page: L.Page, top: float, active: list) -> float:
+    """Draw rows [a, b) below ``top``; ``active`` carries merges across pages. Returns the bottom."""
+    a, b = page.rows
+    size, leading, kinds, col_x = plan.size, plan.leading, plan.kinds, plan.col_x
+    ncols = len(kinds)
+    y = top
+    row_top: dict[int, float] = {}
+    for r in range(a, b):
+        row_top[r] = y
+        y -= plan.heights[r]
+    row_top[b] = y
+    bottom = y
+    shade = {r for r in range(a, b) if r < len(table.row_kinds) and table.row_kinds[r] in L.TOTAL_KINDS}
+    if shade:
+        canvas.setFillGray(TOTAL_SHADE)
+        for r in shade:
+            canvas.rect(col_x[0], row_top[r + 1], plan.width, plan.heights[r], stroke=0, fill=1)
+        canvas.setFillGray(0)
+    hskip: dict[int, set[int]] = {}  # boundary below row r → columns a merge crosses
+    vskip: dict[int, set[int]] = {}  # row r → column boundaries a merge crosses
+    with TextBatch(canvas) as batch:
+        for r in range(a, b):
+            active.extend(plan.merges.get(r, ()))
+            if active:
+                active[:] = [m for m in active if m[2] >= r]
+            row = table.rows[r]
+            bold = r in shade
+            covered: set[int] = set()
+            for m in active:
+                covered.update(range(m[1], m[3] + 1))
+                if m[2] > r:
+                    hskip.setdefault(r, set()).update(range(m[1], m[3] + 1))
+                if m[3] > m[1]:
+                    vskip.setdefault(r, set()).update(range(m[1] + 1, m[3] + 1))
+                if m[0] == r or r == a:  # a merged block, or its continuation on this page
+                    last = min(m[2], b - 1)
+                    text = L.cell_text(L.value_at(table.rows[m[0]], m[1]), kinds[m[1]])
+                    if text:
+                        x0, x1 = col_x[m[1]], col_x[m[3] + 1]
+                        lines = L.cell_lines(text, size, x1 - x0 - 2 * L.PAD_X)
+                        _lines_in_box(batch, lines, x0, x1, row_top[r], row_top[last + 1], size, leading,
+                                      _align(kinds[m[1]]), bold)
+            for c in range(ncols):
+                if c in covered:
+                    continue
+                text = L.cell_text(row[c] if c < len(row) else None, kinds[c])
+                if text:
+                    x0, x1 = col_x[c], col_x[c + 1]
+                    lines = L.cell_lines(text, size, x1 - x0 - 2 * L.PAD_X)
+                    _lines_in_box(batch, lines, x0, x1, row_top[r], row_top[r + 1], size, leading,
+                                  _align(kinds[c]), bold)
+    _grid(canvas, plan, a, b, row_top, hskip, vskip, top)
+    return bottom
+
+
+def _align(kind: str) -> str:
+    return "center" if kind in L.CENTRED_KINDS else "text"
+
+
+def _segments(cols: range, skip: set[int], col_x: list[float]) -> list[tuple[float, float]]:
+    """Runs of columns not in ``skip``, as x ranges."""
+    out: list[tuple[float, float]] = []
+    start = None
+    for c in cols:
+        if c in skip:
+            if start is not None:
+                out.append((col_x[start], col_x[c]))
+                start = None
+        elif start is None:
+            start = c
+    if start is not None:
+        out.append((col_x[start], col_x[cols.stop]))
+    return out
+
+
+def _grid(canvas, plan: L.Plan, a: int, b: int, row_top: dict, hskip: dict, vskip: dict, top: float) -> None:
+    col_x = plan.col_x
+    ncols = len(plan.kinds)
+    lines: list[tuple[float, float, float, float]] = []
+    for r in range(a, b - 1):  # inner horizontal lines, broken where a merge crosses
+        y = row_top[r + 1]
+        for x0, x1 in _segments(range(ncols), hskip.get(r, set()), col_x):
+            lines.append((x0, y, x1, y))
+    bottom = row_top[b]
+    for k in range(1, ncols):  # inner vertical lines, broken where a horizontal merge crosses
+        if not vskip:
+            lines.append((col_x[k], top, col_x[k], bottom))
+            continue
+        seg_top = None
+        for r in range(a, b):
+            if k in vskip.get(r, ()):
+                if seg_top is not None:
+                    lines.append((col_x[k], seg_top, col_x[k], row_top[r]))
+                    seg_top = None
+            elif seg_top is None:
+                seg_top = row_top[r]
+        if seg_top is not None:
+            lines.append((col_x[k], seg_top, col_x[k], bottom))
+    canvas.setLineWidth(GRID_WIDTH)
+    if lines:
+        canvas.lines(lines)
+    canvas.setLineWidth(OUTER_WIDTH)
+    header_top = top + plan.header_height
+    canvas.rect(col_x[0], bottom, plan.width, header_top - bottom, stroke=1, fill=0)
+    canvas.line(col_x[0], top, col_x[-1], top)
+
+
+def _draw_tail(canvas, plan: L.Plan, page: L.Page, top: float) -> None:
+    """The summary line, 填报说明 and notes, wrapped to the table width."""
+    i0, i1 = page.tail
+    with TextBatch(canvas) as batch:
+        for n, i in enumerate(range(i0, i1)):
+            line, _first = plan.tail[i]
+            y = top - n * plan.leading - plan.size * 0.88
+            batch.draw(plan.col_x[0], y, line, plan.size)
+
+
+def _footer(canvas, table: FormTable, plan: L.Plan, number: int, total: int, at: dt.datetime) -> None:
+    width = plan.pagesize[0]
+    y = L.MARGIN_BOTTOM * 0.45
+    with TextBatch(canvas) as batch:
+        batch.draw(L.MARGIN_X, y, data_month_text(table.period), 8)
+        batch.draw(width / 2, y, f"第{number}页 共{total}页", 9, "center")
+        batch.draw(width - L.MARGIN_X, y, export_time_text(at), 8, "right")
+
+
+def _watermark(canvas, plan: L.Plan) -> None:
+    """A light, diagonal 草稿 over the page centre (translucent, so the data stays legible)."""
+    width, height = plan.pagesize
+    canvas.saveState()
+    canvas.setFillGray(0.5)
+    canvas.setFillAlpha(0.22)
+    canvas.translate(width / 2, height / 2)
+    canvas.rotate(30)
+    size = min(width, height) * 0.38
+    draw_text(canvas, 0, -size * 0.35, WATERMARK, size, "center")
+    canvas.restoreState()
