@@ -1,0 +1,195 @@
+"""The month package on disk (cli.md "The month package"): names, manifest, zip, mail draft, verify.
+
+No database here: ``app.services.export`` builds the forms and calls these. A package folder is
+written under a temporary name and renamed into place (``publish``), so a failure or a cancel
+leaves nothing half-written where the clerk looks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import mimetypes
+import os
+import shutil
+import tempfile
+import zipfile
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formatdate
+from pathlib import Path
+from typing import Any
+
+from app.forms.layouts import DRAFT_SUFFIX
+
+MANIFEST = "manifest.json"
+REGISTER = "register.json"
+_NOT_LISTED = {MANIFEST}  # the manifest cannot list itself; the .eml carries the manifest
+
+
+def package_name(unit_name: str, month: str, draft: bool = False) -> str:
+    """``暖泉镇2020年3月挂图作战月报`` (+ ``-草稿``): folder, zip and mail subject."""
+    return f"{unit_name}{int(month[:4])}年{int(month[5:7])}月挂图作战月报{DRAFT_SUFFIX if draft else ''}"
+
+
+def sha256_of(path: str | os.PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def write_manifest(folder: Path, *, unit: str, period: str, app_version: str, final: bool,
+                   files: list[tuple[str, int]], findings: dict[str, int]) -> dict[str, Any]:
+    """manifest.json with each listed file's sha256 and row count (cli.md)."""
+    doc = {
+        "unit": unit,
+        "period": period,
+        "app_version": app_version,
+        "exported_at": dt.datetime.now().isoformat(timespec="seconds"),
+        "final": final,
+        "files": [{"name": name, "sha256": sha256_of(folder / name), "rows": rows} for name, rows in files],
+        "findings": {"E": int(findings.get("E", 0)), "W": int(findings.get("W", 0))},
+    }
+    (folder / MANIFEST).write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    return doc
+
+
+def mail_body(unit_name: str, month: str, files: list[str], preparer: str, phone: str, draft: bool) -> str:
+    y, m = int(month[:4]), int(month[5:7])
+    due_m, due_y = (1, y + 1) if m == 12 else (m + 1, y)
+    lines = [
+        "您好：",
+        "",
+        f"现报送{unit_name}{y}年{m}月挂图作战月报（{y}年{m}月数据，{due_y}年{due_m}月5日前报送），"
+        "含调度表的Excel电子版和PDF版（PDF请盖章后另行报送）及台账数据，请查收。",
+    ]
+    if draft:
+        lines += ["", "（本件为草稿，仅供核对，不作正式报送。）"]
+    lines += ["", "附件：", *[f"{i}. {name}" for i, name in enumerate(files, 1)], ""]
+    sign = "，".join(x for x in (f"填报人：{preparer}" if preparer else "", f"联系电话：{phone}" if phone else "") if x)
+    lines += [unit_name, sign] if sign else [unit_name]
+    return "\n".join(lines) + "\n"
+
+
+def write_eml(folder: Path, subject: str, to: str | None, body: str, attachments: list[str]) -> str:
+    """``{subject}.eml``: a mail draft (``X-Unsent: 1``) with every file attached; returns its name."""
+    msg = EmailMessage(policy=SMTP)
+    msg["Subject"] = subject
+    if to:
+        msg["To"] = to
+    msg["Date"] = formatdate(localtime=True)
+    msg["X-Unsent"] = "1"
+    msg.set_content(body, charset="utf-8")
+    for name in attachments:
+        ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        if name.endswith(".xlsx"):
+            ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        maintype, subtype = ctype.split("/", 1)
+        msg.add_attachment((folder / name).read_bytes(), maintype=maintype, subtype=subtype, filename=name)
+    eml = f"{subject}.eml"
+    (folder / eml).write_bytes(msg.as_bytes())
+    return eml
+
+
+def make_zip(folder: Path, target: Path) -> None:
+    """``target`` holds ``folder`` (as its top directory); written under a temp name then renamed."""
+    tmp = target.with_name(f".{target.name}.tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        for path in sorted(folder.iterdir()):
+            zf.write(path, f"{target.stem}/{path.name}")
+    os.replace(tmp, target)
+
+
+def staging_dir(out_dir: Path, name: str) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir))
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod(0o777 & ~umask)  # mkdtemp makes it private; the package is an ordinary folder
+    return path
+
+
+def publish(staging: Path, final: Path) -> None:
+    """Move a finished staging folder to ``final``, replacing an earlier package of the same name."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}.old")
+        if old.exists():
+            shutil.rmtree(old)
+        os.replace(final, old)
+    try:
+        os.replace(staging, final)
+    except BaseException:
+        if old is not None:
+            os.replace(old, final)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def discard(*paths: Path) -> None:
+    for p in paths:
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- verify
+
+
+def verify_package(path: str | os.PathLike) -> dict[str, Any]:
+    """Check a received package (folder or .zip) against its manifest: ``{"ok", "problems"}``."""
+    path = Path(path)
+    if path.is_file() and path.suffix.lower() == ".zip":
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                with zipfile.ZipFile(path) as zf:
+                    zf.extractall(tmp)
+            except zipfile.BadZipFile:
+                return {"ok": False, "problems": [f"“{path.name}”不是有效的 zip 文件。"]}
+            inner = [p for p in Path(tmp).iterdir() if p.is_dir()]
+            return verify_package(inner[0] if len(inner) == 1 else tmp)
+    if not path.is_dir():
+        return {"ok": False, "problems": [f"找不到月报文件夹“{path}”。"]}
+    problems: list[str] = []
+    mpath = path / MANIFEST
+    try:
+        manifest = json.loads(mpath.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {"ok": False, "problems": ["缺少 manifest.json（清单），无法核对。"]}
+    except (ValueError, UnicodeDecodeError) as e:
+        return {"ok": False, "problems": [f"manifest.json 无法读取：{e}"]}
+    for key in ("unit", "period", "app_version", "exported_at", "final", "files", "findings"):
+        if key not in manifest:
+            problems.append(f"manifest.json 缺少“{key}”。")
+    files = manifest.get("files") or []
+    listed: set[str] = set()
+    for entry in files:
+        name = str(entry.get("name", ""))
+        listed.add(name)
+        target = path / name
+        if "/" in name or "\\" in name or name.startswith("."):
+            problems.append(f"清单中的文件名“{name}”不合法。")
+        elif not target.is_file():
+            problems.append(f"缺少文件“{name}”。")
+        elif sha256_of(target) != entry.get("sha256"):
+            problems.append(f"文件“{name}”与清单的校验值（SHA-256）不符，可能已被修改或损坏。")
+    for p in sorted(path.iterdir()):
+        if p.name in listed or p.name in _NOT_LISTED or p.suffix.lower() == ".eml":
+            continue
+        problems.append(f"文件“{p.name}”不在清单中。")
+    if REGISTER not in listed:
+        problems.append("清单中没有 register.json（台账数据）。")
+    final = manifest.get("final")
+    drafty = any(DRAFT_SUFFIX in n for n in listed)
+    if final is True and drafty:
+        problems.append("清单标为正式报送，但文件名带有“-草稿”。")
+    if final is False and not drafty and files:
+        problems.append("清单标为草稿，但文件名没有“-草稿”。")
+    if final is True and int((manifest.get("findings") or {}).get("E", 0) or 0) > 0:
+        problems.append("清单标为正式报送，但记录有错误（E）未改正。")
+    return {"ok": not problems, "problems": problems}

@@ -1,0 +1,182 @@
+"""Export the month package of a unit (cli.md "The month package"; issue: what goes upward every month).
+
+Without ``draft``: open E findings refuse (``Refused`` with the findings, nothing written); success
+locks the month and audits the export. With ``draft``: names end in ``-草稿`` and PDFs carry the
+watermark. Files are written into a staging folder and renamed into place at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app import __version__
+from app.exporters import package as pkg
+from app.exporters.register_json import write_register_json
+from app.exporters.xlsx import write_xlsx
+from app.models import Office, Period, Unit
+from app.rules.findings import Finding
+
+from . import audit
+from .errors import Refused, UsageError
+from .periods import get_period, lock_period
+from .units import default_unit, find_unit
+
+Progress = Callable[[int, int, str], None]
+
+
+class ExportCancelled(InterruptedError):
+    """The clerk cancelled; nothing was written and the month was not locked."""
+
+
+def period_findings(session: Session, period: Period, unit: Unit) -> list[Finding]:
+    """Every finding of the unit for the period (engineer A's ``checks.check_period``)."""
+    from app.services.checks import check_period
+
+    return list(check_period(session, period, unit))
+
+
+def _pdf_writer() -> Callable[..., Any] | None:
+    """The PDF form writer (app/exporters/pdf), or None while it is not installed."""
+    try:
+        from app.exporters.pdf import forms as pdf_forms
+    except ImportError:
+        return None
+    return getattr(pdf_forms, "write_pdf", None)
+
+
+def resolve(session: Session, period: Period | str | None, unit: Unit | str | None) -> tuple[Period, Unit]:
+    p = period if isinstance(period, Period) else get_period(session, period)
+    if isinstance(unit, Unit):
+        u = unit
+    elif unit:
+        u = find_unit(session, unit)
+    else:
+        u = default_unit(session)
+        if u is None:
+            raise UsageError("没有设置本单位，请用 --unit 指定要导出的单位。")
+    return p, u
+
+
+def export_package(
+    db_or_session: Any,
+    period: Period | str | None,
+    unit: Unit | str | None,
+    out_dir: str | os.PathLike,
+    draft: bool = False,
+    progress: Progress | None = None,
+    cancel: Callable[[], bool] | None = None,
+    *,
+    filed_on: dt.date | None = None,
+) -> dict[str, Any]:
+    """Write the package; returns ``{"folder", "zip", "files": [{"name","sha256","rows"}], "findings": [...]}``.
+
+    ``db_or_session``: a ``Database`` (one transaction is opened and committed here) or a
+    ``Session`` (the caller commits; the lock is part of its transaction).
+    """
+    if isinstance(db_or_session, Session):
+        return _export(db_or_session, period, unit, Path(out_dir), draft, progress, cancel, filed_on)
+    result: dict[str, Any] | None = None
+    try:
+        with db_or_session.session() as session:
+            result = _export(session, period, unit, Path(out_dir), draft, progress, cancel, filed_on)
+    except BaseException:
+        if result is not None:  # the commit (lock, audit) failed: take the package back
+            pkg.discard(Path(result["folder"]), Path(result["zip"]))
+        raise
+    return result
+
+
+def _export(session: Session, period, unit, out_dir: Path, draft: bool, progress: Progress | None,
+            cancel: Callable[[], bool] | None, filed_on: dt.date | None) -> dict[str, Any]:
+    from . import forms as form_service
+
+    per, u = resolve(session, period, unit)
+    steps = 4 + 2 * 5  # findings, 5 forms × (xlsx, pdf), register, mail, zip
+    step = 0
+
+    def tick(text: str) -> None:
+        nonlocal step
+        if cancel is not None and cancel():
+            raise ExportCancelled("已取消导出")
+        if progress is not None:
+            progress(step, steps, text)
+        step += 1
+
+    tick("检查数据…")
+    findings = period_findings(session, per, u)
+    errors = [f for f in findings if f.severity == "E"]
+    if errors and not draft:
+        raise Refused(
+            f"{u.name}{per.year}年{per.month_number}月数据有{len(errors)}处错误，不能导出正式月报；"
+            "请先改正，或导出草稿（--draft）核对。",
+            findings=errors,
+        )
+
+    name = pkg.package_name(u.name, per.month, draft)
+    final_dir, final_zip = out_dir / name, out_dir / f"{name}.zip"
+    staging = pkg.staging_dir(out_dir, name)
+    published = False
+    try:
+        listed: list[tuple[str, int]] = []
+        pdf = _pdf_writer()
+        for lay, table in form_service.build_forms(session, per, u, filed_on=filed_on, draft=draft):
+            tick(f"写{lay.form} {lay.name}（Excel）…")
+            xname = lay.file_name("xlsx", draft)
+            rows = write_xlsx(table, staging / xname, cancel=cancel)
+            listed.append((xname, rows))
+            tick(f"写{lay.form} {lay.name}（PDF）…")
+            if pdf is not None:
+                pname = lay.file_name("pdf", draft)
+                pdf(table, staging / pname)
+                listed.append((pname, rows))
+        tick("写台账数据 register.json…")
+        counts = write_register_json(staging / pkg.REGISTER, session, per, u)
+        listed.append((pkg.REGISTER, counts["persons"]))
+
+        n_e, n_w = len(errors), len(findings) - len(errors)
+        pkg.write_manifest(staging, unit=u.name, period=per.month, app_version=__version__, final=not draft,
+                           files=listed, findings={"E": n_e, "W": n_w})
+        tick("写邮件草稿…")
+        office = Office() if session.get(Office, 1) is None else session.get(Office, 1)
+        attachments = [n for n, _ in listed] + [pkg.MANIFEST]
+        body = pkg.mail_body(u.name, per.month, attachments, office.preparer or "", office.preparer_phone or "", draft)
+        eml = pkg.write_eml(staging, name, office.upper_mailbox, body, attachments)
+        tick("打包 zip…")
+        if cancel is not None and cancel():
+            raise ExportCancelled("已取消导出")
+        pkg.publish(staging, final_dir)
+        published = True
+        pkg.make_zip(final_dir, final_zip)
+        if not draft:
+            lock_period(session, per, reason=f"导出正式月报：{name}")
+        audit.record(session, "export", period=per.month, table="package", record=name[:60],
+                     field="draft" if draft else "final", new=str(final_dir))
+        session.flush()
+    except BaseException:
+        pkg.discard(staging)
+        if published:
+            pkg.discard(final_dir, final_zip)
+        raise
+    if progress is not None:
+        progress(steps, steps, "完成")
+    manifest_files = _manifest_files(final_dir)
+    return {
+        "folder": str(final_dir),
+        "zip": str(final_zip),
+        "files": manifest_files,
+        "eml": eml,
+        "final": not draft,
+        "findings": [f.to_dict() for f in findings],
+    }
+
+
+def _manifest_files(folder: Path) -> list[dict[str, Any]]:
+    import json
+
+    return json.loads((folder / pkg.MANIFEST).read_text(encoding="utf-8"))["files"]
