@@ -10,7 +10,7 @@ from _counts_register import build
 from sqlalchemy import select
 
 from app.models import AuditEntry, FundProject
-from app.services import projects
+from app.services import checks, projects
 from app.services.errors import LockedPeriod, Refused
 from app.services.periods import get_period, lock_period
 from app.services.units import find_unit
@@ -86,7 +86,7 @@ def test_project_findings_use_the_p_rules(register):
         period = get_period(s, "2020-03")
         uuid = s.scalars(select(FundProject.uuid).where(FundProject.name == "大棚蔬菜")).one()
         projects.update_project(s, period, uuid, started_on=None)
-        found = projects.project_findings(s, period)
+        found = checks.project_findings(s, period)
     assert sorted((f.code, f.unit, f.field) for f in found) == [
         ("P-04", "暖泉镇", "started_on"),  # 已开工 without a start date
         ("P-05", "沙金乡", "stage"),  # planned for 2020-03, not started

@@ -358,7 +358,9 @@ def clear_hand_counts(session: Session, period: Period, village: Unit, form: int
 # ---------------------------------------------------------------- findings
 
 
-def count_findings(session: Session, period: Period, unit: Unit | None = None) -> list[Finding]:
+def count_findings(
+    session: Session, period: Period, unit: Unit | None = None, forms: tuple[int, ...] = (1, 2)
+) -> list[Finding]:
     """M-01 … M-05 (附件1) / M-01 … M-04, M-08 (附件2) on each unit row, M-07 against last month, C-01.
 
     ``unit`` None: the office's own unit (or every root unit). Total rows are computed, so M-06
@@ -369,7 +371,7 @@ def count_findings(session: Session, period: Period, unit: Unit | None = None) -
     out: list[Finding] = []
     prev_period = previous_period(session, period)
     for u in _units(session, unit):
-        for form in (1, 2):
+        for form in forms:
             villages = village_rows(session, period, u, form)
             now = assemble(u, villages, form)
             before = {}

@@ -5,6 +5,7 @@ typed; with no planned amount it is 0.0 (as ``app.rules.projects.progress_of``: 
 blank). Rows as
 exported: for a county, the county total row (乡镇 ``全县合计数``) first; then per township its
 total row (项目名称 ``全乡合计``/``全镇合计``) and its projects; seq runs through every row.
+The P-rules over the register's projects are ``app.services.checks.project_findings`` (engineer A).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from sqlalchemy.orm import Session
 from app.domain import FUND_SOURCES, PROJECT_STAGES, canonical
 from app.forms.layouts import COUNTY_TOTAL_LABEL, township_total_label
 from app.models import FundProject, Period, Unit
-from app.rules.findings import Finding
 
 from . import audit
 from .errors import Refused, UsageError
@@ -191,22 +191,3 @@ def delete_project(session: Session, period: Period, uuid: str) -> str:
     session.flush()
     return name
 
-
-def project_findings(session: Session, period: Period, unit: Unit | None = None) -> list[Finding]:
-    """P-01 … P-06 on every project of ``unit`` (default: the office's unit, or every county)."""
-    from app.rules.projects import check_project
-
-    from .units import default_unit, root_units
-
-    units = [unit] if unit is not None else ([default_unit(session)] if default_unit(session) else root_units(session))
-    out: list[Finding] = []
-    for u in units:
-        if u.level == "village":
-            u = u.parent
-        _county, townships = _townships(u)
-        names = {t.id: t.name for t in townships}
-        for p in projects_of(session, period, list(names)):
-            data = {k: getattr(p, k) for k in (
-                "name", *AMOUNTS, "stage", "planned_start", "started_on", "completed_on", "households", "persons")}
-            out.extend(check_project(data, period.month, {"unit": names[p.township_id]}))
-    return out

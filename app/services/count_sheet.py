@@ -1,0 +1,89 @@
+"""Everything the counts view shows for one form, unit and month, gathered in one call. No Qt.
+
+The view never runs SQL: it asks for a ``CountSheet`` (rows as exported, last month's values, the
+findings of each cell with their verification notes) and for the persons behind a cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.models import Unit
+from app.rules.findings import Finding
+
+from . import checks, counts
+from .errors import UsageError
+from .periods import get_period, previous_period, state_label
+
+
+@dataclass
+class CountSheet:
+    form: int
+    month: str
+    state: str  # 填报中 / 已报送
+    locked: bool
+    unit_name: str
+    rows: list[counts.CountRow]
+    previous: list[dict[str, Any] | None]  # last month's values of each row, aligned with rows
+    previous_month: str | None
+    findings: list[Finding] = field(default_factory=list)  # of this form, notes filled in
+    cell_findings: dict[tuple[int, str], list[Finding]] = field(default_factory=dict)  # (row, code)
+
+    def value(self, row: int, code: str) -> Any:
+        return self.rows[row].values.get(code)
+
+    def previous_value(self, row: int, code: str) -> Any:
+        prev = self.previous[row]
+        return None if prev is None else prev.get(code)
+
+    def typed(self, row: int, code: str) -> bool:
+        return code in self.rows[row].typed
+
+    def derived_value(self, row: int, code: str) -> int | None:
+        return self.rows[row].derived.get(code) if self.rows[row].kind == "unit" else None
+
+
+def count_sheet(session: Session, month: str, unit_id: int, form: int) -> CountSheet:
+    """The sheet of 附件``form`` for unit ``unit_id`` in ``month``."""
+    form = counts.check_form(form)
+    period = get_period(session, month)
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise UsageError(f"单位不存在（{unit_id}）。")
+    rows = counts.count_rows(session, period, unit, form)
+    prev_period = previous_period(session, period)
+    before: dict = {}
+    if prev_period is not None:
+        before = {counts.row_key(r): r.values for r in counts.count_rows(session, prev_period, unit, form)}
+    findings = checks.apply_notes(session, period, counts.count_findings(session, period, unit, forms=(form,)))
+    sheet = CountSheet(
+        form=form, month=period.month, state=state_label(period), locked=period.locked, unit_name=unit.name,
+        rows=rows, previous=[before.get(counts.row_key(r)) for r in rows],
+        previous_month=prev_period.month if prev_period else None, findings=findings,
+    )
+    by_unit = {r.unit: i for i, r in enumerate(rows) if r.kind == "unit"}
+    for f in findings:
+        i = by_unit.get(f.unit or "")
+        if i is not None and f.field:
+            sheet.cell_findings.setdefault((i, f.field), []).append(f)
+    return sheet
+
+
+def cell_persons(session: Session, month: str, unit_id: int, form: int, row: counts.CountRow,
+                 code: str) -> list[dict[str, Any]]:
+    """The register persons behind one cell (drill-down)."""
+    period = get_period(session, month)
+    unit = session.get(Unit, row.unit_id if row.unit_id is not None else unit_id)
+    assert unit is not None
+    return counts.derived_persons(session, period, unit, code, form)
+
+
+def save_note(session: Session, month: str, finding: Finding, text: str) -> Finding:
+    """Keep the 核实说明 of a count finding (engineer A's ``checks.add_note``: audited, open months only)."""
+    from .office import get_office
+
+    checks.add_note(session, month, finding, text, who=get_office(session).preparer)
+    return finding.at(note=text.strip())
