@@ -41,15 +41,6 @@ def period_findings(session: Session, period: Period, unit: Unit) -> list[Findin
     return list(check_period(session, period, unit))
 
 
-def _pdf_writer() -> Callable[..., Any] | None:
-    """The PDF form writer (app/exporters/pdf), or None while it is not installed."""
-    try:
-        from app.exporters.pdf import forms as pdf_forms
-    except ImportError:
-        return None
-    return getattr(pdf_forms, "write_pdf", None)
-
-
 def resolve(session: Session, period: Period | str | None, unit: Unit | str | None) -> tuple[Period, Unit]:
     p = period if isinstance(period, Period) else get_period(session, period)
     if isinstance(unit, Unit):
@@ -124,17 +115,18 @@ def _export(session: Session, period, unit, out_dir: Path, draft: bool, progress
     published = False
     try:
         listed: list[tuple[str, int]] = []
-        pdf = _pdf_writer()
+        from app.exporters.pdf.forms import write_form_pdf
+
+        exported_at = dt.datetime.now()
         for lay, table in form_service.build_forms(session, per, u, filed_on=filed_on, draft=draft):
-            tick(f"写{lay.form} {lay.name}（Excel）…")
+            tick(f"写{lay.file_stem}（Excel）…")
             xname = lay.file_name("xlsx", draft)
             rows = write_xlsx(table, staging / xname, cancel=cancel)
             listed.append((xname, rows))
-            tick(f"写{lay.form} {lay.name}（PDF）…")
-            if pdf is not None:
-                pname = lay.file_name("pdf", draft)
-                pdf(table, staging / pname)
-                listed.append((pname, rows))
+            tick(f"写{lay.file_stem}（PDF）…")
+            pname = lay.file_name("pdf", draft)
+            write_form_pdf(table, staging / pname, exported_at=exported_at)
+            listed.append((pname, rows))
         tick("写台账数据 register.json…")
         counts = write_register_json(staging / pkg.REGISTER, session, per, u)
         listed.append((pkg.REGISTER, counts["persons"]))
