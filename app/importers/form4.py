@@ -1,0 +1,115 @@
+"""附件4 rows → households: one row per person, the household's cells merged over its members.
+
+A household starts at a row whose household cells (户主联系方式, 家庭人口数, 致贫原因, measures,
+income, 帮扶责任人, expected month) hold something new — merged cells are blank below their first
+row, and files that repeat the household's cells on every member row are read the same way.
+县/乡镇/村 carry down from the row above when left blank. Stated 家庭人口数, 合计 and 人均 go to
+``HouseholdData.stated_*``: the rules engine compares them (H-02, H-09); nothing is corrected.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.rules.data import HouseholdData, PersonData
+
+from . import normalise as nz
+from . import texts
+from .incoming import WORKBOOK_HOUSEHOLD_FIELDS, WORKBOOK_MEMBER_FIELDS, InHousehold, Source
+from .workbook import Sheet, skip_row
+
+HOUSEHOLD_CELLS = ("head_contact", "size", "cause", "measures", "income", "helper_contact", "expected_month")
+UNIT_CELLS = ("county", "township", "village")
+# Field codes of findings → the 附件4 column that shows them.
+FIELD_COLUMNS = {
+    "head_phone": "head_contact", "head_name": "head_contact", "helper_name": "helper_contact",
+    "helper_phone": "helper_contact", "income_items": "income", "members": "name",
+}
+
+
+def _household_key(sheet: Sheet, r: int) -> tuple:
+    return tuple(sheet.cell(r, sheet.columns.get(c)) for c in HOUSEHOLD_CELLS)
+
+
+def read(sheet: Sheet, src: Source) -> None:
+    band = "B" if sheet.layout is not None and sheet.layout.key == "4B" else "A"
+    n = nz.Normaliser(src.file, sheet.name, src.normalised)
+    col = sheet.columns
+    letter = {code: sheet.letter(code) or "" for code in col}
+    unit: list[Any] = [None, None, None]
+    current: InHousehold | None = None
+    last_key: tuple | None = None
+    for r in range(sheet.data_start, len(sheet.rows)):
+        values = sheet.rows[r]
+        what = skip_row(values)
+        if what == "stop":
+            break
+        if what == "skip":
+            continue
+        row = r + 1
+        key = _household_key(sheet, r)
+        starts = any(not nz.is_blank(v) for v in key) and (current is None or key != last_key)
+        relation = n.apply(nz.relation, sheet.cell(r, col.get("relation")), row, letter.get("relation", ""))
+        if not starts and relation == "户主" and current is not None and any(
+                m.get("relation") == "户主" for m in current.members):
+            starts = True  # repeated household cells, but a second 户主: a new household
+        if starts or current is None:
+            for i, code in enumerate(UNIT_CELLS):  # each column carries down when left blank
+                v = sheet.cell(r, col.get(code))
+                if not nz.is_blank(v):
+                    unit[i] = n.apply(nz.text, v, row, letter[code])
+            current = _household(sheet, r, n, letter, tuple(unit), band, src)
+            src.households.append(current)
+            last_key = key
+        person = {
+            "name": n.apply(nz.name, sheet.cell(r, col.get("name")), row, letter.get("name", "")),
+            "relation": relation,
+            "age": n.apply(nz.number, sheet.cell(r, col.get("age")), row, letter.get("age", "")),
+            "health": n.apply(nz.health, sheet.cell(r, col.get("health")), row, letter.get("health", "")),
+            "labour": n.apply(nz.labour, sheet.cell(r, col.get("labour")), row, letter.get("labour", "")),
+        }
+        if all(nz.is_blank(v) for v in person.values()):
+            continue  # a household row without a member (a merged tail)
+        current.members.append(person)
+        current.data.members.append(PersonData(row=row, **person))
+
+
+def _household(sheet: Sheet, r: int, n: nz.Normaliser, letter: dict[str, str], village: tuple, band: str,
+               src: Source) -> InHousehold:
+    row = r + 1
+    col = sheet.columns
+
+    def raw(code: str) -> Any:
+        return sheet.cell(r, col.get(code))
+
+    head_cell = raw("head_contact")
+    head_name, head_phone = nz.contact(head_cell)
+    if head_phone is not None:
+        n.note(row, letter["head_contact"], head_cell, f"{head_name or ''} {head_phone}".strip())
+    helper_cell = raw("helper_contact")
+    helper_name, helper_phone = nz.contact(helper_cell)
+    if helper_phone is not None:
+        n.note(row, letter["helper_contact"], helper_cell, f"{helper_name or ''} {helper_phone}".strip())
+    size = n.apply(nz.number, raw("size"), row, letter["size"])
+    cause = n.apply(nz.cause, raw("cause"), row, letter["cause"])
+    expected = n.apply(nz.month, raw("expected_month"), row, letter["expected_month"])
+    measures = texts.measures(raw("measures"))
+    income = texts.income(raw("income"))
+    fields = {
+        "band": band, "head_phone": head_phone, "cause": cause, "helper_name": helper_name,
+        "helper_phone": helper_phone, "expected_month": expected,
+    }
+    unit_text = "/".join(x for x in village[1:] if x) or None
+    data = HouseholdData(
+        unit=unit_text, band=band, head_name=head_name, head_phone=head_phone, cause=cause,
+        helper_name=helper_name, helper_phone=helper_phone, expected_month=expected,
+        measures=[(m["category"], m["text"]) for m in measures],
+        income_items=[(i["label"] or i["category"], i["amount"]) for i in income.items],
+        stated_size=size, stated_total=income.stated_total, stated_per_capita=income.stated_per_capita,
+        file=src.file, sheet=sheet.name, row=row,
+        texts={k: v for k, v in (("measures", raw("measures")), ("income", raw("income"))) if isinstance(v, str)},
+    )
+    return InHousehold(
+        village=village, fields=fields, members=[], measures=measures, income_items=income.items, data=data,
+        carried=WORKBOOK_HOUSEHOLD_FIELDS, member_carried=WORKBOOK_MEMBER_FIELDS, row=row,
+    )

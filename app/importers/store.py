@@ -1,0 +1,118 @@
+"""Core reads and bulk writes of whole households, for imports and the new month.
+
+The ORM is the contract for columns (a column added to a model travels without a change here);
+the rows themselves go through Core ``executemany`` with ids assigned up front, which is what lets
+a 100,000-person workbook land in seconds. Callers hold the write transaction (BEGIN IMMEDIATE),
+so ``max(id) + 1`` cannot race.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from app.models import Household, IncomeItem, Measure, Person
+
+BATCH = 500  # SQLite parameter limits
+CHILDREN = (("members", Person), ("measures", Measure), ("income_items", IncomeItem))
+
+
+def columns(model) -> list[str]:
+    return [c.key for c in model.__table__.columns]
+
+
+def defaults(model) -> dict[str, Any]:
+    """Python-side defaults of the model's columns (callables are called per row by ``complete``)."""
+    out: dict[str, Any] = {}
+    for c in model.__table__.columns:
+        d = c.default
+        if d is None or c.key == "id":
+            continue
+        out[c.key] = d.arg  # SQLAlchemy wraps callables to take an execution context
+    return out
+
+
+def complete(model, record: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """A full row for ``model``: every column, from ``record`` else the default, else None."""
+    row = {}
+    for key in columns(model):
+        if key in record:
+            row[key] = record[key]
+        elif key in base:
+            v = base[key]
+            row[key] = v(None) if callable(v) else v
+        else:
+            row[key] = None
+    return row
+
+
+def load_households(session: Session, period_id: int, village_ids: list[int]) -> dict[int, list[dict]]:
+    """village id → its households as full records (with members, measures, income_items)."""
+    out: dict[int, list[dict]] = defaultdict(list)
+    if not village_ids:
+        return out
+    table = Household.__table__
+    by_id: dict[int, dict] = {}
+    for start in range(0, len(village_ids), BATCH):
+        ids = village_ids[start:start + BATCH]
+        q = select(table).where(table.c.period_id == period_id, table.c.village_id.in_(ids)).order_by(
+            table.c.village_id, table.c.position, table.c.id)
+        for row in session.execute(q).mappings():
+            rec = dict(row)
+            rec.update(members=[], measures=[], income_items=[])
+            by_id[rec["id"]] = rec
+            out[rec["village_id"]].append(rec)
+    hids = list(by_id)
+    for key, model in CHILDREN:
+        t = model.__table__
+        for start in range(0, len(hids), BATCH):
+            q = select(t).where(t.c.household_id.in_(hids[start:start + BATCH])).order_by(t.c.position, t.c.id)
+            for row in session.execute(q).mappings():
+                by_id[row["household_id"]][key].append(dict(row))
+    return out
+
+
+def next_ids(session: Session) -> dict[str, int]:
+    out = {}
+    for model in (Household, Person, Measure, IncomeItem):
+        t = model.__table__
+        out[t.name] = (session.execute(select(func.max(t.c.id))).scalar() or 0) + 1
+    return out
+
+
+def delete_households(session: Session, ids: list[int]) -> None:
+    t = Household.__table__
+    for start in range(0, len(ids), BATCH):
+        session.execute(delete(t).where(t.c.id.in_(ids[start:start + BATCH])))
+
+
+def insert_households(session: Session, period_id: int, records: list[tuple[int, dict]]) -> tuple[int, int]:
+    """Insert (village id, full record) households of ``period_id``; returns (households, persons)."""
+    if not records:
+        return 0, 0
+    ids = next_ids(session)
+    bases = {m: defaults(m) for m in (Household, Person, Measure, IncomeItem)}
+    hrows: list[dict] = []
+    child_rows: dict[str, list[dict]] = {"members": [], "measures": [], "income_items": []}
+    for village_id, rec in records:
+        hid = ids["households"]
+        ids["households"] += 1
+        h = {k: v for k, v in rec.items() if k not in ("members", "measures", "income_items")}
+        h.update(id=hid, period_id=period_id, village_id=village_id)
+        hrows.append(complete(Household, h, bases[Household]))
+        for key, model in CHILDREN:
+            name = model.__table__.name
+            for pos, child in enumerate(rec.get(key) or []):
+                c = dict(child)
+                c.update(id=ids[name], household_id=hid)
+                c.setdefault("position", pos)
+                ids[name] += 1
+                child_rows[key].append(complete(model, c, bases[model]))
+    session.execute(insert(Household.__table__), hrows)
+    for key, model in CHILDREN:
+        if child_rows[key]:
+            session.execute(insert(model.__table__), child_rows[key])
+    return len(hrows), len(child_rows["members"])

@@ -1,0 +1,240 @@
+"""The unit-by-unit part of an import: resolve the files' units, compare with the register, write.
+
+Split from ``imports.py`` so that module stays the public face (preview/apply); this one knows
+how households, hand counts and fund projects of a unit are matched and replaced.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain import FORM1_COUNTS, FORM2_COUNTS
+from app.importers import store
+from app.importers.incoming import Source
+from app.importers.match import plan_village
+from app.models import FundProject, HandCount, Household, Office, Period, Unit, VerificationNote
+from app.rules.findings import Finding
+
+from . import audit
+from .imports import ImportPlan, UnitChange, units_by_path
+from .periods import ensure_period, require_open
+from .units import ensure_path, full_path, root_units
+
+COUNT_CODES = tuple(dict.fromkeys(FORM1_COUNTS + FORM2_COUNTS))
+PROJECT_FIELDS = ("name", "content", "fund_source", "planned", "received", "disbursed", "stage", "planned_start",
+                  "started_on", "completed_on", "households", "persons", "remark")
+
+
+def _default_county(session: Session) -> str | None:
+    roots = [u for u in root_units(session) if u.level == "county"]
+    if len(roots) == 1:
+        return roots[0].name
+    office = session.get(Office, 1)
+    u = session.get(Unit, office.unit_id) if office and office.unit_id else None
+    while u is not None and u.parent is not None:
+        u = u.parent
+    return u.name if u is not None else None
+
+
+def _resolve(path: tuple, src: Source, county: str | None, depth: int) -> str | None:
+    """A full path from a file's (county, township, village) names; None when incomplete."""
+    names = list(path)
+    if src.kind == "workbook" and len(names) == depth and not names[0]:
+        names[0] = county
+    if len(names) != depth or any(not n for n in names):
+        return None
+    return "/".join(str(n).strip() for n in names)
+
+
+def plan_units(session: Session, plan: ImportPlan, period: Period | None) -> None:
+    units = units_by_path(session)
+    county = _default_county(session)
+    incoming: dict[str, list] = defaultdict(list)
+    owner: dict[str, Source] = {}
+    for src in plan.sources:
+        for h in src.households:
+            path = _resolve(h.village, src, county, 3)
+            if path is None:
+                plan.findings.append(Finding("I-05", "E", "无法确定该户所在的县、乡镇、村（请填写县(市、区)、乡镇、村）",
+                                             file=src.file, sheet=h.data.sheet, row=h.row))
+                continue
+            if owner.setdefault(path, src) is not src:
+                plan.findings.append(Finding("I-09", "E", f"{path}同时出现在“{owner[path].file}”和本文件中，请分开导入",
+                                             file=src.file, sheet=h.data.sheet, row=h.row))
+                continue
+            incoming[path].append(h)
+        if src.kind == "package" and src.unit and period is not None:
+            for path, unit in units.items():  # villages of the package's unit absent from it lose their households
+                if unit.level == "village" and (path + "/").startswith(src.unit + "/") and path not in incoming:
+                    incoming.setdefault(path, [])
+                    owner.setdefault(path, src)
+    ids = {path: units[path].id for path in incoming if path in units}
+    existing = store.load_households(session, period.id, list(ids.values())) if period is not None else {}
+    moved = _moved(session, plan, period, set(ids.values()))
+    for path, hs in incoming.items():
+        old = existing.get(ids.get(path), []) if path in ids else []
+        if not hs and not old:
+            continue
+        vp = plan_village(old, hs, moved)
+        plan.villages[tuple(path.split("/"))] = (vp, owner[path])
+        plan.units.append(UnitChange(path, "households", vp.status, owner[path].file, vp.households, vp.persons,
+                                     vp.differences))
+    _plan_counts(session, plan, period, units, county)
+    _plan_projects(session, plan, period, units, county)
+
+
+def _moved(session: Session, plan: ImportPlan, period: Period | None, villages: set[int]) -> dict[str, dict]:
+    """Package households already in the period under another village (moved): uuid → record."""
+    uuids = [h.fields.get("uuid") for s in plan.sources if s.kind == "package" for h in s.households]
+    if period is None or not uuids:
+        return {}
+    t = Household.__table__
+    found: dict[int, list[int]] = defaultdict(list)
+    for start in range(0, len(uuids), store.BATCH):
+        q = select(t.c.id, t.c.village_id).where(t.c.period_id == period.id, t.c.uuid.in_(uuids[start:start + 500]))
+        for hid, vid in session.execute(q):
+            if vid not in villages:
+                found[vid].append(hid)
+    out: dict[str, dict] = {}
+    for recs in store.load_households(session, period.id, list(found)).values():
+        for r in recs:
+            out[r["uuid"]] = r
+    return out
+
+
+def _plan_counts(session, plan, period, units, county) -> None:
+    for src in plan.sources:
+        for c in src.counts:
+            if src.kind == "workbook" and c.form == 2:
+                name = c.unit[0]
+                hits = [p for p in units if p.split("/")[-1] == name and units[p].level != "village"]
+                path = hits[0] if len(hits) == 1 else name
+            else:
+                path = _resolve(c.unit, src, county, len(c.unit) if src.kind == "package" else 3)
+            if path is None:
+                plan.findings.append(Finding("I-05", "E", "无法确定该行的单位", file=src.file, sheet=c.sheet, row=c.row))
+                continue
+            values = {k: c.values.get(k) for k in (FORM1_COUNTS if c.form == 1 else FORM2_COUNTS)}
+            old = None
+            if period is not None and path in units:
+                old = session.scalars(select(HandCount).where(
+                    HandCount.period_id == period.id, HandCount.unit_id == units[path].id, HandCount.form == c.form)).first()
+            if old is None:
+                status, diffs = "added", []
+            else:
+                diffs = [f"{k} {getattr(old, k)} → {v}" for k, v in values.items() if getattr(old, k) != v]
+                status = "changed" if diffs else "unchanged"
+            plan.counts.append((path, c.form, values, src))
+            plan.units.append(UnitChange(path, f"counts{c.form}", status, src.file, differences=diffs))
+
+
+def _plan_projects(session, plan, period, units, county) -> None:
+    for src in plan.sources:
+        for p in src.projects:
+            path = _resolve(p.township, src, county, 2)
+            if path is None:
+                plan.findings.append(Finding("I-05", "E", "无法确定项目所在的县、乡镇", file=src.file, sheet=p.sheet,
+                                             row=p.row))
+                continue
+            plan.projects.setdefault(path, []).append((p, src))
+    for path, items in plan.projects.items():
+        old = []
+        if period is not None and path in units:
+            old = list(session.scalars(select(FundProject).where(
+                FundProject.period_id == period.id, FundProject.township_id == units[path].id)))
+        diffs = []
+        by_key = {(o.uuid if items[0][1].kind == "package" else o.name): o for o in old}
+        for p, src in items:
+            o = by_key.pop(p.fields.get("uuid") if src.kind == "package" else p.fields.get("name"), None)
+            if o is None:
+                diffs.append(f"新增项目{p.fields.get('name')}")
+                continue
+            p.fields.setdefault("uuid", o.uuid)
+            for k in PROJECT_FIELDS:
+                if k in p.fields and getattr(o, k) != p.fields[k] and not (
+                        isinstance(p.fields[k], int | float) and float(getattr(o, k) or 0) == float(p.fields[k] or 0)):
+                    diffs.append(f"项目{o.name}：{k} 有变化")
+        diffs.extend(f"减少项目{o.name}" for o in by_key.values())
+        status = "added" if not old else ("changed" if diffs else "unchanged")
+        plan.units.append(UnitChange(path, "projects", status, items[0][1].file, differences=diffs))
+
+
+def _unit(session: Session, path: str, units: dict[str, Unit], plan: ImportPlan) -> Unit:
+    if path in units:
+        return units[path]
+    codes = {}
+    for src in plan.sources:
+        for rec in src.units:
+            codes[rec.get("path")] = rec.get("division_code")
+    names = path.split("/")
+    unit = ensure_path(session, names, [codes.get("/".join(names[: i + 1])) for i in range(len(names))])
+    units[path] = unit
+    return unit
+
+
+def write_plan(session: Session, plan: ImportPlan) -> dict[str, Any]:
+    period = ensure_period(session, plan.period)
+    require_open(period)
+    units = units_by_path(session)
+    todo = [u for u in plan.units if u.status != "unchanged"]
+    changed = {(u.kind, u.unit) for u in todo}
+    deletes: list[int] = []
+    records: list[tuple[int, dict]] = []
+    for key, (vp, _src) in plan.villages.items():
+        path = "/".join(key)
+        if ("households", path) not in changed:
+            continue
+        deletes.extend(vp.delete_ids)
+        vid = _unit(session, path, units, plan).id
+        records.extend((vid, r) for r in vp.records)
+    store.delete_households(session, deletes)
+    store.insert_households(session, period.id, records)
+    for path, form, values, _src in plan.counts:
+        if (f"counts{form}", path) not in changed:
+            continue
+        unit = _unit(session, path, units, plan)
+        hc = session.scalars(select(HandCount).where(
+            HandCount.period_id == period.id, HandCount.unit_id == unit.id, HandCount.form == form)).first()
+        if hc is None:
+            hc = HandCount(period_id=period.id, unit_id=unit.id, form=form)
+            session.add(hc)
+        for k, v in values.items():
+            setattr(hc, k, v)
+    for path, items in plan.projects.items():
+        if ("projects", path) not in changed:
+            continue
+        town = _unit(session, path, units, plan)
+        for old in session.scalars(select(FundProject).where(
+                FundProject.period_id == period.id, FundProject.township_id == town.id)):
+            session.delete(old)
+        session.flush()
+        for pos, (p, _src) in enumerate(items):
+            fields = {k: v for k, v in p.fields.items() if hasattr(FundProject, k) and k != "id"}
+            fields.setdefault("position", pos)
+            session.add(FundProject(period_id=period.id, township_id=town.id, **fields))
+    _notes(session, plan, period)
+    for u in todo:
+        audit.record(session, "import", period=plan.period, table=u.kind, record=u.unit, old=u.status,
+                     new=f"{u.file}：{u.households.get('added', 0)}户新增，{u.households.get('changed', 0)}户变化")
+    session.flush()
+    return plan.to_dict(True)
+
+
+def _notes(session: Session, plan: ImportPlan, period: Period) -> None:
+    for src in plan.sources:
+        for n in src.notes:
+            old = session.scalars(select(VerificationNote).where(
+                VerificationNote.period_id == period.id, VerificationNote.code == n.get("code"),
+                VerificationNote.target == n.get("target"), VerificationNote.field == (n.get("field") or ""))).first()
+            if old is None:
+                session.add(VerificationNote(period_id=period.id, **n))
+            else:
+                for k, v in n.items():
+                    setattr(old, k, v)
+
+
+__all__ = ["plan_units", "write_plan", "full_path"]

@@ -1,0 +1,209 @@
+"""Import files into a period: preview what would change, then apply it in one transaction.
+
+``preview_import`` reads every file (hostile-file checks first), runs the rules engine over what
+the files state and matches it against the register, per unit: added, changed or left as is. It
+writes nothing. ``apply_import`` refuses — writing nothing — on any E finding, a bad file, a
+locked month, or a unit+period already present with differences unless ``replace=True``.
+The caller's session is the one transaction; ``before_write`` (e.g. a backup) runs just before
+the first write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.importers.incoming import Source
+from app.importers.match import VillagePlan
+from app.models import Period, Unit
+from app.rules.data import Context
+from app.rules.engine import check_households
+from app.rules.findings import Finding
+
+from .errors import Refused, UsageError, month_label
+from .periods import check_month
+from .units import full_path, root_units
+
+COUNT_KEYS = ("added", "changed", "unchanged", "removed")
+
+
+@dataclass
+class UnitChange:
+    """One unit's part of an import: its households (or hand counts / projects) and their status."""
+
+    unit: str  # full path
+    kind: str  # "households" | "counts1" | "counts2" | "projects"
+    status: str  # "added" | "changed" | "unchanged"
+    file: str
+    households: dict[str, int] = field(default_factory=dict)
+    persons: dict[str, int] = field(default_factory=dict)
+    differences: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"unit": self.unit, "kind": self.kind, "status": self.status, "file": self.file,
+                "households": self.households, "persons": self.persons, "differences": self.differences[:50]}
+
+
+@dataclass
+class ImportPlan:
+    period: str
+    files: list[str]
+    sources: list[Source]
+    units: list[UnitChange] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    normalised: list[dict] = field(default_factory=list)
+    locked: bool = False
+    # What apply writes: village path → (plan, source); counts and projects per unit.
+    villages: dict[tuple, tuple[VillagePlan, Source]] = field(default_factory=dict)
+    counts: list[tuple] = field(default_factory=list)  # (unit path, form, values, source)
+    projects: dict[str, list] = field(default_factory=dict)  # township path → [(InProject, source)]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "E"]
+
+    @property
+    def needs_replace(self) -> list[UnitChange]:
+        return [u for u in self.units if u.status == "changed"]
+
+    def totals(self, key: str) -> dict[str, int]:
+        """{"households": n, "persons": n} for added/changed/unchanged/removed."""
+        return {
+            "households": sum(u.households.get(key, 0) for u in self.units),
+            "persons": sum(u.persons.get(key, 0) for u in self.units),
+        }
+
+    def to_dict(self, ok: bool) -> dict[str, Any]:
+        return {
+            "ok": ok, "period": self.period,
+            "added": self.totals("added"), "changed": self.totals("changed"),
+            "unchanged": self.totals("unchanged"), "removed": self.totals("removed"),
+            "units": [u.to_dict() for u in self.units],
+            "normalised": self.normalised, "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def read_file(path: Path, period: str | None = None) -> Source:
+    from app.importers import package, workbook
+
+    if package.is_package(path):
+        return package.read_package(path)
+    return workbook.read_workbook(path, period)
+
+
+def _period(sources: list[Source], period: str | None) -> str:
+    carried = {s.period for s in sources if s.period}
+    if len(carried) > 1:
+        raise UsageError(f"所选数据包的月份不同（{'、'.join(sorted(carried))}），请分别导入。")
+    if period:
+        check_month(period)
+        if carried and carried != {period}:
+            raise UsageError(f"数据包是 {carried.pop()} 的数据，与 --period {period} 不符。")
+        return period
+    if carried:
+        return carried.pop()
+    if any(s.kind == "workbook" for s in sources):
+        raise UsageError("工作簿中没有数据月份，请用 --period YYYY-MM 指明导入到哪个月份。")
+    raise UsageError("没有可导入的数据。")
+
+
+def preview_import(session: Session, files: Iterable[str | Path], period: str | None = None) -> ImportPlan:
+    """Read and check every file, match against the register; writes nothing."""
+    paths = [Path(f) for f in files]
+    for p in paths:
+        if not p.exists():
+            raise UsageError(f"找不到文件：{p}")
+    sources = [read_file(p, period) for p in paths]
+    month = _period(sources, period)
+    plan = ImportPlan(period=month, files=[p.name for p in paths], sources=sources)
+    for s in sources:
+        plan.findings.extend(s.findings)
+        plan.normalised.extend(s.normalised)
+    ctx = Context(month)
+    hs = [h.data for s in sources for h in s.households]
+    if hs:
+        cols = {(s.file, sheet): c for s in sources for sheet, c in s.columns.items()}
+        plan.findings.extend(_locate(f, cols) for f in check_households(hs, ctx))
+    p = session.scalars(select(Period).where(Period.month == month)).first()
+    plan.locked = bool(p and p.locked)
+    if plan.locked:
+        plan.findings.append(Finding("I-08", "E", f"{month_label(month)}已报送并锁定，不能导入；如需修改请先重新打开。"))
+    from app.services.import_plan import plan_units
+
+    plan_units(session, plan, p)
+    return plan
+
+
+_FIELD_COLUMN = {
+    "head_phone": "head_contact", "head_name": "head_contact", "helper_name": "helper_contact",
+    "helper_phone": "helper_contact", "income_items": "income", "members": "name", "prior_income": None,
+}
+
+
+def _locate(f: Finding, cols: dict[tuple, dict[str, str]]) -> Finding:
+    if f.column or not f.field:
+        return f
+    c = cols.get((f.file, f.sheet))
+    if not c:
+        return f
+    code = _FIELD_COLUMN.get(f.field, f.field)
+    return f.at(column=c.get(code)) if code and c.get(code) else f
+
+
+def apply_import(session: Session, plan: ImportPlan, replace: bool = False,
+                 before_write: Callable[[ImportPlan], None] | None = None) -> dict[str, Any]:
+    """Write the plan in the caller's transaction, or raise ``Refused`` having written nothing."""
+    from app.services.import_plan import write_plan
+
+    if plan.errors:
+        raise Refused(f"导入被拒绝：发现{len(plan.errors)}个错误，数据库未作任何修改。", plan.errors)
+    if plan.locked:
+        raise Refused(f"{month_label(plan.period)}已报送并锁定，不能导入；如需修改请先重新打开（guatu reopen）。")
+    if plan.needs_replace and not replace:
+        lines = [f"{u.unit}：{d}" for u in plan.needs_replace for d in u.differences[:20]]
+        raise Refused(
+            "以下单位本月已有数据且与导入文件不同，需确认替换（命令行加 --replace）：\n  "
+            + "\n  ".join(lines[:200]),
+            [Finding("I-07", "E", f"{u.unit}本月已有数据，与文件不同（{len(u.differences)}处）", file=u.file,
+                     unit=u.unit) for u in plan.needs_replace],
+        )
+    if before_write is not None:
+        before_write(plan)
+    return write_plan(session, plan)
+
+
+def describe(plan: ImportPlan) -> list[str]:
+    """The preview as lines for people (CLI without --json)."""
+    out = [f"导入到 {month_label(plan.period)}："]
+    names = {"added": "新增", "changed": "有变化", "unchanged": "无变化"}
+    for u in plan.units:
+        h = u.households
+        extra = f"（{h.get('added', 0)}户新增，{h.get('changed', 0)}户变化，{h.get('removed', 0)}户减少）" \
+            if u.kind == "households" else ""
+        out.append(f"  {u.unit}  {names[u.status]}{extra}")
+    a = plan.totals("added")
+    c = plan.totals("changed")
+    out.append(f"合计：新增{a['households']}户{a['persons']}人，变化{c['households']}户{c['persons']}人；"
+               f"规范化{len(plan.normalised)}处，发现{len(plan.findings)}个问题。")
+    return out
+
+
+def units_by_path(session: Session) -> dict[str, Unit]:
+    out: dict[str, Unit] = {}
+
+    def walk(u: Unit) -> None:
+        out[full_path(u)] = u
+        for c in u.children:
+            walk(c)
+
+    for r in root_units(session):
+        walk(r)
+    return out
+
+
+__all__ = ["ImportPlan", "UnitChange", "apply_import", "describe", "preview_import"]
