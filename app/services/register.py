@@ -65,21 +65,16 @@ class Snapshot:
 # -- normalisation ----------------------------------------------------------------------------------
 
 
-def normalise_phone(text: str | None) -> str | None:
-    """The rules' phone normaliser when present; else: drop spaces and dashes inside a mobile."""
-    try:
-        from app.rules.phones import normalise_phone as rules_normalise
-    except ImportError:
-        rules_normalise = None
-    if rules_normalise is not None:
-        return rules_normalise(text)
+def normalise_phone(text: Any) -> str | None:
+    """The stored form of a phone: normalised when valid, else the typed text (H-10 then shows it)."""
+    from app.rules.phones import normalise_phone as rules_normalise
+
     if text is None:
         return None
-    t = str(text).strip().replace("\u3000", "")
-    compact = re.sub(r"[\s\-]", "", t)
-    if re.fullmatch(r"1[3-9]\d{9}", compact):
-        return compact
-    return re.sub(r"\s+", "", t) or None
+    norm = rules_normalise(text)
+    if norm is not None:
+        return norm
+    return re.sub(r"\s+", "", str(text)) or None
 
 
 def _parse_number(value: Any, what: str) -> float | None:

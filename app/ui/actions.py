@@ -1,0 +1,124 @@
+"""Menus and the toolbar of the main window; tool dialogs by other areas are wired when present."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QToolBar
+
+# Menu entries whose dialogs live in other modules of app/ui (other work areas).
+TOOL_ACTIONS = (
+    ("文件", "import", "导入…", "app.ui.import_wizard", "fa5s.file-import"),
+    ("文件", "export", "导出月报…", "app.ui.export_dialog", "fa5s.file-export"),
+    ("文件", "backup", "备份/恢复…", "app.ui.backup_dialog", "fa5s.save"),
+    ("工具", "new_month", "新建月份…", "app.ui.new_month_dialog", "fa5s.calendar-plus"),
+    ("工具", "wallchart", "挂图…", "app.ui.wallchart_dialog", "fa5s.map"),
+    ("工具", "cards", "明白卡…", "app.ui.cards_dialog", "fa5s.id-card"),
+    ("工具", "counts", "月报表（附件1/2/3）…", "app.ui.counts_view", "fa5s.table"),
+)
+
+
+def icon(name: str):
+    try:
+        import qtawesome as qta
+
+        return qta.icon(name, color="#34495e")
+    except Exception:  # decoration only
+        from PySide6.QtGui import QIcon
+
+        return QIcon()
+
+
+def module_exists(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def make_action(window: QMainWindow, text: str, slot: Callable | None = None, shortcut=None,
+                icon_name: str | None = None, tip: str | None = None, checkable: bool = False) -> QAction:
+    action = QAction(text, window)
+    if icon_name:
+        action.setIcon(icon(icon_name))
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+    if tip:
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+    action.setCheckable(checkable)
+    if slot is not None:
+        (action.toggled if checkable else action.triggered).connect(slot)
+    return action
+
+
+def build_menus(w) -> dict[str, QAction]:
+    """Menus 文件/编辑/视图/工具/帮助; returns the actions by key for enabling and tests."""
+    acts: dict[str, QAction] = {}
+    bar = w.menuBar()
+    menus = {name: bar.addMenu(name) for name in ("文件", "编辑", "视图", "工具")}
+    for menu_name, key, text, module, icon_name in TOOL_ACTIONS:
+        act = make_action(w, text, icon_name=icon_name)
+        act.setData(module)
+        present = module_exists(module)
+        act.setEnabled(present)
+        if not present:
+            act.setToolTip(f"{text}（该功能尚未安装）")
+        else:
+            act.triggered.connect(lambda _=False, m=module: w.open_tool(m))
+        menus[menu_name].addAction(act)
+        acts[key] = act
+    menus["文件"].addSeparator()
+    acts["settings"] = make_action(w, "设置…", w.show_settings, icon_name="fa5s.cog")
+    menus["文件"].addAction(acts["settings"])
+    menus["文件"].addSeparator()
+    menus["文件"].addAction(make_action(w, "退出", w.close, QKeySequence.StandardKey.Quit))
+
+    undo = w.editor.stack.createUndoAction(w, "撤销")
+    undo.setShortcut(QKeySequence.StandardKey.Undo)
+    undo.setIcon(icon("fa5s.undo"))
+    redo = w.editor.stack.createRedoAction(w, "重做")
+    redo.setShortcut(QKeySequence.StandardKey.Redo)
+    redo.setIcon(icon("fa5s.redo"))
+    acts["undo"], acts["redo"] = undo, redo
+    acts["add_member"] = make_action(w, "插入成员", w.controller_insert, "Insert", "fa5s.user-plus")
+    acts["remove_member"] = make_action(w, "删除成员", w.controller_remove, "Ctrl+Delete", "fa5s.user-minus")
+    acts["add_household"] = make_action(w, "新建一户", w.new_household, "Ctrl+N", "fa5s.house-user",
+                                        tip="在所选村新建一户（也可在户列表最后一行直接输入户主姓名）")
+    acts["remove_household"] = make_action(w, "删除本户…", w.remove_household, None, "fa5s.trash-alt")
+    acts["search"] = make_action(w, "查找", w.focus_search, QKeySequence.StandardKey.Find, "fa5s.search")
+    for key in ("undo", "redo", None, "add_member", "remove_member", None, "add_household", "remove_household",
+                None, "search"):
+        if key is None:
+            menus["编辑"].addSeparator()
+        else:
+            menus["编辑"].addAction(acts[key])
+    # Grid shortcuts are handled by the grid itself while it has focus; avoid ambiguous overrides.
+    for key in ("add_member", "remove_member"):
+        acts[key].setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+    acts["risky"] = make_action(w, "只看红黄户", w.set_risky_only, icon_name="fa5s.exclamation-triangle",
+                                tip="只列出返贫风险为红色、黄色的户（月度跟踪）", checkable=True)
+    menus["视图"].addAction(acts["risky"])
+    menus["视图"].addAction(w.problems.toggleViewAction())
+    return acts
+
+
+def build_toolbar(w, acts: dict[str, QAction]) -> QToolBar:
+    tb = QToolBar("工具栏", w)
+    tb.setObjectName("main_toolbar")
+    tb.setMovable(False)
+    tb.addWidget(w.period_combo)
+    tb.addWidget(w.period_state)
+    tb.addSeparator()
+    for key in ("undo", "redo"):
+        tb.addAction(acts[key])
+    tb.addSeparator()
+    for key in ("add_household", "add_member", "risky"):
+        tb.addAction(acts[key])
+    tb.addSeparator()
+    tb.addWidget(w.search)
+    w.addToolBar(tb)
+    return tb

@@ -1,0 +1,132 @@
+"""Application set-up: shipped fonts, the global error hook, opening the register, the main loop."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
+from PySide6.QtWidgets import QApplication
+
+from app import fonts
+from app.resources import resource
+from app.storage import Database, DatabaseInUse, StorageError
+from app.ui.dialogs import Dialogs
+
+log = logging.getLogger("guatu.ui")
+_fonts_done = False
+
+
+def register_fonts() -> list[str]:
+    """Add the shipped faces to Qt so Chinese renders the same on every machine (never boxes)."""
+    global _fonts_done
+    families: list[str] = []
+    if not _fonts_done:
+        for _name, file, _family in fonts.FACES:
+            fid = QFontDatabase.addApplicationFont(str(resource("fonts", file)))
+            if fid < 0:
+                log.warning("font %s could not be loaded", file)
+            else:
+                families += QFontDatabase.applicationFontFamilies(fid)
+        _fonts_done = True
+    return families
+
+
+def app_font(size: float = 10.5) -> QFont:
+    font = QFont()
+    font.setFamilies(["Microsoft YaHei", *fonts.qt_families()])
+    font.setPointSizeF(size)
+    return font
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (reused when one exists, as under pytest-qt), with fonts and names."""
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("guatu")
+    app.setApplicationDisplayName("挂图作战")
+    app.setOrganizationName("guatu")
+    register_fonts()
+    app.setFont(app_font())
+    try:
+        import qtawesome as qta
+
+        app.setWindowIcon(qta.icon("fa5s.map-marked-alt", color="#b22222"))
+    except Exception:  # icons are decoration; never block start-up for them
+        app.setWindowIcon(QIcon())
+    return app
+
+
+def install_excepthook(dialogs: Dialogs) -> None:
+    """Unexpected errors: logged in full, one dialog naming the log file (Anki's errors.py)."""
+    from app.logging_setup import log_exception
+
+    def hook(exc_type, exc, tb):
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        exc.__traceback__ = tb
+        where = log_exception(exc)
+        dialogs.error(QApplication.activeWindow(), "程序内部错误",
+                      f"出现了意外错误：{exc_type.__name__}: {exc}\n\n已记录到日志：{where}\n"
+                      "刚才的修改如已提示保存则不会丢失；请把日志文件发给技术支持。")
+
+    sys.excepthook = hook
+
+
+def open_database(path: Path, dialogs: Dialogs, parent=None) -> tuple[Database, bool] | None:
+    """The register for writing; when another copy holds it, say so and offer read-only.
+
+    Returns (database, read_only) or None when the user chose not to open it.
+    """
+    try:
+        return Database(path, create=not path.exists()), False
+    except DatabaseInUse as e:
+        answer = dialogs.choose(parent, "数据库正在使用", f"{e}\n\n本窗口不能修改数据。可以只读打开查看，或退出。",
+                                ["只读打开", "退出"])
+        if answer != 0:
+            return None
+        try:
+            return Database(path, write=False), True
+        except StorageError as e2:
+            dialogs.error(parent, "无法打开数据库", str(e2))
+            return None
+    except StorageError as e:
+        dialogs.error(parent, "无法打开数据库", str(e))
+        return None
+
+
+def run(db_path: Path, screenshot: Path | None = None) -> int:
+    """``guatu gui``: the main window on ``db_path``; with ``screenshot``, render a PNG and exit."""
+    from app.logging_setup import setup_logging
+    from app.ui.dialogs import RecordingDialogs
+    from app.ui.main_window import MainWindow
+
+    setup_logging()
+    app = create_application()
+    dialogs: Dialogs = RecordingDialogs(choice=0) if screenshot else Dialogs()
+    install_excepthook(dialogs)
+    opened = open_database(Path(db_path), dialogs)
+    if opened is None:
+        return 3
+    database, read_only = opened
+    window = MainWindow(database, read_only=read_only, dialogs=dialogs)
+    try:
+        if screenshot:
+            return _screenshot(app, window, Path(screenshot))
+        window.show()
+        return app.exec()
+    finally:
+        window.close()
+        database.close()
+
+
+def _screenshot(app: QApplication, window, out: Path) -> int:
+    window.resize(1500, 920)
+    window.show()
+    window.select_first_village()
+    for _ in range(5):
+        app.processEvents()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    ok = window.grab().save(str(out))
+    return 0 if ok else 1

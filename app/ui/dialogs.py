@@ -1,0 +1,66 @@
+"""The one place message boxes come from, so tests can answer them (Picard's user_dialog_service)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+
+
+class Dialogs:
+    """Real modal dialogs. Tests pass a subclass that records and answers instead."""
+
+    def info(self, parent: QWidget | None, title: str, text: str) -> None:
+        QMessageBox.information(parent, title, text)
+
+    def error(self, parent: QWidget | None, title: str, text: str) -> None:
+        QMessageBox.critical(parent, title, text)
+
+    def warn(self, parent: QWidget | None, title: str, text: str) -> None:
+        QMessageBox.warning(parent, title, text)
+
+    def confirm(self, parent: QWidget | None, title: str, text: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+        yes = box.addButton("确定", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        return box.clickedButton() is yes
+
+    def choose(self, parent: QWidget | None, title: str, text: str, buttons: list[str]) -> int:
+        """The index of the button pressed, -1 when the box was closed."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
+        made = [box.addButton(b, QMessageBox.ButtonRole.ActionRole) for b in buttons]
+        box.exec()
+        clicked = box.clickedButton()
+        return made.index(clicked) if clicked in made else -1
+
+    def ask_text(self, parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
+        value, ok = QInputDialog.getMultiLineText(parent, title, label, text)
+        return value if ok else None
+
+
+class RecordingDialogs(Dialogs):
+    """Answers without showing anything; keeps what would have been shown (tests, --screenshot)."""
+
+    def __init__(self, confirm: bool = True, choice: int = -1, text: str | None = None):
+        self.shown: list[tuple[str, str, str]] = []
+        self._confirm, self._choice, self._text = confirm, choice, text
+
+    def info(self, parent, title, text):
+        self.shown.append(("info", title, text))
+
+    def error(self, parent, title, text):
+        self.shown.append(("error", title, text))
+
+    def warn(self, parent, title, text):
+        self.shown.append(("warn", title, text))
+
+    def confirm(self, parent, title, text):
+        self.shown.append(("confirm", title, text))
+        return self._confirm
+
+    def choose(self, parent, title, text, buttons):
+        self.shown.append(("choose", title, text))
+        return self._choice
+
+    def ask_text(self, parent, title, label, text=""):
+        self.shown.append(("ask", title, label))
+        return self._text

@@ -1,0 +1,96 @@
+"""The window's edit operations: apply through the store, push on the undo stack, announce the change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QWidget
+
+from app import domain
+from app.services import register
+from app.services.errors import GuatuError
+from app.services.register import Change
+from app.ui import undo
+from app.ui.dialogs import Dialogs
+from app.ui.store import Store
+
+
+class Editor(QObject):
+    """Every accepted edit is committed at once (no Save button) and can be undone."""
+
+    changed = Signal(object)  # register.Change
+
+    def __init__(self, store: Store, dialogs: Dialogs, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store, self.dialogs, self.parent_widget = store, dialogs, parent
+        self.stack = QUndoStack(self)
+        self.last_error: str | None = None
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def _notify(self, change: Change) -> None:
+        if change.field == "__error__":
+            self._refused(change.new)
+            return
+        self.changed.emit(change)
+
+    def _refused(self, error: Exception) -> None:
+        if not isinstance(error, GuatuError):
+            raise error
+        self.last_error = error.message
+        self.dialogs.warn(self.parent_widget, "不能修改", error.message)
+
+    def do(self, command: undo._Command, quiet: bool = False) -> bool:
+        """Apply ``command`` now; on success push it (its first redo is skipped) and announce it."""
+        try:
+            change = command.apply()
+        except GuatuError as e:
+            if quiet:
+                self.last_error = e.message
+            else:
+                self._refused(e)
+            return False
+        self.stack.push(command)
+        self.changed.emit(change)
+        return True
+
+    @contextmanager
+    def macro(self, text: str) -> Iterator[None]:
+        self.stack.beginMacro(text)
+        try:
+            yield
+        finally:
+            self.stack.endMacro()
+
+    # -- operations ----------------------------------------------------------------------------
+    def edit_person(self, hh_uuid: str, uuid: str, field: str, value: Any, quiet: bool = False) -> bool:
+        label = domain.FIELD_NAMES.get(field, domain.ASSISTANCE_NAMES.get(field, field))
+        return self.do(undo.EditPerson(self.store, self._notify, hh_uuid, uuid, field, value, label), quiet)
+
+    def add_member(self, hh_uuid: str, position: int | None, values: dict[str, Any], quiet: bool = False) -> bool:
+        return self.do(undo.AddMember(self.store, self._notify, hh_uuid, position, values), quiet)
+
+    def remove_member(self, hh_uuid: str, uuid: str, name: str) -> bool:
+        return self.do(undo.RemoveMember(self.store, self._notify, hh_uuid, uuid, name))
+
+    def add_household(self, village_id: int, head_name: str) -> str | None:
+        cmd = undo.AddHousehold(self.store, self._notify, village_id, head_name)
+        return cmd.uuid if self.do(cmd) else None
+
+    def remove_household(self, hh_uuid: str, name: str) -> bool:
+        return self.do(undo.RemoveHousehold(self.store, self._notify, hh_uuid, name))
+
+    def household_field(self, hh_uuid: str, field: str, old: Any, new: Any) -> bool:
+        label = domain.FIELD_NAMES.get(field, field)
+        return self.do(undo.EditHousehold(
+            self.store, self._notify, hh_uuid, f"修改{label}",
+            lambda s, hid: register.update_household(s, hid, field, new),
+            lambda s, hid: register.update_household(s, hid, field, old)))
+
+    def household_op(self, hh_uuid: str, text: str, do: Callable[[Any, int], Change],
+                     undo_fn: Callable[[Any, int], Change]) -> bool:
+        """A whole-list edit (measures, income items, risk, close-out) with its inverse."""
+        return self.do(undo.EditHousehold(self.store, self._notify, hh_uuid, text, do, undo_fn))

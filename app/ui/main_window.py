@@ -1,0 +1,390 @@
+"""The clerk's main window: unit tree, household list, member grid, household panel, problems dock.
+
+It wires the parts together and keeps the findings of the month: a full check runs in the
+background when a month is opened; after every edit the household is re-checked at once.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import Counter
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.rules.findings import Finding
+from app.services import register
+from app.services.register import Change
+from app.storage import Database
+from app.ui import actions
+from app.ui.columns import HOUSEHOLD_COLUMNS, MEMBER_CODES
+from app.ui.dialogs import Dialogs
+from app.ui.editor import Editor
+from app.ui.household_panel import HouseholdPanel
+from app.ui.member_grid import MemberController, MemberGrid
+from app.ui.models import HouseholdListModel, IdRole, MemberModel
+from app.ui.problems import ProblemsDock
+from app.ui.search import SearchBox
+from app.ui.store import Store
+from app.ui.tasks import TaskHandle, TaskRunner
+from app.ui.unit_tree import UnitTree
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, database: Database, read_only: bool = False, dialogs: Dialogs | None = None):
+        super().__init__()
+        self.dialogs = dialogs or Dialogs()
+        self.store = Store(database, read_only)
+        self.editor = Editor(self.store, self.dialogs, self)
+        self.runner = TaskRunner(database, self)
+        self.findings: dict[str, list[Finding]] = {}  # household uuid ("" for others) → findings
+        self.unit_id: int | None = None
+        self.unit_level = ""
+        self.unit_path = ""
+        self.village_ids: list[int] = []
+        self.household_id: int | None = None
+        self.hh_uuid: str | None = None
+        self.check_handle: TaskHandle | None = None
+        self._fresh: set[str] = set()
+        self.setWindowTitle(f"挂图作战 — {database.path.name}{'（只读）' if self.store.read_only else ''}")
+        self._build()
+        self.editor.changed.connect(self.on_change)
+        self.load_periods()
+
+    # -- layout --------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.tree = UnitTree()
+        self.tree.unit_selected.connect(self.on_unit)
+        self.hh_model = HouseholdListModel(self.store, self)
+        self.hh_model.on_new_household = self._new_household_named
+        self.hh_view = QTableView()
+        self.hh_view.setModel(self.hh_model)
+        self.hh_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.hh_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.hh_view.setEditTriggers(QAbstractItemView.EditTrigger.AnyKeyPressed
+                                     | QAbstractItemView.EditTrigger.DoubleClicked)
+        self.hh_view.verticalHeader().setDefaultSectionSize(24)
+        self.hh_view.setAlternatingRowColors(True)
+        for i, col in enumerate(HOUSEHOLD_COLUMNS):
+            self.hh_view.setColumnWidth(i, col.width)
+        self.hh_view.selectionModel().currentRowChanged.connect(self._household_row)
+        self.member_model = MemberModel(self.store, self)
+        self.grid = MemberGrid()
+        self.grid.setModel(self.member_model)
+        self.controller = MemberController(self.grid, self.member_model, self.editor, self.dialogs)
+        self.panel = HouseholdPanel()
+        self.panel.on_field = self._panel_field
+        self.panel.on_lines = self._panel_lines
+        scroll = QScrollArea()
+        scroll.setWidget(self.panel)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(400)
+        self.hh_title = QLabel("")
+        self.member_title = QLabel("家庭成员（Enter 下移，Tab 右移，Insert 插入，Ctrl+Delete 删除，可从 Excel 粘贴）")
+        centre = QSplitter(Qt.Orientation.Vertical)
+        for title, view in ((self.hh_title, self.hh_view), (self.member_title, self.grid)):
+            box = QWidget()
+            lay = QVBoxLayout(box)
+            lay.setContentsMargins(2, 2, 2, 2)
+            lay.addWidget(title)
+            lay.addWidget(view)
+            centre.addWidget(box)
+        centre.setSizes([380, 300])
+        main = QSplitter(Qt.Orientation.Horizontal)
+        main.addWidget(self.tree)
+        main.addWidget(centre)
+        main.addWidget(scroll)
+        main.setSizes([250, 800, 430])
+        main.setStretchFactor(1, 1)
+        self.setCentralWidget(main)
+        self.problems = ProblemsDock(self)
+        self.problems.jump.connect(self.jump_to_finding)
+        self.problems.acknowledge.connect(self.acknowledge)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems)
+        self.period_combo = QComboBox()
+        self.period_combo.setMinimumWidth(250)
+        self.period_combo.currentIndexChanged.connect(self._period_chosen)
+        self.period_state = QLabel("")
+        self.search = SearchBox(self.store)
+        self.search.found.connect(lambda hit: self.go_to(hit.village_id, hit.household_id, hit.person_id))
+        self.search.nothing.connect(lambda t: self.statusBar().showMessage(f"没有找到“{t}”", 5000))
+        self.acts = actions.build_menus(self)
+        actions.build_toolbar(self, self.acts)
+        self.counts_label = QLabel("")
+        self.statusBar().addPermanentWidget(self.counts_label)
+
+    # -- periods and units ---------------------------------------------------------------------
+    def load_periods(self) -> None:
+        periods = self.store.periods()
+        self.period_combo.blockSignals(True)
+        self.period_combo.clear()
+        for p in periods:
+            self.period_combo.addItem(p.label, p)
+        self.period_combo.blockSignals(False)
+        self._period_chosen(0 if periods else -1)
+
+    def _period_chosen(self, index: int) -> None:
+        period = self.period_combo.itemData(index) if index >= 0 else None
+        self.store.set_period(period)
+        self.editor.stack.clear()
+        if period is None:
+            self.period_state.setText("  数据库中还没有月份，请先导入或新建月份")
+        else:
+            days = period.days_left()
+            when = f"还剩{days}天" if days >= 0 else f"已逾期{-days}天"
+            colour = "#c0392b" if days < 0 and period.state != "locked" else "#2c3e50"
+            self.period_state.setText(f"  {when} · {period.state_label}  ")
+            self.period_state.setStyleSheet(f"color:{colour};font-weight:bold;")
+        self.findings = {}
+        self.tree.load(self.store.tree())
+        if self.tree.current_unit() is None:
+            office_unit = self.store.office().get("unit_id")
+            if not (office_unit and self.tree.select_unit(office_unit)):
+                self.tree.setCurrentIndex(self.tree.model_.index(0, 0))
+        self._update_actions()
+        self.start_check()
+
+    def start_check(self) -> None:
+        """The whole month's findings, in the background (one worker session)."""
+        if self.store.period is None:
+            return
+        month = self.store.period.month
+        self._fresh = set()
+        self.check_handle = self.runner.run(lambda s, _p: Store.check_period_in(s, month), title="检查",
+                                            on_result=self._checked, show_progress=False)
+
+    def _checked(self, findings: list[Finding]) -> None:
+        kept = {u: f for u, f in self.findings.items() if u in self._fresh}
+        self.findings = {}
+        for f in findings:
+            self.findings.setdefault(f.household or "", []).append(f)
+        self.findings.update(kept)
+        self._show_findings()
+
+    def wait_checks(self) -> None:
+        """Let the background check finish (tests, screenshots)."""
+        if self.check_handle is not None:
+            self.check_handle.wait()
+
+    def on_unit(self, unit_id: int, level: str, path: str, villages: list[int]) -> None:
+        self.unit_id, self.unit_level, self.unit_path, self.village_ids = unit_id, level, path, villages
+        self.reload_households()
+
+    def reload_households(self, select: int | None = None) -> None:
+        ids = self.store.household_ids(self.village_ids, self.acts["risky"].isChecked())
+        blank = self.unit_level == "village" and self.store.editable and not self.acts["risky"].isChecked()
+        self.hh_model.reset(ids, blank)
+        node = self.tree.node(self.unit_id) if self.unit_id is not None else None
+        name = node.name if node else ""
+        self.hh_title.setText(f"{name}：{len(ids)}户" + ("（红黄户）" if self.acts["risky"].isChecked() else ""))
+        row = self.hh_model.row_of(select) if select is not None else 0
+        if ids:
+            self.hh_view.setCurrentIndex(self.hh_model.index(max(row, 0), 0))
+        else:
+            self.show_household(None)
+        self._show_findings()
+
+    def _household_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        hid = current.siblingAtColumn(0).data(IdRole) if current.isValid() else None
+        if hid != self.household_id or hid is None:
+            self.show_household(hid)
+
+    def show_household(self, household_id: int | None) -> None:
+        detail = self.store.household_detail(household_id) if household_id is not None else None
+        self.household_id = detail.id if detail else None
+        self.hh_uuid = detail.uuid if detail else None
+        self.panel.load(detail, self.store.editable)
+        self.controller.show(self.household_id, self.hh_uuid)
+        self._update_actions()
+        if self.hh_uuid is not None:
+            self._tint(self.findings.get(self.hh_uuid, []))
+
+    def set_risky_only(self, _on: bool) -> None:
+        self.reload_households()
+
+    # -- edits ---------------------------------------------------------------------------------
+    def on_change(self, change: Change) -> None:
+        """After an edit, undo or redo: repaint what changed and re-check the household."""
+        hid = change.household_id
+        if change.structural and change.person_id is None:  # a household added or removed
+            self.tree.load(self.store.tree())
+            new_hid = self.store.household_id(change.new) if change.new else None
+            if change.old:
+                self.findings.pop(change.old, None)
+            self.reload_households(select=new_hid or self.household_id)
+            if new_hid is not None:
+                self.recheck(new_hid)
+            return
+        if hid != self.household_id and hid in self.hh_model.ids:
+            self.hh_view.setCurrentIndex(self.hh_model.index(self.hh_model.row_of(hid), 0))
+        if hid == self.household_id:
+            if change.structural:
+                self.member_model.reload()
+                self.tree.load(self.store.tree())
+            elif change.person_id is not None:
+                self.member_model.refresh_person(change.person_id)
+            self.panel.load(self.store.household_detail(hid), self.store.editable)
+        self.hh_model.refresh(hid)
+        self.recheck(hid)
+
+    def recheck(self, household_id: int) -> None:
+        findings = self.store.check_household(household_id)
+        uuid = self.store.household_detail(household_id).uuid
+        self.findings[uuid] = findings
+        self._fresh.add(uuid)
+        if household_id == self.household_id:
+            self._tint(findings)
+        self._show_findings()
+
+    def _tint(self, findings: list[Finding]) -> None:
+        self.member_model.set_findings(findings)
+        self.panel.set_findings(findings)
+
+    def _show_findings(self) -> None:
+        """Problems dock, tree error counts, list column and status bar from ``self.findings``."""
+        path = self.unit_path
+        rows = [f for fs in self.findings.values() for f in fs
+                if not path or (f.unit or "") == path or (f.unit or "").startswith(path + "/")]
+        self.problems.set_rows(rows)
+        errors = Counter(f.unit or "" for fs in self.findings.values() for f in fs if f.is_error)
+        self.tree.set_error_counts(dict(errors))
+        self.hh_model.problems = {}
+        for uuid, fs in self.findings.items():
+            e = sum(1 for f in fs if f.is_error)
+            self.hh_model.problems[uuid] = (e, len(fs) - e)
+        self.hh_model.layoutChanged.emit()
+        e, w = self.problems.counts()
+        node = self.tree.node(self.unit_id) if self.unit_id is not None else None
+        size = f"{node.name} {node.households}户 {node.persons}人 · " if node else ""
+        self.counts_label.setText(f"{size}错误 {e} · 提示 {w}  ")
+
+    def _panel_field(self, field: str, old, new) -> None:
+        if self.hh_uuid is None:
+            return
+        if not self.editor.household_field(self.hh_uuid, field, old, new):
+            self.panel.load(self.store.household_detail(self.household_id), self.store.editable)
+
+    def _panel_lines(self, kind: str, old: list, new: list) -> None:
+        if self.hh_uuid is None:
+            return
+        setter = register.set_measures if kind == "measures" else register.set_income_items
+        text = "修改主要脱贫措施" if kind == "measures" else "修改家庭收入"
+        if not self.editor.household_op(self.hh_uuid, text, lambda s, hid: setter(s, hid, new),
+                                        lambda s, hid: setter(s, hid, old)):
+            self.panel.load(self.store.household_detail(self.household_id), self.store.editable)
+
+    def _new_household_named(self, name: str) -> bool:
+        if self.unit_level != "village" or self.unit_id is None:
+            self.dialogs.info(self, "新建一户", "请先在左侧选择一个村。")
+            return False
+        return self.editor.add_household(self.unit_id, name) is not None
+
+    def new_household(self) -> None:
+        if self.unit_level != "village":
+            self.dialogs.info(self, "新建一户", "请先在左侧选择一个村，再在户列表最后一行输入户主姓名。")
+            return
+        index = self.hh_model.index(self.hh_model.rowCount() - 1, 0)
+        self.hh_view.setCurrentIndex(index)
+        self.hh_view.edit(index)
+
+    def remove_household(self) -> None:
+        if self.hh_uuid is None or not self.store.editable:
+            return
+        name = self.store.household_detail(self.household_id).head_name or "（未填户主）"
+        if self.dialogs.confirm(self, "删除本户", f"确定删除“{name}”户及其全部成员吗？\n（可用“撤销”恢复）"):
+            self.editor.remove_household(self.hh_uuid, name)
+
+    def controller_insert(self) -> None:
+        self.controller.insert(self.grid.currentIndex().row())
+
+    def controller_remove(self) -> None:
+        self.controller.remove(self.grid.currentIndex().row())
+
+    def _update_actions(self) -> None:
+        editable = self.store.editable
+        for key in ("add_member", "remove_member", "remove_household"):
+            self.acts[key].setEnabled(editable and self.household_id is not None)
+        self.acts["add_household"].setEnabled(editable and self.unit_level == "village")
+
+    # -- navigation ----------------------------------------------------------------------------
+    def go_to(self, village_id: int, household_id: int, person_id: int | None = None, field: str | None = None) -> None:
+        if self.acts["risky"].isChecked() and household_id not in self.hh_model.ids:
+            self.acts["risky"].setChecked(False)
+        if self.unit_id != village_id and household_id not in self.hh_model.ids:
+            self.tree.select_unit(village_id)
+        row = self.hh_model.row_of(household_id)
+        if row >= 0:
+            self.hh_view.setCurrentIndex(self.hh_model.index(row, 0))
+            self.hh_view.scrollTo(self.hh_model.index(row, 0))
+        if person_id is not None and person_id in self.member_model.ids:
+            col = MEMBER_CODES.index(field) if field in MEMBER_CODES else 0
+            self.grid.setCurrentIndex(self.member_model.index(self.member_model.ids.index(person_id), col))
+            self.grid.setFocus()
+
+    def jump_to_finding(self, f: Finding) -> None:
+        if not f.household:
+            return
+        hid = self.store.household_id(f.household)
+        if hid is None:
+            return
+        detail = self.store.household_detail(hid)
+        pid = self.store.person_id(hid, f.person) if f.person else None
+        self.go_to(detail.village_id, hid, pid, f.field)
+
+    def acknowledge(self, f: Finding) -> None:
+        if f.is_error:
+            self.dialogs.info(self, "核实说明", "错误必须改正；只有“提示”可以填写核实说明。")
+            return
+        text = self.dialogs.ask_text(self, "核实说明", f"{f.code} {f.message}\n\n请填写核实情况：", f.note or "")
+        if not text or not text.strip():
+            return
+        try:
+            self.store.add_note(f, text)
+        except register.Refused as e:
+            self.dialogs.warn(self, "核实说明", e.message)
+            return
+        hid = self.store.household_id(f.household) if f.household else None
+        if hid is not None:
+            self.recheck(hid)
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def select_first_village(self) -> None:
+        """The first village with households, and its first household (for --screenshot)."""
+        vid = self.tree.first_village()
+        if vid is not None:
+            self.tree.select_unit(vid)
+        self.wait_checks()
+
+    # -- other areas' dialogs and settings -----------------------------------------------------
+    def open_tool(self, module_name: str) -> None:
+        module = importlib.import_module(module_name)
+        opener = getattr(module, "open_dialog", None)
+        if opener is None:
+            self.dialogs.info(self, "提示", "该功能尚未接入主窗口。")
+            return
+        opener(self, self.store.db, self.store.period.month if self.store.period else None)
+        self.load_periods()
+
+    def show_settings(self) -> None:
+        from app.ui.settings_dialog import SettingsDialog
+
+        SettingsDialog(self.store, self.dialogs, self).exec()
+
+    def closeEvent(self, event) -> None:
+        if self.check_handle is not None:
+            self.check_handle.cancel()
+            self.check_handle.wait(5000)
+        super().closeEvent(event)

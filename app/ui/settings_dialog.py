@@ -1,0 +1,94 @@
+"""Settings: the office's own unit, the filler's name and phone (form header), the upper office's
+mailbox and the export folder. Saved through ``services.office`` (audited)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from app.services.browse import UnitNode
+from app.services.errors import GuatuError
+from app.ui.delegates import phone_edit
+from app.ui.dialogs import Dialogs
+from app.ui.store import Store
+
+LEVEL = {"county": "县", "township": "乡镇", "village": "村"}
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, store: Store, dialogs: Dialogs, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store, self.dialogs = store, dialogs
+        self.setWindowTitle("设置")
+        self.setMinimumWidth(480)
+        values = store.office()
+        form = QFormLayout(self)
+        self.unit = QComboBox()
+        self.unit.addItem("（未设置）", None)
+
+        def add(node: UnitNode, depth: int) -> None:
+            if node.level != "village":
+                self.unit.addItem("　" * depth + f"{node.name}（{LEVEL.get(node.level, '')}）", node.id)
+                for c in node.children:
+                    add(c, depth + 1)
+
+        for root in store.tree():
+            add(root, 0)
+        self.unit.setCurrentIndex(max(0, self.unit.findData(values.get("unit_id"))))
+        self.preparer = QLineEdit(values.get("preparer") or "")
+        self.phone = phone_edit()
+        self.phone.setText(values.get("preparer_phone") or "")
+        self.mailbox = QLineEdit(values.get("upper_mailbox") or "")
+        self.mailbox.setPlaceholderText("上级扶贫办邮箱，如 fpb@example.gov.cn")
+        self.export_dir = QLineEdit(values.get("export_dir") or "")
+        browse = QPushButton("选择…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.export_dir)
+        row.addWidget(browse)
+        form.addRow("本单位", self.unit)
+        form.addRow("填报人", self.preparer)
+        form.addRow("联系电话", self.phone)
+        form.addRow("上级邮箱", self.mailbox)
+        form.addRow("导出文件夹", row)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        for w in (self.unit, self.preparer, self.phone, self.mailbox, self.export_dir, browse):
+            w.setEnabled(not store.read_only)
+
+    def _browse(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "选择导出文件夹", self.export_dir.text())
+        if path:
+            self.export_dir.setText(path)
+
+    def values(self) -> dict:
+        from app.services.register import normalise_phone
+
+        return {
+            "unit_id": self.unit.currentData(),
+            "preparer": self.preparer.text().strip() or None,
+            "preparer_phone": normalise_phone(self.phone.text()),
+            "upper_mailbox": self.mailbox.text().strip() or None,
+            "export_dir": self.export_dir.text().strip() or None,
+        }
+
+    def save(self) -> None:
+        try:
+            self.store.update_office(**self.values())
+        except GuatuError as e:
+            self.dialogs.warn(self, "设置", e.message)
+            return
+        self.accept()

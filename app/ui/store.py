@@ -1,0 +1,143 @@
+"""The window's one door to the data: every read and edit opens its own session and calls a service.
+
+Views and undo commands hold plain values (ids, uuids, rows) and ask the store; nothing here runs
+SQL itself, and one accepted edit is one committed transaction (``db.session()``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from app.rules.findings import Finding
+from app.services import browse, register
+from app.services import search as search_service
+from app.services.errors import Refused
+from app.storage import Database
+
+T = TypeVar("T")
+
+
+class ReadOnly(Refused):
+    pass
+
+
+class Store:
+    def __init__(self, database: Database, read_only: bool = False):
+        self.db = database
+        self.read_only = read_only or not database.write
+        self.period: browse.PeriodInfo | None = None
+        self._paths: dict[int, str] | None = None
+
+    # -- periods and units ---------------------------------------------------------------------
+    def periods(self) -> list[browse.PeriodInfo]:
+        with self.db.session() as s:
+            return browse.list_periods(s)
+
+    def set_period(self, period: browse.PeriodInfo | None) -> None:
+        self.period = period
+
+    @property
+    def period_id(self) -> int:
+        if self.period is None:
+            raise Refused("数据库中还没有任何月份，请先导入或新建月份。")
+        return self.period.id
+
+    @property
+    def locked(self) -> bool:
+        return self.period is not None and self.period.state == "locked"
+
+    @property
+    def editable(self) -> bool:
+        return not self.read_only and self.period is not None and not self.locked
+
+    def paths(self) -> dict[int, str]:
+        if self._paths is None:
+            with self.db.session() as s:
+                self._paths = browse.unit_paths(s)
+        return self._paths
+
+    def tree(self) -> list[browse.UnitNode]:
+        if self.period is None:
+            return []
+        with self.db.session() as s:
+            return browse.unit_tree(s, self.period.id)
+
+    # -- rows ----------------------------------------------------------------------------------
+    def household_ids(self, village_ids: list[int], risky_only: bool = False) -> list[int]:
+        if self.period is None:
+            return []
+        with self.db.session() as s:
+            return browse.household_ids(s, self.period.id, village_ids, risky_only)
+
+    def household_rows(self, ids: list[int]) -> dict[int, browse.HouseholdRow]:
+        with self.db.session() as s:
+            return browse.household_rows(s, ids, self.paths())
+
+    def household_detail(self, household_id: int) -> browse.HouseholdDetail | None:
+        with self.db.session() as s:
+            return browse.household_detail(s, household_id, self.paths())
+
+    def member_ids(self, household_id: int) -> list[int]:
+        with self.db.session() as s:
+            return browse.member_ids(s, household_id)
+
+    def person_rows(self, ids: list[int]) -> dict[int, dict[str, Any]]:
+        with self.db.session() as s:
+            return browse.person_rows(s, ids)
+
+    def search(self, text: str) -> list[search_service.Hit]:
+        if self.period is None:
+            return []
+        with self.db.session() as s:
+            return search_service.search(s, self.period.id, text)
+
+    def household_id(self, uuid: str) -> int | None:
+        with self.db.session() as s:
+            return register.household_id_for(s, self.period_id, uuid)
+
+    def person_id(self, household_id: int, uuid: str) -> int | None:
+        with self.db.session() as s:
+            return register.person_id_for(s, household_id, uuid)
+
+    # -- edits ---------------------------------------------------------------------------------
+    def run(self, op: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """One user action: ``op(session, *args)`` in one committed transaction."""
+        if self.read_only:
+            raise ReadOnly("本窗口以只读方式打开，不能修改。")
+        with self.db.session() as s:
+            return op(s, *args, **kwargs)
+
+    # -- checks --------------------------------------------------------------------------------
+    def check_household(self, household_id: int) -> list[Finding]:
+        from app.services import checks
+
+        with self.db.session() as s:
+            return list(checks.check_household_id(s, household_id))
+
+    @staticmethod
+    def check_period_in(session, month: str) -> list[Finding]:
+        """The whole month's findings (background task: runs in the worker's own session)."""
+        from app.services import checks
+
+        return list(checks.check_period(session, month))
+
+    def add_note(self, finding: Finding, note: str) -> None:
+        from app.services import checks
+
+        office = self.office()
+        self.run(checks.add_note, self.period.month if self.period else None, finding, note, office.get("preparer"))
+
+    # -- settings ------------------------------------------------------------------------------
+    def office(self) -> dict[str, Any]:
+        from app.services.office import get_office
+
+        with self.db.session() as s:
+            o = get_office(s)
+            return {k: getattr(o, k) for k in ("unit_id", "preparer", "preparer_phone", "upper_mailbox",
+                                               "export_dir")}
+
+    def update_office(self, **values: Any) -> dict[str, tuple]:
+        from app.services.office import update_office
+
+        return self.run(update_office, **values)

@@ -1,0 +1,154 @@
+"""Long operations off the GUI thread: progress, cancel, result and error back on the GUI thread.
+
+The shape of Anki's ``CollectionOp(...).success(cb).failure(cb).run_in_background()``::
+
+    runner = TaskRunner(database, parent_widget)
+    runner.run(lambda session, progress: export(session, ..., progress=progress),
+               title="导出月报", on_result=show_folder, on_error=show_error)
+
+The worker opens its own session on the database (one session per thread); ``progress.set(done,
+total, text)`` updates the dialog and ``progress.check()`` raises ``Cancelled`` once the clerk has
+pressed 取消. Callbacks always run on the GUI thread; ``on_error`` receives the exception.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
+
+from app.storage import Database
+
+log = logging.getLogger("guatu.ui.tasks")
+
+
+class Cancelled(Exception):
+    """The clerk pressed 取消; the work stopped and its transaction was rolled back."""
+
+
+class Progress:
+    """Handed to the work function; thread-safe."""
+
+    def __init__(self, signals: _Signals):
+        self._signals = signals
+        self._cancel = threading.Event()
+
+    def set(self, done: int, total: int = 0, text: str = "") -> None:
+        self._signals.progress.emit(int(done), int(total), text)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def check(self) -> None:
+        if self._cancel.is_set():
+            raise Cancelled("已取消")
+
+
+class _Signals(QObject):
+    progress = Signal(int, int, str)
+    finished = Signal(object)
+    failed = Signal(object)
+
+
+class _Job(QRunnable):
+    def __init__(self, database: Database | None, fn: Callable, signals: _Signals, progress: Progress):
+        super().__init__()
+        self.setAutoDelete(True)
+        self._db, self._fn, self._signals, self._progress = database, fn, signals, progress
+
+    def run(self) -> None:
+        try:
+            if self._db is None:
+                result = self._fn(self._progress)
+            else:
+                with self._db.session() as session:
+                    result = self._fn(session, self._progress)
+                    self._progress.check()  # cancelled at the very end: roll back too
+        except BaseException as e:  # handed to on_error on the GUI thread
+            self._signals.failed.emit(e)
+        else:
+            self._signals.finished.emit(result)
+
+
+class TaskHandle:
+    def __init__(self, progress: Progress, signals: _Signals):
+        self.progress = progress
+        self.signals = signals
+        self.done = False
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+    def cancel(self) -> None:
+        self.progress.cancel()
+
+    def wait(self, timeout_ms: int = 30000) -> bool:
+        """Block until finished and callbacks ran (tests, shutdown)."""
+        import time
+
+        end = time.monotonic() + timeout_ms / 1000
+        while not self.done and time.monotonic() < end:
+            QThreadPool.globalInstance().waitForDone(50)
+            QApplication.processEvents()
+        return self.done
+
+
+class TaskRunner(QObject):
+    """Runs work functions in the global thread pool, with an optional modal progress dialog."""
+
+    def __init__(self, database: Database | None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.database = database
+        self.parent_widget = parent
+        self._running: set[TaskHandle] = set()
+
+    def run(self, fn: Callable, *, title: str = "请稍候", on_result: Callable[[Any], None] | None = None,
+            on_error: Callable[[BaseException], None] | None = None, with_session: bool = True,
+            show_progress: bool = True) -> TaskHandle:
+        signals = _Signals(self)
+        progress = Progress(signals)
+        handle = TaskHandle(progress, signals)
+        dialog = None
+        if show_progress:
+            dialog = QProgressDialog(title, "取消", 0, 0, self.parent_widget)
+            dialog.setWindowTitle(title)
+            dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            dialog.setMinimumDuration(400)
+            dialog.canceled.connect(progress.cancel)
+
+        def on_progress(done: int, total: int, text: str) -> None:
+            if dialog is not None:
+                dialog.setMaximum(max(total, 0))
+                dialog.setValue(min(done, total) if total else 0)
+                if text:
+                    dialog.setLabelText(text)
+
+        def finish(result: Any = None, error: BaseException | None = None) -> None:
+            handle.done, handle.result, handle.error = True, result, error
+            self._running.discard(handle)
+            if dialog is not None:
+                dialog.reset()
+                dialog.deleteLater()
+            if error is not None:
+                if not isinstance(error, Cancelled):
+                    log.info("task %s failed: %r", title, error)
+                if on_error is not None:
+                    on_error(error)
+                elif not isinstance(error, Cancelled):
+                    raise error  # unexpected: the global hook logs it and shows one dialog
+            elif on_result is not None:
+                on_result(result)
+
+        signals.progress.connect(on_progress)
+        signals.finished.connect(lambda r: finish(result=r))
+        signals.failed.connect(lambda e: finish(error=e))
+        self._running.add(handle)
+        QThreadPool.globalInstance().start(_Job(self.database if with_session else None, fn, signals, progress))
+        return handle
