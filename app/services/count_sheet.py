@@ -42,6 +42,9 @@ class CountSheet:
     def typed(self, row: int, code: str) -> bool:
         return code in self.rows[row].typed
 
+    def typed_any(self, row: int) -> bool:
+        return bool(self.rows[row].typed)
+
     def derived_value(self, row: int, code: str) -> int | None:
         return self.rows[row].derived.get(code) if self.rows[row].kind == "unit" else None
 
@@ -87,3 +90,11 @@ def save_note(session: Session, month: str, finding: Finding, text: str) -> Find
 
     checks.add_note(session, month, finding, text, who=get_office(session).preparer)
     return finding.at(note=text.strip())
+
+
+def unit_scope(session: Session, unit_id: int) -> tuple[str, str]:
+    """(level, name) of a unit: what the form's title scope word (全县/全镇 …) follows."""
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise UsageError(f"单位不存在（{unit_id}）。")
+    return unit.level, unit.name

@@ -1,0 +1,373 @@
+"""The counts view: 附件1/附件2 laid out as the official forms, with drill-down and last month's values.
+
+The header tree of ``app.forms.layouts`` is drawn as the first rows of the table (spans as printed);
+total rows are bold; a hand-typed cell is italic. A click on a count cell lists the persons behind it;
+each cell shows last month's value on a second line (and in its tooltip); M-07 and the other count
+findings tint their cells and are listed below the table, where a verification note can be kept.
+The view calls services only (``app.services.count_sheet``), one session per action.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.forms.layouts import layout
+from app.forms.table import HeaderNode, header_grid, leaves
+from app.rules.findings import Finding
+from app.services import count_sheet as sheets
+from app.services.errors import GuatuError
+
+R = Qt.ItemDataRole
+CodeRole = R.UserRole + 1
+FindingsRole = R.UserRole + 3
+HEADER_BG = QColor("#eef1f5")
+TOTAL_BG = QColor("#f6f6f6")
+ERROR_BG = QColor("#f8c9c4")
+WARN_BG = QColor("#fbe3b0")
+Index = QModelIndex | QPersistentModelIndex
+FORMS = {1: "附件1（5000元以下）", 2: "附件2（5000-5760元）"}
+
+
+class CountsModel(QAbstractTableModel):
+    """Header rows (the form's header tree) followed by the data rows of a ``CountSheet``."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.sheet: sheets.CountSheet | None = None
+        self.columns: list[HeaderNode] = []
+        self.header_rows = 0
+        self.header_cells: list = []
+        self.show_previous = True
+        self._grid: dict[tuple[int, int], str] = {}
+
+    def load(self, sheet: sheets.CountSheet, header: list[HeaderNode]) -> None:
+        self.beginResetModel()
+        self.sheet = sheet
+        self.columns = leaves(header)
+        self.header_rows, self.header_cells = header_grid(header)
+        self._grid = {(c.row, c.col): c.label for c in self.header_cells}
+        self.endResetModel()
+
+    def set_show_previous(self, on: bool) -> None:
+        self.show_previous = on
+        if self.rowCount():
+            self.dataChanged.emit(self.index(self.header_rows, 0),
+                                  self.index(self.rowCount() - 1, self.columnCount() - 1), [R.DisplayRole])
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() or self.sheet is None else self.header_rows + len(self.sheet.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def cell(self, index: Index) -> tuple[int, str] | None:
+        """(data row, column code) of a data cell, None for the header rows."""
+        if not index.isValid() or index.row() < self.header_rows:
+            return None
+        return index.row() - self.header_rows, self.columns[index.column()].code or ""
+
+    def is_count(self, index: Index) -> bool:
+        return self.columns[index.column()].kind == "count" and self.cell(index) is not None
+
+    def data(self, index: Index, role: int = R.DisplayRole) -> Any:
+        if not index.isValid() or self.sheet is None:
+            return None
+        if index.row() < self.header_rows:
+            return self._header_data(index, role)
+        row, code = index.row() - self.header_rows, self.columns[index.column()].code or ""
+        s = self.sheet
+        kind = s.rows[row].kind
+        found = s.cell_findings.get((row, code), [])
+        if role == R.DisplayRole:
+            v = s.value(row, code)
+            text = "" if v is None else str(v)
+            if self.show_previous and self.columns[index.column()].kind == "count" and s.previous_month:
+                prev = s.previous_value(row, code)
+                text += f"\n上月 {'' if prev is None else prev}"
+            return text
+        if role == R.FontRole:
+            font = QFont()
+            font.setBold(kind != "unit")
+            font.setItalic(s.typed(row, code))
+            return font
+        if role == R.BackgroundRole:
+            if any(f.is_error for f in found):
+                return QBrush(ERROR_BG)
+            if found:
+                return QBrush(WARN_BG)
+            return QBrush(TOTAL_BG) if kind != "unit" else None
+        if role == R.TextAlignmentRole:
+            if self.columns[index.column()].kind in ("count", "seq"):
+                return int(Qt.AlignmentFlag.AlignCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == R.ToolTipRole:
+            return self._tip(row, code, found) if self.columns[index.column()].kind == "count" else None
+        if role == CodeRole:
+            return code
+        if role == FindingsRole:
+            return found
+        return None
+
+    def _header_data(self, index: Index, role: int) -> Any:
+        if role == R.DisplayRole:
+            return self._grid.get((index.row(), index.column()), "")
+        if role == R.BackgroundRole:
+            return QBrush(HEADER_BG)
+        if role == R.FontRole:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == R.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+    def _tip(self, row: int, code: str, found: list[Finding]) -> str:
+        s = self.sheet
+        assert s is not None
+        lines = []
+        if s.rows[row].kind != "unit":
+            lines.append("合计行：由下面各行相加，不能手填。")
+        elif s.typed(row, code):
+            lines.append(f"手工填报：{s.value(row, code)}人；台账统计为 {s.derived_value(row, code)} 人。")
+        else:
+            lines.append("由台账统计；点击查看名单。")
+        if s.previous_month:
+            prev = s.previous_value(row, code)
+            lines.append(f"上月（{s.previous_month}）：{'—' if prev is None else prev}")
+        lines += [f"{f.code} {'错误' if f.is_error else '提示'}：{f.message}" for f in found]
+        lines += [f"核实说明：{f.note}" for f in found if f.note]
+        return "\n".join(lines)
+
+
+class DrillDownDialog(QDialog):
+    """The persons behind one count (姓名、与户主关系、年龄、村、本年累计人均收入)."""
+
+    COLUMNS = ("姓名", "与户主关系", "年龄", "乡镇/村", "本年累计人均纯收入(元)")
+
+    def __init__(self, title: str, persons: list[dict], note: str = "", parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(620, 420)
+        lay = QVBoxLayout(self)
+        self.label = QLabel(f"{title}\n{note}".strip())
+        self.label.setWordWrap(True)
+        lay.addWidget(self.label)
+        self.table = QTableWidget(len(persons), len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        for r, p in enumerate(persons):
+            income = p.get("ytd_income")
+            values = (p["name"], p.get("relation") or "", "" if p.get("age") is None else str(p["age"]), p["unit"],
+                      "未填" if income is None else f"{income:g}")
+            for c, v in enumerate(values):
+                item = QTableWidgetItem(v)
+                item.setData(R.UserRole, p["person"])
+                self.table.setItem(r, c, item)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        lay.addWidget(self.table)
+        close = QPushButton("关闭")
+        close.clicked.connect(self.accept)
+        lay.addWidget(close, alignment=Qt.AlignmentFlag.AlignRight)
+
+
+class CountsView(QWidget):
+    """附件1/附件2 of one unit and month; ``db`` is an open ``Database``."""
+
+    changed = Signal()  # a verification note was saved
+
+    def __init__(self, db, period_month: str, unit_id: int, parent=None, dialogs=None):
+        super().__init__(parent)
+        from app.ui.dialogs import Dialogs
+
+        self.db, self.period_month, self.unit_id = db, period_month, unit_id
+        self.dialogs = dialogs or Dialogs()
+        self.form = 1
+        self.drilldown: DrillDownDialog | None = None
+        self.model = CountsModel(self)
+        self._build()
+        self.reload()
+
+    # --- layout
+    def _build(self) -> None:
+        top = QHBoxLayout()
+        self.form_box = QComboBox()
+        for f, label in FORMS.items():
+            self.form_box.addItem(label, f)
+        self.form_box.currentIndexChanged.connect(self._form_changed)
+        self.previous_box = QCheckBox("显示上月数")
+        self.previous_box.setChecked(True)
+        self.previous_box.toggled.connect(self._toggle_previous)
+        self.state_label = QLabel()
+        top.addWidget(self.form_box)
+        top.addWidget(self.previous_box)
+        top.addStretch(1)
+        top.addWidget(self.state_label)
+        self.title = QLabel()
+        title_font = QFont()
+        title_font.setBold(True)
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.2)
+        self.title.setFont(title_font)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title.setWordWrap(True)
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.horizontalHeader().hide()
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(True)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.table.clicked.connect(self.open_drilldown)
+
+        self.findings_list = QListWidget()
+        self.findings_list.currentItemChanged.connect(self._finding_selected)
+        self.note_edit = QPlainTextEdit()
+        self.note_edit.setPlaceholderText("核实说明：例如“本月有3户迁出，总人数减少属实”")
+        self.note_edit.setMaximumHeight(70)
+        self.save_note_button = QPushButton("保存核实说明")
+        self.save_note_button.clicked.connect(self.save_note)
+        bottom = QWidget()
+        bl = QVBoxLayout(bottom)
+        bl.setContentsMargins(0, 0, 0, 0)
+        self.findings_label = QLabel("提示与核实说明")
+        bl.addWidget(self.findings_label)
+        bl.addWidget(self.findings_list)
+        row = QHBoxLayout()
+        row.addWidget(self.note_edit, 1)
+        row.addWidget(self.save_note_button)
+        bl.addLayout(row)
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(bottom)
+        split.setStretchFactor(0, 4)
+        split.setStretchFactor(1, 1)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.title)
+        lay.addWidget(split, 1)
+
+    # --- loading
+    def set_context(self, period_month: str, unit_id: int) -> None:
+        """Show another month or unit (the main window calls this when its selection changes)."""
+        self.period_month, self.unit_id = period_month, unit_id
+        self.reload()
+
+    def reload(self) -> None:
+        from app.forms.layouts import scope_word
+
+        try:
+            with self.db.session() as s:
+                sheet = sheets.count_sheet(s, self.period_month, self.unit_id, self.form)
+                scope = sheets.unit_scope(s, self.unit_id)
+        except GuatuError as e:
+            self.dialogs.error(self, "人数表", e.message)
+            return
+        lay = layout(self.form)
+        header = lay.header()
+        self.model.load(sheet, header)
+        self.table.clearSpans()
+        for c in self.model.header_cells:
+            if c.rowspan > 1 or c.colspan > 1:
+                self.table.setSpan(c.row, c.col, c.rowspan, c.colspan)
+        for i, node in enumerate(self.model.columns):
+            self.table.setColumnWidth(i, int(node.width * 7 + 8))
+        self.table.resizeRowsToContents()
+        n = sheet.rows[0].values.get("total") if sheet.rows else 0
+        year = int(sheet.month[:4])
+        self.title.setText(lay.title(scope=scope_word(*scope), year=year, n=n))
+        self.state_label.setText(f"{year}年{int(sheet.month[5:7])}月数据 · {sheet.state}")
+        self._fill_findings(sheet)
+
+    def _fill_findings(self, sheet: sheets.CountSheet) -> None:
+        self.findings_list.clear()
+        for f in sheet.findings:
+            text = f"{f.code} {'错误' if f.is_error else '提示'}  {f.unit or ''}：{f.message}"
+            if f.note:
+                text += f"\n    核实说明：{f.note}"
+            item = QListWidgetItem(text)
+            item.setData(R.UserRole, f)
+            item.setBackground(QBrush(ERROR_BG if f.is_error else WARN_BG))
+            self.findings_list.addItem(item)
+        self.findings_label.setText(f"提示与核实说明（{len(sheet.findings)}条）" if sheet.findings else "本表没有提示。")
+        self.note_edit.setEnabled(bool(sheet.findings) and not sheet.locked)
+        self.save_note_button.setEnabled(bool(sheet.findings) and not sheet.locked)
+
+    def _form_changed(self, _i: int) -> None:
+        self.form = int(self.form_box.currentData())
+        self.reload()
+
+    def _toggle_previous(self, on: bool) -> None:
+        self.model.set_show_previous(on)
+        self.table.resizeRowsToContents()
+
+    # --- drill-down
+    def open_drilldown(self, index: QModelIndex) -> DrillDownDialog | None:
+        """A dialog listing the register persons behind the clicked count (None for other cells)."""
+        cell = self.model.cell(index)
+        sheet = self.model.sheet
+        if cell is None or sheet is None or not self.model.is_count(index):
+            return None
+        row, code = cell
+        r = sheet.rows[row]
+        with self.db.session() as s:
+            persons = sheets.cell_persons(s, self.period_month, self.unit_id, self.form, r, code)
+        label = next(n.label for n in self.model.columns if n.code == code)
+        where = r.unit if r.kind == "unit" else f"{r.unit}（合计）"
+        note = ""
+        if r.kind == "unit" and sheet.typed(row, code):
+            note = f"本栏为手工填报的 {sheet.value(row, code)} 人；下面是台账中的 {len(persons)} 人。"
+        elif r.kind == "unit" and sheet.typed_any(row):
+            note = "本行有手工填报的栏目；下面是台账中的人员。"
+        self.drilldown = DrillDownDialog(f"{where} · {label}：{len(persons)}人", persons, note, self)
+        self.drilldown.show()
+        return self.drilldown
+
+    # --- verification notes
+    def _finding_selected(self, item: QListWidgetItem | None, _prev=None) -> None:
+        f = item.data(R.UserRole) if item is not None else None
+        self.note_edit.setPlainText(f.note or "" if f is not None else "")
+
+    def save_note(self) -> bool:
+        item = self.findings_list.currentItem()
+        if item is None:
+            self.dialogs.warn(self, "核实说明", "请先在上面的列表中选一条提示。")
+            return False
+        try:
+            with self.db.session() as s:
+                sheets.save_note(s, self.period_month, item.data(R.UserRole), self.note_edit.toPlainText())
+        except GuatuError as e:
+            self.dialogs.error(self, "核实说明", e.message)
+            return False
+        row = self.findings_list.currentRow()
+        self.reload()
+        self.findings_list.setCurrentRow(row)
+        self.changed.emit()
+        return True
