@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.canvas import FILL_EVEN_ODD, Canvas
 
 from app import fonts
 from app.exporters.pdf import layout as L
@@ -73,7 +73,7 @@ def write_form_pdf(table: FormTable, path: str | Path, *, exported_at: dt.dateti
             _draw_tail(canvas, plan, page, bottom - plan.leading * 0.8)
         _footer(canvas, table, plan, number, total, exported_at)
         if table.draft:
-            _watermark(canvas, plan)
+            _watermark(canvas, plan, _head_geometry(table, plan.pagesize)["seal"] if number == 1 else None)
         canvas.showPage()
     canvas.save()
     return total
@@ -316,10 +316,16 @@ def _footer(canvas, table: FormTable, plan: L.Plan, number: int, total: int, at:
         batch.draw(width - L.MARGIN_X, y, export_time_text(at), 8, "right")
 
 
-def _watermark(canvas, plan: L.Plan) -> None:
-    """A light, diagonal 草稿 over the page centre (translucent, so the data stays legible)."""
+def _watermark(canvas, plan: L.Plan, keep_clear: tuple[float, float, float, float] | None) -> None:
+    """A light, diagonal 草稿 over the page centre (translucent, so the data stays legible),
+    never over the seal square (clipped out of it on page 1)."""
     width, height = plan.pagesize
     canvas.saveState()
+    if keep_clear:
+        clip = canvas.beginPath()
+        clip.rect(0, 0, width, height)
+        clip.rect(*keep_clear)
+        canvas.clipPath(clip, stroke=0, fill=0, fillMode=FILL_EVEN_ODD)
     canvas.setFillGray(0.5)
     canvas.setFillAlpha(0.22)
     canvas.translate(width / 2, height / 2)

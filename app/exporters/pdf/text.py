@@ -24,9 +24,10 @@ face has none) by stroking the glyph outlines thinly.
 from __future__ import annotations
 
 import re
+import weakref
 from functools import lru_cache
 
-from reportlab.lib.rl_accel import escapePDF, fp_str
+from reportlab.lib.rl_accel import escapePDF
 from reportlab.pdfbase import pdfmetrics
 
 from app import fonts
@@ -46,8 +47,8 @@ def ensure_fonts() -> None:
     global _ready
     if not _ready:
         fonts.register_reportlab()
-        tounicode.install()
         _ready = True
+    tounicode.install()
 
 
 @lru_cache(maxsize=65536)
@@ -61,14 +62,16 @@ def text_width(text: str, size: float) -> float:
     """Width in points of ``text`` (one line) at ``size``, across faces."""
     if not text:
         return 0.0
-    ensure_fonts()
-    return sum(_char(ch)[1] for ch in text) * size
+    if not _ready:
+        ensure_fonts()
+    return _unit_width(text) * size
 
 
 def wrap(text: str, size: float, width: float) -> list[str]:
     """Break ``text`` into lines no wider than ``width`` points (a single over-wide character
     still gets its own line). Explicit newlines are kept; trailing spaces are dropped."""
-    ensure_fonts()
+    if not _ready:
+        ensure_fonts()
     limit = width / size if size > 0 else float("inf")
     lines: list[str] = []
     for para in str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n"):
@@ -128,11 +131,49 @@ def _start_x(x: float, width: float, align: str) -> float:
     raise ValueError(f"align must be one of {ALIGNS}: {align!r}")
 
 
+def _num(v: float) -> str:
+    """A coordinate for the content stream (reportlab's fp_str is pure Python here, and slow)."""
+    out = f"{v:.2f}"
+    return out.rstrip("0").rstrip(".") if "." in out else out
+
+
+@lru_cache(maxsize=65536)
+def _unit_width(text: str) -> float:
+    return sum(_char(ch)[1] for ch in text)
+
+
+# Encoded text per document (subset codes are assigned per document): short strings repeat a lot
+# in a register (ages, relations, place names), so they are split and escaped once.
+_encoded: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_CACHE_LEN = 24  # cache strings up to this length
+_CACHE_MAX = 200_000
+
+
+def _encode(doc, text: str) -> tuple[tuple[str, str], ...]:
+    """(internal subset font name, escaped bytes) runs of ``text`` for ``doc``."""
+    cache = _encoded.get(doc)
+    if cache is None:
+        cache = _encoded[doc] = {}
+    hit = cache.get(text)
+    if hit is not None:
+        return hit
+    out = []
+    for face, chunk in fonts.runs(text):
+        font = pdfmetrics.getFont(face)
+        for subset, data in font.splitString(chunk, doc):
+            out.append((font.getSubsetInternalName(subset, doc), escapePDF(data)))
+    result = tuple(out)
+    if len(text) <= _CACHE_LEN and len(cache) < _CACHE_MAX:
+        cache[text] = result
+    return result
+
+
 class TextBatch:
     """Many strings in one PDF text object on ``canvas``; ``draw`` like ``draw_text``."""
 
     def __init__(self, canvas) -> None:
-        ensure_fonts()
+        if not _ready:
+            ensure_fonts()
         self._canvas = canvas
         self._doc = canvas._doc  # reportlab's document: subsets are assigned per document
         self._ops: list[str] = ["BT"]
@@ -145,20 +186,17 @@ class TextBatch:
         if not text:
             return 0.0
         text = str(text)
-        width = text_width(text, size)
+        width = _unit_width(text) * size
         ops = self._ops
         if bold != self._bold:
-            ops.append(f"2 Tr {fp_str(size * BOLD_STROKE)} w" if bold else "0 Tr")
+            ops.append(f"2 Tr {_num(size * BOLD_STROKE)} w" if bold else "0 Tr")
             self._bold = bold
-        ops.append(f"1 0 0 1 {fp_str(_start_x(x, width, align), y)} Tm")
-        for face, chunk in fonts.runs(text):
-            font = pdfmetrics.getFont(face)
-            for subset, data in font.splitString(chunk, self._doc):
-                key = (font.getSubsetInternalName(subset, self._doc), size)
-                if key != self._font:
-                    ops.append(f"{key[0]} {fp_str(size)} Tf")
-                    self._font = key
-                ops.append(f"({escapePDF(data)}) Tj")
+        ops.append(f"1 0 0 1 {_num(_start_x(x, width, align))} {_num(y)} Tm")
+        for name, data in _encode(self._doc, text):
+            if (name, size) != self._font:
+                ops.append(f"{name} {_num(size)} Tf")
+                self._font = (name, size)
+            ops.append(f"({data}) Tj")
         return width
 
     def close(self) -> None:
