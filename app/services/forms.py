@@ -34,8 +34,8 @@ from . import counts, projects
 from .units import villages_under
 
 
-def _base(lay: FormLayout, session: Session, period: Period, unit: Unit, n: int, *, filed_on: dt.date | None,
-          draft: bool) -> FormTable:
+def _base(lay: FormLayout, session: Session, period: Period, unit: Unit, n: int, *, filed_on: dt.date | None = None,
+          draft: bool = False) -> FormTable:
     office = session.get(Office, 1)
     return FormTable(
         form=lay.form,
