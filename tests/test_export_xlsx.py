@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import zipfile
 from pathlib import Path
 
+import _export_register as R
 import openpyxl
 import pytest
 from openpyxl.utils.escape import unescape
 
-import _export_register as R
+from app.exporters.xlsx import write_xlsx
 from app.forms.layouts import FORM1, FORM2, FORM4, header_label_rows
 from app.forms.table import FormTable, HeaderNode
 from app.models import Household
@@ -18,9 +20,8 @@ from app.services import counts, forms
 from app.services.periods import get_period
 from app.services.units import find_unit
 from app.storage import Database
-from app.exporters.xlsx import write_xlsx
 
-FILED = __import__("datetime").date(2020, 4, 3)
+FILED = dt.date(2020, 4, 3)
 
 
 @pytest.fixture(scope="session")
