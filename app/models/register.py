@@ -20,6 +20,8 @@ class Household(Base):
     __table_args__ = (
         UniqueConstraint("period_id", "uuid"),
         Index("ix_households_period_village", "period_id", "village_id"),
+        # Covers the 附件1/附件2 GROUP BY (app.services.counts; migration 0006).
+        Index("ix_households_counts", "period_id", "band", "village_id", "ytd_income"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,7 +75,12 @@ class Household(Base):
 
 class Person(Base):
     __tablename__ = "persons"
-    __table_args__ = (UniqueConstraint("household_id", "uuid"),)
+    __table_args__ = (
+        UniqueConstraint("household_id", "uuid"),
+        # Covers the 附件1/附件2 GROUP BY: assistance read from the index (app.services.counts; 0006).
+        Index("ix_persons_assistance", "household_id", "housing", "education", "medical", "water", "industry",
+              "industry_started", "industry_benefited", "employment", "public_post", "graduate_placement", "dibao"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), default=new_uuid, index=True)

@@ -1,4 +1,4 @@
-"""schema additions of the counts work (empty until needed)
+"""covering indexes for the 附件1/附件2 GROUP BY (app.services.counts): under 1 s for 100,000 persons
 
 Revision ID: 0006
 Revises: 0005
@@ -6,17 +6,24 @@ Create Date: 2026-11-23
 """
 
 import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+from alembic import op
 
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
 
+ASSISTANCE = (
+    "housing", "education", "medical", "water", "industry", "industry_started", "industry_benefited",
+    "employment", "public_post", "graduate_placement", "dibao",
+)
+
 
 def upgrade() -> None:
-    pass
+    op.create_index("ix_households_counts", "households", ["period_id", "band", "village_id", "ytd_income"])
+    op.create_index("ix_persons_assistance", "persons", ["household_id", *ASSISTANCE])
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index("ix_persons_assistance", table_name="persons")
+    op.drop_index("ix_households_counts", table_name="households")
