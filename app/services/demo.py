@@ -89,7 +89,7 @@ class _Generator:
                                division_code=county_code, position=0))
         n_town = rng.randint(4, 8)
         towns = sorted(rng.sample(range(len(W.TOWNSHIPS)), n_town))
-        n_vill = max(n_town, min(self.target // 150, 98 * n_town))
+        n_vill = max(2 * n_town, min(self.target // 150, 98 * n_town))
         per_town = [n_vill // n_town + (1 if i < n_vill % n_town else 0) for i in range(n_town)]
         next_id = 2
         for tpos, (ti, nv) in enumerate(zip(towns, per_town, strict=True)):
@@ -167,7 +167,7 @@ class _Generator:
         exp_m = rng.choices(range(1, 13), (2, 3, 4, 5, 7, 8, 9, 10, 12, 14, 14, 12))[0]
         colour = rng.choices(("green", "yellow", "red"), (85, 11, 4))[0]
         reasons = "、".join(rng.sample(W_RISK, rng.randint(1, 2))) if colour != "green" else None
-        head_phone = self.phone() if rng.random() < 0.93 else None
+        head_phone = self.phone()
         hh = dict(
             uuid=self.uuid(), village_id=village["id"], position=position, band=band, prior_income=float(prior),
             head_phone=head_phone, cause=cause, helper_name=cadre[0], helper_unit=cadre[1],
@@ -408,7 +408,7 @@ class _Generator:
             row = {k: v for k, v in h.items() if not k.startswith("_")}
             row.update(id=hid, period_id=pid)
             exp = h["expected_month"]
-            if exp.startswith(f"{YEAR}.") and int(exp[5:]) <= m_no and h["uuid"] not in self.violations.values():
+            if exp.startswith(f"{YEAR}.") and int(exp[5:]) <= m_no:
                 row["closed_out"] = True
                 row["closed_out_on"] = dt.date(YEAR, int(exp[5:]), h["_close_day"])
             total = sum(a for *_x, a in h["_income"])
