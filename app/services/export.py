@@ -25,7 +25,7 @@ from app.rules.findings import Finding
 from . import audit
 from .errors import Refused, UsageError
 from .periods import get_period, lock_period
-from .units import default_unit, find_unit
+from .units import default_unit, find_unit, full_path
 
 Progress = Callable[[int, int, str], None]
 
@@ -41,10 +41,15 @@ def period_findings(session: Session, period: Period, unit: Unit) -> list[Findin
     return list(check_period(session, period, unit))
 
 
-def resolve(session: Session, period: Period | str | None, unit: Unit | str | None) -> tuple[Period, Unit]:
+def resolve(session: Session, period: Period | str | None, unit: Unit | str | int | None) -> tuple[Period, Unit]:
     p = period if isinstance(period, Period) else get_period(session, period)
     if isinstance(unit, Unit):
         u = unit
+    elif isinstance(unit, int):
+        found = session.get(Unit, unit)
+        if found is None:
+            raise UsageError(f"找不到单位（编号 {unit}）。")
+        u = found
     elif unit:
         u = find_unit(session, unit)
     else:
@@ -52,6 +57,57 @@ def resolve(session: Session, period: Period | str | None, unit: Unit | str | No
         if u is None:
             raise UsageError("没有设置本单位，请用 --unit 指定要导出的单位。")
     return p, u
+
+
+def choices(session: Session) -> dict[str, Any]:
+    """What the export dialog offers: months (newest first), units above village level, defaults."""
+    from sqlalchemy import select
+
+    periods = [(p.month, p.state) for p in session.scalars(select(Period).order_by(Period.month.desc()))]
+    units = [u for u in session.scalars(select(Unit).where(Unit.level != "village").order_by(Unit.id))]
+    labels = sorted(((u.id, full_path(u)) for u in units), key=lambda x: x[1])
+    office = session.get(Office, 1)
+    own = default_unit(session)
+    return {
+        "periods": periods,
+        "units": labels,
+        "unit_id": own.id if own is not None else (labels[0][0] if labels else None),
+        "export_dir": (office.export_dir if office else None) or "",
+    }
+
+
+def preview(session: Session, period: Period | str | None, unit: Unit | str | int | None,
+            draft: bool = False) -> dict[str, Any]:
+    """What a package will hold, without writing or checking: names and row counts, cheap SQL only."""
+    from sqlalchemy import func, select
+
+    from app.forms.layouts import LAYOUTS
+    from app.models import FundProject, Household, Person
+
+    from .units import villages_under
+
+    per, u = resolve(session, period, unit)
+    villages = [v.id for v in villages_under(session, u)]
+    sizes = {"A": (0, 0), "B": (0, 0)}
+    if villages:
+        q = (select(Household.band, func.count(func.distinct(Household.id)), func.count(Person.id))
+             .join(Person, Person.household_id == Household.id, isouter=True)
+             .where(Household.period_id == per.id, Household.village_id.in_(villages))
+             .group_by(Household.band))
+        for band, hh, persons in session.execute(q):
+            sizes[band] = (hh, persons)
+    townships = [x.id for x in ([u] if u.level == "township" else u.children if u.level == "county" else [])]
+    projects = session.scalar(select(func.count(FundProject.id)).where(
+        FundProject.period_id == per.id, FundProject.township_id.in_(townships))) if townships else 0
+    office = session.get(Office, 1)
+    files = [lay.file_name(ext, draft) for lay in LAYOUTS.values() for ext in ("xlsx", "pdf")]
+    name = pkg.package_name(u.name, per.month, draft)
+    return {
+        "name": name, "period": per.month, "locked": per.locked, "unit": full_path(u),
+        "band_a": sizes["A"], "band_b": sizes["B"], "projects": projects or 0,
+        "files": [*files, pkg.REGISTER, pkg.MANIFEST, f"{name}.eml"],
+        "mailbox": (office.upper_mailbox if office else None) or "",
+    }
 
 
 def export_package(

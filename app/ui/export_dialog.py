@@ -1,0 +1,159 @@
+"""导出月报: choose the month, the unit and the folder, see what the package will hold, then export
+off the GUI thread with a progress bar and 取消 (``app.ui.tasks.TaskRunner``). Services only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services import export as export_service
+from app.services.errors import GuatuError, Refused, month_label
+from app.storage import Database
+from app.ui.dialogs import Dialogs
+from app.ui.tasks import Cancelled, TaskHandle, TaskRunner
+
+STATE = {"open": "填报中", "locked": "已报送"}
+
+
+class ExportDialog(QDialog):
+    def __init__(self, db: Database, month: str | None = None, parent: QWidget | None = None,
+                 dialogs: Dialogs | None = None):
+        super().__init__(parent)
+        self.db, self.dialogs = db, dialogs or Dialogs()
+        self.runner = TaskRunner(db, self)
+        self.handle: TaskHandle | None = None
+        self.result: dict[str, Any] | None = None
+        self.open_folder = True  # show the package in the file manager when done (tests turn it off)
+        self.setWindowTitle("导出月报")
+        self.setMinimumWidth(560)
+        with db.session() as s:
+            c = export_service.choices(s)
+
+        self.month = QComboBox()
+        for m, state in c["periods"]:
+            self.month.addItem(f"{month_label(m)}（{STATE.get(state, state)}）", m)
+        if month is not None and self.month.findData(month) >= 0:
+            self.month.setCurrentIndex(self.month.findData(month))
+        self.unit = QComboBox()
+        for uid, path in c["units"]:
+            self.unit.addItem(path, uid)
+        if c["unit_id"] is not None and self.unit.findData(c["unit_id"]) >= 0:
+            self.unit.setCurrentIndex(self.unit.findData(c["unit_id"]))
+        self.folder = QLineEdit(c["export_dir"] or str(Path.home()))
+        browse = QPushButton("选择…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.folder)
+        row.addWidget(browse)
+        self.draft = QCheckBox("导出草稿（有错误也可导出，文件名带“-草稿”，PDF 加“草稿”水印，不锁定月份）")
+        self.contents = QLabel()
+        self.contents.setWordWrap(True)
+        self.contents.setTextFormat(Qt.TextFormat.RichText)
+
+        form = QFormLayout()
+        form.addRow("数据月份", self.month)
+        form.addRow("填报单位", self.unit)
+        form.addRow("输出文件夹", row)
+        box = QVBoxLayout(self)
+        box.addLayout(form)
+        box.addWidget(self.draft)
+        box.addWidget(self.contents)
+        self.buttons = QDialogButtonBox()
+        self.export_button = self.buttons.addButton("导出", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
+        self.export_button.clicked.connect(self.start)
+        self.buttons.rejected.connect(self.reject)
+        box.addWidget(self.buttons)
+        for w in (self.month, self.unit):
+            w.currentIndexChanged.connect(self.refresh)
+        self.draft.toggled.connect(self.refresh)
+        self.export_button.setEnabled(self.month.count() > 0 and self.unit.count() > 0)
+        self.refresh()
+
+    def _browse(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "选择输出文件夹", self.folder.text())
+        if path:
+            self.folder.setText(path)
+
+    def refresh(self) -> None:
+        """Show what the package will hold for the chosen month and unit."""
+        if self.month.count() == 0 or self.unit.count() == 0:
+            self.contents.setText("数据库中还没有可导出的月份或单位。")
+            return
+        try:
+            with self.db.session() as s:
+                p = export_service.preview(s, self.month.currentData(), self.unit.currentData(), self.draft.isChecked())
+        except GuatuError as e:
+            self.contents.setText(e.message)
+            return
+        (ha, pa), (hb, pb) = p["band_a"], p["band_b"]
+        files = "".join(f"<li>{name}</li>" for name in p["files"])
+        lock = ("" if self.draft.isChecked() else
+                "<p>正式导出前会检查全部数据：有错误则不导出；导出成功后该月锁定（已报送），如需修改须重新打开。</p>")
+        mail = f"邮件草稿收件人：{p['mailbox']}" if p["mailbox"] else "未设置上级邮箱（设置中填写），邮件草稿无收件人。"
+        self.contents.setText(
+            f"<p><b>{p['name']}</b><br>5000元以下：{ha}户{pa}人；5000–5760元：{hb}户{pb}人；资金项目{p['projects']}个。</p>"
+            f"<p>将生成文件夹及同名 zip，内含：</p><ul>{files}</ul><p>{mail}</p>{lock}"
+        )
+
+    def start(self) -> TaskHandle | None:
+        folder = self.folder.text().strip()
+        if not folder:
+            self.dialogs.warn(self, "导出月报", "请选择输出文件夹。")
+            return None
+        month, unit, draft = self.month.currentData(), self.unit.currentData(), self.draft.isChecked()
+
+        def work(session, progress):
+            return export_service.export_package(session, month, unit, folder, draft,
+                                                 progress=progress.set, cancel=lambda: progress.cancelled)
+
+        self.export_button.setEnabled(False)
+        self.handle = self.runner.run(work, title="导出月报", on_result=self._done, on_error=self._failed)
+        return self.handle
+
+    def _done(self, result: dict[str, Any]) -> None:
+        self.result = result
+        self.export_button.setEnabled(True)
+        kind = "草稿" if self.draft.isChecked() else "正式月报（该月已锁定）"
+        self.dialogs.info(self, "导出月报", f"已导出{kind}：\n{result['folder']}\n压缩包：{result['zip']}\n"
+                          "邮件草稿（.eml）在文件夹中，双击用邮件程序打开后发送。")
+        if self.open_folder:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(result["folder"]))
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self.export_button.setEnabled(True)
+        if isinstance(error, Cancelled | export_service.ExportCancelled):
+            self.dialogs.info(self, "导出月报", "已取消，未写入任何文件。")
+        elif isinstance(error, Refused):
+            lines = [str(f) for f in error.findings[:20]]
+            more = f"\n……共 {len(error.findings)} 处" if len(error.findings) > 20 else ""
+            self.dialogs.error(self, "导出月报", error.message + ("\n\n" + "\n".join(lines) + more if lines else ""))
+        elif isinstance(error, GuatuError):
+            self.dialogs.error(self, "导出月报", error.message)
+        elif isinstance(error, OSError):
+            self.dialogs.error(self, "导出月报", f"写文件失败：{error}")
+        else:
+            raise error
+
+
+def open_dialog(parent: QWidget | None, db: Database, month: str | None) -> None:
+    """Entry point of the main window's 文件 › 导出月报… (``MainWindow.open_tool``)."""
+    ExportDialog(db, month, parent, getattr(parent, "dialogs", None)).exec()

@@ -1,0 +1,64 @@
+"""The export dialog: what will be included, a draft export off the GUI thread, refusal shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import _export_register as R
+import pytest
+
+from app.storage import Database
+from app.ui.dialogs import RecordingDialogs
+
+
+@pytest.fixture
+def clean_db(tmp_path):
+    path = tmp_path / "clean.db"
+    with Database(path, create=True) as db:
+        R.build(db)
+    db = Database(path)
+    yield db
+    db.close()
+
+
+def test_preview_and_draft_export(qtbot, clean_db, tmp_path):
+    from app.ui.export_dialog import ExportDialog
+
+    rec = RecordingDialogs()
+    dlg = ExportDialog(clean_db, "2020-03", dialogs=rec)
+    dlg.open_folder = False
+    qtbot.addWidget(dlg)
+    assert dlg.month.currentData() == "2020-03" and dlg.unit.currentText() == "康平县"
+    text = dlg.contents.text()
+    assert "康平县2020年3月挂图作战月报" in text and "5户11人" in text and "附件1 帮扶情况调度表.xlsx" in text
+    dlg.unit.setCurrentIndex(dlg.unit.findText("康平县/暖泉镇"))
+    dlg.draft.setChecked(True)
+    assert "暖泉镇2020年3月挂图作战月报-草稿" in dlg.contents.text()
+    dlg.folder.setText(str(tmp_path / "out"))
+    handle = dlg.start()
+    assert handle is not None and handle.wait(120000)
+    assert handle.error is None
+    folder = Path(dlg.result["folder"])
+    assert folder.name == "暖泉镇2020年3月挂图作战月报-草稿" and (folder / "manifest.json").is_file()
+    assert rec.shown and rec.shown[-1][0] == "info" and str(folder) in rec.shown[-1][2]
+
+
+def test_refusal_is_shown_and_nothing_written(qtbot, demo_db_path, tmp_path):
+    from app.ui.export_dialog import ExportDialog
+
+    db = Database(demo_db_path)
+    try:
+        rec = RecordingDialogs()
+        dlg = ExportDialog(db, None, dialogs=rec)
+        qtbot.addWidget(dlg)
+        dlg.unit.setCurrentIndex(dlg.unit.findText("康平县"))
+        out = tmp_path / "out"
+        dlg.folder.setText(str(out))
+        handle = dlg.start()
+        assert handle.wait(120000)
+        kind, _, text = rec.shown[-1]
+        assert kind == "error" and "不能导出正式月报" in text and "[H-" in text
+        assert not out.exists() or not any(out.iterdir())
+        assert dlg.export_button.isEnabled()
+    finally:
+        db.close()
