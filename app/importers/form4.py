@@ -38,6 +38,8 @@ def read(sheet: Sheet, src: Source) -> None:
     letter = {code: sheet.letter(code) or "" for code in col}
     unit: list[Any] = [None, None, None]
     current: InHousehold | None = None
+    hcols = {col[c] for c in HOUSEHOLD_CELLS if c in col}
+    merged_tail = {r for r0, c0, r1, c1 in sheet.merges if c0 == c1 and c0 in hcols for r in range(r0 + 1, r1 + 1)}
     last_key: tuple | None = None
     for r in range(sheet.data_start, len(sheet.rows)):
         values = sheet.rows[r]
@@ -49,8 +51,10 @@ def read(sheet: Sheet, src: Source) -> None:
         row = r + 1
         key = _household_key(sheet, r)
         starts = any(not nz.is_blank(v) for v in key) and (current is None or key != last_key)
+        if r in merged_tail:
+            starts = False  # inside the household's merged cells: a member row, whatever it says
         relation = n.apply(nz.relation, sheet.cell(r, col.get("relation")), row, letter.get("relation", ""))
-        if not starts and relation == "户主" and current is not None and any(
+        if not starts and r not in merged_tail and relation == "户主" and current is not None and any(
                 m.get("relation") == "户主" for m in current.members):
             starts = True  # repeated household cells, but a second 户主: a new household
         if starts or current is None:

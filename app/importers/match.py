@@ -72,10 +72,15 @@ def merge(existing: dict | None, inc: InHousehold, position: int) -> dict:
     rec["position"] = position
     for i, m in enumerate(rec["members"]):
         m["position"] = i
-    rec["measures"] = [{"category": m.get("category"), "text": m.get("text"), "position": i}
+    # A category is not printed on 附件4: where the register has the same text, its category stands.
+    known = {m.get("text"): m.get("category") for m in (existing or {}).get("measures", [])} \
+        if inc.carried is not None else {}
+    rec["measures"] = [{"category": known.get(m.get("text"), m.get("category")), "text": m.get("text"), "position": i}
                        for i, m in enumerate(inc.measures)]
-    rec["income_items"] = [{"category": x.get("category"), "label": x.get("label"), "amount": x.get("amount"),
-                            "position": i} for i, x in enumerate(inc.income_items)]
+    known = {x.get("label"): x.get("category") for x in (existing or {}).get("income_items", [])} \
+        if inc.carried is not None else {}
+    rec["income_items"] = [{"category": known.get(x.get("label"), x.get("category")), "label": x.get("label"),
+                            "amount": x.get("amount"), "position": i} for i, x in enumerate(inc.income_items)]
     return rec
 
 

@@ -146,7 +146,7 @@ def phone(value: Any) -> Any:
     return t
 
 
-_CONTACT_RE = re.compile(r"^(?P<name>[^\d]*?)[\s:：,，(（]*(?P<phone>[\d][\d\s\-—–－]{5,}\d)[)）]?\s*$")
+_CONTACT_RE = re.compile(r"^(?P<name>.*?)[\s:：,，(（]*(?P<phone>[01][\d\s\-—–－]{5,}\d)[)）]?\s*$")
 
 
 def contact(value: Any) -> tuple[Any, Any]:

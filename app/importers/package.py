@@ -174,6 +174,7 @@ def fill(src: Source, doc: dict[str, Any]) -> None:
     src.period = doc["period"]["month"]
     src.unit = doc.get("unit")
     src.units = list(doc.get("units") or [])
+    src.office = doc.get("office")
     for rec in doc.get("households") or []:
         fields = decode_fields(Household, rec)
         members = [decode_fields(Person, m) for m in rec.get("members") or []]

@@ -51,10 +51,12 @@ def _resolve(path: tuple, src: Source, county: str | None, depth: int) -> str | 
 
 
 def plan_units(session: Session, plan: ImportPlan, period: Period | None) -> None:
+    """Group the files' households by village — and by band for workbooks, since 附件4 and its
+    band-B twin each replace only their own band's households — and compare with the register."""
     units = units_by_path(session)
     county = _default_county(session)
-    incoming: dict[str, list] = defaultdict(list)
-    owner: dict[str, Source] = {}
+    incoming: dict[tuple[str, str | None], list] = defaultdict(list)
+    owner: dict[tuple[str, str | None], Source] = {}
     for src in plan.sources:
         for h in src.households:
             path = _resolve(h.village, src, county, 3)
@@ -62,27 +64,33 @@ def plan_units(session: Session, plan: ImportPlan, period: Period | None) -> Non
                 plan.findings.append(Finding("I-05", "E", "无法确定该户所在的县、乡镇、村（请填写县(市、区)、乡镇、村）",
                                              file=src.file, sheet=h.data.sheet, row=h.row))
                 continue
-            if owner.setdefault(path, src) is not src:
-                plan.findings.append(Finding("I-09", "E", f"{path}同时出现在“{owner[path].file}”和本文件中，请分开导入",
+            key = (path, None if src.kind == "package" else h.fields.get("band"))
+            clash = [k for k in ((path, None), (path, "A"), (path, "B")) if k in owner and owner[k] is not src
+                     and (k[1] is None or key[1] is None or k[1] == key[1])]
+            if clash:
+                plan.findings.append(Finding("I-09", "E", f"{path}同时出现在“{owner[clash[0]].file}”和本文件中，请分开导入",
                                              file=src.file, sheet=h.data.sheet, row=h.row))
                 continue
-            incoming[path].append(h)
+            owner[key] = src
+            incoming[key].append(h)
         if src.kind == "package" and src.unit and period is not None:
             for path, unit in units.items():  # villages of the package's unit absent from it lose their households
-                if unit.level == "village" and (path + "/").startswith(src.unit + "/") and path not in incoming:
-                    incoming.setdefault(path, [])
-                    owner.setdefault(path, src)
-    ids = {path: units[path].id for path in incoming if path in units}
+                if unit.level == "village" and (path + "/").startswith(src.unit + "/") and (path, None) not in incoming:
+                    incoming.setdefault((path, None), [])
+                    owner.setdefault((path, None), src)
+    ids = {path: units[path].id for path, _b in incoming if path in units}
     existing = store.load_households(session, period.id, list(ids.values())) if period is not None else {}
     moved = _moved(session, plan, period, set(ids.values()))
-    for path, hs in incoming.items():
-        old = existing.get(ids.get(path), []) if path in ids else []
+    for (path, band), hs in incoming.items():
+        old = existing.get(ids[path], []) if path in ids else []
+        if band is not None:
+            old = [h for h in old if h.get("band") == band]
         if not hs and not old:
             continue
         vp = plan_village(old, hs, moved)
-        plan.villages[tuple(path.split("/"))] = (vp, owner[path])
-        plan.units.append(UnitChange(path, "households", vp.status, owner[path].file, vp.households, vp.persons,
-                                     vp.differences))
+        plan.villages[(path, band)] = (vp, owner[(path, band)])
+        plan.units.append(UnitChange(path, "households", vp.status, owner[(path, band)].file, vp.households,
+                                     vp.persons, vp.differences, band=band))
     _plan_counts(session, plan, period, units, county)
     _plan_projects(session, plan, period, units, county)
 
@@ -181,12 +189,11 @@ def write_plan(session: Session, plan: ImportPlan) -> dict[str, Any]:
     require_open(period)
     units = units_by_path(session)
     todo = [u for u in plan.units if u.status != "unchanged"]
-    changed = {(u.kind, u.unit) for u in todo}
+    changed = {(u.kind, u.unit, u.band) for u in todo}
     deletes: list[int] = []
     records: list[tuple[int, dict]] = []
-    for key, (vp, _src) in plan.villages.items():
-        path = "/".join(key)
-        if ("households", path) not in changed:
+    for (path, band), (vp, _src) in plan.villages.items():
+        if ("households", path, band) not in changed:
             continue
         deletes.extend(vp.delete_ids)
         vid = _unit(session, path, units, plan).id
@@ -194,7 +201,7 @@ def write_plan(session: Session, plan: ImportPlan) -> dict[str, Any]:
     store.delete_households(session, deletes)
     store.insert_households(session, period.id, records)
     for path, form, values, _src in plan.counts:
-        if (f"counts{form}", path) not in changed:
+        if (f"counts{form}", path, None) not in changed:
             continue
         unit = _unit(session, path, units, plan)
         hc = session.scalars(select(HandCount).where(
@@ -205,7 +212,7 @@ def write_plan(session: Session, plan: ImportPlan) -> dict[str, Any]:
         for k, v in values.items():
             setattr(hc, k, v)
     for path, items in plan.projects.items():
-        if ("projects", path) not in changed:
+        if ("projects", path, None) not in changed:
             continue
         town = _unit(session, path, units, plan)
         for old in session.scalars(select(FundProject).where(
@@ -217,11 +224,32 @@ def write_plan(session: Session, plan: ImportPlan) -> dict[str, Any]:
             fields.setdefault("position", pos)
             session.add(FundProject(period_id=period.id, township_id=town.id, **fields))
     _notes(session, plan, period)
+    session.flush()
+    _office(session, plan, units_by_path(session))
     for u in todo:
         audit.record(session, "import", period=plan.period, table=u.kind, record=u.unit, old=u.status,
                      new=f"{u.file}：{u.households.get('added', 0)}户新增，{u.households.get('changed', 0)}户变化")
     session.flush()
     return plan.to_dict(True)
+
+
+def _office(session: Session, plan: ImportPlan, units: dict[str, Unit]) -> None:
+    """A database without office settings (a new laptop) takes them from the package."""
+    office = session.get(Office, 1)
+    if office is not None and office.unit_id is not None:
+        return
+    for src in plan.sources:
+        rec = src.office
+        if not rec or not rec.get("unit") or rec["unit"] not in units:
+            continue
+        if office is None:
+            office = Office(id=1)
+            session.add(office)
+        office.unit_id = units[rec["unit"]].id
+        for k in ("preparer", "preparer_phone", "upper_mailbox"):
+            setattr(office, k, rec.get(k))
+        audit.record(session, "import", table="office", record="1", new=rec["unit"])
+        return
 
 
 def _notes(session: Session, plan: ImportPlan, period: Period) -> None:

@@ -43,9 +43,10 @@ class UnitChange:
     households: dict[str, int] = field(default_factory=dict)
     persons: dict[str, int] = field(default_factory=dict)
     differences: list[str] = field(default_factory=list)
+    band: str | None = None  # a workbook's 附件4 replaces only its band's households
 
     def to_dict(self) -> dict:
-        return {"unit": self.unit, "kind": self.kind, "status": self.status, "file": self.file,
+        return {"unit": self.unit, "kind": self.kind, "band": self.band, "status": self.status, "file": self.file,
                 "households": self.households, "persons": self.persons, "differences": self.differences[:50]}
 
 
@@ -59,13 +60,20 @@ class ImportPlan:
     normalised: list[dict] = field(default_factory=list)
     locked: bool = False
     # What apply writes: village path → (plan, source); counts and projects per unit.
-    villages: dict[tuple, tuple[VillagePlan, Source]] = field(default_factory=dict)
+    villages: dict[tuple[str, str | None], tuple[VillagePlan, Source]] = field(default_factory=dict)
     counts: list[tuple] = field(default_factory=list)  # (unit path, form, values, source)
     projects: dict[str, list] = field(default_factory=dict)  # township path → [(InProject, source)]
 
     @property
     def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "E"]
+        """The E findings that refuse the import: every one from a workbook, and any file problem.
+
+        A package is the register as the sending office keeps it: its own rule findings travel
+        with it and are listed (they show in ``guatu check`` as they did there), but only the
+        package's integrity (I-codes: checksums, schema, limits) refuses it.
+        """
+        packages = {s.file for s in self.sources if s.kind == "package"}
+        return [f for f in self.findings if f.severity == "E" and (f.file not in packages or f.code.startswith("I-"))]
 
     @property
     def needs_replace(self) -> list[UnitChange]:

@@ -1,0 +1,67 @@
+"""`guatu import FILE… [--period] [--dry-run] [--replace] [--json]`: preview, then one transaction.
+
+Exit 1 (nothing written) on any E finding, a rejected file, a locked month, or a unit already
+present with differences when ``--replace`` is not given; ``--dry-run`` previews and exits 1 when
+the import would be refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from . import common
+
+
+def add_parser(sub, name: str) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, help="导入数据包或官方表样工作簿（附件1–4）：先预览，再一次性写入")
+    p.add_argument("files", nargs="+", metavar="FILE", help="数据包（文件夹或 .zip）或 .xlsx 工作簿")
+    common.add_db(p)
+    common.add_period(p)
+    p.add_argument("--dry-run", action="store_true", help="只预览，不写入")
+    p.add_argument("--replace", action="store_true", help="本月已有数据的单位，用文件中的数据替换")
+    common.add_json(p)
+    return p
+
+
+def run(args: argparse.Namespace, before_write=None) -> int:
+    """``before_write(plan)`` runs just before the first write (the backup hook)."""
+    from app.services.errors import Refused
+    from app.services.imports import apply_import, describe, preview_import
+
+    path = common.db_path(args)
+    with common.open_db(args, write=True, create=not path.exists()) as db, db.session() as s:
+        plan = preview_import(s, args.files, args.period)
+        if not args.json:
+            for line in describe(plan):
+                common.say(line)
+            for f in plan.findings[:200]:
+                common.say(f"  {f}")
+        refused: Refused | None = None
+        if args.dry_run:
+            would = bool(plan.errors or plan.locked or (plan.needs_replace and not args.replace))
+            if args.json:
+                common.emit_json(plan.to_dict(not would))
+            if not args.json:
+                common.say("（预览，未写入）" + ("导入将被拒绝。" if would else "可以导入。"))
+            return common.EXIT_REFUSED if would else common.EXIT_OK
+        try:
+            result = apply_import(s, plan, replace=args.replace, before_write=before_write)
+        except Refused as e:
+            refused = e
+            s.rollback()
+        if refused is not None:
+            out = plan.to_dict(False)
+            extra = [f.to_dict() for f in refused.findings if f not in plan.findings]
+            out["findings"].extend(extra)
+            out["message"] = refused.message
+            if args.json:
+                common.emit_json(out)
+            common.say(f"guatu: {refused.message}")
+            return common.EXIT_REFUSED
+        if args.json:
+            common.emit_json(result)
+        else:
+            a = result["added"]
+            c = result["changed"]
+            common.say(f"导入完成：新增{a['households']}户{a['persons']}人，替换变化{c['households']}户{c['persons']}人。")
+    return common.EXIT_OK
