@@ -86,8 +86,14 @@ class FindingsFilter(QSortFilterProxyModel):
         self.severity: str | None = None
 
     def set(self, code: str | None, severity: str | None) -> None:
-        self.code, self.severity = code, severity
-        self.invalidateFilter()
+        begin = getattr(self, "beginFilterChange", None)  # Qt 6.9+; invalidateFilter before
+        if begin is not None:
+            begin()
+            self.code, self.severity = code, severity
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.code, self.severity = code, severity
+            self.invalidateFilter()
 
     def filterAcceptsRow(self, row: int, parent: Index) -> bool:
         f = self.sourceModel().rows[row]

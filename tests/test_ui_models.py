@@ -1,0 +1,109 @@
+"""Table models checked by QAbstractItemModelTester; the second-copy lock; the background runner."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QAbstractItemModelTester
+from test_ui_services import build_register
+
+from app.services.register import Refused
+from app.storage import Database
+from app.ui.app import create_application, open_database
+from app.ui.dialogs import RecordingDialogs
+from app.ui.main_window import MainWindow
+from app.ui.models import HouseholdListModel, MemberModel
+from app.ui.problems import FindingsModel
+from app.ui.store import Store
+from app.ui.tasks import Cancelled, TaskRunner
+
+MODE = QAbstractItemModelTester.FailureReportingMode.Fatal
+
+
+def test_models_pass_the_model_tester(qtbot, demo_db):
+    create_application()
+    store = Store(demo_db)
+    store.set_period(store.periods()[0])
+    villages = [v for root in store.tree() for t in root.children for v in t.villages()]
+    hh = HouseholdListModel(store)
+    QAbstractItemModelTester(hh, MODE)
+    ids = store.household_ids(villages)
+    assert len(ids) > 50
+    hh.reset(ids, blank_row=True)
+    assert hh.rowCount() == len(ids) + 1
+    assert hh.index(len(ids) - 1, 0).data() != ""  # fetched on demand, far from the first chunk
+    members = MemberModel(store)
+    QAbstractItemModelTester(members, MODE)
+    members.load(ids[0])
+    assert members.rowCount() == len(members.ids) + 1
+    members.set_findings(store.check_household(ids[0]))
+    members.refresh_person(members.ids[0])
+    members.load(None)
+    findings = FindingsModel()
+    QAbstractItemModelTester(findings, MODE)
+    findings.set_rows(store.check_household(ids[1]) + store.check_household(ids[2]))
+
+
+def test_second_copy_gets_the_lock_message_and_cannot_write(qtbot, db_path):
+    create_application()
+    holder = Database(db_path)
+    build_register(holder)
+    try:
+        refuse = RecordingDialogs(choice=1)  # 退出
+        assert open_database(db_path, refuse) is None
+        kind, _title, text = refuse.shown[-1]
+        assert kind == "choose" and "正被另一个挂图作战程序使用" in text and "不能修改" in text
+        readonly = RecordingDialogs(choice=0)  # 只读打开
+        database, read_only = open_database(db_path, readonly)
+        try:
+            assert read_only and not database.write
+            window = MainWindow(database, read_only=True, dialogs=readonly)
+            qtbot.addWidget(window)
+            window.wait_checks()
+            assert "只读" in window.windowTitle()
+            assert window.member_model.rowCount() > 0
+            index = window.member_model.index(0, 0)
+            assert not window.member_model.flags(index) & Qt.ItemFlag.ItemIsEditable
+            assert not window.member_model.setData(index, "改名", Qt.ItemDataRole.EditRole)
+            with pytest.raises(Refused):
+                window.store.run(lambda s: None)
+            window.close()
+        finally:
+            database.close()
+    finally:
+        holder.close()
+
+
+def test_task_runner_reports_progress_result_error_and_cancel(qtbot, db):
+    create_application()
+    build_register(db)
+    runner = TaskRunner(db)
+    seen: dict = {}
+    handle = runner.run(lambda s, p: (p.set(1, 2, "一半"), threading.current_thread().name,
+                                      len(Store(db).periods()))[1:],
+                        on_result=lambda r: seen.update(result=r, thread=threading.current_thread().name),
+                        show_progress=False)
+    assert handle.wait()
+    worker_thread, periods = seen["result"]
+    assert worker_thread != threading.main_thread().name and periods == 1
+    assert seen["thread"] == threading.main_thread().name  # callbacks on the GUI thread
+
+    def boom(_s, _p):
+        raise ValueError("坏了")
+
+    handle = runner.run(boom, on_error=lambda e: seen.update(error=e), show_progress=False)
+    assert handle.wait() and isinstance(seen["error"], ValueError)
+
+    started = threading.Event()
+
+    def slow(_s, p):
+        started.set()
+        while True:
+            p.check()
+
+    handle = runner.run(slow, on_error=lambda e: seen.update(cancelled=e), show_progress=False)
+    assert started.wait(5)
+    handle.cancel()
+    assert handle.wait() and isinstance(seen["cancelled"], Cancelled)
