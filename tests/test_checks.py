@@ -42,7 +42,8 @@ def register(db):
             _household(front, period, 0, "于德海", "王秀兰"),
             _household(front, period, 1, "刘长顺", "赵桂芝"),
             _household(back, period, 0, "孙永和", "钱淑珍"),
-            _household(back, period, 1, "周福贵", "吴玉梅", band="B", prior_income=5300, ytd_income=5100),
+            _household(back, period, 1, "周福贵", "吴玉梅", band="B", prior_income=5300, ytd_income=5100,
+                       expected_month="2020.03", closed_out=True),
         ])
     return db
 

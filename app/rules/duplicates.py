@@ -6,7 +6,7 @@ produce work, so a 100,000-person register is checked in well under a second.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter
 
 from .codes import RULES
 from .data import HouseholdData, PersonData
@@ -21,13 +21,15 @@ _FIELDS = {"id": "id_number", "name_age": "name", "phone": "phone"}
 
 def _keys(p: PersonData) -> list[tuple]:
     keys: list[tuple] = []
-    if not blank(p.id_number):
-        keys.append(("id", normalise_id(p.id_number)))
-    if not blank(p.name):
+    idn = p.id_number
+    if idn is not None and not blank(idn):
+        keys.append(("id", normalise_id(idn)))
+    name = p.name
+    if name is not None and not blank(name):
         age = as_int(p.age)
         if age is not None:
-            keys.append(("name_age", str(p.name).strip(), age))
-    if not blank(p.phone):
+            keys.append(("name_age", name.strip() if type(name) is str else str(name).strip(), age))
+    if p.phone is not None:
         phone = normalise_phone(p.phone)
         if phone is not None:
             keys.append(("phone", phone))
@@ -36,29 +38,34 @@ def _keys(p: PersonData) -> list[tuple]:
 
 def h12_duplicates(households: list[HouseholdData]) -> list[Finding]:
     """One W per person who matches a person of another household, naming that household."""
-    groups: dict[tuple, list[tuple[int, HouseholdData, PersonData]]] = defaultdict(list)
+    first: dict[tuple, tuple[int, HouseholdData, PersonData]] = {}
+    shared: dict[tuple, list[tuple[int, HouseholdData, PersonData]]] = {}
     for hi, h in enumerate(households):
         for p in h.members:
             for key in _keys(p):
-                groups[key].append((hi, h, p))
-    # person (by identity) -> (household, person, {reason: [(other household, other person)]})
-    hits: dict[int, tuple[HouseholdData, PersonData, dict[str, list]]] = {}
-    for key, members in groups.items():
-        if len(members) < 2 or len({hi for hi, _h, _p in members}) < 2:
-            continue
+                prev = first.get(key)
+                if prev is None:
+                    first[key] = (hi, h, p)
+                else:
+                    shared.setdefault(key, [prev]).append((hi, h, p))
+    # person (by identity) -> (household, person, {reason: (first other (household, person), how many)})
+    hits: dict[int, tuple[HouseholdData, PersonData, dict[str, tuple]]] = {}
+    for key, members in shared.items():
+        per_home = Counter(hi for hi, _h, _p in members)
+        if len(per_home) < 2:
+            continue  # the same key twice within one household is not H-12
         for hi, h, p in members:
-            others = [(oh, op) for oi, oh, op in members if oi != hi]
-            if others:
-                entry = hits.setdefault(id(p), (h, p, {}))
-                entry[2].setdefault(key[0], []).extend(others)
+            other = next((oh, op) for oi, oh, op in members if oi != hi)
+            entry = hits.setdefault(id(p), (h, p, {}))
+            if key[0] not in entry[2]:
+                entry[2][key[0]] = (other, len(members) - per_home[hi])
     out = []
     severity = RULES["H-12"][0]
     for h, p, reasons in hits.values():
-        first = next(iter(reasons.values()))[0]
-        oh, op = first
+        (oh, op), _n = next(iter(reasons.values()))
         where = f"{oh.unit + ' ' if oh.unit else ''}{head_name(oh) or '另一'}户的“{str(op.name).strip()}”"
         why = "、".join(_REASONS[r] for r in reasons)
-        more = sum(len(v) for v in reasons.values())
+        more = max(n for _o, n in reasons.values())
         extra = f"等{more}处" if more > 1 else ""
         field = _FIELDS[next(iter(reasons))]
         row = p.row if p.row is not None else h.row

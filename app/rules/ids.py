@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
+from functools import lru_cache
+from operator import mul
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -10,18 +13,25 @@ _CHECK = "10X98765432"
 
 def normalise_id(text: object) -> str:
     """Upper-case, without spaces (a trailing ``x`` is common)."""
-    return "" if text is None else str(text).strip().replace(" ", "").upper()
+    if text is None:
+        return ""
+    s = str(text).strip().replace(" ", "").upper()
+    return s if s.isascii() else unicodedata.normalize("NFKC", s)
 
 
 def check_digit(first17: str) -> str:
     """The 18th character for 17 digits (ISO 7064 MOD 11-2)."""
-    return _CHECK[sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+    return _CHECK[sum(map(mul, map(int, first17), _WEIGHTS)) % 11]
 
 
 def birth_date(id_number: str) -> dt.date | None:
     """The birth date coded in characters 7–14, or None when it is not a real date."""
-    s = normalise_id(id_number)
-    if len(s) < 14 or not s[6:14].isdigit():
+    return _birth_date(normalise_id(id_number))
+
+
+@lru_cache(maxsize=262144)
+def _birth_date(s: str) -> dt.date | None:
+    if len(s) < 14 or not (s[6:14].isascii() and s[6:14].isdigit()):
         return None
     try:
         d = dt.date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
@@ -32,10 +42,14 @@ def birth_date(id_number: str) -> dt.date | None:
 
 def id_problem(id_number: object, today: dt.date | None = None) -> str | None:
     """Why ``id_number`` is not a valid 18-character 身份证号, in Chinese; None when it is valid."""
-    s = normalise_id(id_number)
+    return _id_problem(normalise_id(id_number), today)
+
+
+@lru_cache(maxsize=262144)  # a register is checked again after every edit: remember the answers
+def _id_problem(s: str, today: dt.date | None) -> str | None:
     if len(s) != 18:
         return f"应为18位，现为{len(s)}位"
-    if not s[:17].isdigit() or not (s[17].isdigit() or s[17] == "X"):
+    if not (s.isascii() and s[:17].isdigit() and (s[17].isdigit() or s[17] == "X")):
         return "前17位应为数字，最后一位为数字或X"
     born = birth_date(s)
     if born is None or (today is not None and born > today):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE_RE = re.compile(r"^(0\d{2,3})(-?)(\d{7,8})$")
@@ -29,6 +30,17 @@ def normalise_phone(text: object) -> str | None:
     Mobiles lose their spaces and dashes (``151 4073 1234`` → ``15140731234``); landlines keep
     the dash after the area code when one was written, and lose spaces.
     """
+    if type(text) is str:
+        return _normalise_text(text) if len(text) != 11 or not _MOBILE_RE.match(text) else text
+    return _normalise(text)
+
+
+@lru_cache(maxsize=65536)
+def _normalise_text(text: str) -> str | None:
+    return _normalise(text)
+
+
+def _normalise(text: object) -> str | None:
     if text is None or isinstance(text, bool):
         return None
     if isinstance(text, int):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.domain import ASSISTANCE
@@ -105,26 +105,28 @@ def _household(r: Any, unit: str | None) -> HouseholdData:
 
 def _fill(session: Session, by_id: dict[int, HouseholdData], where, assistance: bool) -> None:
     """Members, measures and income items of the households ``by_id`` (selected by ``where``)."""
+    conn = session.connection()  # Core rows, without the ORM's result machinery
     cols = _P_COLS + _A_COLS if assistance else _P_COLS
     q = select(*cols).join(Household, Household.id == Person.household_id).where(*where)
-    for r in session.execute(q.order_by(Person.household_id, Person.position, Person.id)):
-        h = by_id.get(r[0])
+    get = by_id.get
+    for r in conn.execute(q.order_by(Person.household_id, Person.position, Person.id)).all():
+        h = get(r[0])
         if h is None:
             continue
-        p = PersonData(uuid=r[1], name=r[2], relation=r[3], age=r[4], health=r[5], labour=r[6],
-                       id_number=r[7], phone=r[8])
+        # _P_COLS[1:] are PersonData's first fields, in order: uuid, name, relation, age, health, labour, id, phone
+        p = PersonData(*r[1:9])
         if assistance:
             p.assistance = dict(zip(ASSISTANCE, map(bool, r[9:]), strict=True))
         h.members.append(p)
     q = (select(Measure.household_id, Measure.category, Measure.text)
          .join(Household, Household.id == Measure.household_id).where(*where))
-    for hid, category, text in session.execute(q.order_by(Measure.household_id, Measure.position, Measure.id)):
+    for hid, category, text in conn.execute(q.order_by(Measure.household_id, Measure.position, Measure.id)).all():
         if hid in by_id:
             by_id[hid].measures.append((category, text))
     q = (select(IncomeItem.household_id, IncomeItem.category, IncomeItem.amount, IncomeItem.label)
          .join(Household, Household.id == IncomeItem.household_id).where(*where))
-    for hid, category, amount, label in session.execute(
-            q.order_by(IncomeItem.household_id, IncomeItem.position, IncomeItem.id)):
+    for hid, category, amount, label in conn.execute(
+            q.order_by(IncomeItem.household_id, IncomeItem.position, IncomeItem.id)).all():
         h = by_id.get(hid)
         if h is not None:
             h.income_items.append((category, amount))
@@ -146,8 +148,9 @@ def load_households(session: Session, period: Period | str | None, unit: Unit | 
         where.append(Household.village_id.in_(villages))
     else:
         order = {v: i for i, v in enumerate(units.villages(None))}
-    rows = session.execute(select(*_H_COLS).where(*where)).all()
-    rows.sort(key=lambda r: (order.get(r.village_id, len(order)), r.position, r.id))
+    rows = session.connection().execute(select(*_H_COLS).where(*where)).all()
+    last = len(order)
+    rows.sort(key=lambda r: (order.get(r[2], last), r[16], r[0]))  # village order, position, id (_H_COLS)
     by_id = {r.id: _household(r, units.paths.get(r.village_id)) for r in rows}
     _fill(session, by_id, where, assistance)
     return list(by_id.values())
@@ -211,11 +214,16 @@ def check_households_data(hs: list[HouseholdData], period: str) -> list[Finding]
     return out
 
 
-def check_period(session: Session, period: Period | str | None, unit: Unit | str | None = None) -> list[Finding]:
-    """All findings of a period: households (H-rules and H-12), fund projects, count rows; with notes."""
+def check_period(session: Session, period: Period | str | None, unit: Unit | str | None = None, *,
+                 households: list[HouseholdData] | None = None) -> list[Finding]:
+    """All findings of a period: households (H-rules and H-12), fund projects, count rows; with notes.
+
+    ``households``: the period's register already loaded by ``load_households`` (same unit), to
+    avoid loading it twice.
+    """
     period = _period(session, period)
     unit = _unit(session, unit)
-    hs = load_households(session, period, unit, assistance=False)
+    hs = households if households is not None else load_households(session, period, unit, assistance=False)
     out = check_households_data(hs, period.month)
     out.extend(project_findings(session, period, unit))
     out.extend(_count_findings(session, period, unit))
@@ -254,27 +262,33 @@ def _twins(session: Session, h: HouseholdData, household_id: int, period_id: int
     ids |= {i.upper() for i in ids} | {i.lower() for i in ids}
     names = {str(p.name).strip() for p in h.members if p.name and str(p.name).strip()}
     phones = {str(p.phone).strip() for p in h.members if p.phone and str(p.phone).strip()}
-    terms = []
-    if ids:
-        terms.append(Person.id_number.in_(ids))
-    if names:
-        terms.append(Person.name.in_(names))
-    if phones:
-        terms.append(Person.phone.in_(phones))
+    cols = (Person.household_id, Person.uuid, Person.name, Person.age, Person.id_number, Person.phone)
+    # One indexed select per key (an OR over the join would scan the whole period without statistics),
+    # then keep the persons whose household is in this period.
+    terms = [t for t in (Person.id_number.in_(ids) if ids else None, Person.name.in_(names) if names else None,
+                         Person.phone.in_(phones) if phones else None) if t is not None]
     if not terms:
         return []
-    q = (select(Person.household_id, Person.uuid, Person.name, Person.age, Person.id_number, Person.phone,
-                Household.uuid.label("h_uuid"), Household.village_id)
-         .join(Household, Household.id == Person.household_id)
-         .where(Household.period_id == period_id, Household.id != household_id, or_(*terms)))
+    found = {}
+    for t in terms:
+        for r in session.execute(select(*cols).where(t, Person.household_id != household_id)):
+            found[(r.household_id, r.uuid)] = r
+    if not found:
+        return []
+    homes = {r.id: r for r in session.execute(
+        select(Household.id, Household.uuid, Household.village_id)
+        .where(Household.id.in_({k[0] for k in found}), Household.period_id == period_id))}
     others: dict[int, HouseholdData] = {}
     paths: dict[int, str] = {}
-    for r in session.execute(q):
-        o = others.get(r.household_id)
+    for (hid, _u), r in found.items():
+        home = homes.get(hid)
+        if home is None:
+            continue
+        o = others.get(hid)
         if o is None:
-            if r.village_id not in paths:
-                paths[r.village_id] = _path(session, r.village_id)
-            o = others[r.household_id] = HouseholdData(uuid=r.h_uuid, unit=paths[r.village_id])
+            if home.village_id not in paths:
+                paths[home.village_id] = _path(session, home.village_id)
+            o = others[hid] = HouseholdData(uuid=home.uuid, unit=paths[home.village_id])
         o.members.append(PersonData(uuid=r.uuid, name=r.name, age=r.age, id_number=r.id_number, phone=r.phone))
     if others:
         heads = select(Person.household_id, Person.name).where(
