@@ -104,3 +104,42 @@ def test_locked_month_disables_notes(view, db):
     view.reload()
     assert "已报送" in view.state_label.text()
     assert not view.save_note_button.isEnabled()
+
+
+def test_village_not_in_register_is_typed_by_hand(view, db):
+    from sqlalchemy import select
+
+    from app.models import AuditEntry
+
+    m = view.model
+    hand, derived = _index(view, 6, "education"), _index(view, 2, "education")  # 手填村, 前暖泉村
+    assert m.flags(hand) & Qt.ItemFlag.ItemIsEditable and not m.flags(derived) & Qt.ItemFlag.ItemIsEditable
+    assert not m.flags(_index(view, 4, "education")) & Qt.ItemFlag.ItemIsEditable  # 沙金乡 total
+    assert view.open_drilldown(hand) is None  # nothing in the register behind a typed number
+    assert m.setData(hand, "4")
+    assert _index(view, 6, "education").data().startswith("4") and _index(view, 4, "education").data().startswith("4")
+    assert not m.setData(_index(view, 6, "education"), "四")
+    assert view.dialogs.shown[-1][0] == "error"
+    assert m.setData(_index(view, 6, "education"), "")  # blank: back to not typed (0 derived)
+    assert _index(view, 6, "education").data().startswith("0")
+    with db.session() as s:
+        entries = s.scalars(select(AuditEntry).where(AuditEntry.table == "hand_counts")).all()
+        assert [(e.field, e.old, e.new) for e in entries] == [("education", None, "4"), ("education", "4", None)]
+
+
+def test_form3_projects_with_findings(view, db):
+    from app.services import projects
+    from app.services.periods import get_period
+
+    with db.session() as s:
+        projects.add_project(s, get_period(s, "2020-03"), find_unit(s, "沙金乡"), name="光伏电站", planned=80,
+                             disbursed=20, received=40, stage="未开工", planned_start="2020-02", households=5, persons=12)
+    view.form_box.setCurrentIndex(2)
+    m = view.model
+    assert m.rowCount() == m.header_rows + 4  # county, 暖泉镇 (no projects), 沙金乡, the project
+    assert [_index(view, r, "name").data() for r in range(1, 4)] == ["全镇合计", "全乡合计", "光伏电站"]
+    assert _index(view, 3, "progress").data() == "25"
+    assert not m.data(_index(view, 3, "name"), R.FontRole).bold() and m.data(_index(view, 2, "name"), R.FontRole).bold()
+    assert [f.code for f in _index(view, 3, "stage").data(R.UserRole + 3)] == ["P-05"]
+    assert view.title.text() == "全县2020年度脱贫攻坚资金项目落实进度情况调度表"
+    assert view.open_drilldown(_index(view, 3, "persons")) is None

@@ -11,12 +11,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.models import Unit
+from app.models import Period, Unit
 from app.rules.findings import Finding
 
-from . import checks, counts
+from . import checks, counts, projects
 from .errors import UsageError
 from .periods import get_period, previous_period, state_label
+from .units import default_unit, root_units
 
 
 @dataclass
@@ -50,12 +51,14 @@ class CountSheet:
 
 
 def count_sheet(session: Session, month: str, unit_id: int, form: int) -> CountSheet:
-    """The sheet of 附件``form`` for unit ``unit_id`` in ``month``."""
-    form = counts.check_form(form)
+    """The sheet of 附件``form`` (1, 2 or 3) for unit ``unit_id`` in ``month``."""
     period = get_period(session, month)
     unit = session.get(Unit, unit_id)
     if unit is None:
         raise UsageError(f"单位不存在（{unit_id}）。")
+    if int(form) == 3:
+        return _project_sheet(session, period, unit)
+    form = counts.check_form(form)
     rows = counts.count_rows(session, period, unit, form)
     prev_period = previous_period(session, period)
     before: dict = {}
@@ -73,6 +76,52 @@ def count_sheet(session: Session, month: str, unit_id: int, form: int) -> CountS
         if i is not None and f.field:
             sheet.cell_findings.setdefault((i, f.field), []).append(f)
     return sheet
+
+
+def _project_key(values: dict, record: str | None) -> tuple:
+    return (values["kind"], record or values["township"])
+
+
+def _project_sheet(session: Session, period: Period, unit: Unit) -> CountSheet:
+    """附件3: project rows (our design), last month's row of the same project, P-rule findings."""
+    if unit.level == "village" and unit.parent is not None:
+        unit = unit.parent
+    rows = [counts.CountRow(values, None, values["township"], record=uuid)
+            for values, uuid in projects.project_rows_with_uuid(session, period, unit)]
+    prev_period = previous_period(session, period)
+    before: dict = {}
+    if prev_period is not None:
+        before = {_project_key(v, u): v for v, u in projects.project_rows_with_uuid(session, prev_period, unit)}
+    findings = checks.apply_notes(session, period, checks.project_findings(session, period, unit))
+    sheet = CountSheet(
+        form=3, month=period.month, state=state_label(period), locked=period.locked, unit_name=unit.name,
+        rows=rows, previous=[before.get(_project_key(r.values, r.record)) for r in rows],
+        previous_month=prev_period.month if prev_period else None, findings=findings,
+    )
+    by_record = {r.record: i for i, r in enumerate(rows) if r.record}
+    for f in findings:
+        i = by_record.get(f.target)
+        if i is not None and f.field:
+            sheet.cell_findings.setdefault((i, f.field), []).append(f)
+    return sheet
+
+
+def default_unit_id(session: Session) -> int | None:
+    """The office's own unit, or the first county: what the counts window opens on."""
+    unit = default_unit(session)
+    if unit is None:
+        roots = root_units(session)
+        unit = roots[0] if roots else None
+    return unit.id if unit is not None else None
+
+
+def set_cell(session: Session, month: str, row: counts.CountRow, form: int, code: str, value: int | None
+             ) -> tuple[int | None, int | None]:
+    """Type (None: un-type) one count of a village row of 附件1/附件2 by hand; audited, open months only."""
+    village = session.get(Unit, row.unit_id) if row.unit_id is not None else None
+    if row.kind != "unit" or village is None or village.level != "village":
+        raise UsageError("只有村一级的行可以手工填报；合计行由系统计算。")
+    return counts.set_hand_count(session, get_period(session, month), village, form, code, value)
 
 
 def cell_persons(session: Session, month: str, unit_id: int, form: int, row: counts.CountRow,

@@ -76,6 +76,7 @@ class CountRow:
     derived: dict[str, int] = field(default_factory=dict)  # unit rows: counted from the register
     typed: dict[str, int] = field(default_factory=dict)  # unit rows: typed by hand (village rows)
     has_households: bool = False  # the register keeps households of this unit in the period
+    record: str | None = None  # 附件3 project rows: the project's uuid
 
     @property
     def kind(self) -> str:

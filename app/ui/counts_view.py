@@ -47,7 +47,9 @@ TOTAL_BG = QColor("#f6f6f6")
 ERROR_BG = QColor("#f8c9c4")
 WARN_BG = QColor("#fbe3b0")
 Index = QModelIndex | QPersistentModelIndex
-FORMS = {1: "附件1（5000元以下）", 2: "附件2（5000-5760元）"}
+FORMS = {1: "附件1（5000元以下）", 2: "附件2（5000-5760元）", 3: "附件3（资金项目）"}
+NUMERIC = ("count", "number")
+TOTALS = ("county_total", "township_total")
 
 
 class CountsModel(QAbstractTableModel):
@@ -61,6 +63,7 @@ class CountsModel(QAbstractTableModel):
         self.header_cells: list = []
         self.show_previous = True
         self._grid: dict[tuple[int, int], str] = {}
+        self.edit_cell = None  # callable(row, code, value) -> bool, set by the view
 
     def load(self, sheet: sheets.CountSheet, header: list[HeaderNode]) -> None:
         self.beginResetModel()
@@ -85,7 +88,23 @@ class CountsModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return base | Qt.ItemFlag.ItemIsEditable if self.is_hand_cell(index) else base
+
+    def is_hand_cell(self, index: Index) -> bool:
+        """A count of a village row that the register does not keep: typed by hand (附件1)."""
+        cell = self.cell(index)
+        s = self.sheet
+        if cell is None or s is None or s.form != 1 or s.locked or not self.is_count(index):
+            return False
+        r = s.rows[cell[0]]
+        return r.kind == "unit" and not r.has_households
+
+    def setData(self, index: Index, value: Any, role: int = R.EditRole) -> bool:
+        if role != R.EditRole or not self.is_hand_cell(index) or self.edit_cell is None:
+            return False
+        row, code = self.cell(index)  # type: ignore[misc]
+        return bool(self.edit_cell(row, code, value))
 
     def cell(self, index: Index) -> tuple[int, str] | None:
         """(data row, column code) of a data cell, None for the header rows."""
@@ -106,15 +125,15 @@ class CountsModel(QAbstractTableModel):
         kind = s.rows[row].kind
         found = s.cell_findings.get((row, code), [])
         if role == R.DisplayRole:
-            v = s.value(row, code)
-            text = "" if v is None else str(v)
-            if self.show_previous and self.columns[index.column()].kind == "count" and s.previous_month:
-                prev = s.previous_value(row, code)
-                text += f"\n上月 {'' if prev is None else prev}"
+            text = _text(s.value(row, code))
+            if self.show_previous and self.columns[index.column()].kind in NUMERIC and s.previous[row] is not None:
+                text += f"\n上月 {_text(s.previous_value(row, code))}"
             return text
+        if role == R.EditRole:
+            return _text(s.rows[row].typed.get(code))
         if role == R.FontRole:
             font = QFont()
-            font.setBold(kind != "unit")
+            font.setBold(kind in TOTALS)
             font.setItalic(s.typed(row, code))
             return font
         if role == R.BackgroundRole:
@@ -122,13 +141,13 @@ class CountsModel(QAbstractTableModel):
                 return QBrush(ERROR_BG)
             if found:
                 return QBrush(WARN_BG)
-            return QBrush(TOTAL_BG) if kind != "unit" else None
+            return QBrush(TOTAL_BG) if kind in TOTALS else None
         if role == R.TextAlignmentRole:
-            if self.columns[index.column()].kind in ("count", "seq"):
+            if self.columns[index.column()].kind in ("count", "seq", "number"):
                 return int(Qt.AlignmentFlag.AlignCenter)
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         if role == R.ToolTipRole:
-            return self._tip(row, code, found) if self.columns[index.column()].kind == "count" else None
+            return self._tip(row, code, found) if self.columns[index.column()].kind in NUMERIC else None
         if role == CodeRole:
             return code
         if role == FindingsRole:
@@ -152,8 +171,12 @@ class CountsModel(QAbstractTableModel):
         s = self.sheet
         assert s is not None
         lines = []
-        if s.rows[row].kind != "unit":
+        if s.form == 3:
+            pass
+        elif s.rows[row].kind != "unit":
             lines.append("合计行：由下面各行相加，不能手填。")
+        elif s.form == 1 and not s.rows[row].has_households:
+            lines.append(f"本村不在台账中，人数手工填报（双击修改）：{_text(s.rows[row].typed.get(code)) or '未填'}")
         elif s.typed(row, code):
             lines.append(f"手工填报：{s.value(row, code)}人；台账统计为 {s.derived_value(row, code)} 人。")
         else:
@@ -164,6 +187,14 @@ class CountsModel(QAbstractTableModel):
         lines += [f"{f.code} {'错误' if f.is_error else '提示'}：{f.message}" for f in found]
         lines += [f"核实说明：{f.note}" for f in found if f.note]
         return "\n".join(lines)
+
+
+def _text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
 
 
 class DrillDownDialog(QDialog):
@@ -202,7 +233,7 @@ class CountsView(QWidget):
 
     changed = Signal()  # a verification note was saved
 
-    def __init__(self, db, period_month: str, unit_id: int, parent=None, dialogs=None):
+    def __init__(self, db, period_month: str | None, unit_id: int, parent=None, dialogs=None):
         super().__init__(parent)
         from app.ui.dialogs import Dialogs
 
@@ -211,6 +242,7 @@ class CountsView(QWidget):
         self.form = 1
         self.drilldown: DrillDownDialog | None = None
         self.model = CountsModel(self)
+        self.model.edit_cell = self.edit_cell
         self._build()
         self.reload()
 
@@ -275,7 +307,7 @@ class CountsView(QWidget):
         lay.addWidget(split, 1)
 
     # --- loading
-    def set_context(self, period_month: str, unit_id: int) -> None:
+    def set_context(self, period_month: str | None, unit_id: int) -> None:
         """Show another month or unit (the main window calls this when its selection changes)."""
         self.period_month, self.unit_id = period_month, unit_id
         self.reload()
@@ -333,8 +365,10 @@ class CountsView(QWidget):
         """A dialog listing the register persons behind the clicked count (None for other cells)."""
         cell = self.model.cell(index)
         sheet = self.model.sheet
-        if cell is None or sheet is None or not self.model.is_count(index):
+        if cell is None or sheet is None or sheet.form == 3 or not self.model.is_count(index):
             return None
+        if self.model.is_hand_cell(index):
+            return None  # typed by hand: nothing in the register behind it; a double click edits it
         row, code = cell
         r = sheet.rows[row]
         with self.db.session() as s:
@@ -349,6 +383,25 @@ class CountsView(QWidget):
         self.drilldown = DrillDownDialog(f"{where} · {label}：{len(persons)}人", persons, note, self)
         self.drilldown.show()
         return self.drilldown
+
+    # --- hand-typed counts
+    def edit_cell(self, row: int, code: str, value: Any) -> bool:
+        """Type a count of a village not kept in the register (blank: not typed); one session."""
+        text = str(value).strip() if value is not None else ""
+        if text and not text.isdigit():
+            self.dialogs.error(self, "手工填报", f"人数必须是不小于0的整数，不能是“{text}”。")
+            return False
+        sheet = self.model.sheet
+        assert sheet is not None
+        try:
+            with self.db.session() as s:
+                sheets.set_cell(s, self.period_month, sheet.rows[row], self.form, code, int(text) if text else None)
+        except GuatuError as e:
+            self.dialogs.error(self, "手工填报", e.message)
+            return False
+        self.reload()
+        self.changed.emit()
+        return True
 
     # --- verification notes
     def _finding_selected(self, item: QListWidgetItem | None, _prev=None) -> None:
@@ -371,3 +424,21 @@ class CountsView(QWidget):
         self.findings_list.setCurrentRow(row)
         self.changed.emit()
         return True
+
+
+def open_dialog(parent, db, period_month: str | None) -> QDialog | None:
+    """The main window's 工具 › 月报表: the counts of the office's unit in a window of their own."""
+    with db.session() as s:
+        unit_id = sheets.default_unit_id(s)
+    if unit_id is None:
+        from app.ui.dialogs import Dialogs
+
+        getattr(parent, "dialogs", Dialogs()).info(parent, "月报表", "还没有单位，请先导入或新建台账。")
+        return None
+    dlg = QDialog(parent)
+    dlg.setWindowTitle("月报表（附件1/附件2/附件3）")
+    lay = QVBoxLayout(dlg)
+    lay.addWidget(CountsView(db, period_month, unit_id, dlg, dialogs=getattr(parent, "dialogs", None)))
+    dlg.resize(1400, 850)
+    dlg.exec()
+    return dlg
