@@ -229,8 +229,8 @@ def _draw_rows(canvas, table: FormTable, plan: L.Plan, page: L.Page, top: float,
                     text = L.cell_text(L.value_at(table.rows[m[0]], m[1]), kinds[m[1]])
                     if text:
                         x0, x1 = col_x[m[1]], col_x[m[3] + 1]
-                        lines = L.cell_lines(text, size, x1 - x0 - 2 * L.PAD_X)
-                        _lines_in_box(batch, lines, x0, x1, row_top[r], row_top[last + 1], size, leading,
+                        fit, lines = L.cell_fit(text, size, x1 - x0 - 2 * L.PAD_X, plan.shrink[m[1]])
+                        _lines_in_box(batch, lines, x0, x1, row_top[r], row_top[last + 1], fit, leading,
                                       _align(kinds[m[1]]), bold)
             for c in range(ncols):
                 if c in covered:
@@ -238,8 +238,8 @@ def _draw_rows(canvas, table: FormTable, plan: L.Plan, page: L.Page, top: float,
                 text = L.cell_text(row[c] if c < len(row) else None, kinds[c])
                 if text:
                     x0, x1 = col_x[c], col_x[c + 1]
-                    lines = L.cell_lines(text, size, x1 - x0 - 2 * L.PAD_X)
-                    _lines_in_box(batch, lines, x0, x1, row_top[r], row_top[r + 1], size, leading,
+                    fit, lines = L.cell_fit(text, size, x1 - x0 - 2 * L.PAD_X, plan.shrink[c])
+                    _lines_in_box(batch, lines, x0, x1, row_top[r], row_top[r + 1], fit, leading,
                                   _align(kinds[c]), bold)
     _grid(canvas, plan, a, b, row_top, hskip, vskip, top)
     return bottom

@@ -15,7 +15,7 @@ from functools import lru_cache
 from reportlab.lib.pagesizes import A3, A4, landscape
 from reportlab.lib.units import mm
 
-from app.exporters.pdf.text import wrap
+from app.exporters.pdf.text import text_width, wrap
 from app.forms.table import FormTable, HeaderCell, header_grid
 
 MARGIN_X = 12 * mm
@@ -32,6 +32,9 @@ RUNNING_HEAD = 22.0  # height of the small heading on continuation pages
 A4_MIN_PT_PER_UNIT = 4.2  # below this a form goes on A3 (a column unit is one xlsx character)
 SIZE_PER_UNIT = 1.8  # body font size per point of a column unit
 MIN_SIZE, MAX_SIZE = 6.5, 10.0
+SHRINK_MIN = 0.8  # a one-word cell may be set down to this fraction of the body size …
+NAME_SHRINK_MIN = 0.6  # … and a person's name further: it must stay whole to be found
+NAME_CODES = frozenset({"name"})
 TOTAL_KINDS = frozenset({"county_total", "township_total", "total"})
 CENTRED_KINDS = frozenset({"seq", "count", "number"})
 
@@ -55,6 +58,18 @@ def cell_lines(text: str, size: float, width: float) -> tuple[str, ...]:
     return tuple(wrap(text, size, width))
 
 
+@lru_cache(maxsize=8192)
+def cell_fit(text: str, size: float, width: float, min_scale: float = SHRINK_MIN) -> tuple[float, tuple[str, ...]]:
+    """(font size, lines) of a data cell: a word slightly too wide for its column (a long minority
+    name, 之外孙女, 普通劳动力) is set smaller rather than broken, so that it stays whole for
+    searching and copying; longer text, and text with spaces, wraps at the body size."""
+    if "\n" not in text and " " not in text:  # text with spaces breaks cleanly at them
+        natural = text_width(text, size)
+        if natural > width and natural * min_scale <= width:
+            return size * width / natural * 0.995, (text,)
+    return size, cell_lines(text, size, width)
+
+
 @dataclass
 class Page:
     rows: tuple[int, int]  # data rows [start, end)
@@ -75,6 +90,7 @@ class Plan:
     heights: list[float]  # of every data row
     merges: dict[int, list[tuple[int, int, int, int]]]  # by start row
     kinds: list[str]  # leaf column kinds
+    shrink: list[float]  # how far a one-word cell of each column may be set down
     tail: list[tuple[str, bool]]  # (line, starts a paragraph) under the table
     pages: list[Page] = field(default_factory=list)
     first_top: float = 0.0  # top of the table on page 1 (below the header block)
@@ -164,7 +180,9 @@ def plan(table: FormTable) -> Plan:
         col_x.append(col_x[-1] + max(c.width, 1.0) * ppu)
     leading = size * LEADING
     nrows, cells = header_grid(table.header)
-    p = Plan(pagesize, paper, size, leading, col_x, nrows, cells, [], [], _merge_index(table, len(columns)), kinds, [])
+    shrink = [NAME_SHRINK_MIN if c.code in NAME_CODES else SHRINK_MIN for c in columns]
+    p = Plan(pagesize, paper, size, leading, col_x, nrows, cells, [], [], _merge_index(table, len(columns)), kinds,
+             shrink, [])
     p.header_heights = _header_heights(cells, nrows, p.col_width, size, leading)
     page_h = pagesize[1]
     p.first_top = page_h - MARGIN_TOP - first_page_head_height()
@@ -224,7 +242,7 @@ def _measure_and_paginate(table: FormTable, p: Plan) -> None:
                 continue
             text = cell_text(row[c] if c < len(row) else None, kind)
             if text:
-                n = len(cell_lines(text, size, inner[c]))
+                n = len(cell_fit(text, size, inner[c], p.shrink[c])[1])
                 h = max(h, n * leading + 2 * PAD_Y)
         heights.append(h)
         for m in started:
@@ -233,7 +251,7 @@ def _measure_and_paginate(table: FormTable, p: Plan) -> None:
         for m in active:
             if m[2] == r:
                 text = cell_text(value_at(table.rows[m[0]], m[1]), p.kinds[m[1]])
-                n = len(cell_lines(text, size, p.col_width(m[1], m[3]) - 2 * PAD_X)) if text else 1
+                n = len(cell_fit(text, size, p.col_width(m[1], m[3]) - 2 * PAD_X, p.shrink[m[1]])[1]) if text else 1
                 need = n * leading + 2 * PAD_Y
                 have = sum(heights[m[0] : r + 1])
                 if need > have:
