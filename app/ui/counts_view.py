@@ -330,7 +330,7 @@ class CountsView(QWidget):
             if c.rowspan > 1 or c.colspan > 1:
                 self.table.setSpan(c.row, c.col, c.rowspan, c.colspan)
         for i, node in enumerate(self.model.columns):
-            self.table.setColumnWidth(i, int(node.width * 7 + 8))
+            self.table.setColumnWidth(i, int(node.width * 7 + 16))
         self.table.resizeRowsToContents()
         n = sheet.rows[0].values.get("total") if sheet.rows else 0
         year = int(sheet.month[:4])
