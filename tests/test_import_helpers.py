@@ -49,7 +49,7 @@ def write_form4(path: Path, households: list[dict], *, header: list[str] | None 
     ws.append(head)
     seq = 1
     for h in households:
-        first = ws.max_row + 1
+        first = ws._current_row + 1  # max_row ignores the blank spacer rows
         for i, (name, rel, age, health, labour) in enumerate(h["members"]):
             hh = i == 0 or not merge and h.get("repeat")
             row = [seq, h["county"] if hh else None, h["township"] if hh else None, h["village"] if hh else None,
@@ -61,7 +61,7 @@ def write_form4(path: Path, households: list[dict], *, header: list[str] | None 
                 row.append("备注内容")
             ws.append(row)
             seq += 1
-        last = ws.max_row
+        last = ws._current_row
         if merge and last > first:
             for col in (2, 3, 4, 5, 6, 10, 13, 14, 15, 16):
                 ws.merge_cells(start_row=first, start_column=col, end_row=last, end_column=col)
