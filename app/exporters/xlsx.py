@@ -38,8 +38,11 @@ def needs_quote(text: str) -> bool:
 
 
 def text_width(text: str) -> int:
-    """Display width in spreadsheet character units: CJK and full-width count 2."""
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+    """Display width in spreadsheet character units: CJK (3 bytes in UTF-8) counts 2, ASCII 1.
+
+    Computed from the UTF-8 length, which is C-fast: 100,000 persons of 附件4 measure thousands of lines.
+    """
+    return (len(text.encode("utf-8", "surrogatepass")) + len(text)) // 2
 
 
 def lines_needed(text: str, width: float) -> int:
