@@ -25,11 +25,15 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace, before_write=None) -> int:
     """``before_write(plan)`` runs just before the first write (the backup hook)."""
+    from app.services.backup import backup_before
     from app.services.errors import Refused
     from app.services.imports import apply_import, describe, preview_import
 
     path = common.db_path(args)
     with common.open_db(args, write=True, create=not path.exists()) as db, db.session() as s:
+        if before_write is None:  # reliability: a consistent backup just before the first write
+            def before_write(_plan, db=db):
+                return backup_before(db, "import")
         plan = preview_import(s, args.files, args.period)
         if not args.json:
             for line in describe(plan):

@@ -178,12 +178,15 @@ def backup(
 def backup_before(db, reason: str) -> Path:
     """Call before an operation that rewrites much (import, new month, final export).
 
-    ``db`` is an ``app.storage.Database`` (or a path). Call it before opening the operation's
-    session. Raises ``BackupError`` (exit 1, Chinese message) if no backup can be made, so that a
-    risky operation never runs without one.
+    ``db`` is an ``app.storage.Database``, a ``Session`` of one, or a path. Inside an open write
+    transaction the backup still holds only committed data (it reads through its own connection),
+    so calling it first thing in the operation's session is right. Raises ``BackupError`` (exit 1,
+    Chinese message) if no backup can be made, so that a risky operation never runs without one.
     """
-    path = getattr(db, "path", db)
-    return backup(path, reason)
+    path = getattr(db, "path", None)
+    if path is None and hasattr(db, "get_bind"):
+        path = db.get_bind().url.database
+    return backup(path if path is not None else db, reason)
 
 
 def backup_if_due(db_path: str | os.PathLike, *, every: dt.timedelta = dt.timedelta(days=1),

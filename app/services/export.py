@@ -21,6 +21,7 @@ from app.exporters.register_json import write_register_json
 from app.exporters.xlsx import write_xlsx
 from app.models import Office, Period, Unit
 from app.rules.findings import Finding
+from app.services.backup import backup_before
 
 from . import audit
 from .errors import Refused, UsageError
@@ -165,6 +166,8 @@ def _export(session: Session, period, unit, out_dir: Path, draft: bool, progress
             findings=errors,
         )
 
+    if not draft:
+        backup_before(session, "export-final")  # reliability: a backup before the month is locked
     name = pkg.package_name(u.name, per.month, draft)
     final_dir, final_zip = out_dir / name, out_dir / f"{name}.zip"
     staging = pkg.staging_dir(out_dir, name)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.models import FundProject, HandCount, Household, IncomeItem, Measure, Period, Person, Unit
 from app.rules.derive import band_for
+from app.services.backup import backup_before
 
 from . import audit
 from .errors import Refused, UsageError, month_label
@@ -84,6 +85,7 @@ def new_month(session: Session, from_month: str, to_month: str,
             raise Refused(f"{month_label(to_month)}已经有台账，不能再次结转。")
     crossing = int(to_month[:4]) != src.year
     bands = _bands(session, src, prior_incomes) if crossing else {}
+    backup_before(session, "new-month")  # reliability: a consistent backup before the carry-forward
     if target is None:
         target = Period(month=to_month, state="open")
         session.add(target)
