@@ -38,7 +38,7 @@ HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
     Column("cause", "致贫原因", width=80),
     Column("per_capita", "人均收入", "number", width=72),
     Column("risk_colour", "红黄绿", width=52),
-    Column("closed_out", "销号", width=44),
-    Column("problems", "问题", width=80),
+    Column("closed_out", "销号", width=48),
+    Column("problems", "问题", width=120),
 )
 HOUSEHOLD_CODES = tuple(c.code for c in HOUSEHOLD_COLUMNS)

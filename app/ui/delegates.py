@@ -68,6 +68,8 @@ class ChoiceCombo(QComboBox):
             self.setCurrentIndex(i)
         else:
             self.setEditText("" if value is None else str(value))
+        if self.lineEdit() is not None:
+            self.lineEdit().setCursorPosition(0)  # show the start of a long hint text
 
 
 class AgeSpin(QSpinBox):

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -95,21 +95,22 @@ class HouseholdPanel(QWidget):
         grid.addWidget(self.closed, 0, 0)
         grid.addWidget(self.closed_on, 0, 1, 1, 3)
         grid.addWidget(QLabel("返贫风险"), 1, 0)
+        grid.addWidget(QLabel("风险原因"), 2, 0, Qt.AlignmentFlag.AlignTop)
         risk_labels = {k: f"{v}色" for k, v in domain.RISK_COLOUR_NAMES.items()}
         grid.addWidget(self._combo("risk_colour", ("red", "yellow", "green"), risk_labels, blank=False), 1, 1, 1, 3)
         self.reasons: dict[str, QCheckBox] = {}
         for i, reason in enumerate(domain.RISK_REASONS):
-            box = QCheckBox(reason.replace("因收入来源不稳定或不可持续", "收入来源不稳"))
+            box = QCheckBox(reason.replace("因收入来源不稳定或不可持续", "因收入来源不稳定"))
             box.setToolTip(reason)
             box.toggled.connect(self._reasons_changed)
             self.reasons[reason] = box
-            grid.addWidget(box, 2 + i // 4, i % 4)
-        grid.addWidget(QLabel("危房等级"), 5, 0)
-        grid.addWidget(self._combo("housing_grade", domain.HOUSING_GRADES, GRADE_LABELS), 5, 1)
+            grid.addWidget(box, 2 + i // 2, 1 + (i % 2) * 2, 1, 2)
+        grid.addWidget(QLabel("危房等级"), 6, 0)
+        grid.addWidget(self._combo("housing_grade", domain.HOUSING_GRADES, GRADE_LABELS), 6, 1, 1, 2)
         self.renovated = QCheckBox("已改造")
         self.renovated.toggled.connect(lambda v: self._emit("housing_renovated", v))
         self._widgets["housing_renovated"] = self.renovated
-        grid.addWidget(self.renovated, 5, 2, 1, 2)
+        grid.addWidget(self.renovated, 6, 3)
         lay.addWidget(state)
         lay.addStretch(1)
         self.setEnabled(False)
@@ -145,6 +146,7 @@ class HouseholdPanel(QWidget):
         table.setHorizontalHeaderLabels(list(headers))
         table.horizontalHeader().setSectionResizeMode(1 if kind == "measures" else 1, QHeaderView.ResizeMode.Stretch)
         table.verticalHeader().setDefaultSectionSize(24)
+        table.setColumnWidth(0, 124)
         table.setMinimumHeight(90)
         table.itemChanged.connect(lambda _item: self._lines_changed(kind))
         buttons = QHBoxLayout()

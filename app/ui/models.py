@@ -15,7 +15,7 @@ from PySide6.QtGui import QBrush, QColor
 from app import domain
 from app.rules.findings import Finding
 from app.services.search import mask_id
-from app.ui.columns import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
+from app.ui.columns import HOUSEHOLD_CODES, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
 from app.ui.store import Store
 
 R = Qt.ItemDataRole
@@ -126,7 +126,7 @@ class HouseholdListModel(QAbstractTableModel):
         if code == "risk_colour":
             return domain.RISK_COLOUR_NAMES.get(row.risk_colour, "")
         if code == "closed_out":
-            return "已销号" if row.closed_out else ""
+            return "已销" if row.closed_out else ""
         if code == "cause":
             return row.cause or ""
         if code == "problems":
@@ -141,6 +141,13 @@ class HouseholdListModel(QAbstractTableModel):
         if not name or self.on_new_household is None:
             return False
         return bool(self.on_new_household(name))
+
+    def problems_changed(self) -> None:
+        """Repaint the 问题 column after the findings changed."""
+        if self.ids:
+            c = HOUSEHOLD_CODES.index("problems")
+            self.dataChanged.emit(self.index(0, c), self.index(len(self.ids) - 1, c),
+                                  [R.DisplayRole, R.ForegroundRole])
 
     def refresh(self, household_id: int) -> None:
         """Forget a cached row and repaint it."""

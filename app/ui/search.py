@@ -63,7 +63,8 @@ class SearchBox(QLineEdit):
         self.store = store
         self.setPlaceholderText("查找：姓名、电话或身份证号（Ctrl+F）")
         self.setClearButtonEnabled(True)
-        self.setMinimumWidth(260)
+        self.setMinimumWidth(240)
+        self.setMaximumWidth(340)
         self.returnPressed.connect(self.run)
         self.choose = self._choose  # tests replace this
 

@@ -31,9 +31,10 @@ class UnitTree(QTreeView):
         self.setModel(self.model_)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setUniformRowHeights(True)
+        self.setIndentation(14)
         self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.header().setStretchLastSection(False)
-        for i, w in ((1, 44), (2, 50), (3, 40)):
+        for i, w in ((1, 42), (2, 48), (3, 38)):
             self.header().setSectionResizeMode(i, QHeaderView.ResizeMode.Fixed)
             self.setColumnWidth(i, w)
         self._nodes: dict[int, tuple[UnitNode, str, QStandardItem]] = {}
