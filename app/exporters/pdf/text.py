@@ -133,8 +133,7 @@ def _start_x(x: float, width: float, align: str) -> float:
 
 def _num(v: float) -> str:
     """A coordinate for the content stream (reportlab's fp_str is pure Python here, and slow)."""
-    out = f"{v:.2f}"
-    return out.rstrip("0").rstrip(".") if "." in out else out
+    return f"{v:.2f}"
 
 
 @lru_cache(maxsize=65536)
@@ -149,11 +148,15 @@ _CACHE_LEN = 24  # cache strings up to this length
 _CACHE_MAX = 200_000
 
 
-def _encode(doc, text: str) -> tuple[tuple[str, str], ...]:
-    """(internal subset font name, escaped bytes) runs of ``text`` for ``doc``."""
+def _doc_cache(doc) -> dict:
     cache = _encoded.get(doc)
     if cache is None:
         cache = _encoded[doc] = {}
+    return cache
+
+
+def _encode(doc, text: str, cache: dict) -> tuple[tuple[str, str], ...]:
+    """(internal subset font name, escaped bytes) runs of ``text`` for ``doc``."""
     hit = cache.get(text)
     if hit is not None:
         return hit
@@ -176,6 +179,7 @@ class TextBatch:
             ensure_fonts()
         self._canvas = canvas
         self._doc = canvas._doc  # reportlab's document: subsets are assigned per document
+        self._cache = _doc_cache(self._doc)
         self._ops: list[str] = ["BT"]
         self._font: tuple[str, float] | None = None
         self._bold = False
@@ -192,7 +196,7 @@ class TextBatch:
             ops.append(f"2 Tr {_num(size * BOLD_STROKE)} w" if bold else "0 Tr")
             self._bold = bold
         ops.append(f"1 0 0 1 {_num(_start_x(x, width, align))} {_num(y)} Tm")
-        for name, data in _encode(self._doc, text):
+        for name, data in _encode(self._doc, text, self._cache):
             if (name, size) != self._font:
                 ops.append(f"{name} {_num(size)} Tf")
                 self._font = (name, size)
