@@ -1,0 +1,89 @@
+"""Rule checks and stats over the cached 100,000-person demo register (engineer A's app.services.checks)."""
+
+from __future__ import annotations
+
+import time
+
+from bench.harness import Context, Outcome, best_of, entry
+
+GOAL_PERSONS_PER_S = 100_000
+
+
+def _open(ctx: Context):
+    from app.storage import Database
+
+    return Database(ctx.demo_path, write=False)
+
+
+def _plain_select(s, period_id: int) -> int:
+    """The baseline: every household and person column of the period, fetched as tuples."""
+    rows = s.connection().exec_driver_sql(
+        "SELECT h.*, p.* FROM households h JOIN persons p ON p.household_id = h.id WHERE h.period_id = ?",
+        (period_id,),
+    ).fetchall()
+    return len(rows)
+
+
+@entry("check_full")
+def check_full(ctx: Context) -> Outcome:
+    """guatu check of the latest period: every rule over 100,000 persons, vs a plain SELECT of them."""
+    from app.services.checks import check_period
+    from app.services.periods import get_period
+
+    with _open(ctx) as db, db.session() as s:
+        period = get_period(s, None)
+        n = _plain_select(s, period.id)
+        check_period(s, period)  # warm: font coverage, caches
+        seconds = best_of(lambda: check_period(s, period), 3)
+        baseline = best_of(lambda: _plain_select(s, period.id), 3)
+    rate = n / seconds
+    return Outcome(seconds, baseline, "SELECT of the same rows", goal=f"≥ {GOAL_PERSONS_PER_S:,} persons/s",
+                   met=rate >= GOAL_PERSONS_PER_S, note=f"{rate:,.0f} persons/s over {n:,} persons")
+
+
+@entry("check_household")
+def check_household(ctx: Context) -> Outcome:
+    """Incremental check of one household (after an edit), vs a single-row select."""
+    from sqlalchemy import select
+
+    from app.models import Household
+    from app.services.checks import check_household_id
+    from app.services.periods import get_period
+
+    with _open(ctx) as db, db.session() as s:
+        period = get_period(s, None)
+        ids = list(s.scalars(select(Household.id).where(Household.period_id == period.id)
+                             .order_by(Household.id).limit(2000)))[::40]
+        check_household_id(s, ids[0])
+        conn = s.connection()
+
+        def run_checks() -> None:
+            for hid in ids:
+                check_household_id(s, hid)
+
+        def run_selects() -> None:
+            for hid in ids:
+                conn.exec_driver_sql("SELECT * FROM households WHERE id = ?", (hid,)).fetchall()
+
+        seconds = best_of(run_checks, 3) / len(ids)
+        baseline = best_of(run_selects, 3) / len(ids)
+    return Outcome(seconds, baseline, "single-row select", goal="< 5 ms", met=seconds < 0.005,
+                   note=f"mean of {len(ids)} households")
+
+
+@entry("stats")
+def stats(ctx: Context) -> Outcome:
+    """guatu stats --json of the latest period (sizes per village + findings per code)."""
+    from app.cli.cmd_stats import stats as stats_doc
+    from app.services.periods import get_period
+
+    with _open(ctx) as db, db.session() as s:
+        period = get_period(s, None)
+        n = _plain_select(s, period.id)
+        t = time.perf_counter()
+        doc = stats_doc(s, period)
+        seconds = min(time.perf_counter() - t, best_of(lambda: stats_doc(s, period), 2))
+        baseline = best_of(lambda: _plain_select(s, period.id), 3)
+    rate = n / seconds
+    return Outcome(seconds, baseline, "SELECT of the same rows", goal=f"≥ {GOAL_PERSONS_PER_S:,} persons/s",
+                   met=rate >= GOAL_PERSONS_PER_S, note=f"{rate:,.0f} persons/s; {len(doc['villages'])} villages")
