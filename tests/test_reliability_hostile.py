@@ -7,6 +7,7 @@ formula), register.json as JSON; the PDF and the month package are covered once 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -129,3 +130,37 @@ def test_an_xml_bomb_in_a_workbook_is_refused(tmp_path):
     with pytest.raises(ValueError) as e:  # openpyxl wraps the parser's refusal
         openpyxl.load_workbook(bomb)
     assert isinstance(e.value.__context__ or e.value.__cause__, EntitiesForbidden | DTDForbidden)
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_month_package_prints_hostile_texts_literally_in_every_file(hostile_db, tmp_path):
+    """The whole package: every xlsx (string cells, no formulas), every PDF (extracted text), register.json."""
+    from pypdf import PdfReader
+
+    from app.services.export import export_package
+
+    result = export_package(hostile_db, "2020-03", "康平县", tmp_path / "out", draft=True)
+    folder = Path(result["folder"])
+    xlsx_text: set[str] = set()
+    for path in folder.glob("*.xlsx"):
+        wb = openpyxl.load_workbook(path)
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", f"formula in {path.name}!{cell.coordinate}: {cell.value!r}"
+                    if isinstance(cell.value, str):
+                        xlsx_text.add(cell.value)
+    for text in HOSTILE:
+        assert text in xlsx_text
+    pdf_text = ""
+    for path in sorted(folder.glob("*.pdf")):
+        pdf_text += "".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+    squashed = _squash(pdf_text)
+    for text in HOSTILE:
+        assert _squash(text) in squashed, f"{text!r} not printed literally in the PDFs"
+    assert "&amp;amp;" not in pdf_text
+    doc = json.loads((folder / "register.json").read_text(encoding="utf-8"))
+    assert set(HOSTILE) <= {m["name"] for h in doc["households"] for m in h["members"]}
