@@ -98,3 +98,15 @@ def test_daily_backup_timer_makes_the_backup_when_due(qtbot, db_path):
     qtbot.waitUntil(lambda: len(bk.list_backups(bk.backups_dir(db_path))) == 1, timeout=5000)
     timer.stop()
     assert bk.list_backups(bk.backups_dir(db_path))[0].reason == "daily"
+
+
+def test_start_up_while_another_copy_holds_a_damaged_register_leaves_it_to_the_open_dialog(qtbot, db_path):
+    _add(db_path, "康平县")
+    with Database(db_path):
+        data = bytearray(db_path.read_bytes())
+        for off in range(4096, len(data), 4096):
+            data[off:off + 64] = b"\xa5" * 64
+        db_path.write_bytes(bytes(data))
+        dialogs = RecordingDialogs(choice=0)
+        assert start_up(db_path, dialogs) is True
+        assert dialogs.shown == [] and db_path.exists()  # not moved from under the other copy

@@ -155,6 +155,8 @@ def start_up(db_path: Path, dialogs: Dialogs, parent: QWidget | None = None) -> 
     except StartupError as e:
         dialogs.error(parent, "无法启动", e.message)
         return False
+    except DatabaseInUse:
+        return True  # damaged but held by another copy: opening the register says so (read-only offer)
     for w in report.warnings:
         dialogs.warn(parent, "启动备份失败", f"{w}\n可以继续工作，但请尽快腾出磁盘空间。")
     check = report.check
