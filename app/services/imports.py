@@ -117,7 +117,7 @@ def _period(sources: list[Source], period: str | None) -> str:
         return carried.pop()
     if any(s.kind == "workbook" for s in sources):
         raise UsageError("工作簿中没有数据月份，请用 --period YYYY-MM 指明导入到哪个月份。")
-    raise UsageError("没有可导入的数据。")
+    raise UsageError("没有可导入的数据。")  # every file was rejected: the caller reports why
 
 
 def preview_import(session: Session, files: Iterable[str | Path], period: str | None = None) -> ImportPlan:
@@ -127,11 +127,18 @@ def preview_import(session: Session, files: Iterable[str | Path], period: str | 
         if not p.exists():
             raise UsageError(f"找不到文件：{p}")
     sources = [read_file(p, period) for p in paths]
-    month = _period(sources, period)
+    try:
+        month = _period(sources, period)
+    except UsageError:
+        if not any(f.severity == "E" for s in sources for f in s.findings):
+            raise
+        month = ""  # a rejected package carries no readable period: report its findings (exit 1)
     plan = ImportPlan(period=month, files=[p.name for p in paths], sources=sources)
     for s in sources:
         plan.findings.extend(s.findings)
         plan.normalised.extend(s.normalised)
+    if not month:
+        return plan
     ctx = Context(month)
     hs = [h.data for s in sources for h in s.households]
     if hs:
@@ -187,7 +194,7 @@ def apply_import(session: Session, plan: ImportPlan, replace: bool = False,
 
 def describe(plan: ImportPlan) -> list[str]:
     """The preview as lines for people (CLI without --json)."""
-    out = [f"导入到 {month_label(plan.period)}："]
+    out = [f"导入到 {month_label(plan.period)}：" if plan.period else "导入："]
     names = {"added": "新增", "changed": "有变化", "unchanged": "无变化"}
     for u in plan.units:
         h = u.households

@@ -1,0 +1,153 @@
+"""Our own packages: export then import into a fresh database gives the same register; consolidation."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from test_import_helpers import dump
+
+from app import __version__
+from app.cli import main
+from app.exporters.package import write_manifest
+from app.exporters.register_json import dump_register, write_register_json
+from app.models import HandCount, Household, Person, VerificationNote
+from app.services.periods import get_period
+from app.services.units import find_unit, unit_path, villages_under
+from app.storage import Database
+
+
+def run_cli(*argv: str) -> tuple[int, dict]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        rc = main(list(argv))
+    text = out.getvalue().strip()
+    return rc, json.loads(text) if text else {}
+
+
+def register_of(db_path: Path, unit: str = "康平县", month: str = "2020-03") -> dict:
+    """dump_register without what legitimately differs between two databases (times, lock state)."""
+    with Database(db_path, write=False) as d, d.session() as s:
+        doc = dump_register(s, get_period(s, month), find_unit(s, unit))
+    doc.pop("exported_at")
+    for k in ("opened_at", "state", "locked_at"):
+        doc["period"].pop(k)
+    return doc
+
+
+def quick_package(db_path: Path, unit: str, out: Path, month: str = "2020-03") -> Path:
+    """A package folder holding register.json and its manifest (what export writes, minus the forms)."""
+    out.mkdir(parents=True)
+    with Database(db_path, write=False) as d, d.session() as s:
+        write_register_json(out / "register.json", s, get_period(s, month), find_unit(s, unit))
+    write_manifest(out, unit=unit, period=month, app_version=__version__, final=False,
+                   files=[("register.json", 0)], findings={})
+    return out
+
+
+@pytest.fixture(scope="module")
+def exported(_demo_template: Path, tmp_path_factory) -> tuple[Path, dict]:
+    """The demo register (plus a hand count and a note) exported once with the real package writer."""
+    from app.services.export import export_package
+
+    work = tmp_path_factory.mktemp("pkg")
+    db_path = work / "demo.db"
+    shutil.copy(_demo_template, db_path)
+    with Database(db_path) as d:
+        with d.session() as s:
+            period = get_period(s, "2020-03")
+            village = villages_under(s, find_unit(s, "康平县"))[0]
+            s.add(HandCount(period_id=period.id, unit_id=village.id, form=1, total=12, housing=3, dibao=None))
+            s.add(VerificationNote(period_id=period.id, code="M-07", target=unit_path(village), field="total",
+                                   note="新识别2人", who="测试"))
+        result = export_package(d, "2020-03", "康平县", work / "out", draft=True)
+    return db_path, result
+
+
+def test_real_package_round_trip_is_lossless(exported, db_path: Path):
+    src_db, result = exported
+    before = register_of(src_db)
+    rc, out = run_cli("import", "--db", str(db_path), result["zip"], "--json")
+    assert rc == 0, out
+    assert out["period"] == "2020-03"
+    assert out["added"] == {"households": before["counts"]["households"], "persons": before["counts"]["persons"]}
+    after = register_of(db_path)
+    assert after == before  # UUIDs, every field, hand counts, projects, notes, office, unit codes
+    assert after["hand_counts"][0]["total"] == 12 and after["hand_counts"][0]["dibao"] is None
+    # the same counts as the source register derives
+    rc1, c1 = run_cli("counts", "--db", str(src_db), "--form", "1", "--period", "2020-03", "--json")
+    rc2, c2 = run_cli("counts", "--db", str(db_path), "--form", "1", "--period", "2020-03", "--json")
+    assert rc1 == rc2 == 0 and c1 == c2
+
+
+def test_folder_package_then_reimport_is_unchanged(exported, db_path: Path):
+    _src, result = exported
+    rc, out = run_cli("import", "--db", str(db_path), result["folder"], "--json")
+    assert rc == 0 and out["added"]["households"] > 0
+    before = dump(db_path)
+    rc, out = run_cli("import", "--db", str(db_path), result["folder"], "--json")
+    assert rc == 0 and out["added"]["households"] == 0 and out["changed"]["households"] == 0
+    assert out["unchanged"]["households"] > 0
+    assert [t for t in dump(db_path) if t[0] != "audit_log"] == [t for t in before if t[0] != "audit_log"]
+
+
+def test_tampered_package_is_refused_before_reading(exported, db_path: Path, tmp_path: Path):
+    _src, result = exported
+    folder = Path(shutil.copytree(result["folder"], tmp_path / "改过的包"))
+    reg = folder / "register.json"
+    reg.write_text(reg.read_text(encoding="utf-8").replace('"age": 4', '"age": 5', 1), encoding="utf-8")
+    before = dump(db_path)
+    rc, out = run_cli("import", "--db", str(db_path), str(folder), "--json")
+    assert rc == 1
+    assert any(f["code"] == "I-06" and "register.json" in f["message"] for f in out["findings"])
+    assert dump(db_path) == before
+
+    zipped = tmp_path / "改过的包.zip"  # the same package, zipped: the zip path checks checksums too
+    with zipfile.ZipFile(zipped, "w") as zf:
+        for p in folder.iterdir():
+            zf.write(p, f"改过的包/{p.name}")
+    rc, out = run_cli("import", "--db", str(db_path), str(zipped), "--json")
+    assert rc == 1 and any(f["code"] == "I-06" for f in out["findings"])
+    assert dump(db_path) == before
+
+
+def test_period_from_package_conflicts_with_flag(exported, db_path: Path):
+    _src, result = exported
+    rc, _ = run_cli("import", "--db", str(db_path), result["zip"], "--period", "2020-04", "--json")
+    assert rc == 2
+
+
+def test_county_consolidates_township_packages(demo_db_path: Path, db_path: Path, tmp_path: Path):
+    a = quick_package(demo_db_path, "康平县/张强镇", tmp_path / "张强镇")
+    b = quick_package(demo_db_path, "康平县/两家子乡", tmp_path / "两家子乡")
+    rc, out = run_cli("import", "--db", str(db_path), str(a), str(b), "--json")
+    assert rc == 0, out
+    assert register_of(db_path, "张强镇")["households"] == register_of(demo_db_path, "张强镇")["households"]
+    assert register_of(db_path, "两家子乡")["households"] == register_of(demo_db_path, "两家子乡")["households"]
+
+    # the township sends a corrected package: replacing needs confirmation, and touches only that township
+    with Database(demo_db_path) as d, d.session() as s:
+        period = get_period(s, "2020-03")
+        village = villages_under(s, find_unit(s, "康平县/张强镇"))[0]
+        person = s.scalars(select(Person).join(Household)
+                           .where(Household.village_id == village.id, Household.period_id == period.id)).first()
+        person.age = (person.age or 0) + 1
+        changed_uuid = person.uuid
+    a2 = quick_package(demo_db_path, "康平县/张强镇", tmp_path / "张强镇2")
+    before = dump(db_path)
+    rc, out = run_cli("import", "--db", str(db_path), str(a2), "--json")
+    assert rc == 1 and any(f["code"] == "I-07" for f in out["findings"])
+    assert dump(db_path) == before
+    other = register_of(db_path, "两家子乡")
+    rc, out = run_cli("import", "--db", str(db_path), str(a2), "--replace", "--json")
+    assert rc == 0 and out["changed"] == {"households": 1, "persons": 1}
+    assert register_of(db_path, "张强镇")["households"] == register_of(demo_db_path, "张强镇")["households"]
+    assert register_of(db_path, "两家子乡") == other
+    ages = {m["uuid"]: m["age"] for h in register_of(db_path, "张强镇")["households"] for m in h["members"]}
+    assert changed_uuid in ages
