@@ -59,6 +59,14 @@ def test_load_households_reads_the_register(register):
         hs = checks.load_households(s, "2020-03")
     assert [h.unit for h in hs] == ["暖泉镇/前暖泉村"] * 2 + ["暖泉镇/后暖泉村"] * 2
     first = hs[0]
+    assert (first.band, first.prior_income, first.head_name, first.head_phone, first.cause, first.helper_name,
+            first.helper_phone, first.expected_month, first.closed_out, first.housing_grade,
+            first.housing_renovated, first.ytd_income) == (
+        "A", 4200, None, "15140731234", "收入较低", "李振国", "024-82703810", "2020.10", False, None, False, 3000)
+    assert hs[3].band == "B" and hs[3].closed_out is True
+    p = first.members[0]
+    assert (p.name, p.relation, p.age, p.health, p.labour, p.id_number, p.phone) == (
+        "于德海", "户主", 55, "健康", "普通劳动力", None, None)
     assert [p.name for p in first.members] == ["于德海", "王秀兰"]
     assert first.measures == [("产业带动", "入股肉牛养殖合作社")]
     assert first.income_items == [("种植业", 8000), ("低保", 1600)]
@@ -183,3 +191,13 @@ def test_count_rows_of_hand_typed_village_are_checked(register):
     with register.session() as s:
         found = checks.check_period(s, "2020-03")
     assert [(f.code, f.unit, f.field) for f in found] == [("M-02", "暖泉镇/西山村", "water")]
+
+
+def test_demo_register_planted_violations_found(demo_db):
+    """Engineer B's demo plants one household per code; the check finds each of them."""
+    with demo_db.session() as s:
+        found = checks.check_period(s, None)
+        hs = checks.load_households(s, None)
+    assert {"H-01", "H-03", "H-05", "H-07", "H-10", "H-11", "H-13", "H-14", "H-15"} <= {f.code for f in found}
+    assert sum(len(h.members) for h in hs) == 400
+    assert all(f.unit and "/" in f.unit for f in found if f.code.startswith("H-"))

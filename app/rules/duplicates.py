@@ -20,19 +20,18 @@ _FIELDS = {"id": "id_number", "name_age": "name", "phone": "phone"}
 
 
 def _keys(p: PersonData) -> list[tuple]:
+    name, age, idn, phone = p.name, p.age, p.id_number, p.phone
     keys: list[tuple] = []
-    idn = p.id_number
     if idn is not None and not blank(idn):
         keys.append(("id", normalise_id(idn)))
-    name = p.name
     if name is not None and not blank(name):
-        age = as_int(p.age)
-        if age is not None:
-            keys.append(("name_age", name.strip() if type(name) is str else str(name).strip(), age))
-    if p.phone is not None:
-        phone = normalise_phone(p.phone)
-        if phone is not None:
-            keys.append(("phone", phone))
+        n = as_int(age)
+        if n is not None:
+            keys.append(("name_age", str(name).strip(), n))
+    if phone is not None:
+        norm = normalise_phone(phone)
+        if norm is not None:
+            keys.append(("phone", norm))
     return keys
 
 
@@ -40,10 +39,21 @@ def h12_duplicates(households: list[HouseholdData]) -> list[Finding]:
     """One W per person who matches a person of another household, naming that household."""
     first: dict[tuple, tuple[int, HouseholdData, PersonData]] = {}
     shared: dict[tuple, list[tuple[int, HouseholdData, PersonData]]] = {}
+    get = first.get
     for hi, h in enumerate(households):
         for p in h.members:
+            name, age = p.name, p.age
+            if p.id_number is None and p.phone is None and type(name) is str and type(age) is int:
+                # Most members of a register: one key, no call (this loop is the cost of H-12).
+                key = ("name_age", name.strip(), age)
+                prev = get(key)
+                if prev is None:
+                    first[key] = (hi, h, p)
+                else:
+                    shared.setdefault(key, [prev]).append((hi, h, p))
+                continue
             for key in _keys(p):
-                prev = first.get(key)
+                prev = get(key)
                 if prev is None:
                     first[key] = (hi, h, p)
                 else:

@@ -186,6 +186,18 @@ def _font_ok(text: str) -> bool:
     return _printable[0].issuperset(text)
 
 
+_known: dict[str, bool] = {}  # text → printable; texts repeat (measures, categories, cadres)
+
+
+def _text_ok(text: str) -> bool:
+    ok = _known.get(text)
+    if ok is None:
+        if len(_known) > 500_000:
+            _known.clear()
+        ok = _known[text] = _font_ok(text)
+    return ok
+
+
 def _missing(text: Any) -> list[str]:
     if text is None:
         return []
@@ -195,19 +207,23 @@ def _missing(text: Any) -> list[str]:
     return fonts.missing_chars(s)
 
 
-def _all_text(h: HouseholdData) -> str:
-    parts = [p.name for p in h.members if type(p.name) is str]
-    parts += [v for v in (h.head_name, h.cause, h.helper_name) if type(v) is str]
+def _all_ok(h: HouseholdData) -> bool:
+    """Every text of the household printable (names, cause, cadre, measures, income, other texts)."""
+    for p in h.members:
+        if type(p.name) is str and not _text_ok(p.name):
+            return False
+    for v in (h.head_name, h.cause, h.helper_name, *h.texts.values()):
+        if type(v) is str and not _text_ok(v):
+            return False
     for category, text in h.measures:
-        parts += [v for v in (category, text) if type(v) is str]
-    parts += [c for c, _a in h.income_items if type(c) is str]
-    parts += [v for v in h.texts.values() if type(v) is str]
-    return "".join(parts)
+        if (type(category) is str and not _text_ok(category)) or (type(text) is str and not _text_ok(text)):
+            return False
+    return all(type(c) is not str or _text_ok(c) for c, _a in h.income_items)
 
 
 def h04_font(h: HouseholdData, ctx: Context) -> list[Finding]:
-    if _font_ok(_all_text(h)):
-        return []  # one set check for the whole household; the cells are looked at only on a miss
+    if _all_ok(h):
+        return []  # the common case; the cells are looked at one by one only on a miss
     out = []
 
     def check(text: Any, what: str, p: PersonData | None, field: str) -> None:
@@ -415,12 +431,17 @@ def _last_day(period: str) -> dt.date:
     return last_day(period)
 
 
+@lru_cache(maxsize=262144)  # H-15 and H-16 ask the same question; the GUI re-checks after every edit
+def _id_problem(value: Any, period: str) -> str | None:
+    return ids.id_problem(value, _last_day(period))
+
+
 def h15_id_number(h: HouseholdData, ctx: Context) -> list[Finding]:
     out = []
     for p in h.members:
         if p.id_number is None or blank(p.id_number):
             continue
-        problem = ids.id_problem(p.id_number, _last_day(ctx.period))
+        problem = _id_problem(p.id_number, ctx.period)
         if problem:
             out.append(finding("H-15", h, f"{pname(p)}的身份证号{problem}", p, "id_number"))
     return out
@@ -429,7 +450,7 @@ def h15_id_number(h: HouseholdData, ctx: Context) -> list[Finding]:
 def h16_age_vs_id(h: HouseholdData, ctx: Context) -> list[Finding]:
     out = []
     for p in h.members:
-        if p.id_number is None or blank(p.id_number) or ids.id_problem(p.id_number) is not None:
+        if p.id_number is None or blank(p.id_number) or _id_problem(p.id_number, ctx.period) is not None:
             continue
         age = as_int(p.age)
         born = ids.birth_date(p.id_number)

@@ -94,13 +94,16 @@ class _Units:
 
 # --- loading ----------------------------------------------------------------------------------
 def _household(r: Any, unit: str | None) -> HouseholdData:
-    texts = {k: v for k, v in (("helper_unit", r.helper_unit), ("remark", r.remark)) if v}
-    return HouseholdData(
-        uuid=r.uuid, unit=unit, band=r.band, prior_income=r.prior_income, head_phone=r.head_phone,
-        cause=r.cause, helper_name=r.helper_name, helper_phone=r.helper_phone, expected_month=r.expected_month,
-        closed_out=bool(r.closed_out), housing_grade=r.housing_grade, housing_renovated=bool(r.housing_renovated),
-        ytd_income=r.ytd_income, texts=texts,
-    )
+    """HouseholdData from a row of ``_H_COLS`` (unpacked by position: named access on rows is slow)."""
+    (_id, uuid, _village, band, prior, head_phone, cause, helper_name, helper_unit, helper_phone, expected,
+     closed, grade, renovated, ytd, remark, _position) = r[:17]
+    texts = {}
+    if helper_unit:
+        texts["helper_unit"] = helper_unit
+    if remark:
+        texts["remark"] = remark
+    return HouseholdData(uuid, unit, band, prior, None, head_phone, cause, helper_name, helper_phone, expected,
+                         bool(closed), grade, bool(renovated), ytd, texts=texts)
 
 
 def _fill(session: Session, by_id: dict[int, HouseholdData], where, assistance: bool) -> None:
