@@ -10,7 +10,8 @@ With ``--db PATH`` the table is instead built from that register by ``services.f
 ``write_number`` and every merge with ``merge_range``, default options, no formats.
 
 Run: ``.venv/bin/python bench/bench_export.py [--persons 100000] [--repeat 1] [--db PATH]``;
-prints one JSON line.
+prints one JSON line. Harness entry ``export_form4_xlsx`` (``python -m bench export``) runs that
+script in a child process, so its peak memory is the export's alone.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import argparse
 import json
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,8 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.forms.layouts import FORM4, FORM4_LEVELS, summary_line  # noqa: E402
-from app.forms.table import FormTable  # noqa: E402
+from bench.harness import PERSONS, Context, Outcome, entry  # noqa: E402
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓"
 GIVEN = "国庆长海秀兰淑芬文丽强刚红福贵明华英军平玉珍桂兰志伟建国春梅"
@@ -40,7 +41,10 @@ def _name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
 
 
-def synthetic_form4(persons: int, seed: int = 1) -> FormTable:
+def synthetic_form4(persons: int, seed: int = 1):
+    from app.forms.layouts import FORM4, FORM4_LEVELS, summary_line
+    from app.forms.table import FormTable
+
     rng = random.Random(seed)
     codes = FORM4.codes()
     col = {c: i for i, c in enumerate(codes)}
@@ -85,29 +89,34 @@ def synthetic_form4(persons: int, seed: int = 1) -> FormTable:
     return t
 
 
-def bare_xlsxwriter(table: FormTable, path: Path) -> None:
-    """The same cells and merges, written directly: the yardstick."""
+def bare_xlsxwriter(table, path: Path) -> None:
+    """The same cells and merges, written directly with one bordered format: the yardstick.
+
+    The format matters: ``merge_range`` pads a merged area with formatted blank cells (so that its
+    borders print), which is what the official form needs and what our writer writes too.
+    """
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet("附件4")
+    fmt = wb.add_format({"border": 1, "text_wrap": True, "valign": "vcenter"})
     ws.write_string(0, 0, table.form)
     ws.merge_range(1, 0, 1, len(table.columns) - 1, table.title)
     for j, c in enumerate(table.columns):
-        ws.write_string(3, j, c.label)
+        ws.write_string(3, j, c.label, fmt)
     r0 = 4
     starts = {(r, c): (r1, c1) for r, c, r1, c1 in table.merges}
     for i, row in enumerate(table.rows):
         for j, v in enumerate(row):
             end = starts.get((i, j))
             if end is not None:
-                ws.merge_range(r0 + i, j, r0 + end[0], end[1], v)
+                ws.merge_range(r0 + i, j, r0 + end[0], end[1], v, fmt)
             elif v is None:
                 continue
             elif isinstance(v, int | float):
-                ws.write_number(r0 + i, j, v)
+                ws.write_number(r0 + i, j, v, fmt)
             else:
-                ws.write_string(r0 + i, j, v)
+                ws.write_string(r0 + i, j, v, fmt)
     wb.close()
 
 
@@ -135,18 +144,22 @@ def main() -> None:
     else:
         table = synthetic_form4(args.persons)
     build = time.perf_counter() - t0
+    # CPU time of this process (the machine is shared: wall time swings with the neighbours' load).
     ours, bare = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        for _ in range(args.repeat):
-            t = time.perf_counter()
-            write_xlsx(table, Path(tmp) / "ours.xlsx")
-            ours.append(time.perf_counter() - t)
+        t = time.process_time()
+        write_xlsx(table, Path(tmp) / "ours.xlsx")
+        ours.append(time.process_time() - t)
         peak = _rss_mb()  # before the baseline, which keeps every cell in memory
         size = (Path(tmp) / "ours.xlsx").stat().st_size
-        for _ in range(args.repeat):
-            t = time.perf_counter()
+        for k in range(args.repeat):
+            t = time.process_time()
             bare_xlsxwriter(table, Path(tmp) / "bare.xlsx")
-            bare.append(time.perf_counter() - t)
+            bare.append(time.process_time() - t)
+            if k + 1 < args.repeat:
+                t = time.process_time()
+                write_xlsx(table, Path(tmp) / "ours.xlsx")
+                ours.append(time.process_time() - t)
     ratio = min(ours) / min(bare)
     print(json.dumps({
         "persons": sum(1 for k in table.row_kinds if k == "person"), "merges": len(table.merges),
@@ -154,6 +167,17 @@ def main() -> None:
         "ratio": round(ratio, 2), "goal_ratio": 1.5, "peak_rss_mb": round(peak, 1), "goal_mb": 500,
         "file_mb": round(size / 2**20, 1), "ok": ratio <= 1.5 and peak < 500,
     }, ensure_ascii=False))
+
+
+@entry("export_form4_xlsx")
+def export_form4_xlsx(ctx: Context) -> Outcome:
+    """附件4 of 100,000 persons as .xlsx vs bare xlsxwriter (same cells and merges); peak RSS."""
+    out = subprocess.run([sys.executable, __file__, "--persons", str(ctx.persons or PERSONS)],
+                         capture_output=True, text=True, check=True)
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    return Outcome(r["ours_s"], r["xlsxwriter_s"], "xlsxwriter merge_range + write_*, one bordered format",
+                   goal="≤ 1.5× and < 500 MB", met=r["ok"],
+                   note=f"{r['persons']:,} persons, {r['merges']:,} merges, peak {r['peak_rss_mb']} MB")
 
 
 if __name__ == "__main__":
