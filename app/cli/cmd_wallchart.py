@@ -1,0 +1,51 @@
+"""`guatu wallchart --level L --unit U --paper A0…A3 [--tile A4|A3] --out FILE.pdf [--period]`."""
+
+from __future__ import annotations
+
+import argparse
+
+from . import common
+
+
+def add_parser(sub, name: str) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, help="挂图作战图（县、乡镇、村三级；A0–A3，可拼贴到 A4/A3）")
+    common.add_db(p)
+    p.add_argument("--level", required=True, choices=("county", "township", "village"), help="县、乡镇或村级")
+    common.add_unit(p)
+    p.add_argument("--paper", default="A1", choices=("A0", "A1", "A2", "A3"), help="挂图纸张（横向，默认 A1）")
+    p.add_argument("--tile", choices=("A4", "A3"), help="拼贴打印：分成多张 A4/A3，带重叠区、裁切线和行列编号")
+    p.add_argument("--out", required=True, help="输出 PDF 文件")
+    common.add_period(p)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app.exporters.wallchart import write_wallchart
+    from app.services.errors import UsageError
+    from app.services.periods import get_period
+    from app.services.units import default_unit, find_unit
+    from app.services.wallchart import build
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".pdf":
+        raise UsageError(f"输出文件应为 .pdf：{out}")
+    if args.tile and args.tile == "A3" and args.paper == "A3":
+        raise UsageError("A3 挂图无需拼贴到 A3。")
+    with common.open_db(args, write=False) as db, db.session() as s:
+        period = get_period(s, args.period)
+        unit = find_unit(s, args.unit) if args.unit else default_unit(s)
+        if unit is None:
+            raise UsageError("请用 --unit 指定单位。")
+        chart = build(s, unit, period, args.level)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    try:
+        info = write_wallchart(chart, tmp, args.paper, args.tile)
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    how = f"拼贴为{info['rows']}行×{info['cols']}列{args.tile}纸（另加1张索引）" if args.tile else f"{args.paper}横向1张"
+    common.say(f"已生成挂图：{out}（{chart.unit_path}，{chart.month_label}，{how}）")
+    return common.EXIT_OK

@@ -1,0 +1,460 @@
+"""The wall chart PDF (挂图作战图, forms.md §6): one landscape sheet A0–A3, or tiled onto A4/A3.
+
+The chart is drawn in a virtual A3-landscape space and scaled to the paper, so every A-size prints
+the same picture (fonts grow with the paper: 12 pt at A3 is 34 pt at A0, readable from two
+metres). Tiling redraws the chart once per sheet, clipped to the sheet's printable area, with an
+overlap strip to glue, crop marks at the trim corners and a row-column label; a first index sheet
+shows the whole chart with the sheet grid over it.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A0, A1, A2, A3, A4, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from app.domain import RISK_COLOUR_NAMES
+from app.exporters.pdf.text import TextBatch, draw_text, ensure_fonts, text_width
+from app.services.wallchart import WallChart
+
+PAPERS = {"A0": A0, "A1": A1, "A2": A2, "A3": A3, "A4": A4}
+TILES = ("A4", "A3")
+VW, VH = landscape(A3)  # the virtual drawing space
+MARGIN = 26.0
+RED = colors.Color(0.72, 0.09, 0.09)
+ORANGE = colors.Color(0.93, 0.56, 0.16)
+INK = colors.Color(0.12, 0.12, 0.12)
+GREY = colors.Color(0.55, 0.55, 0.55)
+PALE = colors.Color(0.96, 0.93, 0.88)
+CLOSED_FILL = colors.Color(0.88, 0.95, 0.88)
+RISK_FILL = {"red": colors.Color(0.85, 0.12, 0.12), "yellow": colors.Color(0.96, 0.78, 0.1),
+             "green": colors.Color(0.2, 0.62, 0.28)}
+MAX_BARS = 30
+
+
+def write_wallchart(chart: WallChart, out: str | Path, paper: str = "A1", tile: str | None = None) -> dict:
+    """Write the chart; returns {"pages", "paper", "tile", "rows", "cols"}."""
+    ensure_fonts()
+    pw, ph = landscape(PAPERS[paper])
+    k = pw / VW
+    if tile is None:
+        c = _canvas(out, (pw, ph), chart)
+        c.scale(k, k)
+        draw_chart(c, chart)
+        c.showPage()
+        c.save()
+        return {"pages": 1, "paper": paper, "tile": None, "rows": 1, "cols": 1}
+    return _tiled(chart, out, paper, tile, k, pw, ph)
+
+
+def _canvas(out, size, chart: WallChart) -> Canvas:
+    c = Canvas(str(out), pagesize=size, pageCompression=1)
+    c.setTitle(chart.title)
+    c.setSubject(f"{chart.unit_path} {chart.month_label}")
+    c.setAuthor("挂图作战 guatu")
+    return c
+
+
+# ---------------------------------------------------------------------------- the chart
+def draw_chart(c: Canvas, ch: WallChart) -> None:
+    """Draw the whole chart in the virtual A3-landscape space (0..VW, 0..VH)."""
+    c.setFillColor(colors.white)
+    c.rect(0, 0, VW, VH, stroke=0, fill=1)
+    top = _header(c, ch)
+    top = _key_figures(c, ch, top - 10)
+    bottom = MARGIN + 30
+    _footer(c, ch)
+    if ch.level == "village":
+        left_w = VW * 0.36
+        _side_panels(c, ch, MARGIN, top - 10, left_w - MARGIN - 8, bottom)
+        _household_table(c, ch, left_w + 4, top - 10, VW - MARGIN - left_w - 4, bottom)
+    else:
+        left_w = VW * 0.58
+        y = _bar_chart(c, ch, MARGIN, top - 10, left_w - MARGIN - 10, (top - bottom) * 0.58)
+        _cadres(c, ch, MARGIN, y - 12, left_w - MARGIN - 10, bottom)
+        _side_panels(c, ch, left_w + 4, top - 10, VW - MARGIN - left_w - 4, bottom, cadres=False)
+
+
+def _header(c: Canvas, ch: WallChart) -> float:
+    h = 62
+    c.setFillColor(RED)
+    c.rect(0, VH - h, VW, h, stroke=0, fill=1)
+    c.setFillColor(colors.white)
+    draw_text(c, VW / 2, VH - 42, ch.title, 30, "center", bold=True)
+    c.setFillColor(INK)
+    sub = (f"{ch.month_label} · {ch.due_label} · 单位：{ch.unit_path} · "
+           f"制图：{ch.made.year}年{ch.made.month}月{ch.made.day}日 · 脱贫一户 销号一户")
+    draw_text(c, VW / 2, VH - h - 20, sub, 13, "center")
+    return VH - h - 28
+
+
+def _key_figures(c: Canvas, ch: WallChart, top: float) -> float:
+    boxes = [
+        ("建档立卡贫困人口", f"{ch.persons}人", f"{ch.households}户"),
+        ("年人均收入5000元以下", f"{ch.band_a[1]}人", f"{ch.band_a[0]}户"),
+        ("5000—5760元之间", f"{ch.band_b[1]}人", f"{ch.band_b[0]}户"),
+        ("已销号户", f"{ch.closed[0]}户", f"{ch.closed[1]}人"),
+        ("贫困村（有建档立卡户的村）", f"{ch.poor_villages}个", f"共{ch.villages_total}个村"),
+        ("返贫风险 红/黄/绿", f"{ch.risk.get('red', 0)}/{ch.risk.get('yellow', 0)}/{ch.risk.get('green', 0)}", "户"),
+    ]
+    n, gap, h = len(boxes), 10, 78
+    w = (VW - 2 * MARGIN - gap * (n - 1)) / n
+    for i, (label, big, small) in enumerate(boxes):
+        x = MARGIN + i * (w + gap)
+        c.setFillColor(PALE)
+        c.setStrokeColor(RED)
+        c.setLineWidth(1.2)
+        c.roundRect(x, top - h, w, h, 6, stroke=1, fill=1)
+        c.setFillColor(INK)
+        draw_text(c, x + w / 2, top - 18, label, _fit(label, 12, w - 10), "center")
+        c.setFillColor(RED)
+        draw_text(c, x + w / 2, top - 50, big, _fit(big, 28, w - 10), "center", bold=True)
+        c.setFillColor(INK)
+        draw_text(c, x + w / 2, top - 70, small, 12, "center")
+    return top - h
+
+
+def _fit(text: str, size: float, width: float) -> float:
+    w = text_width(text, size)
+    return size if w <= width else max(5.0, size * width / w)
+
+
+def _section(c: Canvas, x: float, y: float, w: float, title: str) -> float:
+    c.setFillColor(RED)
+    c.rect(x, y - 20, 5, 18, stroke=0, fill=1)
+    c.setFillColor(INK)
+    draw_text(c, x + 10, y - 16, title, 15, bold=True)
+    c.setStrokeColor(GREY)
+    c.setLineWidth(0.5)
+    c.line(x, y - 24, x + w, y - 24)
+    return y - 30
+
+
+def _bar_chart(c: Canvas, ch: WallChart, x: float, top: float, w: float, h: float) -> float:
+    word = "乡镇" if ch.level == "county" else "村"
+    y = _section(c, x, top, w, f"建档立卡贫困人口分布（按{word}，人）")
+    rows = list(ch.by_unit)
+    if len(rows) > MAX_BARS:
+        rest = rows[MAX_BARS - 1:]
+        rows = rows[:MAX_BARS - 1]
+        from app.services.wallchart import UnitRow
+
+        rows.append(UnitRow(f"其余{len(rest)}个", sum(r.households for r in rest), sum(r.persons for r in rest),
+                            sum(r.band_a for r in rest), sum(r.band_b for r in rest), sum(r.closed for r in rest)))
+    base = top - h
+    label_h = 40
+    chart_h = y - base - label_h - 18
+    vmax = max([r.persons for r in rows] + [1])
+    n = max(len(rows), 1)
+    slot = w / n
+    bw = min(slot * 0.62, 60)
+    label_size = min(12.0, max(6.0, slot / 3.2))
+    for i, r in enumerate(rows):
+        cx = x + slot * (i + 0.5)
+        ha = chart_h * r.band_a / vmax
+        hb = chart_h * r.band_b / vmax
+        y0 = base + label_h
+        c.setFillColor(RED)
+        c.rect(cx - bw / 2, y0, bw, ha, stroke=0, fill=1)
+        c.setFillColor(ORANGE)
+        c.rect(cx - bw / 2, y0 + ha, bw, hb, stroke=0, fill=1)
+        c.setFillColor(INK)
+        draw_text(c, cx, y0 + ha + hb + 4, str(r.persons), min(13.0, label_size + 1), "center", bold=True)
+        name = r.name
+        size = _fit(name, label_size, slot - 2)
+        if size < label_size * 0.75 and len(name) > 3:  # two lines rather than tiny
+            half = (len(name) + 1) // 2
+            draw_text(c, cx, base + label_h - 14, name[:half], _fit(name[:half], label_size, slot - 2), "center")
+            draw_text(c, cx, base + label_h - 28, name[half:], _fit(name[half:], label_size, slot - 2), "center")
+        else:
+            draw_text(c, cx, base + label_h - 14, name, size, "center")
+    c.setStrokeColor(INK)
+    c.setLineWidth(1)
+    c.line(x, base + label_h, x + w, base + label_h)
+    # legend of the two bands
+    lx = x + w - 250
+    for colour, text in ((RED, "年人均收入5000元以下"), (ORANGE, "5000—5760元")):
+        c.setFillColor(colour)
+        c.rect(lx, top - 16, 12, 10, stroke=0, fill=1)
+        c.setFillColor(INK)
+        lx += 16 + draw_text(c, lx + 16, top - 15, text, 11) + 12
+    return base
+
+
+def _side_panels(c: Canvas, ch: WallChart, x: float, top: float, w: float, bottom: float,
+                 cadres: bool = True) -> None:
+    y = _section(c, x, top, w, "享受政策（户）")
+    vmax = max([h for _c, h, _p in ch.measures] + [1])
+    label_w = 96
+    row = 17
+    for cat, hh, pp in ch.measures:
+        c.setFillColor(INK)
+        draw_text(c, x + label_w - 6, y - 12, cat, 12, "right")
+        bar = (w - label_w - 110) * hh / vmax
+        c.setFillColor(RED)
+        c.rect(x + label_w, y - 14, bar, 12, stroke=0, fill=1)
+        c.setFillColor(INK)
+        draw_text(c, x + label_w + bar + 5, y - 12, f"{hh}户 {pp}人", 11)
+        y -= row
+    y = _section(c, x, y - 8, w, "预估年人均纯收入分布（人）")
+    for title, bins in (("5000元以下户", ch.band_a_bins), ("5000—5760元户", ch.band_b_bins)):
+        c.setFillColor(INK)
+        draw_text(c, x, y - 13, title, 12, bold=True)
+        cx = x + 100
+        cw = (w - 100) / 3
+        for label, n in bins.items():
+            draw_text(c, cx + cw / 2, y - 13, f"{label} {n}", _fit(f"{label} {n}", 12, cw - 4), "center")
+            cx += cw
+        y -= 19
+    draw_text(c, x, y - 12, f"本年累计人均纯收入（截至上月底）平均 {ch.ytd_average} 元", 11)
+    y = _section(c, x, y - 24, w, "预计收入达到5000元以上时间（户，括号内已销号）")
+    months = [m for m in ch.expected if m[0].startswith(str(ch.year))]
+    other = [m for m in ch.expected if not m[0].startswith(str(ch.year))]
+    cols = 6
+    cw = w / cols
+    for i, (m, hh, closed) in enumerate(months):
+        cx = x + (i % cols) * cw
+        cy = y - (i // cols) * 36
+        current = m <= ch.month.replace("-", ".")
+        c.setFillColor(CLOSED_FILL if current else PALE)
+        c.setStrokeColor(GREY)
+        c.rect(cx + 2, cy - 32, cw - 4, 30, stroke=1, fill=1)
+        c.setFillColor(INK)
+        draw_text(c, cx + cw / 2, cy - 14, f"{int(m[5:])}月", 11, "center")
+        draw_text(c, cx + cw / 2, cy - 28, f"{hh}户（{closed}）" if closed else f"{hh}户", 11, "center", bold=True)
+    y -= 36 * math.ceil(max(len(months), 1) / cols) + 4
+    if other:
+        c.setFillColor(RED)
+        draw_text(c, x, y - 12, "时间待核实：" + "、".join(f"{m} {hh}户" for m, hh, _c in other), 11)
+        y -= 16
+    c.setFillColor(INK)
+    draw_text(c, x, y - 14, f"关键时间：每月5日前报送上月数据；本月（{ch.month_label}）{ch.due_label}。", 12,
+              bold=True)
+    y -= 22
+    if cadres:
+        _cadres(c, ch, x, y - 4, w, bottom)
+
+
+def _cadres(c: Canvas, ch: WallChart, x: float, top: float, w: float, bottom: float) -> None:
+    y = _section(c, x, top, w, f"帮扶责任人及联系方式（{len(ch.cadres)}人）")
+    size, row = 11.0, 16.0
+    cols = max(1, int(w // 270))
+    cw = w / cols
+    fit_rows = max(0, int((y - bottom) // row))
+    capacity = fit_rows * cols
+    shown = ch.cadres if len(ch.cadres) <= capacity else ch.cadres[:max(0, capacity - 1)]
+    c.setFillColor(INK)
+    with TextBatch(c) as tb:
+        for i, cad in enumerate(shown):
+            cx = x + (i // max(fit_rows, 1)) * cw
+            cy = y - (i % max(fit_rows, 1)) * row - 12
+            line = f"{cad.name}  {cad.phone}  {cad.unit}（{cad.households}户）"
+            tb.draw(cx, cy, line, _fit(line, size, cw - 8))
+        if len(shown) < len(ch.cadres):
+            i = len(shown)
+            cx = x + (i // max(fit_rows, 1)) * cw
+            cy = y - (i % max(fit_rows, 1)) * row - 12
+            tb.draw(cx, cy, f"……等，共{len(ch.cadres)}名帮扶责任人（名单见明白卡）", size)
+
+
+def _household_table(c: Canvas, ch: WallChart, x: float, top: float, w: float, bottom: float) -> None:
+    y = _section(c, x, top, w, f"建档立卡户一览（{ch.households}户，户主电话已隐去中间四位）")
+    cols = [("序号", 0.06), ("户主", 0.13), ("人口", 0.06), ("类别", 0.07), ("联系电话", 0.14),
+            ("享受政策", 0.24), ("帮扶人", 0.1), ("预计时间", 0.09), ("风险", 0.05), ("销号", 0.06)]
+    rows = ch.household_rows
+    head_h = 18
+    avail = y - bottom - head_h
+    blocks = 1
+    while blocks < 4 and rows and avail / math.ceil(len(rows) / blocks) < 11:
+        blocks += 1
+    per = math.ceil(len(rows) / blocks) if rows else 1
+    row_h = min(20.0, avail / max(per, 1))
+    size = max(4.5, min(11.0, row_h * 0.62))
+    bw = (w - (blocks - 1) * 8) / blocks
+    for b in range(blocks):
+        bx = x + b * (bw + 8)
+        part = rows[b * per:(b + 1) * per]
+        c.setFillColor(RED)
+        c.rect(bx, y - head_h, bw, head_h, stroke=0, fill=1)
+        c.setFillColor(colors.white)
+        cx = bx
+        for name, frac in cols:
+            draw_text(c, cx + bw * frac / 2, y - head_h + 5, name, _fit(name, 10, bw * frac - 2), "center", bold=True)
+            cx += bw * frac
+        ry = y - head_h
+        for i, r in enumerate(part):
+            if r.closed_out:
+                c.setFillColor(CLOSED_FILL)
+                c.rect(bx, ry - row_h, bw, row_h, stroke=0, fill=1)
+            elif i % 2:
+                c.setFillColor(colors.Color(0.97, 0.97, 0.97))
+                c.rect(bx, ry - row_h, bw, row_h, stroke=0, fill=1)
+            ry -= row_h
+        ry = y - head_h
+        band_word = {"A": "5000以下", "B": "5000-5760"}
+        marks = []
+        c.setFillColor(INK)
+        with TextBatch(c) as tb:
+            for r in part:
+                base = ry - row_h + (row_h - size) / 2 + size * 0.12
+                values = [str(r.seq), r.head, str(r.size), band_word.get(r.band, r.band), r.phone, r.measures,
+                          r.helper, r.expected_month, RISK_COLOUR_NAMES.get(r.risk_colour, ""), ""]
+                cx = bx
+                for (_name, frac), v in zip(cols, values, strict=True):
+                    cw = bw * frac
+                    if v:
+                        tb.draw(cx + 3 if frac > 0.1 else cx + cw / 2, base, v, _fit(v, size, cw - 4),
+                                "left" if frac > 0.1 else "center")
+                    cx += cw
+                marks.append((ry, r))
+                ry -= row_h
+        risk_x = bx + bw * sum(f for _n, f in cols[:8])
+        closed_x = risk_x + bw * cols[8][1]
+        for ry0, r in marks:
+            cy = ry0 - row_h / 2
+            c.setFillColor(RISK_FILL.get(r.risk_colour, GREY))
+            c.circle(risk_x + bw * cols[8][1] * 0.25, cy, min(row_h * 0.28, 5), stroke=0, fill=1)
+            if r.closed_out:
+                c.setStrokeColor(RED)
+                c.setLineWidth(max(0.6, size * 0.08))
+                sw = bw * cols[9][1] - 4
+                c.roundRect(closed_x + 2, ry0 - row_h + 1, sw, row_h - 2, 2, stroke=1, fill=0)
+                c.setFillColor(RED)
+                draw_text(c, closed_x + 2 + sw / 2, cy - size * 0.35, "已销号", _fit("已销号", size, sw - 2), "center",
+                          bold=True)
+        c.setStrokeColor(GREY)
+        c.setLineWidth(0.4)
+        c.rect(bx, ry, bw, y - ry, stroke=1, fill=0)
+
+
+def _footer(c: Canvas, ch: WallChart) -> None:
+    y = MARGIN + 6
+    c.setStrokeColor(GREY)
+    c.setLineWidth(0.5)
+    c.line(MARGIN, y + 18, VW - MARGIN, y + 18)
+    x = MARGIN
+    c.setFillColor(INK)
+    x += draw_text(c, x, y, "图例：", 12, bold=True) + 4
+    for colour, name, text in (("red", "红", "返贫风险高"), ("yellow", "黄", "有返贫风险"), ("green", "绿", "稳定")):
+        c.setFillColor(RISK_FILL[colour])
+        c.circle(x + 6, y + 4, 5, stroke=0, fill=1)
+        c.setFillColor(INK)
+        x += 16 + draw_text(c, x + 14, y, f"{name} {text}", 12) + 12
+    c.setFillColor(CLOSED_FILL)
+    c.rect(x, y - 3, 30, 14, stroke=0, fill=1)
+    c.setStrokeColor(RED)
+    c.roundRect(x + 2, y - 2, 26, 12, 2, stroke=1, fill=0)
+    c.setFillColor(RED)
+    draw_text(c, x + 15, y, "销号", 8, "center", bold=True)
+    c.setFillColor(INK)
+    x += 36 + draw_text(c, x + 36, y, "已销号户（脱贫一户 销号一户）", 12) + 16
+    draw_text(c, VW - MARGIN, y, f"数据截至{ch.year}年{int(ch.month[5:])}月底 · 户主电话已隐去中间四位 · 每月更新",
+              12, "right")
+
+
+# ---------------------------------------------------------------------------- tiling
+def _tiled(chart: WallChart, out, paper: str, tile: str, k: float, pw: float, ph: float) -> dict:
+    if tile not in TILES:
+        raise ValueError(tile)
+    tw, th = PAPERS[tile]
+    if tw * th >= pw * ph:
+        from app.services.errors import UsageError
+
+        raise UsageError(f"拼贴纸张 {tile} 不小于挂图纸张 {paper}，无需拼贴。")
+    m, overlap = 12 * mm, 10 * mm
+
+    def grid(sw: float, sh: float) -> tuple[int, int]:
+        cw, chh = sw - 2 * m, sh - 2 * m
+        return (max(1, math.ceil((ph - overlap) / (chh - overlap))),
+                max(1, math.ceil((pw - overlap) / (cw - overlap))))
+
+    options = [(tw, th), (th, tw)]
+    sw, sh = min(options, key=lambda s: (grid(*s)[0] * grid(*s)[1], -s[0]))
+    rows, cols = grid(sw, sh)
+    cw, chh = sw - 2 * m, sh - 2 * m
+    c = _canvas(out, (sw, sh), chart)
+    _index_sheet(c, chart, sw, sh, rows, cols, cw, chh, overlap, pw, ph, k, paper, tile)
+    for r in range(rows):
+        for col in range(cols):
+            x0 = col * (cw - overlap)
+            y_top = ph - r * (chh - overlap)
+            c.saveState()
+            p = c.beginPath()
+            p.rect(m, m, cw, chh)
+            c.clipPath(p, stroke=0, fill=0)
+            c.translate(m - x0, m - (y_top - chh))
+            c.scale(k, k)
+            draw_chart(c, chart)
+            c.restoreState()
+            _marks(c, sw, sh, m, cw, chh, overlap, r, col, rows, cols, chart, paper)
+            c.showPage()
+    c.save()
+    return {"pages": rows * cols + 1, "paper": paper, "tile": tile, "rows": rows, "cols": cols}
+
+
+def _marks(c: Canvas, sw, sh, m, cw, chh, overlap, r, col, rows, cols, chart: WallChart, paper: str) -> None:
+    c.setStrokeColor(colors.black)
+    c.setLineWidth(0.4)
+    L = m * 0.7
+    for x in (m, m + cw):
+        for y in (m, m + chh):
+            dx = -1 if x == m else 1
+            dy = -1 if y == m else 1
+            c.line(x + dx * 2, y, x + dx * L, y)
+            c.line(x, y + dy * 2, x, y + dy * L)
+    c.setDash(3, 3)
+    c.setStrokeColor(GREY)
+    if col < cols - 1:
+        c.line(m + cw - overlap, m, m + cw - overlap, m + chh)
+    if r < rows - 1:
+        c.line(m, m + overlap, m + cw, m + overlap)
+    c.setDash()
+    c.setFillColor(INK)
+    label = f"第{r + 1}行第{col + 1}列（共{rows}行×{cols}列） {r + 1}-{col + 1}"
+    draw_text(c, m, sh - m + 8, label, 10, bold=True)
+    draw_text(c, sw - m, sh - m + 8, f"{chart.title} · {chart.month_label} · {paper}拼贴", 8, "right")
+    hint = []
+    if col < cols - 1:
+        hint.append("右侧虚线外为粘贴重叠区")
+    if r < rows - 1:
+        hint.append("下方虚线外为粘贴重叠区")
+    draw_text(c, m, m - 16, "；".join(hint) or "沿角线裁切", 8)
+
+
+def _index_sheet(c: Canvas, chart: WallChart, sw, sh, rows, cols, cw, chh, overlap, pw, ph, k, paper, tile) -> None:
+    m = 12 * mm
+    c.setFillColor(INK)
+    draw_text(c, sw / 2, sh - m - 14, f"拼贴索引：{chart.title}（{chart.month_label}）", 16, "center", bold=True)
+    draw_text(c, sw / 2, sh - m - 34,
+              f"{paper}横向，分{rows}行×{cols}列共{rows * cols}张{tile}纸；每张标有“第几行第几列”，"
+              f"沿角线裁切，按虚线重叠粘贴。", 10, "center")
+    avail_w, avail_h = sw - 2 * m, sh - 2 * m - 60
+    s = min(avail_w / pw, avail_h / ph)
+    ox = (sw - pw * s) / 2
+    oy = m + (avail_h - ph * s) / 2
+    c.saveState()
+    c.translate(ox, oy)
+    c.scale(s * k, s * k)
+    draw_chart(c, chart)
+    c.restoreState()
+    c.setStrokeColor(colors.black)
+    c.rect(ox, oy, pw * s, ph * s, stroke=1, fill=0)
+    c.setStrokeColor(RED)
+    c.setLineWidth(0.8)
+    for r in range(rows):
+        for col in range(cols):
+            x0 = col * (cw - overlap)
+            y_top = ph - r * (chh - overlap)
+            rx, ry = ox + x0 * s, oy + (y_top - chh) * s
+            rw, rh = cw * s, chh * s
+            c.setDash(2, 2)
+            c.rect(rx, max(ry, oy), min(rw, ox + pw * s - rx), min(rh, oy + ph * s - max(ry, oy)), stroke=1, fill=0)
+            c.setDash()
+            c.setFillColor(RED)
+            draw_text(c, rx + 4, ry + rh - 12 if ry + rh <= oy + ph * s else oy + ph * s - 12, f"{r + 1}-{col + 1}",
+                      10, bold=True)
+    c.showPage()
