@@ -37,7 +37,6 @@ def db(db_path: Path):
 @pytest.fixture(scope="session")
 def _demo_template(tmp_path_factory) -> Path:
     from app.services.demo import generate
-
     from app.storage import Database
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
