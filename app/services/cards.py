@@ -1,0 +1,142 @@
+"""明白卡 data (forms.md §7) and the QR payload that leads a scan back to the household record.
+
+Payload (docs/qr-payload.md): ``GUATU1|<household uuid>|<unit>|<YYYY-MM>`` where ``<unit>`` is
+the village's 12-digit division code, or its path "乡镇/村" when it has none. The household uuid
+alone identifies the record across months; the unit and month say where and when the card was
+printed. Short enough for a version-4 code at level M, readable from a phone held at arm's length.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Household, IncomeItem, Measure, Period, Person, Unit
+from app.rules.derive import per_capita
+
+from .units import unit_path, villages_under
+
+PREFIX = "GUATU1"
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def make_payload(household_uuid: str, unit: str, month: str) -> str:
+    """The QR text of a household's card."""
+    if "|" in unit:
+        raise ValueError("unit must not contain |")
+    return f"{PREFIX}|{household_uuid}|{unit}|{month}"
+
+
+def parse_payload(text: str) -> dict | None:
+    """{"household", "unit", "month"} from a scanned or pasted payload, or None if it is not one."""
+    parts = [p.strip() for p in (text or "").strip().split("|")]
+    if len(parts) != 4 or parts[0].upper() != PREFIX:
+        return None
+    hh, unit, month = parts[1:]
+    if not _UUID.match(hh) or not unit or not _MONTH.match(month):
+        return None
+    return {"household": hh.lower(), "unit": unit, "month": month}
+
+
+@dataclass
+class Member:
+    name: str
+    relation: str
+    age: int | None
+
+
+@dataclass
+class Card:
+    uuid: str
+    county: str
+    township: str
+    village: str
+    unit_key: str  # division code or path, as in the payload
+    month: str
+    head: str
+    head_phone: str | None
+    band: str
+    members: list[Member] = field(default_factory=list)
+    measures: list[tuple[str, str]] = field(default_factory=list)  # (category, text)
+    income: list[tuple[str, float]] = field(default_factory=list)  # (label, yuan)
+    helper_name: str = ""
+    helper_unit: str = ""
+    helper_phone: str = ""
+    expected_month: str = ""
+    closed_out: bool = False
+    closed_out_on: dt.date | None = None
+
+    @property
+    def payload(self) -> str:
+        return make_payload(self.uuid, self.unit_key, self.month)
+
+    @property
+    def income_total(self) -> float:
+        return sum(a for _l, a in self.income)
+
+    @property
+    def per_capita(self) -> int:
+        return per_capita(self.income_total, len(self.members))
+
+
+def cards_for(session: Session, unit: Unit, period: Period) -> list[Card]:
+    """One card per household at or below ``unit`` in ``period``, in register order."""
+    villages = villages_under(session, unit)
+    by_id = {v.id: v for v in villages}
+    v_ids = list(by_id)
+    order = {vid: i for i, vid in enumerate(v_ids)}
+    rows = session.execute(
+        select(Household).where(Household.period_id == period.id, Household.village_id.in_(v_ids))
+    ).scalars().all()
+    rows.sort(key=lambda h: (order[h.village_id], h.position, h.id))
+    ids = [h.id for h in rows]
+    members: dict[int, list[Member]] = defaultdict(list)
+    measures: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    income: dict[int, list[tuple[str, float]]] = defaultdict(list)
+    for chunk in range(0, len(ids), 5000):
+        part = ids[chunk:chunk + 5000]
+        for hid, name, rel, age in session.execute(
+                select(Person.household_id, Person.name, Person.relation, Person.age)
+                .where(Person.household_id.in_(part)).order_by(Person.household_id, Person.position, Person.id)):
+            members[hid].append(Member(name, rel or "", age))
+        for hid, cat, text in session.execute(
+                select(Measure.household_id, Measure.category, Measure.text)
+                .where(Measure.household_id.in_(part)).order_by(Measure.household_id, Measure.position, Measure.id)):
+            measures[hid].append((cat, text))
+        for hid, cat, label, amount in session.execute(
+                select(IncomeItem.household_id, IncomeItem.category, IncomeItem.label, IncomeItem.amount)
+                .where(IncomeItem.household_id.in_(part))
+                .order_by(IncomeItem.household_id, IncomeItem.position, IncomeItem.id)):
+            income[hid].append((label or cat, amount or 0))
+    out = []
+    for h in rows:
+        v = by_id[h.village_id]
+        town = v.parent
+        county = town.parent if town is not None else None
+        ms = members.get(h.id, [])
+        head = next((m.name for m in ms if m.relation == "户主"), ms[0].name if ms else "")
+        out.append(Card(
+            uuid=h.uuid, county=county.name if county else "", township=town.name if town else "", village=v.name,
+            unit_key=v.division_code or unit_path(v), month=period.month, head=head, head_phone=h.head_phone,
+            band=h.band, members=ms, measures=measures.get(h.id, []), income=income.get(h.id, []),
+            helper_name=h.helper_name or "", helper_unit=h.helper_unit or "", helper_phone=h.helper_phone or "",
+            expected_month=h.expected_month or "", closed_out=bool(h.closed_out), closed_out_on=h.closed_out_on,
+        ))
+    return out
+
+
+def find_by_payload(session: Session, text: str) -> Household | None:
+    """The household a scanned payload names: in the payload's month if present, else the latest."""
+    p = parse_payload(text)
+    if p is None:
+        return None
+    q = (select(Household).join(Period, Period.id == Household.period_id)
+         .where(Household.uuid == p["household"]))
+    exact = session.scalars(q.where(Period.month == p["month"])).first()
+    return exact or session.scalars(q.order_by(Period.month.desc())).first()
