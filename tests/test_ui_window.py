@@ -214,3 +214,57 @@ def test_problems_double_click_jumps_and_warning_note(qtbot, small):
     assert any(f.code == "H-07" and f.note == "已入户核实，年龄无误" for f in window.findings[window.hh_uuid])
     window.close()
     database.close()
+
+
+def test_panel_measures_income_and_close_out_with_undo(win, small):
+    window, ids = win
+    hid = ids["households"][2]
+    panel = window.panel
+    panel._add_line("income")
+    last = panel.income.rowCount() - 1
+    panel.income.item(last, 1).setText("务工")
+    panel.income.item(last, 2).setText("2400")  # itemChanged: committed with the line
+    assert "合计 6600 元，人均 2200 元（3人）" in panel.income_sum.text()
+    with Database(small[0], write=False) as database, database.session() as s:
+        detail = browse.household_detail(s, hid)
+        assert detail.income_items[-1] == ("种植业", "务工", 2400.0) and detail.income_per_capita == 2200
+    panel.closed.setChecked(True)
+    assert window.hh_model.index(0, 7).data() == "已销"
+    window.editor.stack.undo()  # the close-out
+    window.editor.stack.undo()  # the amount
+    window.editor.stack.undo()  # the new line with its label
+    assert not window.editor.stack.canUndo()
+    with Database(small[0], write=False) as database, database.session() as s:
+        detail = browse.household_detail(s, hid)
+        assert not detail.values["closed_out"] and len(detail.income_items) == 2
+    assert window.hh_model.index(0, 7).data() == ""
+
+
+def test_new_household_row_updates_tree_counts_and_keeps_selection(win):
+    window, ids = win
+    node = window.tree.node(ids["v2"])
+    before = (node.households, node.persons)
+    blank = window.hh_model.index(window.hh_model.rowCount() - 1, 0)
+    assert window.hh_model.setData(blank, "周新华", R.EditRole)
+    assert window.member_model.person(0)["name"] == "周新华"  # the new household is shown, head first
+    assert (node.households, node.persons) == (before[0] + 1, before[1] + 1)
+    assert window.tree.current_unit() == ids["v2"]
+    type_into(window, window.member_model.index(1, 0), "周小华", QLineEdit)
+    assert window.member_model.person(0)["name"] == "周新华" and len(window.member_model.ids) == 2
+    assert window.tree.node(ids["v2"]).persons == before[1] + 2
+
+
+def test_settings_dialog_saves_office(win, small):
+    from app.ui.settings_dialog import SettingsDialog
+
+    window, _ids = win
+    dialog = SettingsDialog(window.store, window.dialogs, window)
+    dialog.preparer.setText("李会计")
+    dialog.phone.setText("139 0000 1111")
+    dialog.mailbox.setText("fpb@example.gov.cn")
+    dialog.unit.setCurrentIndex(2)  # the township
+    dialog.save()
+    office = window.store.office()
+    assert (office["preparer"], office["preparer_phone"], office["upper_mailbox"]) == (
+        "李会计", "13900001111", "fpb@example.gov.cn")
+    assert office["unit_id"] is not None

@@ -106,6 +106,11 @@ def run(db_path: Path, screenshot: Path | None = None) -> int:
     app = create_application()
     dialogs: Dialogs = RecordingDialogs(choice=0) if screenshot else Dialogs()
     install_excepthook(dialogs)
+    if not screenshot and Path(db_path).exists():
+        from app.ui.backup_dialog import start_up
+
+        if not start_up(Path(db_path), dialogs):  # a damaged register: restored, or the clerk quit
+            return 2
     opened = open_database(Path(db_path), dialogs)
     if opened is None:
         return 3
@@ -114,11 +119,15 @@ def run(db_path: Path, screenshot: Path | None = None) -> int:
     try:
         if screenshot:
             return _screenshot(app, window, Path(screenshot))
+        if not read_only:
+            from app.ui.backup_dialog import start_daily_backups
+
+            start_daily_backups(window, Path(db_path))
         window.show()
         return app.exec()
     finally:
         window.close()
-        database.close()
+        window.store.db.close()  # the window may have reopened it after a restore
 
 
 def _screenshot(app: QApplication, window, out: Path) -> int:

@@ -53,6 +53,8 @@ class Editor(QObject):
             else:
                 self._refused(e)
             return False
+        if not change.structural and change.old == change.new:
+            return True  # nothing changed: nothing to undo
         self.stack.push(command)
         self.changed.emit(change)
         return True

@@ -259,6 +259,10 @@ class HouseholdPanel(QWidget):
         new = self.lines(kind)
         if kind == "measures" and [n for n in new if n[1].strip()] == list(old):
             return
+        if kind == "income":  # a line still being typed (no label, no amount) waits
+            new = [n for n in new if n[1].strip() or n[2].strip()]
+            if new == [(c, lab or "", f"{a:g}") for c, lab, a in old]:
+                return
         self.on_lines(kind, list(old), new)
 
     def _add_line(self, kind: str) -> None:

@@ -180,8 +180,9 @@ class MainWindow(QMainWindow):
             self.check_handle.wait()
 
     def on_unit(self, unit_id: int, level: str, path: str, villages: list[int]) -> None:
+        same = unit_id == self.unit_id
         self.unit_id, self.unit_level, self.unit_path, self.village_ids = unit_id, level, path, villages
-        self.reload_households()
+        self.reload_households(select=self.household_id if same else None)
 
     def reload_households(self, select: int | None = None) -> None:
         ids = self.store.household_ids(self.village_ids, self.acts["risky"].isChecked())
@@ -220,7 +221,7 @@ class MainWindow(QMainWindow):
         """After an edit, undo or redo: repaint what changed and re-check the household."""
         hid = change.household_id
         if change.structural and change.person_id is None:  # a household added or removed
-            self.tree.load(self.store.tree())
+            self.tree.update_counts(self.store.tree())
             new_hid = self.store.household_id(change.new) if change.new else None
             if change.old:
                 self.findings.pop(change.old, None)
@@ -233,7 +234,7 @@ class MainWindow(QMainWindow):
         if hid == self.household_id:
             if change.structural:
                 self.member_model.reload()
-                self.tree.load(self.store.tree())
+                self.tree.update_counts(self.store.tree())
             elif change.person_id is not None:
                 self.member_model.refresh_person(change.person_id)
             self.panel.load(self.store.household_detail(hid), self.store.editable)
@@ -373,12 +374,40 @@ class MainWindow(QMainWindow):
 
     # -- other areas' dialogs and settings -----------------------------------------------------
     def open_tool(self, module_name: str) -> None:
+        if module_name == "app.ui.backup_dialog":
+            self.show_backups()
+            return
         module = importlib.import_module(module_name)
         opener = getattr(module, "open_dialog", None)
         if opener is None:
             self.dialogs.info(self, "提示", "该功能尚未接入主窗口。")
             return
         opener(self, self.store.db, self.store.period.month if self.store.period else None)
+        self.load_periods()
+
+    def show_backups(self) -> None:
+        """文件 › 备份/恢复…; a restore closes the register, puts the backup in place and reopens it."""
+        from app.ui.backup_dialog import BackupDialog, restore_backup
+
+        path = self.store.db.path
+
+        def on_restore(backup_path) -> bool:
+            if self.check_handle is not None:
+                self.check_handle.cancel()
+                self.check_handle.wait(5000)
+            self.store.db.close()
+            try:
+                return restore_backup(path, backup_path, self.dialogs, self)
+            finally:
+                self.reopen(Database(path))
+
+        BackupDialog(path, self.dialogs, self, on_restore=on_restore).exec()
+
+    def reopen(self, database: Database) -> None:
+        """Work on ``database`` from now on (after a restore): everything is read again."""
+        self.store.db = database
+        self.runner.database = database
+        self.store._paths = None
         self.load_periods()
 
     def show_settings(self) -> None:

@@ -166,10 +166,12 @@ class MemberController:
                 r = row + i
                 if r < len(self.model.ids):
                     uuid = self._uuid(r)
-                    for code, value in values.items():
-                        self.editor.edit_person(self.hh_uuid, uuid, code, value, quiet=True)
-                elif values:
-                    self.editor.add_member(self.hh_uuid, None, values, quiet=True)
+                    ok = all([self.editor.edit_person(self.hh_uuid, uuid, code, value, quiet=True)
+                              for code, value in values.items()])
+                else:
+                    ok = not values or self.editor.add_member(self.hh_uuid, None, values, quiet=True)
+                if not ok:
+                    problems.append(f"第{i + 1}行：{self.editor.last_error}")
                 written += 1
         if problems:
             self.dialogs.warn(self.grid, "粘贴", "以下单元格未能粘贴：\n" + "\n".join(problems[:20]))

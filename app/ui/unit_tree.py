@@ -70,6 +70,22 @@ class UnitTree(QTreeView):
         if current is not None:
             self.select_unit(current)
 
+    def update_counts(self, roots: list[UnitNode]) -> None:
+        """New household/person counts in place, keeping the selection (after adds and removals)."""
+
+        def walk(node: UnitNode) -> None:
+            hit = self._nodes.get(node.id)
+            if hit is not None:
+                shown, _path, cell = hit
+                self.model_.setData(cell.index().siblingAtColumn(1), str(node.households))
+                self.model_.setData(cell.index().siblingAtColumn(2), str(node.persons))
+                shown.households, shown.persons = node.households, node.persons
+            for c in node.children:
+                walk(c)
+
+        for r in roots:
+            walk(r)
+
     def set_error_counts(self, by_path: dict[str, int]) -> None:
         """Open E findings per node, from counts per village path ("乡镇/村")."""
         for _node, path, cell in self._nodes.values():
