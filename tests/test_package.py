@@ -67,7 +67,12 @@ def test_cli_refusal_exit_1(demo_db_path, tmp_path, capsys):
     out = tmp_path / "out"
     code = main(["--db", str(demo_db_path), "export", "--out", str(out), "--json"])
     assert code == 1
-    assert capsys.readouterr().out == ""  # nothing on stdout; the findings went to stderr
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)  # one JSON document with the findings; nothing written
+    assert doc["folder"] is None and doc["files"] == []
+    assert doc["findings"] and all(f["severity"] == "E" for f in doc["findings"])
+    assert {"code", "severity", "message", "unit", "household", "field"} <= set(doc["findings"][0])
+    assert "不能导出正式月报" in captured.err
     assert not out.exists() or not any(out.iterdir())
 
 
@@ -201,7 +206,8 @@ def test_pdfs_carry_the_names(final_pkg):
     assert "王堃" in text and "填报单位" in text
 
 
-def test_cancel_leaves_nothing(clean_template, tmp_path):
+@pytest.mark.parametrize("at", [3, 5])  # 3: inside the xlsx writer of 附件1; 5: between files
+def test_cancel_leaves_nothing(clean_template, tmp_path, at):
     db_path = tmp_path / "db.sqlite"
     shutil.copy(clean_template, db_path)
     out = tmp_path / "out"
@@ -209,7 +215,7 @@ def test_cancel_leaves_nothing(clean_template, tmp_path):
 
     def cancel() -> bool:
         calls.append(1)
-        return len(calls) > 4
+        return len(calls) >= at
 
     seen: list[tuple[int, int, str]] = []
     with Database(db_path) as db:

@@ -19,6 +19,7 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.services.errors import Refused
     from app.services.export import export_package
 
     def progress(done: int, total: int, text: str) -> None:
@@ -26,7 +27,13 @@ def run(args: argparse.Namespace) -> int:
             common.say(f"[{done + 1}/{total}] {text}" if done < total else text)
 
     with common.open_db(args, write=True) as db:
-        result = export_package(db, args.period, args.unit, args.out, draft=args.draft, progress=progress)
+        try:
+            result = export_package(db, args.period, args.unit, args.out, draft=args.draft, progress=progress)
+        except Refused as e:
+            if args.json:  # scripts get the findings as data; people get them on stderr
+                common.emit_json({"folder": None, "zip": None, "files": [],
+                                  "findings": [f.to_dict() for f in e.findings]})
+            raise
     out = {k: result[k] for k in ("folder", "zip", "files", "findings")}
     if args.json:
         common.emit_json(out)

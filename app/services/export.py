@@ -209,10 +209,12 @@ def _export(session: Session, period, unit, out_dir: Path, draft: bool, progress
         audit.record(session, "export", period=per.month, table="package", record=name[:60],
                      field="draft" if draft else "final", new=str(final_dir))
         session.flush()
-    except BaseException:
+    except BaseException as e:
         pkg.discard(staging)
         if published:
             pkg.discard(final_dir, final_zip)
+        if isinstance(e, InterruptedError) and not isinstance(e, ExportCancelled):
+            raise ExportCancelled("已取消导出") from e  # cancelled inside a writer
         raise
     if progress is not None:
         progress(steps, steps, "完成")
