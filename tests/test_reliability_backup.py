@@ -82,7 +82,11 @@ def test_thinning_keeps_recent_all_then_daily_weekly_monthly():
     assert {t.date() for t in daily} == {t.date() for t in window(dt.timedelta(days=2), dt.timedelta(days=14), stamps)}
     weekly = window(dt.timedelta(days=14), dt.timedelta(weeks=8))
     weeks = {tuple(t.isocalendar())[:2] for t in weekly}
-    month_newest = {max(s for s in stamps if (s.year, s.month) == (t.year, t.month)) for t in stamps}
+    newest_of_month: dict[tuple[int, int], dt.datetime] = {}
+    for t in stamps:
+        key = (t.year, t.month)
+        newest_of_month[key] = max(t, newest_of_month.get(key, t))
+    month_newest = set(newest_of_month.values())
     assert len([t for t in weekly if t not in month_newest]) <= len(weeks)  # ... then one a week
     assert 6 <= len(weeks) <= 7
     old = [t for t in keep if NOW - t >= dt.timedelta(weeks=8)]
@@ -193,15 +197,25 @@ def test_open_checked_leaves_a_file_that_is_not_sqlite_alone(tmp_path):
     assert bk.open_checked(path).ok and path.exists()
 
 
-def _guatu(*args: str):
-    import subprocess
-    import sys
-
-    root = Path(__file__).resolve().parent.parent
-    return subprocess.run([sys.executable, "-m", "app", *args], cwd=root, capture_output=True, text=True, timeout=120)
+class _Result:
+    def __init__(self, returncode: int, stdout: str, stderr: str):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
 
 
-def test_cli_backup_and_restore_round_trip_with_exit_codes(db_path, tmp_path):
+@pytest.fixture
+def _guatu(capsys):
+    """Run the CLI in-process (exit code, stdout, stderr), as a script would see it."""
+    from app.cli import main
+
+    def run(*args: str) -> _Result:
+        code = main(list(args))
+        out = capsys.readouterr()
+        return _Result(code, out.out, out.err)
+
+    return run
+
+
+def test_cli_backup_and_restore_round_trip_with_exit_codes(db_path, tmp_path, _guatu):
     with Database(db_path) as db:
         _add_unit(db, "康平县")
     out = tmp_path / "out" / "copy.db"
