@@ -316,3 +316,18 @@ def test_real_forms_from_the_demo_register(demo_db, tmp_path):
             assert re.sub(r"\s+", "", table.summary) in tail
             for short in ("序号", "姓名", "年龄", "主要脱贫措施"):
                 assert all(short in t for t in texts if "户主" in t)
+
+
+def test_progress_and_cancel(tmp_path):
+    table = form4_like()
+    calls: list[tuple[int, int]] = []
+    path = tmp_path / "p.pdf"
+    pages = write_form_pdf(table, path, exported_at=EXPORTED, progress=lambda d, t: calls.append((d, t)))
+    assert calls[0] == (0, pages) and calls[-1] == (pages, pages)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    for allowed in (0, 1):  # while measuring, and while drawing
+        asked = []
+        path = tmp_path / f"cancel{allowed}.pdf"
+        with pytest.raises(InterruptedError):
+            write_form_pdf(table, path, exported_at=EXPORTED, cancel=lambda a=asked, n=allowed: a.append(1) or len(a) > n)
+        assert not path.exists()

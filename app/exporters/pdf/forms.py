@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFStream
@@ -33,6 +34,7 @@ WATERMARK = "草稿"
 HEADER_BLOCK = ("填报单位：", "填报人：", "联系电话：", "填报时间：")
 SEAL_NOTE = "（盖章处）"
 SIGN_NOTE = "（签字）"
+PROGRESS_EVERY = 50  # pages between progress calls and cancel checks
 
 
 def data_month_text(period: str) -> str:
@@ -48,10 +50,22 @@ def export_time_text(at: dt.datetime) -> str:
     return f"导出时间：{at.year}年{at.month}月{at.day}日 {at:%H:%M}"
 
 
-def write_form_pdf(table: FormTable, path: str | Path, *, exported_at: dt.datetime) -> int:
-    """Write ``table`` as a PDF at ``path``; return the number of pages."""
+def write_form_pdf(
+    table: FormTable,
+    path: str | Path,
+    *,
+    exported_at: dt.datetime,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> int:
+    """Write ``table`` as a PDF at ``path``; return the number of pages.
+
+    ``progress(done_pages, total_pages)`` is called every few dozen pages; ``cancel()`` returning
+    True stops the write by raising ``InterruptedError`` (checked while measuring too). Nothing is
+    written before the last page is drawn, and a failed save removes the partial file.
+    """
     ensure_fonts()
-    plan = L.plan(table)
+    plan = L.plan(table, cancel=cancel)
     canvas = Canvas(str(path), pagesize=plan.pagesize, initialFontName=fonts.PRIMARY, pageCompression=1)
     canvas.setTitle(f"{table.form} {table.title}")
     canvas.setAuthor(table.reporting_unit)
@@ -60,6 +74,11 @@ def write_form_pdf(table: FormTable, path: str | Path, *, exported_at: dt.dateti
     total = len(plan.pages)
     active: list[tuple[int, int, int, int]] = []
     for number, page in enumerate(plan.pages, start=1):
+        if number % PROGRESS_EVERY == 1:
+            if cancel is not None and cancel():
+                raise InterruptedError("已取消")
+            if progress is not None:
+                progress(number - 1, total)
         top = plan.first_top if number == 1 else plan.top
         if number == 1:
             _first_page_head(canvas, table, plan)
@@ -78,7 +97,13 @@ def write_form_pdf(table: FormTable, path: str | Path, *, exported_at: dt.dateti
             _watermark(canvas, plan, _head_geometry(table, plan.pagesize)["seal"] if number == 1 else None)
         canvas.showPage()
         _compress_last_page(canvas)
-    _save_binary(canvas)
+    try:
+        _save_binary(canvas)
+    except BaseException:
+        Path(path).unlink(missing_ok=True)
+        raise
+    if progress is not None:
+        progress(total, total)
     return total
 
 

@@ -8,6 +8,7 @@ they fit on one; a block taller than a page is split and its merged text repeate
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -37,6 +38,7 @@ NAME_SHRINK_MIN = 0.6  # … and a person's name further: it must stay whole to 
 NAME_CODES = frozenset({"name"})
 TOTAL_KINDS = frozenset({"county_total", "township_total", "total"})
 CENTRED_KINDS = frozenset({"seq", "count", "number"})
+CANCEL_EVERY = 2000  # rows between cancel checks while measuring
 
 
 def cell_text(value: object, kind: str) -> str:
@@ -170,8 +172,8 @@ def instructions_label(table: FormTable) -> str:
     return "填报说明："
 
 
-def plan(table: FormTable) -> Plan:
-    """Measure the whole table and break it into pages."""
+def plan(table: FormTable, cancel: Callable[[], bool] | None = None) -> Plan:
+    """Measure the whole table and break it into pages; ``cancel()`` True raises InterruptedError."""
     columns = table.columns
     kinds = [c.kind for c in columns]
     paper, pagesize, ppu, size = choose_paper([c.width for c in columns])
@@ -190,7 +192,7 @@ def plan(table: FormTable) -> Plan:
     for para in tail_paragraphs(table):
         for i, line in enumerate(wrap(para, size, p.width)):
             p.tail.append((line, i == 0))
-    _measure_and_paginate(table, p)
+    _measure_and_paginate(table, p, cancel)
     return p
 
 
@@ -199,7 +201,7 @@ def first_page_head_height() -> float:
     return ATTACH_SIZE * 1.4 + TITLE_SIZE * 1.8 + SEAL + 4.0
 
 
-def _measure_and_paginate(table: FormTable, p: Plan) -> None:
+def _measure_and_paginate(table: FormTable, p: Plan, cancel: Callable[[], bool] | None) -> None:
     size, leading = p.size, p.leading
     inner = [p.col_width(c) - 2 * PAD_X for c in range(len(p.kinds))]
     minimum = leading + 2 * PAD_Y
@@ -229,6 +231,8 @@ def _measure_and_paginate(table: FormTable, p: Plan) -> None:
     active: list[tuple[int, int, int, int]] = []
     group_start, group_end = 0, -1
     for r, row in enumerate(table.rows):
+        if cancel is not None and r % CANCEL_EVERY == 0 and cancel():
+            raise InterruptedError("已取消")
         started = p.merges.get(r, ())
         active.extend(started)
         if active:
