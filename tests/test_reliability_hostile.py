@@ -164,3 +164,17 @@ def test_month_package_prints_hostile_texts_literally_in_every_file(hostile_db, 
     assert "&amp;amp;" not in pdf_text
     doc = json.loads((folder / "register.json").read_text(encoding="utf-8"))
     assert set(HOSTILE) <= {m["name"] for h in doc["households"] for m in h["members"]}
+
+
+def test_cards_print_hostile_names_literally(hostile_db, tmp_path):
+    from pypdf import PdfReader
+
+    from app.cli import main
+
+    path = hostile_db.path
+    hostile_db.close()  # the command opens the register itself
+    out = tmp_path / "cards.pdf"
+    assert main(["cards", "--db", str(path), "--unit", "暖泉镇/前暖泉村", "--out", str(out)]) == 0
+    text = _squash("".join(page.extract_text() or "" for page in PdfReader(str(out)).pages))
+    for name in HOSTILE:
+        assert _squash(name) in text, f"{name!r} not printed literally on the cards"
