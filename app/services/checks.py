@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, select, union_all
+from sqlalchemy.orm import Session, aliased
 
 from app.domain import ASSISTANCE
 from app.models import FundProject, Household, IncomeItem, Measure, Period, Person, Unit, VerificationNote
@@ -248,15 +248,13 @@ def check_household_id(session: Session, household_id: int) -> list[Finding]:
 
 
 def _path(session: Session, unit_id: int) -> str:
-    names = []
-    uid: int | None = unit_id
-    while uid is not None:
-        u = session.execute(select(Unit.name, Unit.level, Unit.parent_id).where(Unit.id == uid)).one()
-        if u.level == "county":
-            break
-        names.append(u.name)
-        uid = u.parent_id
-    return "/".join(reversed(names))
+    """"乡镇/村" of a village in one query (the GUI's per-edit check stays cheap)."""
+    parent = aliased(Unit)
+    r = session.execute(select(Unit.name, Unit.level, parent.name, parent.level)
+                        .outerjoin(parent, parent.id == Unit.parent_id).where(Unit.id == unit_id)).one()
+    if r[1] == "county":
+        return r[0]
+    return r[0] if r[3] in (None, "county") else f"{r[2]}/{r[0]}"
 
 
 def _twins(session: Session, h: HouseholdData, household_id: int, period_id: int) -> list[HouseholdData]:
@@ -273,9 +271,9 @@ def _twins(session: Session, h: HouseholdData, household_id: int, period_id: int
     if not terms:
         return []
     found = {}
-    for t in terms:
-        for r in session.execute(select(*cols).where(t, Person.household_id != household_id)):
-            found[(r.household_id, r.uuid)] = r
+    q = union_all(*(select(*cols).where(t, Person.household_id != household_id) for t in terms))
+    for r in session.execute(q):
+        found[(r.household_id, r.uuid)] = r
     if not found:
         return []
     homes = {r.id: r for r in session.execute(
