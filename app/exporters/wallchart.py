@@ -69,7 +69,7 @@ def draw_chart(c: Canvas, ch: WallChart) -> None:
     bottom = MARGIN + 30
     _footer(c, ch)
     if ch.level == "village":
-        left_w = VW * 0.36
+        left_w = VW * 0.33
         _side_panels(c, ch, MARGIN, top - 10, left_w - MARGIN - 8, bottom)
         _household_table(c, ch, left_w + 4, top - 10, VW - MARGIN - left_w - 4, bottom)
     else:
@@ -263,8 +263,8 @@ def _cadres(c: Canvas, ch: WallChart, x: float, top: float, w: float, bottom: fl
 
 def _household_table(c: Canvas, ch: WallChart, x: float, top: float, w: float, bottom: float) -> None:
     y = _section(c, x, top, w, f"建档立卡户一览（{ch.households}户，户主电话已隐去中间四位）")
-    cols = [("序号", 0.06), ("户主", 0.13), ("人口", 0.06), ("类别", 0.07), ("联系电话", 0.14),
-            ("享受政策", 0.24), ("帮扶人", 0.1), ("预计时间", 0.09), ("风险", 0.05), ("销号", 0.06)]
+    cols = [("序号", 0.05), ("户主", 0.12), ("人口", 0.05), ("收入类别", 0.09), ("联系电话", 0.14),
+            ("享受政策", 0.25), ("帮扶人", 0.1), ("预计时间", 0.09), ("风险", 0.05), ("销号", 0.06)]
     rows = ch.household_rows
     head_h = 18
     avail = y - bottom - head_h
@@ -304,9 +304,11 @@ def _household_table(c: Canvas, ch: WallChart, x: float, top: float, w: float, b
                 values = [str(r.seq), r.head, str(r.size), band_word.get(r.band, r.band), r.phone, r.measures,
                           r.helper, r.expected_month, RISK_COLOUR_NAMES.get(r.risk_colour, ""), ""]
                 cx = bx
-                for (_name, frac), v in zip(cols, values, strict=True):
+                for k, ((_name, frac), v) in enumerate(zip(cols, values, strict=True)):
                     cw = bw * frac
-                    if v:
+                    if k == 8:  # risk: the word right of the coloured dot
+                        tb.draw(cx + cw * 0.5, base, v, _fit(v, size, cw * 0.5 - 1))
+                    elif v:
                         tb.draw(cx + 3 if frac > 0.1 else cx + cw / 2, base, v, _fit(v, size, cw - 4),
                                 "left" if frac > 0.1 else "center")
                     cx += cw
@@ -317,7 +319,7 @@ def _household_table(c: Canvas, ch: WallChart, x: float, top: float, w: float, b
         for ry0, r in marks:
             cy = ry0 - row_h / 2
             c.setFillColor(RISK_FILL.get(r.risk_colour, GREY))
-            c.circle(risk_x + bw * cols[8][1] * 0.25, cy, min(row_h * 0.28, 5), stroke=0, fill=1)
+            c.circle(risk_x + bw * cols[8][1] * 0.27, cy, min(row_h * 0.28, bw * cols[8][1] * 0.2, 5), stroke=0, fill=1)
             if r.closed_out:
                 c.setStrokeColor(RED)
                 c.setLineWidth(max(0.6, size * 0.08))

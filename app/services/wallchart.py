@@ -106,7 +106,10 @@ class WallChart:
 
     @property
     def title(self) -> str:
-        return f"{self.unit}{self.year}年脱贫攻坚挂图作战图"
+        """The village chart names its township too (村 names repeat across a county)."""
+        parts = self.unit_path.split("/")
+        name = "".join(parts[-2:]) if self.level == "village" else self.unit
+        return f"{name}{self.year}年脱贫攻坚挂图作战图"
 
 
 def build(session: Session, unit: Unit, period: Period, level: str | None = None,
