@@ -312,9 +312,12 @@ def restore(db_path: str | os.PathLike, backup_path: str | os.PathLike) -> Path 
     finally:
         lock.release()
     log.info("restored %s from %s (previous state kept as %s)", db_path, backup_path, before)
-    from app.storage import Database
+    from app.storage import Database, DatabaseInUse
 
-    Database(db_path).close()  # bring an older backup's schema to head
+    try:
+        Database(db_path).close()  # bring an older backup's schema to head
+    except DatabaseInUse:
+        pass  # another copy opened it meanwhile: it migrates on its own open
     return before
 
 
