@@ -17,10 +17,11 @@ from app.services import projects
 from app.services.periods import get_period, lock_period
 from app.services.units import find_unit
 from app.ui.app import create_application
-from app.ui.counts_model import ERROR_BG
+from app.ui.counts_model import ERROR_BG, WARN_BG
 from app.ui.delegates import ChoiceCombo
 from app.ui.dialogs import RecordingDialogs
-from app.ui.projects_view import CODES, ProjectsView, amount_text, open_dialog, parse_date
+from app.ui.projects_model import CODES, amount_text, parse_date, parse_month
+from app.ui.projects_view import ProjectsView, open_dialog
 
 R = Qt.ItemDataRole
 MONTH = "2020-03"  # the demo's open month; 2020-02 is locked
@@ -147,6 +148,21 @@ def test_dates_stage_and_texts(demo_db, qtbot):
     assert cell(v, row, "completed_on").data(R.BackgroundRole) is None
 
 
+def test_p05_late_start_tints_amber(demo_db, qtbot):
+    v = make_view(qtbot, demo_db)
+    row = next(i for i, r in enumerate(v.model.rows) if r.record and r.values["stage"] == "未开工")
+    uuid = v.model.uuid(row)
+    assert cell(v, row, "stage").data(R.BackgroundRole) is None
+    edit(v, qtbot, row, "planned_start", "2020.3")
+    assert stored(demo_db, uuid).planned_start == "2020-03"
+    stage = cell(v, row, "stage")
+    assert stage.data(R.BackgroundRole).color() == WARN_BG
+    assert "P-05 提示" in stage.data(R.ToolTipRole) and "提示1条" in v.summary.text()
+    edit(v, qtbot, row, "stage", "已开工")  # started now: P-04 wants 开工时间 (E), P-05 is gone
+    assert "P-05" not in (cell(v, row, "stage").data(R.ToolTipRole) or "")
+    assert cell(v, row, "started_on").data(R.BackgroundRole).color() == ERROR_BG
+
+
 def test_p06_tints_red_and_clears_when_fixed(demo_db, qtbot):
     v = make_view(qtbot, demo_db)
     row = first_project(v)
@@ -263,5 +279,8 @@ def test_township_context_and_open_dialog(demo_db, qtbot):
 def test_helpers():
     assert amount_text(355) == "355.00" and amount_text(31.33) == "31.33" and amount_text(1.23456) == "1.2346"
     assert parse_date("2020年3月5日") == "2020-03-05" and parse_date(" ") is None
+    assert parse_month("2020年4月") == "2020-04" and parse_month("") is None
+    with pytest.raises(ValueError):
+        parse_month("2020-13")
     with pytest.raises(ValueError):
         parse_date("2020-02-30")
