@@ -241,3 +241,17 @@ def test_cli_backup_and_restore_round_trip_with_exit_codes(db_path, tmp_path, _g
     res = _guatu("restore", "--db", str(db_path), "--backup", str(out))
     assert res.returncode == 1 and "已损坏" in res.stderr and "Traceback" not in res.stderr
     assert _units(db_path) == ["康平县"]
+
+
+def test_restore_of_a_backup_from_an_older_version_brings_it_to_the_current_schema(db_path, tmp_path):
+    from sqlalchemy import create_engine
+
+    from app.migrations import current_revision, head_revision, upgrade
+
+    old = tmp_path / "old-version.db"
+    engine = create_engine(f"sqlite:///{old}")
+    upgrade(engine, "0001")
+    engine.dispose()
+    bk.restore(db_path, old)
+    with Database(db_path, write=False) as db:
+        assert current_revision(db.engine) == head_revision() != "0001"
