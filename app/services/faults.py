@@ -16,7 +16,6 @@ _ERRNO = {
     errno.EROFS: "目标位置是只读的",
     errno.EACCES: "没有写入权限",
     errno.EPERM: "没有写入权限",
-    errno.ENOENT: "目标文件夹不存在",
     errno.EIO: "读写设备出错（U盘或硬盘可能已拔出或损坏）",
     errno.ENOTDIR: "目标路径不是文件夹",
     errno.EISDIR: "目标是一个文件夹",
