@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from app import __version__
 from app.models import FundProject, HandCount, Household, Office, Period, Person, Unit, VerificationNote
@@ -91,37 +91,50 @@ def _below(unit: Unit) -> list[Unit]:
     return out
 
 
-def _household_record(h: Household, village_path: str) -> dict[str, Any]:
-    rec = {"village": village_path}
-    rec.update(fields(h))
-    rec["members"] = [fields(p) for p in h.members]
-    rec["measures"] = [fields(m) for m in h.measures]
-    rec["income_items"] = [fields(i) for i in h.income_items]
-    return rec
+def _rows(session: Session, model: type, where, order) -> list[tuple[int, dict[str, Any]]]:
+    """(owner id, JSON-ready fields) of ``model`` rows, with Core (100,000 persons: no ORM objects)."""
+    table = model.__table__
+    cols = [c for c in table.columns if c.key not in _SKIP]
+    owner = table.c.household_id if "household_id" in table.c else table.c.id
+    dates = [i for i, c in enumerate(cols) if getattr(c.type, "python_type", None) in (dt.date, dt.datetime)]
+    bools = [i for i, c in enumerate(cols) if getattr(c.type, "python_type", None) is bool]
+    keys = [c.key for c in cols]
+    out = []
+    q = select(owner, *cols).select_from(table)
+    if model is not Household:
+        q = q.join(Household.__table__, Household.__table__.c.id == table.c.household_id)
+    for r in session.execute(q.where(*where).order_by(*order)):
+        values = list(r[1:])
+        for i in dates:
+            values[i] = _encode(values[i])
+        for i in bools:
+            values[i] = None if values[i] is None else bool(values[i])
+        out.append((r[0], dict(zip(keys, values, strict=True))))
+    return out
 
 
-def households_of(session: Session, period: Period, unit: Unit) -> list[Household]:
-    """The period's households of every village under ``unit``, in tree order then position."""
+def household_records(session: Session, period: Period, unit: Unit, paths: dict[int, str]) -> list[dict[str, Any]]:
+    """Every household of the period under ``unit`` with its members, measures and income items."""
     villages = villages_under(session, unit)
     order = {v.id: i for i, v in enumerate(villages)}
-    if not villages:
-        return []
-    found: list[Household] = []
+    out: list[tuple[tuple, dict[str, Any]]] = []
     ids = list(order)
     for start in range(0, len(ids), 500):  # SQLite parameter limits
-        found.extend(
-            session.scalars(
-                select(Household)
-                .where(Household.period_id == period.id, Household.village_id.in_(ids[start:start + 500]))
-                .options(
-                    selectinload(Household.members),
-                    selectinload(Household.measures),
-                    selectinload(Household.income_items),
-                )
-            )
-        )
-    found.sort(key=lambda h: (order[h.village_id], h.position, h.id))
-    return found
+        where = [Household.period_id == period.id, Household.village_id.in_(ids[start:start + 500])]
+        heads = session.execute(select(Household.id, Household.village_id).where(*where)).all()
+        village_of = dict(heads)
+        recs: dict[int, dict[str, Any]] = {}
+        for hid, rec in _rows(session, Household, where, [Household.id]):
+            recs[hid] = {"village": paths[village_of[hid]], **rec, "members": [], "measures": [],
+                         "income_items": []}
+        for model, key in ((Person, "members"), (Measure, "measures"), (IncomeItem, "income_items")):
+            t = model.__table__
+            for hid, rec in _rows(session, model, where, [t.c.household_id, t.c.position, t.c.id]):
+                recs[hid][key].append(rec)
+        for hid, rec in recs.items():
+            out.append(((order[village_of[hid]], rec["position"], hid), rec))
+    out.sort(key=lambda x: x[0])
+    return [rec for _, rec in out]
 
 
 def dump_register(session: Session, period: Period, unit: Unit) -> dict[str, Any]:
@@ -129,7 +142,7 @@ def dump_register(session: Session, period: Period, unit: Unit) -> dict[str, Any
     scope = _below(unit)
     scope_ids = {u.id for u in scope}
     paths = {u.id: full_path(u) for u in _scope_units(unit)}
-    households = households_of(session, period, unit)
+    households = household_records(session, period, unit, paths)
 
     office = session.get(Office, 1)
     office_rec = None
@@ -159,8 +172,8 @@ def dump_register(session: Session, period: Period, unit: Unit) -> dict[str, Any
 
     targets: set[str] = {unit_path(u) for u in scope} | {full_path(u) for u in scope}
     for h in households:
-        targets.add(h.uuid)
-        targets.update(p.uuid for p in h.members)
+        targets.add(h["uuid"])
+        targets.update(p["uuid"] for p in h["members"])
     targets.update(p["uuid"] for p in projects)
     notes = [
         fields(n)
@@ -178,13 +191,13 @@ def dump_register(session: Session, period: Period, unit: Unit) -> dict[str, Any
         "period": fields(period),
         "office": office_rec,
         "units": [_unit_record(u) for u in _scope_units(unit)],
-        "households": [_household_record(h, paths[h.village_id]) for h in households],
+        "households": households,
         "hand_counts": hand,
         "fund_projects": projects,
         "verification_notes": notes,
         "counts": {
             "households": len(households),
-            "persons": sum(len(h.members) for h in households),
+            "persons": sum(len(h["members"]) for h in households),
             "fund_projects": len(projects),
         },
     }
