@@ -175,15 +175,12 @@ def h03_name(h: HouseholdData, ctx: Context) -> list[Finding]:
     return out
 
 
-_printable: list[frozenset[str]] = []  # the characters the shipped fonts have, loaded on first use
-
-
 def _font_ok(text: str) -> bool:
     if text.isascii():
         return True
-    if not _printable:
-        _printable.append(frozenset(map(chr, fonts.coverage())) | frozenset("\n\r\t"))
-    return _printable[0].issuperset(text)
+    if fonts.coverage().issuperset(map(ord, text)):
+        return True
+    return not fonts.missing_chars(text)  # it ignores line breaks and tabs
 
 
 _known: dict[str, bool] = {}  # text → printable; texts repeat (measures, categories, cadres)

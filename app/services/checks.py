@@ -18,9 +18,8 @@ from app.domain import ASSISTANCE
 from app.models import FundProject, Household, IncomeItem, Measure, Period, Person, Unit, VerificationNote
 from app.rules.data import Context, HouseholdData, PersonData
 from app.rules.duplicates import h12_duplicates
-from app.rules.engine import check_household
+from app.rules.engine import check_household, check_households
 from app.rules.findings import Finding
-from app.rules.household import HOUSEHOLD_RULES
 from app.rules.projects import check_project
 
 from . import audit
@@ -205,16 +204,7 @@ def _count_findings(session: Session, period: Period, unit: Unit | None) -> list
 
 def check_households_data(hs: list[HouseholdData], period: str) -> list[Finding]:
     """Every household rule over loaded data, plus H-12 (what ``check_period`` runs on households)."""
-    ctx = Context(period)
-    out: list[Finding] = []
-    rules = HOUSEHOLD_RULES
-    for h in hs:
-        for rule in rules:
-            found = rule(h, ctx)
-            if found:
-                out.extend(found)
-    out.extend(h12_duplicates(hs))
-    return out
+    return check_households(hs, Context(period))
 
 
 def check_period(session: Session, period: Period | str | None, unit: Unit | str | None = None, *,
