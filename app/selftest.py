@@ -137,12 +137,14 @@ def qt_render_check(folder: Path) -> str:
     """The Qt platform plugin loads and the shipped fonts draw Chinese (non-blank pixels)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import Qt
-    from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QImage, QPainter
+    from PySide6.QtGui import QColor, QFont, QFontDatabase, QImage, QPainter
+    from PySide6.QtWidgets import QApplication
 
     from app import fonts
     from app.resources import resource
 
-    app = QGuiApplication.instance() or QGuiApplication([sys.argv[0]])
+    # a QApplication (not only QGuiApplication): widgets may follow in the same process (tests, GUI)
+    app = QApplication.instance() or QApplication([sys.argv[0]])
     families = []
     for _n, file, _family in fonts.FACES[:1]:
         fid = QFontDatabase.addApplicationFont(str(resource("fonts", file)))
