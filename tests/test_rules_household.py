@@ -106,6 +106,7 @@ CASES = [
     ("H-10", _set(helper_name=""), _set(helper_name="张三")),
     ("H-10", _set(head_name="", members=[]), _set(head_name="于德海")),  # (members=[] also fires H-01)
     ("H-11", _set(expected_month="2020-09"), _set(expected_month="2020.12")),
+    ("H-11", _set(expected_month=2021.1), _set(expected_month=2020.1)),  # numbers read from a sheet
     ("H-11", _set(expected_month="2020.13"), _set(expected_month="2020.04")),
     ("H-11", _set(expected_month="2021.03"), _set(expected_month="2020.04")),
     ("H-11", _set(expected_month="2020.03"), _set(expected_month="2020.03", closed_out=True)),

@@ -377,6 +377,8 @@ _MONTH_RE = re.compile(r"^(\d{4})\.(\d{2})$")
 
 def h11_expected_month(h: HouseholdData, ctx: Context) -> list[Finding]:
     v = h.expected_month
+    if type(v) is float:  # a spreadsheet number: 2020.1 is what Excel keeps of 2020.10
+        v = f"{v:.2f}"
     text = "" if v is None else str(v).strip()
     m = _MONTH_RE.match(text)
     label = "预计收入达到5000元以上时间"
