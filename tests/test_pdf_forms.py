@@ -331,3 +331,21 @@ def test_progress_and_cancel(tmp_path):
         with pytest.raises(InterruptedError):
             write_form_pdf(table, path, exported_at=EXPORTED, cancel=lambda a=asked, n=allowed: a.append(1) or len(a) > n)
         assert not path.exists()
+
+
+def test_a_cell_taller_than_a_page_is_cut_and_marked(tmp_path):
+    table = form4_like()
+    endless = "\n".join(f"{i}、第{i}项帮扶措施" for i in range(1, 200))
+    table.rows[0][9] = endless
+    plan = layout.plan(table)
+    room = plan.top - plan.header_height - layout.MARGIN_BOTTOM
+    assert max(plan.heights) <= room + 1e-6
+    for page in plan.pages:  # no page holds more rows than fit above the footer
+        a, b = page.rows
+        first = plan.pages.index(page) == 0
+        cap = (plan.first_top if first else plan.top) - plan.header_height - layout.MARGIN_BOTTOM
+        assert sum(plan.heights[a:b]) <= cap + 1e-6
+    path = tmp_path / "cut.pdf"
+    write_form_pdf(table, path, exported_at=EXPORTED)
+    text = _pdftotext(path)
+    assert "1、第1项帮扶措施" in text and "…" in text and "199、第199项帮扶措施" not in text

@@ -34,6 +34,7 @@ WATERMARK = "草稿"
 HEADER_BLOCK = ("填报单位：", "填报人：", "联系电话：", "填报时间：")
 SEAL_NOTE = "（盖章处）"
 SIGN_NOTE = "（签字）"
+CUT_MARK = "…"
 PROGRESS_EVERY = 50  # pages between progress calls and cancel checks
 
 
@@ -231,19 +232,20 @@ def _draw_header(canvas: Canvas, plan: L.Plan, top: float) -> None:
 
 
 def _lines_in_box(batch, lines, x0, x1, y0, y1, size, leading, align, bold=False) -> None:
-    """Lines centred vertically in the box (top-aligned, and cut, if they do not fit)."""
-    block = len(lines) * leading
+    """Lines centred vertically in the box. Lines that do not fit (a cell taller than a page, or
+    a short part of a block split across pages) are cut, and the last line shown ends in …."""
     room = y0 - y1 - 2 * L.PAD_Y
+    fits = max(1, int((room + 0.01) // leading))
+    if fits < len(lines):
+        lines = [*lines[: fits - 1], lines[fits - 1] + CUT_MARK]
+    block = len(lines) * leading
     top = (y0 + y1) / 2 + block / 2 if block <= room else y0 - L.PAD_Y
     first = top - (leading - size) / 2 - size * 0.88
     if align == "text":
         align = "center" if len(lines) == 1 else "left"
     x = {"left": x0 + L.PAD_X, "center": (x0 + x1) / 2, "right": x1 - L.PAD_X}[align]
     for i, line in enumerate(lines):
-        y = first - i * leading
-        if y - size * 0.12 < y1 - 0.5:
-            break
-        batch.draw(x, y, line, size, align, bold)
+        batch.draw(x, first - i * leading, line, size, align, bold)
 
 
 def _draw_rows(canvas, table: FormTable, plan: L.Plan, page: L.Page, top: float, active: list) -> float:

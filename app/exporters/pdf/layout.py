@@ -219,12 +219,12 @@ def _measure_and_paginate(table: FormTable, p: Plan, cancel: Callable[[], bool] 
         gh = sum(heights[g0 : g1 + 1])
         if state["used"] + gh <= state["cap"]:
             state["used"] += gh
-        elif gh <= caps[1] and state["used"] > 0:
+        elif gh <= caps[1] and (state["used"] > 0 or gh > state["cap"]):  # page 1 is shorter
             new_page(g0)
             state["used"] = gh
         else:  # taller than a page: split between rows
             for r in range(g0, g1 + 1):
-                if state["used"] + heights[r] > state["cap"] and state["used"] > 0:
+                if state["used"] + heights[r] > state["cap"] and (state["used"] > 0 or heights[r] > state["cap"]):
                     new_page(r)
                 state["used"] += heights[r]
 
@@ -248,7 +248,7 @@ def _measure_and_paginate(table: FormTable, p: Plan, cancel: Callable[[], bool] 
             if text:
                 n = len(cell_fit(text, size, inner[c], p.shrink[c])[1])
                 h = max(h, n * leading + 2 * PAD_Y)
-        heights.append(h)
+        heights.append(min(h, caps[1]))  # a cell taller than a page is cut (forms.py marks it)
         for m in started:
             group_end = max(group_end, m[2])
         # a merged block grows its rows evenly once all of them are measured
@@ -256,12 +256,12 @@ def _measure_and_paginate(table: FormTable, p: Plan, cancel: Callable[[], bool] 
             if m[2] == r:
                 text = cell_text(value_at(table.rows[m[0]], m[1]), p.kinds[m[1]])
                 n = len(cell_fit(text, size, p.col_width(m[1], m[3]) - 2 * PAD_X, p.shrink[m[1]])[1]) if text else 1
-                need = n * leading + 2 * PAD_Y
+                need = min(n * leading + 2 * PAD_Y, caps[1])  # at most a page; more is cut
                 have = sum(heights[m[0] : r + 1])
                 if need > have:
                     extra = (need - have) / (r - m[0] + 1)
                     for k in range(m[0], r + 1):
-                        heights[k] += extra
+                        heights[k] = min(heights[k] + extra, caps[1])
         if r >= group_end:
             place(group_start, r)
             group_start = r + 1
