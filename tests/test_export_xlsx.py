@@ -72,7 +72,7 @@ def test_form1_cell_by_cell(clean_db, tmp_path):
     assert ws["A1"].value == "附件1"
     assert ws["A2"].value == "全县2020年度年人均收入5000元以下的11人帮扶情况调度表"
     block = [v for v in _values(ws, 3, 19) if v]
-    assert block == ["填报单位：康平县", "填报人：李明", "联系电话：024-82703810", "填报时间：2020年4月3日"]
+    assert block == ["填报单位：康平县（盖章处）", "填报人：李明", "联系电话：024-82703810", "填报时间：2020年4月3日"]
     for i, labels in enumerate(header_label_rows(FORM1)):
         assert [v or "" for v in _values(ws, 4 + i, 19)] == labels
     merged = {str(r) for r in ws.merged_cells.ranges}

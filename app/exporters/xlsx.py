@@ -23,7 +23,7 @@ from typing import Any
 
 import xlsxwriter
 
-from app.forms.layouts import HEADER_BLOCK, LAYOUTS
+from app.forms.layouts import HEADER_BLOCK, LAYOUTS, SEAL_NOTE
 from app.forms.table import FormTable, header_grid
 
 FONT = "宋体"
@@ -192,7 +192,7 @@ def _write(wb: xlsxwriter.Workbook, table: FormTable, progress, cancel) -> None:
 def _header_block(ws, f: _Formats, table: FormTable, r: int, ncols: int) -> int:
     """填报单位 (with room for the seal) · 填报人 · 联系电话 · 填报时间, spread over the width."""
     texts = [
-        f"{HEADER_BLOCK[0]}{table.reporting_unit}",
+        f"{HEADER_BLOCK[0]}{table.reporting_unit}{SEAL_NOTE}",
         f"{HEADER_BLOCK[1]}{table.preparer}",
         f"{HEADER_BLOCK[2]}{table.preparer_phone}",
         f"{HEADER_BLOCK[3]}{table.filed_on_text}",
