@@ -10,18 +10,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.domain import ASSISTANCE_NAMES, FORM1_COUNTS, FORM2_COUNTS
+from app.domain import FORM1_COUNTS, FORM2_COUNTS
 
 from .codes import RULES
 from .findings import Finding
 from .household import as_int, blank
 
+# The forms' own column names (附件1/附件2), for messages.
 COUNT_NAMES = {
-    "total": "总人数", **{k: f"{v}人数" for k, v in ASSISTANCE_NAMES.items()},
-    "industry_started": "已开工项目带动人数", "industry_benefited": "已受益人数", "employment": "就业人数",
-    "public_post": "公益岗位人数", "graduate_placement": "高校毕业生子女政策性安置人数", "dibao": "低保兜底人数",
-    "inc_lt_4400": "4400元以下人数", "inc_4400_5000": "4400-5000元人数", "inc_ge_5000": "5000元以上人数",
-    "inc_5000_5760": "5000-5760元人数", "inc_gt_5760": "5760元以上人数",
+    "total": "总人数", "housing": "住房安全帮扶人数", "education": "义务教育帮扶人数", "medical": "基本医疗解决人数",
+    "water": "饮水安全解决人数", "industry": "产业带动人数", "industry_started": "已开工项目带动人数",
+    "industry_benefited": "已受益人数", "employment": "就业人数", "public_post": "公益岗位人数",
+    "graduate_placement": "高校毕业生子女政策性安置人数", "dibao": "享受低保兜底人数",
+    "inc_lt_4400": "人均纯收入4400元以下人数", "inc_4400_5000": "人均纯收入4400-5000元人数",
+    "inc_ge_5000": "人均纯收入5000元以上人数", "inc_5000_5760": "人均纯收入5000-5760元人数",
+    "inc_gt_5760": "人均纯收入5760元以上人数",
 }
 _CAPPED_BY_TOTAL = ("housing", "education", "medical", "water", "industry", "employment", "dibao")
 _WATCHED = ("industry_benefited", "industry_started", "employment")

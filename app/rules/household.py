@@ -273,6 +273,7 @@ def h06_lists(h: HouseholdData, ctx: Context) -> list[Finding]:
     return out
 
 
+_KIN = {"之子": "儿子", "之女": "女儿", "之父": "父亲", "之母": "母亲"}
 # Relations no age edit of H-07 looks at.
 _QUIET = frozenset(RELATIONS) - {"配偶", "之子", "之女", "之父", "之母"}
 
@@ -290,10 +291,10 @@ def h07_consistency(h: HouseholdData, ctx: Context) -> list[Finding]:
         if rel == "配偶" and age < 16:
             out.append(finding("H-07", h, f"配偶{n}只有{age}岁（不满16岁），请核实年龄或关系", p, "age"))
         if head_age is not None and rel in ("之子", "之女") and age > head_age - 12:
-            out.append(finding("H-07", h, f"{rel[1]}{n}{age}岁，户主{head_age}岁，子女比户主小不到12岁，请核实",
+            out.append(finding("H-07", h, f"{_KIN[rel]}{n}{age}岁，户主{head_age}岁，子女比户主小不到12岁，请核实",
                                p, "age"))
         if head_age is not None and rel in ("之父", "之母") and age < head_age + 12:
-            out.append(finding("H-07", h, f"{rel[1]}亲{n}{age}岁，户主{head_age}岁，父母比户主大不到12岁，请核实",
+            out.append(finding("H-07", h, f"{_KIN[rel]}{n}{age}岁，户主{head_age}岁，父母比户主大不到12岁，请核实",
                                p, "age"))
         if age < 16 and labour == "普通劳动力":
             out.append(finding("H-07", h, f"{n}只有{age}岁（不满16岁），却填为普通劳动力，请核实", p, "labour"))
@@ -425,6 +426,10 @@ def h14_housing(h: HouseholdData, ctx: Context) -> list[Finding]:
     return []
 
 
+def _cn(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
 @lru_cache(maxsize=64)
 def _last_day(period: str) -> dt.date:
     return last_day(period)
@@ -458,8 +463,8 @@ def h16_age_vs_id(h: HouseholdData, ctx: Context) -> list[Finding]:
         day = _last_day(ctx.period)
         real = ids.age_on(born, day)
         if real != age:
-            out.append(finding("H-16", h, f"{pname(p)}年龄填{age}岁，按身份证号出生日期{born:%Y年%m月%d日}"
-                                          f"应为{real}岁（截至{day:%Y年%m月%d日}）", p, "age"))
+            out.append(finding("H-16", h, f"{pname(p)}年龄填{age}岁，按身份证号出生日期{_cn(born)}"
+                                          f"应为{real}岁（截至{_cn(day)}）", p, "age"))
     return out
 
 

@@ -41,6 +41,10 @@ def _date(v: Any) -> dt.date | None:
         return None
 
 
+def _cn(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
 def progress_of(planned: Any, disbursed: Any) -> Decimal:
     """拨付进度 = 已拨付 ÷ 计划投资 × 100, one decimal, half up (0 when nothing is planned)."""
     pl, di = _amount(planned), _amount(disbursed)
@@ -101,7 +105,7 @@ def p04_dates(p: dict, period: str, where: dict | None = None) -> list[Finding]:
         if completed is None:
             out.append(_f("P-04", p, f"实施进度为{stage}，需填写完工时间", where, "completed_on"))
         elif started is not None and completed < started:
-            out.append(_f("P-04", p, f"完工时间{completed:%Y年%m月%d日}早于开工时间{started:%Y年%m月%d日}", where,
+            out.append(_f("P-04", p, f"完工时间{_cn(completed)}早于开工时间{_cn(started)}", where,
                           "completed_on"))
     return out
 
