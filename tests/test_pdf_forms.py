@@ -349,3 +349,14 @@ def test_a_cell_taller_than_a_page_is_cut_and_marked(tmp_path):
     write_form_pdf(table, path, exported_at=EXPORTED)
     text = _pdftotext(path)
     assert "1、第1项帮扶措施" in text and "…" in text and "199、第199项帮扶措施" not in text
+
+
+def test_same_table_same_time_same_bytes(tmp_path):
+    at = dt.datetime(2020, 4, 3, 10, 15, 7, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    a, b = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    write_form_pdf(form1_like(), a, exported_at=at)
+    write_form_pdf(form1_like(), b, exported_at=at)
+    assert a.read_bytes() == b.read_bytes()
+    assert PdfReader(a).metadata["/CreationDate"] == "D:20200403101507+08'00'"
+    write_form_pdf(form1_like(), b, exported_at=at + dt.timedelta(minutes=1))
+    assert a.read_bytes() != b.read_bytes()

@@ -54,7 +54,8 @@ def write_form_pdf(
     """
     ensure_fonts()
     plan = L.plan(table, cancel=cancel)
-    canvas = Canvas(str(path), pagesize=plan.pagesize, initialFontName=fonts.PRIMARY, pageCompression=1)
+    canvas = Canvas(str(path), pagesize=plan.pagesize, initialFontName=fonts.PRIMARY, pageCompression=1, invariant=1)
+    _stamp(canvas, exported_at)
     canvas.setTitle(f"{table.form} {table.title}")
     canvas.setAuthor(table.reporting_unit)
     canvas.setSubject(data_month_text(table.period))
@@ -93,6 +94,17 @@ def write_form_pdf(
     if progress is not None:
         progress(total, total)
     return total
+
+
+def _stamp(canvas: Canvas, at: dt.datetime) -> None:
+    """Creation date = the export time, and no wall-clock anywhere else (reportlab's invariant
+    mode): the same table exported at the same time gives the same bytes, so a locked month's
+    package can be reproduced and compared."""
+    stamp = canvas._doc._timeStamp
+    stamp.YMDhms = (at.year, at.month, at.day, at.hour, at.minute, at.second)
+    offset = (at if at.tzinfo else at.astimezone()).utcoffset()  # naive means local time
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    stamp.dhh, stamp.dmm = int(minutes / 60), abs(minutes) % 60
 
 
 def _compress_last_page(canvas: Canvas) -> None:
