@@ -19,6 +19,7 @@ from app import __version__
 from app.exporters import package as pkg
 from app.exporters.register_json import write_register_json
 from app.exporters.xlsx import write_xlsx
+from app.forms.layouts import LAYOUTS
 from app.models import Office, Period, Unit
 from app.rules.findings import Finding
 from app.services.backup import backup_before
@@ -82,7 +83,6 @@ def preview(session: Session, period: Period | str | None, unit: Unit | str | in
     """What a package will hold, without writing or checking: names and row counts, cheap SQL only."""
     from sqlalchemy import func, select
 
-    from app.forms.layouts import LAYOUTS
     from app.models import FundProject, Household, Person
 
     from .units import villages_under
@@ -177,8 +177,11 @@ def _export(session: Session, period, unit, out_dir: Path, draft: bool, progress
         from app.exporters.pdf.forms import write_form_pdf
 
         exported_at = dt.datetime.now()
-        for lay, table in form_service.build_forms(session, per, u, filed_on=filed_on, draft=draft):
-            tick(f"写{lay.file_stem}（Excel）…")
+        built = form_service.iter_forms(session, per, u, filed_on=filed_on, draft=draft)
+        for stem in [lay.file_stem for lay in LAYOUTS.values()]:
+            tick(f"整理{stem}，写 Excel…")
+            lay, table = next(built)
+            assert lay.file_stem == stem
             xname = lay.file_name("xlsx", draft)
             rows = write_xlsx(table, staging / xname, cancel=cancel)
             listed.append((xname, rows))

@@ -205,17 +205,22 @@ def build_form4(session: Session, period: Period, unit: Unit, band: str = "A", *
     return table
 
 
+def iter_forms(session: Session, period: Period, unit: Unit, *, filed_on: dt.date | None = None,
+               draft: bool = False) -> Iterator[tuple[FormLayout, FormTable]]:
+    """Every form of the month package in package order (附件1, 2, 3, 4, 4 band B), built one at a
+    time so that a county's two 附件4 tables are never in memory together."""
+    kw = {"filed_on": filed_on, "draft": draft}
+    yield FORM1, build_form1(session, period, unit, **kw)
+    yield FORM2, build_form2(session, period, unit, **kw)
+    yield FORM3, build_form3(session, period, unit, **kw)
+    yield FORM4, build_form4(session, period, unit, "A", **kw)
+    yield FORM4B, build_form4(session, period, unit, "B", **kw)
+
+
 def build_forms(session: Session, period: Period, unit: Unit, *, filed_on: dt.date | None = None,
                 draft: bool = False) -> list[tuple[FormLayout, FormTable]]:
     """Every form of the month package, in package order (附件1, 2, 3, 4, 4 band B)."""
-    kw = {"filed_on": filed_on, "draft": draft}
-    return [
-        (FORM1, build_form1(session, period, unit, **kw)),
-        (FORM2, build_form2(session, period, unit, **kw)),
-        (FORM3, build_form3(session, period, unit, **kw)),
-        (FORM4, build_form4(session, period, unit, "A", **kw)),
-        (FORM4B, build_form4(session, period, unit, "B", **kw)),
-    ]
+    return list(iter_forms(session, period, unit, filed_on=filed_on, draft=draft))
 
 
 BUILDERS = {
