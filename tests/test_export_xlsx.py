@@ -237,3 +237,12 @@ def test_demo_register_forms(demo_db, tmp_path):
     ws4 = openpyxl.load_workbook(out).worksheets[0]
     data_merges = {str(r) for r in ws4.merged_cells.ranges if 5 <= r.min_row and r.max_row < 5 + len(t4.rows)}
     assert len(data_merges) == len(t4.merges) > 0
+
+
+def test_township_form4_scope_and_draft_marker(clean_db, tmp_path):
+    table, wb, _ = _write(clean_db, forms.build_form4, tmp_path, unit="暖泉镇", draft=True)
+    ws = wb.worksheets[0]
+    assert ws["A2"].value == "全镇2020年度年人均收入5000元以下的9人精准脱贫增收挂图作战明细表"
+    assert table.summary.startswith("全镇计划完成贫困人口3户9人的5000元以上增收任务。")
+    assert ws.oddHeader.right.text == "草稿"
+    assert {ws.cell(r, 3).value for r in range(5, 14)} <= {"暖泉镇", None}

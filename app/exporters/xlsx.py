@@ -256,7 +256,9 @@ def _data(ws, f: _Formats, table: FormTable, r0: int, progress, cancel) -> None:
     is_count = [c.kind == "count" for c in cols]
     text_fmts = [(f.center, f.center_q, f.total_center) if c.width <= 10 else (f.left, f.left_q, f.total_left)
                  for c in cols]
-    write_string, write_number, write_blank = ws._write_string, ws._write_number, ws._write_blank
+    write_string = getattr(ws, "_write_string", ws.write_string)  # public names as a fallback
+    write_number = getattr(ws, "_write_number", ws.write_number)
+    write_blank = getattr(ws, "_write_blank", ws.write_blank)
     heights = _row_heights(table)
     merges = sorted(table.merges)
     mi, n_merges = 0, len(merges)
