@@ -13,6 +13,8 @@ The API (shared with the wall charts and 明白卡):
   punctuation never starts a line, ``\\n`` forces a break);
 - ``draw_text(canvas, x, y, text, size, align="left", bold=False)`` draws one line at baseline
   ``y``; ``align`` is "left" (x is the start), "center" (x is the middle) or "right" (x is the end);
+- ``draw_lines(canvas, x, top, lines, size, leading=None, align="left")`` draws wrapped lines
+  downwards from ``top`` and returns the height used;
 - ``TextBatch(canvas)``: the same ``draw`` for many strings in one PDF text object — use it for
   tables (a page of cells costs one BT … ET instead of one per cell). Close it (or use ``with``)
   before drawing anything that must lie on top of the text.
