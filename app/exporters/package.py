@@ -64,7 +64,9 @@ def mail_body(unit_name: str, month: str, files: list[str], preparer: str, phone
         "您好：",
         "",
         f"现报送{unit_name}{y}年{m}月挂图作战月报（{y}年{m}月数据，{due_y}年{due_m}月5日前报送），"
-        "含调度表的Excel电子版和PDF版（PDF请盖章后另行报送）及台账数据，请查收。",
+        "含调度表的Excel电子版、PDF版及台账数据，请查收。",
+        "",
+        "（发送前：PDF版须加盖公章，请打印盖章后扫描，替换附件中的PDF。）",
     ]
     if draft:
         lines += ["", "（本件为草稿，仅供核对，不作正式报送。）"]
