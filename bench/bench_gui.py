@@ -48,6 +48,8 @@ def _bare_view_paint(db, village_ids: list[int], period_id: int) -> int:
 
 def _paint(ctx: Context, level: str) -> Outcome:
     _app()
+    import time
+
     from app.storage import Database
     from app.ui.dialogs import RecordingDialogs
     from app.ui.main_window import MainWindow
@@ -56,30 +58,33 @@ def _paint(ctx: Context, level: str) -> Outcome:
         window = MainWindow(db, read_only=True, dialogs=RecordingDialogs())
         window.resize(1500, 920)
         window.wait_checks()  # the month's background check is not part of a paint
-        roots = window.store.tree()
-        county = roots[0]
-        village = next(v for t in county.children for v in t.children if v.households)
-        target = county if level == "county" else village
-        other = village if level == "county" else county
+        county = window.store.tree()[0]
+        villages = [v for t in county.children for v in t.children if v.households]
+        target = county if level == "county" else villages[0]
+        before = villages[1]  # the clerk comes from another village
 
-        def paint() -> None:
-            window.tree.select_unit(other.id)
+        def paint() -> float:
+            window.tree.select_unit(before.id)
+            window.hh_view.grab()
+            t0 = time.perf_counter()
             window.tree.select_unit(target.id)
             window.hh_view.grab()
             window.grid.grab()
+            return time.perf_counter() - t0
 
         paint()
-        seconds = best_of(paint, 3)
-        # the paint() above selects two units; the baseline paints both bare views too
-        ids_target, ids_other = target.villages(), other.villages()
+        seconds = min(paint() for _ in range(3))
         period_id = window.store.period_id
-        n = _bare_view_paint(db, ids_target, period_id)
-        baseline = best_of(lambda: (_bare_view_paint(db, ids_other, period_id),
-                                    _bare_view_paint(db, ids_target, period_id)), 3)
+        n = _bare_view_paint(db, target.villages(), period_id)
+        baseline = best_of(lambda: _bare_view_paint(db, target.villages(), period_id), 3)
         window.close()
-    goal = 1.0 if level == "county" else 0.3
+        window.deleteLater()
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    goal = 1.0 if level == "county" else 0.2
     return Outcome(seconds, baseline, f"bare QTableView over {n:,} households (SELECT + list model)",
-                   goal=f"< {goal} s", met=seconds < goal, note=f"{n:,} households")
+                   goal=f"< {goal} s", met=seconds < goal, note=f"{n:,} households; list, first household, members")
 
 
 @entry("gui_county_paint")

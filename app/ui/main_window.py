@@ -6,7 +6,6 @@ background when a month is opened; after every edit the household is re-checked 
 
 from __future__ import annotations
 
-import importlib
 from collections import Counter
 
 from PySide6.QtCore import QModelIndex, Qt
@@ -26,7 +25,7 @@ from app.rules.findings import Finding
 from app.services import register
 from app.services.register import Change
 from app.storage import Database
-from app.ui import actions
+from app.ui import actions, window_tools
 from app.ui.columns import HOUSEHOLD_COLUMNS, MEMBER_CODES
 from app.ui.dialogs import Dialogs
 from app.ui.editor import Editor
@@ -127,14 +126,17 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.counts_label)
 
     # -- periods and units ---------------------------------------------------------------------
-    def load_periods(self) -> None:
+    def load_periods(self, month: str | None = None) -> None:
+        """Fill the month selector; show ``month`` when it exists, else the latest month."""
         periods = self.store.periods()
         self.period_combo.blockSignals(True)
         self.period_combo.clear()
         for p in periods:
             self.period_combo.addItem(p.label, p)
+        index = next((i for i, p in enumerate(periods) if p.month == month), 0 if periods else -1)
+        self.period_combo.setCurrentIndex(index)
         self.period_combo.blockSignals(False)
-        self._period_chosen(0 if periods else -1)
+        self._period_chosen(index)
 
     def _period_chosen(self, index: int) -> None:
         period = self.period_combo.itemData(index) if index >= 0 else None
@@ -174,10 +176,10 @@ class MainWindow(QMainWindow):
         self.findings.update(kept)
         self._show_findings()
 
-    def wait_checks(self) -> None:
-        """Let the background check finish (tests, screenshots)."""
+    def wait_checks(self, timeout_ms: int = 300_000) -> None:
+        """Let the background check finish (tests, screenshots, bench)."""
         if self.check_handle is not None:
-            self.check_handle.wait()
+            self.check_handle.wait(timeout_ms)
 
     def on_unit(self, unit_id: int, level: str, path: str, villages: list[int]) -> None:
         same = unit_id == self.unit_id
@@ -372,48 +374,22 @@ class MainWindow(QMainWindow):
             self.tree.select_unit(vid)
         self.wait_checks()
 
-    # -- other areas' dialogs and settings -----------------------------------------------------
+    # -- other areas' dialogs, backups and settings (app/ui/window_tools.py) ----------------
     def open_tool(self, module_name: str) -> None:
-        if module_name == "app.ui.backup_dialog":
-            self.show_backups()
-            return
-        module = importlib.import_module(module_name)
-        opener = getattr(module, "open_dialog", None)
-        if opener is None:
-            self.dialogs.info(self, "提示", "该功能尚未接入主窗口。")
-            return
-        opener(self, self.store.db, self.store.period.month if self.store.period else None)
-        self.load_periods()
+        window_tools.open_tool(self, module_name)
 
     def show_backups(self) -> None:
-        """文件 › 备份/恢复…; a restore closes the register, puts the backup in place and reopens it."""
-        from app.ui.backup_dialog import BackupDialog, restore_backup
-
-        path = self.store.db.path
-
-        def on_restore(backup_path) -> bool:
-            if self.check_handle is not None:
-                self.check_handle.cancel()
-                self.check_handle.wait(5000)
-            self.store.db.close()
-            try:
-                return restore_backup(path, backup_path, self.dialogs, self)
-            finally:
-                self.reopen(Database(path))
-
-        BackupDialog(path, self.dialogs, self, on_restore=on_restore).exec()
+        window_tools.show_backups(self)
 
     def reopen(self, database: Database) -> None:
         """Work on ``database`` from now on (after a restore): everything is read again."""
         self.store.db = database
         self.runner.database = database
         self.store._paths = None
-        self.load_periods()
+        self.load_periods(self.store.period.month if self.store.period else None)
 
     def show_settings(self) -> None:
-        from app.ui.settings_dialog import SettingsDialog
-
-        SettingsDialog(self.store, self.dialogs, self).exec()
+        window_tools.show_settings(self)
 
     def closeEvent(self, event) -> None:
         if self.check_handle is not None:

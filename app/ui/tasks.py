@@ -14,6 +14,7 @@ pressed 取消. Callbacks always run on the GUI thread; ``on_error`` receives th
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -108,11 +109,23 @@ class TaskRunner(QObject):
         self.database = database
         self.parent_widget = parent
         self._running: set[TaskHandle] = set()
+        self._switch: float | None = None
+
+    def _running_changed(self) -> None:
+        """While Python work runs in a worker, hand the GIL back to the GUI thread more often, so
+        painting (many short Python calls from Qt) does not wait 5 ms per call."""
+        if self._running:
+            if self._switch is None:
+                self._switch = sys.getswitchinterval()
+                sys.setswitchinterval(0.0005)
+        elif self._switch is not None:
+            sys.setswitchinterval(self._switch)
+            self._switch = None
 
     def run(self, fn: Callable, *, title: str = "请稍候", on_result: Callable[[Any], None] | None = None,
             on_error: Callable[[BaseException], None] | None = None, with_session: bool = True,
             show_progress: bool = True) -> TaskHandle:
-        signals = _Signals(self)
+        signals = _Signals()  # no parent: it outlives a closed window while the worker finishes
         progress = Progress(signals)
         handle = TaskHandle(progress, signals)
         dialog = None
@@ -133,6 +146,7 @@ class TaskRunner(QObject):
         def finish(result: Any = None, error: BaseException | None = None) -> None:
             handle.done, handle.result, handle.error = True, result, error
             self._running.discard(handle)
+            self._running_changed()
             if dialog is not None:
                 dialog.reset()
                 dialog.deleteLater()
@@ -150,5 +164,6 @@ class TaskRunner(QObject):
         signals.finished.connect(lambda r: finish(result=r))
         signals.failed.connect(lambda e: finish(error=e))
         self._running.add(handle)
+        self._running_changed()
         QThreadPool.globalInstance().start(_Job(self.database if with_session else None, fn, signals, progress))
         return handle

@@ -1,0 +1,53 @@
+"""What the main window opens beside the register: other areas' dialogs (``open_dialog(parent, db,
+month)`` in their module), backup and restore, settings."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from app.storage import Database
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+
+def open_tool(window: MainWindow, module_name: str) -> None:
+    """Open another area's dialog; afterwards the months and the register are read again."""
+    if module_name == "app.ui.backup_dialog":
+        show_backups(window)
+        return
+    module = importlib.import_module(module_name)
+    opener = getattr(module, "open_dialog", None)
+    if opener is None:
+        window.dialogs.info(window, "提示", "该功能尚未接入主窗口。")
+        return
+    store = window.store
+    current = store.period.month if store.period else None
+    opener(window, store.db, current)
+    window.load_periods(current)  # a new month, an import or a lock may have changed the register
+
+
+def show_backups(window: MainWindow) -> None:
+    """文件 › 备份/恢复…; a restore closes the register, puts the backup in place and reopens it."""
+    from app.ui.backup_dialog import BackupDialog, restore_backup
+
+    path = window.store.db.path
+
+    def on_restore(backup_path) -> bool:
+        if window.check_handle is not None:
+            window.check_handle.cancel()
+            window.check_handle.wait(5000)
+        window.store.db.close()
+        try:
+            return restore_backup(path, backup_path, window.dialogs, window)
+        finally:
+            window.reopen(Database(path))
+
+    BackupDialog(path, window.dialogs, window, on_restore=on_restore).exec()
+
+
+def show_settings(window: MainWindow) -> None:
+    from app.ui.settings_dialog import SettingsDialog
+
+    SettingsDialog(window.store, window.dialogs, window).exec()
