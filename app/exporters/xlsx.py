@@ -19,7 +19,6 @@ import math
 import os
 import re
 from pathlib import Path
-from typing import Any
 
 import xlsxwriter
 
@@ -321,15 +320,3 @@ def _footer_lines(ws, f: _Formats, table: FormTable, r: int, last: int, total_wi
         line(instructions_label(table))
         for item in table.instructions:
             line(item)
-
-
-def read_cells(path: str | os.PathLike) -> list[list[Any]]:
-    """All values of the first sheet (tests, verify): rows of values, None for empty."""
-    import openpyxl
-
-    wb = openpyxl.load_workbook(path, read_only=True)
-    try:
-        ws = wb.worksheets[0]
-        return [list(row) for row in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()
