@@ -360,3 +360,23 @@ def test_same_table_same_time_same_bytes(tmp_path):
     assert PdfReader(a).metadata["/CreationDate"] == "D:20200403101507+08'00'"
     write_form_pdf(form1_like(), b, exported_at=at + dt.timedelta(minutes=1))
     assert a.read_bytes() != b.read_bytes()
+
+
+def test_household_columns_are_drawn_merged(f4, tmp_path):
+    """Between two members of a household the grid line runs through the person columns only."""
+    table, path, _pages = f4
+    plan = layout.plan(table)
+    dpi = 144
+    k = dpi / 72
+    img = Image.open(_render(path, dpi, tmp_path, 1)[0]).convert("L")
+    boundary = plan.first_top - plan.header_height - plan.heights[0]  # rows 0 and 1: one household
+    assert (0, 3, 1, 3) in table.merges
+    y = round((plan.pagesize[1] - boundary) * k)
+
+    def darkest(col: int) -> int:
+        x = round((plan.col_x[col] + 1.2) * k)  # inside the cell's padding: grid line, never text
+        return img.crop((x, y - 2, x + 3, y + 3)).getextrema()[0]
+
+    assert darkest(6) < 128  # 姓名: a line between the members
+    for col in (1, 2, 3, 4, 5, 9, 10, 11):  # the household's own columns: merged, no line
+        assert darkest(col) > 200, col
