@@ -27,8 +27,8 @@ FIELD_COLUMNS = {
 }
 
 
-def _household_key(sheet: Sheet, r: int) -> tuple:
-    return tuple(sheet.cell(r, sheet.columns.get(c)) for c in HOUSEHOLD_CELLS)
+def _blank(v: Any) -> bool:
+    return v is None or v == "" or (isinstance(v, str) and v.isspace())
 
 
 def read(sheet: Sheet, src: Source) -> None:
@@ -36,10 +36,15 @@ def read(sheet: Sheet, src: Source) -> None:
     n = nz.Normaliser(src.file, sheet.name, src.normalised)
     col = sheet.columns
     letter = {code: sheet.letter(code) or "" for code in col}
+    width = max(col.values()) + 1
+    hk = [col[c] for c in HOUSEHOLD_CELLS if c in col]
+    ucols = [(i, code, col[code]) for i, code in enumerate(UNIT_CELLS) if code in col]
+    pcols = [(code, col[code], fn, letter[code]) for code, fn in (
+        ("name", nz.name), ("age", nz.number), ("health", nz.health), ("labour", nz.labour)) if code in col]
+    rel_col, rel_letter = col.get("relation"), letter.get("relation", "")
     unit: list[Any] = [None, None, None]
     current: InHousehold | None = None
-    hcols = {col[c] for c in HOUSEHOLD_CELLS if c in col}
-    merged_tail = {r for r0, c0, r1, c1 in sheet.merges if c0 == c1 and c0 in hcols for r in range(r0 + 1, r1 + 1)}
+    merged_tail = {r for r0, c0, r1, c1 in sheet.merges if c0 == c1 and c0 in set(hk) for r in range(r0 + 1, r1 + 1)}
     last_key: tuple | None = None
     for r in range(sheet.data_start, len(sheet.rows)):
         values = sheet.rows[r]
@@ -48,31 +53,30 @@ def read(sheet: Sheet, src: Source) -> None:
             break
         if what == "skip":
             continue
+        if len(values) < width:
+            values = list(values) + [""] * (width - len(values))
         row = r + 1
-        key = _household_key(sheet, r)
-        starts = any(not nz.is_blank(v) for v in key) and (current is None or key != last_key)
-        if r in merged_tail:
-            starts = False  # inside the household's merged cells: a member row, whatever it says
-        relation = n.apply(nz.relation, sheet.cell(r, col.get("relation")), row, letter.get("relation", ""))
-        if not starts and r not in merged_tail and relation == "户主" and current is not None and any(
+        key = tuple(values[c] for c in hk)
+        inside = r in merged_tail  # inside the household's merged cells: a member row, whatever it says
+        starts = not inside and (current is None or key != last_key) and not all(_blank(v) for v in key)
+        raw_rel = values[rel_col] if rel_col is not None else None
+        relation = n.apply(nz.relation, None if raw_rel == "" else raw_rel, row, rel_letter)
+        if not starts and not inside and relation == "户主" and current is not None and any(
                 m.get("relation") == "户主" for m in current.members):
             starts = True  # repeated household cells, but a second 户主: a new household
         if starts or current is None:
-            for i, code in enumerate(UNIT_CELLS):  # each column carries down when left blank
-                v = sheet.cell(r, col.get(code))
-                if not nz.is_blank(v):
+            for i, code, c in ucols:  # each column carries down when left blank
+                v = values[c]
+                if not _blank(v):
                     unit[i] = n.apply(nz.text, v, row, letter[code])
             current = _household(sheet, r, n, letter, tuple(unit), band, src)
             src.households.append(current)
             last_key = key
-        person = {
-            "name": n.apply(nz.name, sheet.cell(r, col.get("name")), row, letter.get("name", "")),
-            "relation": relation,
-            "age": n.apply(nz.number, sheet.cell(r, col.get("age")), row, letter.get("age", "")),
-            "health": n.apply(nz.health, sheet.cell(r, col.get("health")), row, letter.get("health", "")),
-            "labour": n.apply(nz.labour, sheet.cell(r, col.get("labour")), row, letter.get("labour", "")),
-        }
-        if all(nz.is_blank(v) for v in person.values()):
+        person: dict[str, Any] = {"relation": relation}
+        for code, c, fn, lt in pcols:
+            v = values[c]
+            person[code] = n.apply(fn, None if v == "" else v, row, lt)
+        if all(_blank(v) for v in person.values()):
             continue  # a household row without a member (a merged tail)
         current.members.append(person)
         current.data.members.append(PersonData(row=row, **person))

@@ -40,6 +40,8 @@ RELATION_VARIANTS = {
     "其它": "其他",
 }
 
+_RELATION_SET = frozenset(RELATIONS)
+_PLAIN_NAME = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf·]+")
 _SPACES = re.compile(r"[\s\u3000\u00a0]+")
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _UNIT_SUFFIX = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(岁|人|元|户|周岁|口|万元)?$")
@@ -67,7 +69,9 @@ def header_key_loose(text: Any) -> str:
 
 
 def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not _SPACES.sub("", value))
+    if value is None or value == "":
+        return True
+    return isinstance(value, str) and (value.isspace() or not _SPACES.sub("", value))
 
 
 def number(value: Any) -> Any:
@@ -165,6 +169,8 @@ def contact(value: Any) -> tuple[Any, Any]:
 
 def closed(value: Any, allowed: tuple[str, ...]) -> Any:
     """A closed-list value, accepting hint text and width quirks; unchanged when not one."""
+    if value in allowed:
+        return value  # the common case, first
     if is_blank(value):
         return None
     t = width(str(value))
@@ -173,6 +179,8 @@ def closed(value: Any, allowed: tuple[str, ...]) -> Any:
 
 
 def relation(value: Any) -> Any:
+    if value in _RELATION_SET:
+        return value
     if is_blank(value):
         return None
     t = _SPACES.sub("", width(str(value)))
@@ -206,6 +214,8 @@ def text(value: Any) -> Any:
 
 def name(value: Any) -> Any:
     """A person's name: stray spaces removed (``张 三`` → ``张三``), half-width dot → ``·``."""
+    if isinstance(value, str) and value and _PLAIN_NAME.fullmatch(value):
+        return value
     if is_blank(value):
         return None
     t = _SPACES.sub("", str(value))
@@ -222,7 +232,7 @@ class Normaliser:
 
     def apply(self, fn, value: Any, row: int, column: str, *args) -> Any:
         new = fn(value, *args)
-        if not _same(value, new):
+        if new is not value and not _same(value, new):
             self.records.append(
                 {"file": self.file, "sheet": self.sheet, "row": row, "column": column,
                  "from": _show(value), "to": _show(new)}

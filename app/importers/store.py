@@ -8,10 +8,11 @@ so ``max(id) + 1`` cannot race.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Household, IncomeItem, Measure, Person
@@ -20,8 +21,14 @@ BATCH = 500  # SQLite parameter limits
 CHILDREN = (("members", Person), ("measures", Measure), ("income_items", IncomeItem))
 
 
+_COLUMNS: dict[type, list[str]] = {}
+
+
 def columns(model) -> list[str]:
-    return [c.key for c in model.__table__.columns]
+    cols = _COLUMNS.get(model)
+    if cols is None:
+        cols = _COLUMNS[model] = [c.key for c in model.__table__.columns]
+    return cols
 
 
 def defaults(model) -> dict[str, Any]:
@@ -47,6 +54,33 @@ def complete(model, record: dict[str, Any], base: dict[str, Any]) -> dict[str, A
         else:
             row[key] = None
     return row
+
+
+def _row_maker(model):
+    """A function record → tuple in column order, with defaults and dates as SQLAlchemy stores them."""
+    cols = columns(model)
+    base = defaults(model)
+    dates = {c.key for c in model.__table__.columns if getattr(c.type, "python_type", None) in (dt.date, dt.datetime)}
+    consts = {k: v for k, v in base.items() if not callable(v)}
+    calls = {k: v for k, v in base.items() if callable(v)}
+
+    def make(record: dict[str, Any]) -> tuple:
+        out = []
+        for key in cols:
+            if key in record:
+                v = record[key]
+            elif key in consts:
+                v = consts[key]
+            elif key in calls:
+                v = calls[key](None)
+            else:
+                v = None
+            if key in dates and v is not None:
+                v = _sql_value(v)
+            out.append(v)
+        return tuple(out)
+
+    return make
 
 
 def load_households(session: Session, period_id: int, village_ids: list[int]) -> dict[int, list[dict]]:
@@ -89,30 +123,49 @@ def delete_households(session: Session, ids: list[int]) -> None:
         session.execute(delete(t).where(t.c.id.in_(ids[start:start + BATCH])))
 
 
+def _sql_value(v: Any) -> Any:
+    if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+        return v.isoformat()  # as SQLAlchemy's Date stores it
+    if isinstance(v, dt.datetime):
+        return v.isoformat(" ")
+    return v
+
+
+def _executemany(session: Session, model, rows: list[tuple]) -> None:
+    """Plain DB-API executemany: the rows are already complete tuples in column order."""
+    cols = columns(model)
+    sql = f'INSERT INTO {model.__table__.name} ({", ".join(chr(34) + c + chr(34) for c in cols)}) ' \
+          f'VALUES ({", ".join("?" * len(cols))})'
+    session.connection().exec_driver_sql(sql, rows)
+
+
 def insert_households(session: Session, period_id: int, records: list[tuple[int, dict]]) -> tuple[int, int]:
     """Insert (village id, full record) households of ``period_id``; returns (households, persons)."""
     if not records:
         return 0, 0
     ids = next_ids(session)
-    bases = {m: defaults(m) for m in (Household, Person, Measure, IncomeItem)}
-    hrows: list[dict] = []
-    child_rows: dict[str, list[dict]] = {"members": [], "measures": [], "income_items": []}
+    makers = {m: _row_maker(m) for m in (Household, Person, Measure, IncomeItem)}
+    hrows: list[tuple] = []
+    child_rows: dict[str, list[tuple]] = {"members": [], "measures": [], "income_items": []}
     for village_id, rec in records:
         hid = ids["households"]
         ids["households"] += 1
         h = {k: v for k, v in rec.items() if k not in ("members", "measures", "income_items")}
         h.update(id=hid, period_id=period_id, village_id=village_id)
-        hrows.append(complete(Household, h, bases[Household]))
+        hrows.append(makers[Household](h))
         for key, model in CHILDREN:
             name = model.__table__.name
+            make = makers[model]
+            out = child_rows[key]
             for pos, child in enumerate(rec.get(key) or []):
                 c = dict(child)
-                c.update(id=ids[name], household_id=hid)
+                c["id"] = ids[name]
+                c["household_id"] = hid
                 c.setdefault("position", pos)
                 ids[name] += 1
-                child_rows[key].append(complete(model, c, bases[model]))
-    session.execute(insert(Household.__table__), hrows)
+                out.append(make(c))
+    _executemany(session, Household, hrows)
     for key, model in CHILDREN:
         if child_rows[key]:
-            session.execute(insert(model.__table__), child_rows[key])
+            _executemany(session, model, child_rows[key])
     return len(hrows), len(child_rows["members"])

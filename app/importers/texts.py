@@ -14,7 +14,7 @@ from typing import Any
 
 # A line number: "1、", "2.", "3．", "（4）", "⑤" — not a decimal point inside a number (4.5亩).
 _ITEM = re.compile(r"(?:^|(?<=[\s。；;，,]))[（(]?(\d{1,2})[)）]?\s*[、.．:：)]\s*(?!\d)")
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮"
+_CIRCLED = str.maketrans({ch: f" {i}、" for i, ch in enumerate("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮", 1)})
 
 MEASURE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("公益岗位", ("公益岗", "公益性岗位", "护林员", "保洁员", "护路员")),
@@ -44,16 +44,20 @@ INCOME_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+_MEASURE_RES = [(c, re.compile("|".join(map(re.escape, words)))) for c, words in MEASURE_KEYWORDS]
+_INCOME_RES = [(c, re.compile("|".join(map(re.escape, words)))) for c, words in INCOME_KEYWORDS]
+
+
 def measure_category(text: str) -> str:
-    for category, words in MEASURE_KEYWORDS:
-        if any(w in text for w in words):
+    for category, pattern in _MEASURE_RES:
+        if pattern.search(text):
             return category
     return "其它"
 
 
 def income_category(label: str) -> str:
-    for category, words in INCOME_KEYWORDS:
-        if any(w in label for w in words):
+    for category, pattern in _INCOME_RES:
+        if pattern.search(label):
             return category
     return "其他"
 
@@ -63,8 +67,7 @@ def split_items(text: Any) -> list[str]:
     if text is None:
         return []
     s = str(text).replace("\r", "\n").strip()
-    for i, ch in enumerate(_CIRCLED, 1):
-        s = s.replace(ch, f" {i}、")
+    s = s.translate(_CIRCLED)
     marks = list(_ITEM.finditer(s))
     if not marks:
         return [line.strip() for line in s.split("\n") if line.strip()]

@@ -217,6 +217,9 @@ def read_workbook(path: str | Path, period: str | None = None) -> Source:
 
 def skip_row(values: list[Any]) -> str | None:
     """'stop' for 填报说明 and the summary line, 'skip' for spacer, ⋮ and column-number rows, else None."""
+    if values and isinstance(values[0], float) and any(isinstance(v, str) and v and not v.isspace()
+                                                        for v in values[1:]):
+        return None  # the common data row: a 序号 and some text
     filled = [v for v in values if not is_blank(v)]
     if not filled:
         return "skip"

@@ -1,0 +1,342 @@
+"""导入向导: choose files → preview (per unit: added / changed / unchanged; findings; normalised
+values) → confirm → one transaction, off the GUI thread (``app.ui.tasks.TaskRunner``). Services only.
+
+Also the 新建月份 dialog (结转), opened from the 工具 menu through ``app.ui.new_month_dialog``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from app.services.errors import GuatuError, month_label
+from app.storage import Database
+from app.ui.dialogs import Dialogs
+from app.ui.tasks import TaskHandle, TaskRunner
+
+STATUS = {"added": "新增", "changed": "有变化", "unchanged": "无变化"}
+KINDS = {"households": "台账（附件4）", "counts1": "附件1人数", "counts2": "附件2人数", "projects": "附件3项目"}
+MAX_ROWS = 3000  # rows shown per table; the CLI's --json has everything
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> QTableWidget:
+    t = QTableWidget(min(len(rows), MAX_ROWS), len(headers))
+    t.setHorizontalHeaderLabels(headers)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.verticalHeader().setVisible(False)
+    for r, row in enumerate(rows[:MAX_ROWS]):
+        for c, v in enumerate(row):
+            t.setItem(r, c, QTableWidgetItem("" if v is None else str(v)))
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    t.horizontalHeader().setStretchLastSection(True)
+    return t
+
+
+class FilesPage(QWizardPage):
+    def __init__(self, month: str | None):
+        super().__init__()
+        self.setTitle("选择要导入的文件")
+        self.setSubTitle("上月的数据包（文件夹或 .zip），或按官方表样填写的工作簿（附件1、附件2、附件3、附件4）。")
+        self.files = QListWidget()
+        add = QPushButton("添加文件…")
+        add.clicked.connect(self._add_files)
+        add_dir = QPushButton("添加数据包文件夹…")
+        add_dir.clicked.connect(self._add_folder)
+        remove = QPushButton("移除")
+        remove.clicked.connect(self._remove)
+        buttons = QHBoxLayout()
+        for b in (add, add_dir, remove):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        self.period = QLineEdit(month or "")
+        self.period.setPlaceholderText("YYYY-MM，工作簿须指明；数据包自带月份")
+        form = QFormLayout()
+        form.addRow("导入到月份：", self.period)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.files, 1)
+        lay.addLayout(buttons)
+        lay.addLayout(form)
+
+    def add_paths(self, paths: list[str]) -> None:
+        have = {self.files.item(i).text() for i in range(self.files.count())}
+        for p in paths:
+            if p and p not in have:
+                self.files.addItem(p)
+        self.completeChanged.emit()
+
+    def paths(self) -> list[str]:
+        return [self.files.item(i).text() for i in range(self.files.count())]
+
+    def _add_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "选择文件", "", "工作簿或数据包 (*.xlsx *.zip);;所有文件 (*)")
+        self.add_paths(paths)
+
+    def _add_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "选择数据包文件夹")
+        self.add_paths([path] if path else [])
+
+    def _remove(self) -> None:
+        for item in self.files.selectedItems():
+            self.files.takeItem(self.files.row(item))
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+        return self.files.count() > 0
+
+
+class PreviewPage(QWizardPage):
+    """Runs the preview in the background; shows units, findings and normalised values."""
+
+    def __init__(self, wizard: ImportWizard):
+        super().__init__()
+        self.w = wizard
+        self.setTitle("预览：将要导入的内容")
+        self.summary = QLabel("正在读取文件…")
+        self.summary.setWordWrap(True)
+        self.tabs = QTabWidget()
+        self.replace = QCheckBox("本月已有数据的单位：确认用文件中的数据替换")
+        self.replace.setVisible(False)
+        self.replace.toggled.connect(self.completeChanged)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.tabs, 1)
+        lay.addWidget(self.replace)
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt API
+        self.w.plan = None
+        self.tabs.clear()
+        self.replace.setChecked(False)
+        self.replace.setVisible(False)
+        self.summary.setText("正在读取并检查文件…")
+        files, period = self.w.files_page.paths(), self.w.files_page.period.text().strip() or None
+        from app.services.imports import preview_import
+
+        self.w.handle = self.w.runner.run(lambda s, _p: preview_import(s, files, period), title="读取文件",
+                                          on_result=self.show_plan, on_error=self.show_error)
+
+    def show_error(self, error: BaseException) -> None:
+        self.summary.setText(f"无法预览：{getattr(error, 'message', error)}")
+        self.completeChanged.emit()
+
+    def show_plan(self, plan) -> None:
+        self.w.plan = plan
+        a, c, u = plan.totals("added"), plan.totals("changed"), plan.totals("unchanged")
+        e = len(plan.errors)
+        lines = [
+            f"{month_label(plan.period) if plan.period else ''}：新增{a['households']}户{a['persons']}人，"
+            f"变化{c['households']}户{c['persons']}人，无变化{u['households']}户；规范化{len(plan.normalised)}处；"
+            f"问题{len(plan.findings)}个（错误{e}个）。"
+        ]
+        if e or plan.locked:
+            lines.append("有错误，不能导入：请按“问题”页改正文件后重新导入。数据库不会有任何改动。")
+        elif plan.needs_replace:
+            lines.append(f"{len(plan.needs_replace)}个单位本月已有数据且与文件不同，请查看差异后确认替换。")
+            self.replace.setVisible(True)
+        self.summary.setText("\n".join(lines))
+        units = [[u.unit, KINDS.get(u.kind, u.kind) + (f"（{u.band}档）" if u.band else ""), STATUS[u.status],
+                  u.households.get("added", ""), u.households.get("changed", ""), u.households.get("unchanged", ""),
+                  u.households.get("removed", ""), "；".join(u.differences[:20])] for u in plan.units]
+        self.tabs.addTab(_table(["单位", "内容", "状态", "新增户", "变化户", "无变化户", "减少户", "差异"], units),
+                         f"单位（{len(units)}）")
+        sev = {"E": "错误", "W": "提示"}
+        findings = [[f.code, sev.get(f.severity, f.severity), f.file, f.sheet, f.row, f.column, f.message]
+                    for f in sorted(plan.findings, key=lambda f: f.severity != "E")]
+        self.tabs.addTab(_table(["规则", "级别", "文件", "工作表", "行", "列", "说明"], findings),
+                         f"问题（{len(findings)}）")
+        norm = [[n["file"], n["sheet"], n["row"], n["column"], n["from"], n["to"]] for n in plan.normalised]
+        self.tabs.addTab(_table(["文件", "工作表", "行", "列", "原值", "规范为"], norm), f"规范化（{len(norm)}）")
+        if e:
+            self.tabs.setCurrentIndex(1)
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+        plan = self.w.plan
+        if plan is None or plan.errors or plan.locked:
+            return False
+        return not plan.needs_replace or self.replace.isChecked()
+
+
+class DonePage(QWizardPage):
+    """Writes in one transaction (again previewed inside it, so nothing changed in between)."""
+
+    def __init__(self, wizard: ImportWizard):
+        super().__init__()
+        self.w = wizard
+        self.setTitle("导入")
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        QVBoxLayout(self).addWidget(self.label)
+        self.setFinalPage(True)
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt API
+        self.w.result = None
+        self.label.setText("正在导入…")
+        files, period = self.w.files_page.paths(), self.w.files_page.period.text().strip() or None
+        replace, before = self.w.preview_page.replace.isChecked(), self.w.before_write
+        from app.services.imports import apply_import, preview_import
+
+        def work(session, _progress):
+            plan = preview_import(session, files, period)
+            return apply_import(session, plan, replace=replace, before_write=before)
+
+        self.w.handle = self.w.runner.run(work, title="导入", on_result=self.done, on_error=self.failed)
+
+    def done(self, result: dict) -> None:
+        self.w.result = result
+        a, c = result["added"], result["changed"]
+        self.label.setText(f"导入完成（{month_label(result['period'])}）：新增{a['households']}户{a['persons']}人，"
+                           f"替换变化{c['households']}户{c['persons']}人。")
+        self.completeChanged.emit()
+
+    def failed(self, error: BaseException) -> None:
+        msg = error.message if isinstance(error, GuatuError) else f"{type(error).__name__}: {error}"
+        self.label.setText(f"导入未完成，数据库没有任何改动。\n{msg}")
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+        return self.w.handle is None or self.w.handle.done
+
+
+class ImportWizard(QWizard):
+    def __init__(self, db: Database, month: str | None = None, parent: QWidget | None = None,
+                 before_write: Callable | None = None):
+        super().__init__(parent)
+        self.db = db
+        self.before_write = before_write  # e.g. a backup just before the first write
+        self.runner = TaskRunner(db, self)
+        self.handle: TaskHandle | None = None
+        self.plan = None
+        self.result: dict | None = None
+        self.setWindowTitle("导入数据")
+        self.setMinimumSize(900, 600)
+        self.files_page = FilesPage(month)
+        self.preview_page = PreviewPage(self)
+        self.done_page = DonePage(self)
+        for page in (self.files_page, self.preview_page, self.done_page):
+            self.addPage(page)
+        self.setButtonText(QWizard.WizardButton.NextButton, "下一步")
+        self.setButtonText(QWizard.WizardButton.BackButton, "上一步")
+        self.setButtonText(QWizard.WizardButton.FinishButton, "完成")
+        self.setButtonText(QWizard.WizardButton.CancelButton, "取消")
+
+
+def open_dialog(parent: QWidget | None, db: Database, month: str | None) -> None:
+    ImportWizard(db, month, parent).exec()
+
+
+class NewMonthDialog(QDialog):
+    """结转: open the next month from the chosen one; crossing a year asks for prior-year incomes."""
+
+    def __init__(self, db: Database, month: str | None = None, parent: QWidget | None = None,
+                 dialogs: Dialogs | None = None):
+        super().__init__(parent)
+        from sqlalchemy import select
+
+        from app.models import Period
+        from app.services.periods import next_month
+
+        self.db, self.dialogs = db, dialogs or Dialogs()
+        self.runner = TaskRunner(db, self)
+        self.handle: TaskHandle | None = None
+        self.result: dict | None = None
+        self.setWindowTitle("新建月份（结转）")
+        with db.session() as s:
+            months = list(s.scalars(select(Period.month).order_by(Period.month.desc())))
+        self.source = QComboBox()
+        for m in months:
+            self.source.addItem(month_label(m), m)
+        if month and self.source.findData(month) >= 0:
+            self.source.setCurrentIndex(self.source.findData(month))
+        self.target = QLineEdit(next_month(self.source.currentData()) if months else "")
+        self.source.currentIndexChanged.connect(lambda _i: self.target.setText(next_month(self.source.currentData())))
+        self.incomes = QLineEdit()
+        self.incomes.setPlaceholderText("跨年度时可选：各户上年度人均纯收入 JSON 文件")
+        pick = QPushButton("选择…")
+        pick.clicked.connect(self._pick)
+        row = QHBoxLayout()
+        row.addWidget(self.incomes, 1)
+        row.addWidget(pick)
+        form = QFormLayout()
+        form.addRow("从：", self.source)
+        form.addRow("到（YYYY-MM）：", self.target)
+        form.addRow("上年度收入：", row)
+        note = QLabel("复制户、成员、帮扶措施、收入、每月帮扶情况和资金项目（UUID 不变）；已销号户保留标记。"
+                      "跨年度时按上年度人均纯收入重新确定收入档次，并清空本年累计收入。")
+        note.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("结转")
+        buttons.accepted.connect(self.start)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(note)
+        lay.addWidget(buttons)
+
+    def _pick(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "上年度收入", "", "JSON (*.json)")
+        if path:
+            self.incomes.setText(path)
+
+    def start(self) -> None:
+        import json
+
+        from app.services.new_month import new_month
+
+        src, dst = self.source.currentData(), self.target.text().strip()
+        prior = None
+        if self.incomes.text().strip():
+            try:
+                prior = {str(k): float(v) for k, v in
+                         json.loads(Path(self.incomes.text().strip()).read_text(encoding="utf-8")).items()}
+            except (OSError, ValueError, AttributeError) as e:
+                self.dialogs.error(self, "新建月份", f"无法读取上年度收入文件：{e}")
+                return
+        self.handle = self.runner.run(lambda s, _p: new_month(s, src, dst, prior), title="结转",
+                                      on_result=self._done, on_error=self._failed)
+
+    def _done(self, result: dict) -> None:
+        self.result = result
+        text = f"已开启{month_label(result['period'])}：{result['households']}户{result['persons']}人，" \
+               f"其中已销号{result['closed_out']}户。"
+        if result["hand_counts_to_retype"]:
+            text += f"\n手填调度表人数未结转，请重新填写：{'、'.join(result['hand_counts_to_retype'])}"
+        if result["left_scope"]:
+            text += f"\n上年度人均纯收入超过5760元、不再结转：{'、'.join(result['left_scope'])}"
+        self.dialogs.info(self, "新建月份", text)
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        msg = error.message if isinstance(error, GuatuError) else f"{type(error).__name__}: {error}"
+        self.dialogs.error(self, "新建月份", msg)
+
+
+def open_new_month_dialog(parent: QWidget | None, db: Database, month: str | None) -> None:
+    NewMonthDialog(db, month, parent).exec()
+
+
+__all__ = ["ImportWizard", "NewMonthDialog", "open_dialog", "open_new_month_dialog"]
