@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import delete, select, union_all
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, aliased
 
 from app.domain import ASSISTANCE
@@ -164,11 +164,12 @@ def note_key(f: Finding) -> tuple[str, str, str]:
     return f.code, f.person or f.household or f.target or f.unit or "", f.field or ""
 
 
-def apply_notes(session: Session, period: Period, findings: list[Finding]) -> list[Finding]:
-    """The findings with their verification notes (核实说明) filled in."""
+def apply_notes(session: Session, period: Period | int, findings: list[Finding]) -> list[Finding]:
+    """The findings with their verification notes (核实说明) filled in (``period``: a Period or its id)."""
+    pid = period.id if isinstance(period, Period) else period
     notes = {(n.code, n.target, n.field): n.note for n in session.execute(
         select(VerificationNote.code, VerificationNote.target, VerificationNote.field, VerificationNote.note)
-        .where(VerificationNote.period_id == period.id))}
+        .where(VerificationNote.period_id == pid))}
     if not notes:
         return findings
     return [f.at(note=notes[k]) if (k := note_key(f)) in notes else f for f in findings]
@@ -225,16 +226,16 @@ def check_period(session: Session, period: Period | str | None, unit: Unit | str
 
 def check_household_id(session: Session, household_id: int) -> list[Finding]:
     """The findings of one household (every H-rule, H-12 against its period), with notes. For the GUI."""
-    r = session.execute(select(*_H_COLS, Household.period_id).where(Household.id == household_id)).first()
+    r = session.execute(select(*_H_COLS, Household.period_id, Period.month)
+                        .join(Period, Period.id == Household.period_id).where(Household.id == household_id)).first()
     if r is None:
         raise UsageError(f"找不到户（编号 {household_id}）。")
-    period = session.get(Period, r.period_id)
-    assert period is not None
+    month = r[-1]
     h = _household(r, _path(session, r.village_id))
     _fill(session, {r.id: h}, [Household.id == household_id], assistance=False)
-    out = check_household(h, Context(period.month))
+    out = check_household(h, Context(month))
     out.extend(f for f in h12_duplicates([h, *_twins(session, h, r.id, r.period_id)]) if f.household == h.uuid)
-    return apply_notes(session, period, out)
+    return apply_notes(session, r.period_id, out)
 
 
 def _path(session: Session, unit_id: int) -> str:
@@ -253,34 +254,33 @@ def _twins(session: Session, h: HouseholdData, household_id: int, period_id: int
     ids |= {i.upper() for i in ids} | {i.lower() for i in ids}
     names = {str(p.name).strip() for p in h.members if p.name and str(p.name).strip()}
     phones = {str(p.phone).strip() for p in h.members if p.phone and str(p.phone).strip()}
-    cols = (Person.household_id, Person.uuid, Person.name, Person.age, Person.id_number, Person.phone)
-    # One indexed select per key (an OR over the join would scan the whole period without statistics),
-    # then keep the persons whose household is in this period.
+    cols = (Person.household_id, Person.uuid, Person.name, Person.age, Person.id_number, Person.phone,
+            Household.uuid, Household.village_id)
+    # One indexed select per key, joined to the period (an OR of the keys would scan the whole period).
     terms = [t for t in (Person.id_number.in_(ids) if ids else None, Person.name.in_(names) if names else None,
                          Person.phone.in_(phones) if phones else None) if t is not None]
     if not terms:
         return []
-    found = {}
-    q = union_all(*(select(*cols).where(t, Person.household_id != household_id) for t in terms))
-    for r in session.execute(q):
-        found[(r.household_id, r.uuid)] = r
-    if not found:
-        return []
-    homes = {r.id: r for r in session.execute(
-        select(Household.id, Household.uuid, Household.village_id)
-        .where(Household.id.in_({k[0] for k in found}), Household.period_id == period_id))}
+    rows = []
+    # One select per key, each driven by its persons index. "period_id + 0" keeps SQLite (which has
+    # no statistics here) from driving the join by the period's households instead: a scan of the month.
+    in_period = (Household.period_id + 0) == period_id
+    for t in terms:
+        rows += session.execute(select(*cols).join(Household, Household.id == Person.household_id)
+                                .where(t, in_period, Household.id != household_id)).all()
     others: dict[int, HouseholdData] = {}
+    seen: set[tuple[int, str]] = set()
     paths: dict[int, str] = {}
-    for (hid, _u), r in found.items():
-        home = homes.get(hid)
-        if home is None:
+    for hid, uuid, name, age, id_number, phone, h_uuid, village_id in rows:
+        if (hid, uuid) in seen:
             continue
+        seen.add((hid, uuid))
         o = others.get(hid)
         if o is None:
-            if home.village_id not in paths:
-                paths[home.village_id] = _path(session, home.village_id)
-            o = others[hid] = HouseholdData(uuid=home.uuid, unit=paths[home.village_id])
-        o.members.append(PersonData(uuid=r.uuid, name=r.name, age=r.age, id_number=r.id_number, phone=r.phone))
+            if village_id not in paths:
+                paths[village_id] = _path(session, village_id)
+            o = others[hid] = HouseholdData(uuid=h_uuid, unit=paths[village_id])
+        o.members.append(PersonData(uuid=uuid, name=name, age=age, id_number=id_number, phone=phone))
     if others:
         heads = select(Person.household_id, Person.name).where(
             Person.household_id.in_(list(others)), Person.relation == "户主")
