@@ -201,3 +201,19 @@ def test_demo_register_planted_violations_found(demo_db):
     assert {"H-01", "H-03", "H-05", "H-07", "H-10", "H-11", "H-13", "H-14", "H-15"} <= {f.code for f in found}
     assert sum(len(h.members) for h in hs) == 400
     assert all(f.unit and "/" in f.unit for f in found if f.code.startswith("H-"))
+
+
+def test_h12_ignores_the_same_household_in_other_months(register):
+    """The register is kept per period: last month's copy of a person is not a duplicate."""
+    with register.session() as s:
+        april = ensure_period(s, "2020-04")
+        old = _hh(s, "于德海")
+        old.members[1].id_number = VALID_ID
+        copy = Household(uuid=old.uuid, period_id=april.id, village_id=old.village_id, band="A", prior_income=4200)
+        copy.members = [Person(uuid=p.uuid, position=p.position, name=p.name, relation=p.relation, age=p.age,
+                               id_number=p.id_number, phone=p.phone) for p in old.members]
+        s.add(copy)
+        old_id = old.id
+    with register.session() as s:
+        assert [f for f in checks.check_household_id(s, old_id) if f.code == "H-12"] == []
+        assert [f for f in checks.check_period(s, "2020-03") if f.code == "H-12"] == []
