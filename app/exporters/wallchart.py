@@ -18,6 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from app.domain import RISK_COLOUR_NAMES
+from app.exporters.cards import save_flate
 from app.exporters.pdf.text import TextBatch, draw_text, ensure_fonts, text_width
 from app.services.wallchart import WallChart
 
@@ -46,7 +47,7 @@ def write_wallchart(chart: WallChart, out: str | Path, paper: str = "A1", tile: 
         c.scale(k, k)
         draw_chart(c, chart)
         c.showPage()
-        c.save()
+        save_flate(c)
         return {"pages": 1, "paper": paper, "tile": None, "rows": 1, "cols": 1}
     return _tiled(chart, out, paper, tile, k, pw, ph)
 
@@ -394,7 +395,7 @@ def _tiled(chart: WallChart, out, paper: str, tile: str, k: float, pw: float, ph
             c.restoreState()
             _marks(c, sw, sh, m, cw, chh, overlap, r, col, rows, cols, chart, paper)
             c.showPage()
-    c.save()
+    save_flate(c)
     return {"pages": rows * cols + 1, "paper": paper, "tile": tile, "rows": rows, "cols": cols}
 
 
