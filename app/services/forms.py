@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from app.domain import SUMMARY_CATEGORIES
 from app.forms.layouts import (
@@ -27,7 +28,7 @@ from app.forms.layouts import (
     summary_scope,
 )
 from app.forms.table import FormTable
-from app.models import Household, Office, Period, Unit
+from app.models import Household, IncomeItem, Measure, Office, Period, Person, Unit
 from app.rules.derive import per_capita
 
 from . import counts, projects
@@ -107,16 +108,17 @@ def _money(v: float) -> str:
     return f"{int(d)}" if d == d.to_integral_value() else f"{d.normalize():f}"
 
 
-def measures_text(h: Household) -> str:
-    """主要脱贫措施 as numbered lines ``1、…``."""
-    return "\n".join(f"{i}、{m.text}" for i, m in enumerate(h.measures, 1))
+def measures_text(measures: list[tuple[str, str]]) -> str:
+    """主要脱贫措施 as numbered lines ``1、…`` from (category, text) pairs."""
+    return "\n".join(f"{i}、{text}" for i, (_, text) in enumerate(measures, 1))
 
 
-def income_text(h: Household) -> str:
-    """家庭收入情况(预估): numbered items, then the numbered total ``合计23300元, 人均5825元`` (seed 000)."""
-    lines = [f"{i}. {it.label or it.category}: {_money(it.amount)}元" for i, it in enumerate(h.income_items, 1)]
-    total = h.income_total
-    lines.append(f"{len(lines) + 1}. 合计{_money(total)}元, 人均{per_capita(total, len(h.members))}元")
+def income_text(items: list[tuple[str, str | None, float]], size: int) -> str:
+    """家庭收入情况(预估) from (category, label, amount): numbered items, then the numbered total
+    ``合计23300元, 人均5825元`` (seed 000)."""
+    lines = [f"{i}. {label or cat}: {_money(amount)}元" for i, (cat, label, amount) in enumerate(items, 1)]
+    total = sum(float(a or 0) for _, _, a in items)
+    lines.append(f"{len(lines) + 1}. 合计{_money(total)}元, 人均{per_capita(total, size)}元")
     return "\n".join(lines)
 
 
@@ -124,24 +126,58 @@ def contact(name: str | None, phone: str | None) -> str:
     return " ".join(x for x in ((name or "").strip(), (phone or "").strip()) if x)
 
 
-def households_for(session: Session, period: Period, unit: Unit, band: str) -> Iterator[Household]:
-    """The band's households under ``unit`` in tree order, loaded in chunks of villages."""
+@dataclass
+class _Household:
+    """What 附件4 prints of a household, read with Core (a county has 100,000 persons)."""
+
+    id: int
+    village_id: int
+    head_phone: str | None
+    cause: str | None
+    helper_name: str | None
+    helper_phone: str | None
+    expected_month: str | None
+    members: list[tuple] = field(default_factory=list)  # (name, relation, age, health, labour)
+    measures: list[tuple[str, str]] = field(default_factory=list)
+    income: list[tuple[str, str | None, float]] = field(default_factory=list)
+
+
+def households_for(session: Session, period: Period, unit: Unit, band: str) -> Iterator[_Household]:
+    """The band's households under ``unit`` in tree order (village, position), in chunks of villages."""
     villages = villages_under(session, unit)
-    for start in range(0, len(villages), 50):
-        chunk = villages[start:start + 50]
-        order = {v.id: i for i, v in enumerate(chunk)}
-        found = list(
-            session.scalars(
-                select(Household)
-                .where(Household.period_id == period.id, Household.band == band, Household.village_id.in_(list(order)))
-                .options(
-                    selectinload(Household.members), selectinload(Household.measures),
-                    selectinload(Household.income_items),
-                )
-            )
-        )
-        found.sort(key=lambda h: (order[h.village_id], h.position, h.id))
-        yield from found
+    for start in range(0, len(villages), 200):
+        order = {v.id: i for i, v in enumerate(villages[start:start + 200])}
+        where = (Household.period_id == period.id, Household.band == band, Household.village_id.in_(list(order)))
+        hs = {
+            r.id: _Household(r.id, r.village_id, r.head_phone, r.cause, r.helper_name, r.helper_phone,
+                             r.expected_month)
+            for r in session.execute(
+                select(Household.id, Household.village_id, Household.position, Household.head_phone,
+                       Household.cause, Household.helper_name, Household.helper_phone, Household.expected_month)
+                .where(*where).order_by(Household.position, Household.id))
+        }
+        if not hs:
+            continue
+        joined = (Household, Household.id == Person.household_id)
+        for r in session.execute(
+            select(Person.household_id, Person.name, Person.relation, Person.age, Person.health, Person.labour)
+            .join(*joined).where(*where).order_by(Person.household_id, Person.position, Person.id)
+        ):
+            hs[r[0]].members.append(tuple(r[1:]))
+        for r in session.execute(
+            select(Measure.household_id, Measure.category, Measure.text)
+            .join(Household, Household.id == Measure.household_id).where(*where)
+            .order_by(Measure.household_id, Measure.position, Measure.id)
+        ):
+            hs[r[0]].measures.append((r[1], r[2]))
+        for r in session.execute(
+            select(IncomeItem.household_id, IncomeItem.category, IncomeItem.label, IncomeItem.amount)
+            .join(Household, Household.id == IncomeItem.household_id).where(*where)
+            .order_by(IncomeItem.household_id, IncomeItem.position, IncomeItem.id)
+        ):
+            hs[r[0]].income.append((r[1], r[2], r[3]))
+        # hs is in (position, id) order; a stable sort by village keeps it within each village
+        yield from sorted(hs.values(), key=lambda h: order[h.village_id])
 
 
 def _names(unit: Unit) -> tuple[str, str, str]:
@@ -164,7 +200,7 @@ def build_form4(session: Session, period: Period, unit: Unit, band: str = "A", *
         if h.village_id not in names:
             names[h.village_id] = _names(session.get(Unit, h.village_id))
         county, township, village = names[h.village_id]
-        head = h.head or (h.members[0] if h.members else None)
+        head = next((m for m in h.members if m[1] == "户主"), h.members[0] if h.members else None)
         first = len(table.rows)
         members = h.members or [None]
         for k, p in enumerate(members):
@@ -172,20 +208,16 @@ def build_form4(session: Session, period: Period, unit: Unit, band: str = "A", *
             if p is not None:
                 n_persons += 1
                 row[col["seq"]] = n_persons
-                row[col["name"]] = p.name
-                row[col["relation"]] = p.relation
-                row[col["age"]] = p.age
-                row[col["health"]] = p.health
-                row[col["labour"]] = p.labour
+                row[col["name"]], row[col["relation"]], row[col["age"]], row[col["health"]], row[col["labour"]] = p
             if k == 0:
                 row[col["county"]] = county
                 row[col["township"]] = township
                 row[col["village"]] = village
-                row[col["head_contact"]] = contact(head.name if head else "", h.head_phone)
+                row[col["head_contact"]] = contact(head[0] if head else "", h.head_phone)
                 row[col["size"]] = len(h.members)
                 row[col["cause"]] = h.cause
-                row[col["measures"]] = measures_text(h)
-                row[col["income"]] = income_text(h)
+                row[col["measures"]] = measures_text(h.measures)
+                row[col["income"]] = income_text(h.income, len(h.members))
                 row[col["helper_contact"]] = contact(h.helper_name, h.helper_phone)
                 row[col["expected_month"]] = h.expected_month
             table.rows.append(row)
@@ -194,7 +226,7 @@ def build_form4(session: Session, period: Period, unit: Unit, band: str = "A", *
         if last > first:
             table.merges.extend((first, c, last, c) for c in household_cols)
         n_households += 1
-        seen = {c if c in cats else "其它" for c in (m.category for m in h.measures)}
+        seen = {c if c in cats else "其它" for c, _ in h.measures}
         for c in seen:
             cats[c][0] += 1
             cats[c][1] += len(h.members)
