@@ -107,3 +107,39 @@ def test_task_runner_reports_progress_result_error_and_cancel(qtbot, db):
     assert started.wait(5)
     handle.cancel()
     assert handle.wait() and isinstance(seen["cancelled"], Cancelled)
+
+
+def test_locked_month_is_shown_and_cannot_be_edited(qtbot, db_path):
+    from app.models import Period
+
+    create_application()
+    database = Database(db_path)
+    ids = build_register(database)
+    with database.session() as s:
+        s.get(Period, ids["period"]).state = "locked"
+    window = MainWindow(database, dialogs=RecordingDialogs())
+    qtbot.addWidget(window)
+    window.wait_checks()
+    try:
+        assert "已报送" in window.period_state.text()
+        assert window.period_combo.currentText() == "2020年3月数据 · 4月5日前报送"
+        window.tree.select_unit(ids["v1"])
+        index = window.member_model.index(0, 0)
+        assert window.member_model.rowCount() == 2  # no blank row to add members
+        assert not window.member_model.flags(index) & Qt.ItemFlag.ItemIsEditable
+        assert not window.acts["add_household"].isEnabled()
+    finally:
+        window.close()
+        database.close()
+
+
+def test_names_are_checked_as_typed(qtbot):
+    from app.ui.delegates import BAD_STYLE, name_edit
+
+    create_application()
+    edit = name_edit()
+    qtbot.addWidget(edit)
+    edit.setText("王2")
+    assert edit.styleSheet() == BAD_STYLE and "H-03" in edit.toolTip()
+    edit.setText("阿依古丽·买买提")
+    assert edit.styleSheet() == "" and edit.toolTip() == ""
