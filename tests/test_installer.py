@@ -72,3 +72,18 @@ def test_frozen_cli_keeps_exit_codes(bundle, tmp_path):
     res = subprocess.run([str(exe), "restore", "--db", str(tmp_path / "x.db"), "--backup", str(tmp_path / "none.db")],
                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert res.returncode == 2 and "备份文件不存在" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_frozen_gui_renders_the_main_window(bundle, tmp_path):
+    """The widgets, icon fonts and image plugins are in the bundle: a demo register on screen, to PNG."""
+    exe = bundle / ("guatu-cli.exe" if os.name == "nt" else "guatu-cli")
+    env = _frozen_env(tmp_path)
+    db = tmp_path / "demo.db"
+    res = subprocess.run([str(exe), "demo", "--db", str(db), "--persons", "60"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-4000:]
+    shot = tmp_path / "main.png"
+    res = subprocess.run([str(exe), "gui", "--db", str(db), "--screenshot", str(shot)], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-4000:]
+    assert shot.stat().st_size > 20_000
