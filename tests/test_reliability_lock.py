@@ -75,3 +75,23 @@ def test_in_process_second_open_is_refused_until_the_first_closes(db_path):
         Database(db_path)
     first.close()
     Database(db_path).close()
+
+
+def test_second_gui_is_told_and_offered_read_only_then_starts_after_sigkill(qtbot, db_path, holder):
+    from app.ui.app import open_database
+    from app.ui.dialogs import RecordingDialogs
+
+    quit_ = RecordingDialogs(choice=1)  # 退出
+    assert open_database(db_path, quit_) is None
+    kind, title, text = quit_.shown[0]
+    assert kind == "choose" and "正被另一个挂图作战程序使用" in text and f"pid={holder.pid}" in text
+    read_only = RecordingDialogs(choice=0)  # 只读打开
+    database, ro = open_database(db_path, read_only)
+    assert ro is True and database.lock is None
+    database.close()
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait(timeout=30)
+    fresh = RecordingDialogs()
+    database, ro = open_database(db_path, fresh)
+    assert ro is False and fresh.shown == []
+    database.close()
