@@ -143,3 +143,24 @@ def test_cli_refusals(demo, tmp_path):
                  "--out", str(out)]) == 0  # default unit: the office's; any stored month
     assert "2020年2月数据" in _text(out)
     assert not out.with_name("x.pdf.part").exists()
+
+
+def test_aggregates_add_up(demo):
+    with Database(demo, write=False) as db, db.session() as s:
+        period = get_period(s, None)
+        county = build(s, find_unit(s, "康平县"), period)
+        towns = [build(s, find_unit(s, r.name), period) for r in county.by_unit]
+    assert sum(r.persons for r in county.by_unit) == county.persons
+    assert sum(r.households for r in county.by_unit) == county.households
+    assert [t.persons for t in towns] == [r.persons for r in county.by_unit]
+    assert sum(t.poor_villages for t in towns) == county.poor_villages
+    assert sum(county.band_a_bins.values()) == county.band_a[1]
+    assert sum(county.band_b_bins.values()) == county.band_b[1]
+    assert county.band_a[1] + county.band_b[1] == county.persons
+    assert sum(h for _m, h, _c in county.expected) == county.households
+    assert sum(c for _m, _h, c in county.expected) == county.closed[0]
+    assert sum(county.risk.values()) == county.households
+    assert sum(c.households for c in county.cadres) == county.households
+    assert all(h <= county.households for _c, h, _p in county.measures)
+    n_closed = _q(demo, "SELECT count(*) FROM households WHERE period_id = 2 AND closed_out")[0][0]
+    assert county.closed[0] == n_closed > 0

@@ -418,14 +418,14 @@ def _marks(c: Canvas, sw, sh, m, cw, chh, overlap, r, col, rows, cols, chart: Wa
     c.setDash()
     c.setFillColor(INK)
     label = f"第{r + 1}行第{col + 1}列（共{rows}行×{cols}列） {r + 1}-{col + 1}"
-    draw_text(c, m, sh - m + 8, label, 10, bold=True)
-    draw_text(c, sw - m, sh - m + 8, f"{chart.title} · {chart.month_label} · {paper}拼贴", 8, "right")
+    draw_text(c, m + 8, sh - m + 8, label, 10, bold=True)  # clear of the corner marks
+    draw_text(c, sw - m - 8, sh - m + 8, f"{chart.title} · {chart.month_label} · {paper}拼贴", 8, "right")
     hint = []
     if col < cols - 1:
         hint.append("右侧虚线外为粘贴重叠区")
     if r < rows - 1:
         hint.append("下方虚线外为粘贴重叠区")
-    draw_text(c, m, m - 16, "；".join(hint) or "沿角线裁切", 8)
+    draw_text(c, m + 8, m - 16, "；".join(hint) or "沿角线裁切", 8)
 
 
 def _index_sheet(c: Canvas, chart: WallChart, sw, sh, rows, cols, cw, chh, overlap, pw, ph, k, paper, tile) -> None:
