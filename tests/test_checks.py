@@ -217,3 +217,21 @@ def test_h12_ignores_the_same_household_in_other_months(register):
     with register.session() as s:
         assert [f for f in checks.check_household_id(s, old_id) if f.code == "H-12"] == []
         assert [f for f in checks.check_period(s, "2020-03") if f.code == "H-12"] == []
+
+
+def test_load_for_rules_holds_the_same_lines(register):
+    """The grouped loading of check_period reads the same measures, income items and labels."""
+    with register.session() as s:
+        h = _hh(s, "孙永和")
+        h.measures.append(Measure(position=1, category="就业", text="县城物流公司务工"))
+        h.income_items.append(IncomeItem(position=2, category="工资性收入", label="务工", amount=12000.5))
+    with register.session() as s:
+        exact = checks.load_households(s, "2020-03")
+        fast = checks.load_households(s, "2020-03", for_rules=True)
+    assert [h.uuid for h in exact] == [h.uuid for h in fast]
+    for a, b in zip(exact, fast, strict=True):
+        assert sorted(a.measures) == sorted(b.measures)
+        assert sorted(a.income_items) == sorted(b.income_items)
+        assert sorted(a.texts.get("income", "").split()) == sorted(b.texts.get("income", "").split())
+        assert [p.uuid for p in a.members] == [p.uuid for p in b.members]
+    assert ("工资性收入", 12000.5) in fast[2].income_items

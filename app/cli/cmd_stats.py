@@ -21,7 +21,7 @@ def stats(session, period) -> dict:
 
     from app.services.checks import check_period, load_households
 
-    hs = load_households(session, period, assistance=False)
+    hs = load_households(session, period, for_rules=True)
     villages: dict[str, dict[str, int]] = {}
     for h in hs:
         v = villages.setdefault(h.unit or "", {"households": 0, "persons": 0})
