@@ -17,6 +17,7 @@ from app.ui.delegates import AgeSpin, ChoiceCombo
 from app.ui.dialogs import RecordingDialogs
 from app.ui.main_window import MainWindow
 from app.ui.models import ERROR_BG
+from app.ui.problems import FindingRole
 
 R = Qt.ItemDataRole
 
@@ -206,7 +207,12 @@ def test_problems_double_click_jumps_and_warning_note(qtbot, small):
     h07 = next(f for f in window.problems.model.rows if f.code == "H-07" and f.person == spouse)
     window.tree.select_unit(ids["v2"])
     assert h07 not in window.problems.model.rows  # the dock lists the selected unit only
-    window.jump_to_finding(h07)
+    window.tree.select_unit(next(iter(window.tree._nodes)))
+    proxy = window.problems.proxy
+    row = next(r for r in range(proxy.rowCount()) if proxy.index(r, 0).data(FindingRole) == h07)
+    window.tree.select_unit(ids["v2"])
+    window.tree.select_unit(next(iter(window.tree._nodes)))
+    window.problems.view.doubleClicked.emit(proxy.index(row, 4))  # double-click in the dock
     assert window.household_id == ids["households"][0]
     assert window.grid.currentIndex().row() == 1
     assert window.grid.currentIndex().column() == MEMBER_CODES.index("age")
@@ -245,7 +251,15 @@ def test_new_household_row_updates_tree_counts_and_keeps_selection(win):
     node = window.tree.node(ids["v2"])
     before = (node.households, node.persons)
     blank = window.hh_model.index(window.hh_model.rowCount() - 1, 0)
-    assert window.hh_model.setData(blank, "周新华", R.EditRole)
+    window.hh_view.setCurrentIndex(blank)
+    window.hh_view.edit(blank)
+    (editor,) = [w for w in window.hh_view.viewport().findChildren(QLineEdit) if w.isVisible()]
+    event = QInputMethodEvent()
+    event.setCommitString("周新华")
+    QApplication.sendEvent(editor, event)
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    QApplication.processEvents()
+    assert window.hh_model.row(window.hh_model.row_of(window.household_id)).head_name == "周新华"
     assert window.member_model.person(0)["name"] == "周新华"  # the new household is shown, head first
     assert (node.households, node.persons) == (before[0] + 1, before[1] + 1)
     assert window.tree.current_unit() == ids["v2"]
