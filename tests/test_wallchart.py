@@ -164,3 +164,21 @@ def test_aggregates_add_up(demo):
     assert all(h <= county.households for _c, h, _p in county.measures)
     n_closed = _q(demo, "SELECT count(*) FROM households WHERE period_id = 2 AND closed_out")[0][0]
     assert county.closed[0] == n_closed > 0
+
+
+def test_many_units_all_labelled(tmp_path):
+    """A township of 45 villages: every village keeps its own labelled bar (columns of horizontal bars)."""
+    import datetime as dt
+
+    from app.services.wallchart import UnitRow, WallChart
+
+    rows = [UnitRow(f"第{i + 1}号村", households=i + 1, persons=3 * (i + 1), band_a=i + 1, band_b=2 * (i + 1))
+            for i in range(45)]
+    chart = WallChart(unit="某某镇", unit_path="某县/某某镇", level="township", month="2020-03",
+                      due=dt.date(2020, 4, 5), made=dt.date(2020, 4, 1), by_unit=rows,
+                      households=sum(r.households for r in rows), persons=sum(r.persons for r in rows))
+    out = tmp_path / "many.pdf"
+    write_wallchart(chart, out, "A2")
+    text = _text(out)
+    for r in rows:
+        assert r.name in text and str(r.persons) in text

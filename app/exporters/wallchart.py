@@ -139,14 +139,11 @@ def _bar_chart(c: Canvas, ch: WallChart, x: float, top: float, w: float, h: floa
     word = "乡镇" if ch.level == "county" else "村"
     y = _section(c, x, top, w, f"建档立卡贫困人口分布（按{word}，人）")
     rows = list(ch.by_unit)
-    if len(rows) > MAX_BARS:
-        rest = rows[MAX_BARS - 1:]
-        rows = rows[:MAX_BARS - 1]
-        from app.services.wallchart import UnitRow
-
-        rows.append(UnitRow(f"其余{len(rest)}个", sum(r.households for r in rest), sum(r.persons for r in rest),
-                            sum(r.band_a for r in rest), sum(r.band_b for r in rest), sum(r.closed for r in rest)))
     base = top - h
+    _band_legend(c, x, top, w)
+    if len(rows) > MAX_BARS:
+        _hbar_grid(c, rows, x, y, w, base)
+        return base
     label_h = 40
     chart_h = y - base - label_h - 18
     vmax = max([r.persons for r in rows] + [1])
@@ -176,14 +173,46 @@ def _bar_chart(c: Canvas, ch: WallChart, x: float, top: float, w: float, h: floa
     c.setStrokeColor(INK)
     c.setLineWidth(1)
     c.line(x, base + label_h, x + w, base + label_h)
-    # legend of the two bands
+    return base
+
+
+def _band_legend(c: Canvas, x: float, top: float, w: float) -> None:
     lx = x + w - 250
     for colour, text in ((RED, "年人均收入5000元以下"), (ORANGE, "5000—5760元")):
         c.setFillColor(colour)
         c.rect(lx, top - 16, 12, 10, stroke=0, fill=1)
         c.setFillColor(INK)
         lx += 16 + draw_text(c, lx + 16, top - 15, text, 11) + 12
-    return base
+
+
+def _hbar_grid(c: Canvas, rows: list, x: float, top: float, w: float, base: float) -> None:
+    """Many units (a township of 90 villages): horizontal stacked bars in as many columns as needed."""
+    avail = top - base
+    per_col = max(1, int(avail // 9.5))
+    ncol = math.ceil(len(rows) / per_col)
+    per_col = math.ceil(len(rows) / ncol)
+    row_h = min(16.0, avail / per_col)
+    size = max(4.5, min(10.0, row_h * 0.72))
+    cw = w / ncol
+    name_w, num_w = cw * 0.38, cw * 0.16
+    bar_w = cw - name_w - num_w - 8
+    vmax = max([r.persons for r in rows] + [1])
+    for i, r in enumerate(rows):
+        cx = x + (i // per_col) * cw
+        cy = top - (i % per_col + 1) * row_h
+        ha = bar_w * r.band_a / vmax
+        hb = bar_w * r.band_b / vmax
+        c.setFillColor(RED)
+        c.rect(cx + name_w, cy + row_h * 0.18, ha, row_h * 0.64, stroke=0, fill=1)
+        c.setFillColor(ORANGE)
+        c.rect(cx + name_w + ha, cy + row_h * 0.18, hb, row_h * 0.64, stroke=0, fill=1)
+    c.setFillColor(INK)
+    with TextBatch(c) as tb:
+        for i, r in enumerate(rows):
+            cx = x + (i // per_col) * cw
+            cy = top - (i % per_col + 1) * row_h + (row_h - size) / 2 + size * 0.15
+            tb.draw(cx + name_w - 4, cy, r.name, _fit(r.name, size, name_w - 6), "right")
+            tb.draw(cx + name_w + bar_w * (r.band_a + r.band_b) / vmax + 3, cy, str(r.persons), size)
 
 
 def _side_panels(c: Canvas, ch: WallChart, x: float, top: float, w: float, bottom: float,
