@@ -255,3 +255,13 @@ def test_restore_of_a_backup_from_an_older_version_brings_it_to_the_current_sche
     bk.restore(db_path, old)
     with Database(db_path, write=False) as db:
         assert current_revision(db.engine) == head_revision() != "0001"
+
+
+def test_only_real_damage_counts_as_damage():
+    assert bk.looks_damaged("database disk image is malformed")
+    assert bk.looks_damaged("file is not a database")
+    assert bk.looks_damaged("*** in database main ***\nPage 3: btreeInitPage() returns error code 11")
+    assert not bk.looks_damaged("ok")
+    assert not bk.looks_damaged("unable to open database file")
+    assert not bk.looks_damaged("database is locked")
+    assert not bk.looks_damaged("disk I/O error")

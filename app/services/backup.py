@@ -265,6 +265,15 @@ def check_file(path: Path, *, full: bool = False) -> str:
         con.close()
 
 
+_NOT_DAMAGE = ("unable to open", "locked", "readonly", "read-only", "disk i/o error", "permission", "busy")
+
+
+def looks_damaged(verdict: str) -> bool:
+    """A check result that means a damaged file (not a locked, unreadable or missing one)."""
+    text = verdict.lower()
+    return verdict != "ok" and not any(word in text for word in _NOT_DAMAGE)
+
+
 def verify_backup(path: Path) -> None:
     """A backup to restore must be a whole guatu database: ``UsageError`` if it is missing or not
     one, ``BackupError`` if it is damaged (full ``integrity_check``)."""
@@ -374,8 +383,8 @@ def open_checked(db_path: str | os.PathLike, *, now: dt.datetime | None = None) 
         if not fh.read(16).startswith(b"SQLite format 3\x00"):
             return StartCheck(True, db_path)
     verdict = check_file(db_path)
-    if verdict == "ok" or verdict == "不是挂图作战数据库":
-        return StartCheck(True, db_path)
+    if verdict == "ok" or verdict == "不是挂图作战数据库" or not looks_damaged(verdict):
+        return StartCheck(True, db_path)  # a locked or unreadable file is reported when opened, never moved
     lock = WriteLock(db_path)
     lock.acquire()
     try:
