@@ -19,45 +19,35 @@ _REASONS = {"id": "身份证号相同", "name_age": "姓名和年龄相同", "ph
 _FIELDS = {"id": "id_number", "name_age": "name", "phone": "phone"}
 
 
-def _keys(p: PersonData) -> list[tuple]:
-    name, age, idn, phone = p.name, p.age, p.id_number, p.phone
-    keys: list[tuple] = []
-    if idn is not None and not blank(idn):
-        keys.append(("id", normalise_id(idn)))
-    if name is not None and not blank(name):
-        n = as_int(age)
-        if n is not None:
-            keys.append(("name_age", str(name).strip(), n))
-    if phone is not None:
-        norm = normalise_phone(phone)
-        if norm is not None:
-            keys.append(("phone", norm))
-    return keys
+def _name_age(p: PersonData) -> tuple | None:
+    if p.name is None or blank(p.name):
+        return None
+    age = as_int(p.age)
+    return None if age is None else (str(p.name).strip(), age)
+
+
+def _shared(households: list[HouseholdData]) -> dict[tuple, list[tuple[int, HouseholdData, PersonData]]]:
+    """Key → the members holding it, for keys held more than once (counted first, in C)."""
+    flat = [(hi, h, p) for hi, h in enumerate(households) for p in h.members]
+    people = [x[2] for x in flat]
+    name_age = [(p.name.strip(), p.age) if type(p.name) is str and type(p.age) is int and p.name.strip()
+                else _name_age(p) for p in people]
+    ids = [None if p.id_number is None or blank(p.id_number) else normalise_id(p.id_number) for p in people]
+    phones = [None if p.phone is None else normalise_phone(p.phone) for p in people]
+    shared: dict[tuple, list[tuple[int, HouseholdData, PersonData]]] = {}
+    for kind, keys in (("id", ids), ("name_age", name_age), ("phone", phones)):
+        counts = Counter(keys)
+        counts.pop(None, None)
+        twice = {k for k, n in counts.items() if n > 1}
+        if twice:
+            for i in [i for i, k in enumerate(keys) if k in twice]:
+                shared.setdefault((kind, keys[i]), []).append(flat[i])
+    return shared
 
 
 def h12_duplicates(households: list[HouseholdData]) -> list[Finding]:
     """One W per person who matches a person of another household, naming that household."""
-    first: dict[tuple, tuple[int, HouseholdData, PersonData]] = {}
-    shared: dict[tuple, list[tuple[int, HouseholdData, PersonData]]] = {}
-    get = first.get
-    for hi, h in enumerate(households):
-        for p in h.members:
-            name, age = p.name, p.age
-            if p.id_number is None and p.phone is None and type(name) is str and type(age) is int:
-                # Most members of a register: one key, no call (this loop is the cost of H-12).
-                key = ("name_age", name.strip(), age)
-                prev = get(key)
-                if prev is None:
-                    first[key] = (hi, h, p)
-                else:
-                    shared.setdefault(key, [prev]).append((hi, h, p))
-                continue
-            for key in _keys(p):
-                prev = get(key)
-                if prev is None:
-                    first[key] = (hi, h, p)
-                else:
-                    shared.setdefault(key, [prev]).append((hi, h, p))
+    shared = _shared(households)
     # person (by identity) -> (household, person, {reason: (first other (household, person), how many)})
     hits: dict[int, tuple[HouseholdData, PersonData, dict[str, tuple]]] = {}
     for key, members in shared.items():
