@@ -246,7 +246,9 @@ class ImportWizard(QWizard):
 
 
 def open_dialog(parent: QWidget | None, db: Database, month: str | None) -> None:
-    ImportWizard(db, month, parent).exec()
+    from app.services.backup import backup_before
+
+    ImportWizard(db, month, parent, before_write=lambda _plan: backup_before(db, "import")).exec()
 
 
 class NewMonthDialog(QDialog):
