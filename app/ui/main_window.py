@@ -151,6 +151,7 @@ class MainWindow(QMainWindow):
             self.period_state.setText(f"  {when} · {period.state_label}  ")
             self.period_state.setStyleSheet(f"color:{colour};font-weight:bold;")
         self.findings = {}
+        self.hh_model.problems = {}  # uuids stay the same across months: never show last month's
         self.tree.load(self.store.tree())
         if self.tree.current_unit() is None:
             office_unit = self.store.office().get("unit_id")
@@ -198,7 +199,7 @@ class MainWindow(QMainWindow):
             self.hh_view.setCurrentIndex(self.hh_model.index(max(row, 0), 0))
         else:
             self.show_household(None)
-        self._show_findings()
+        self._show_findings(changed=False)
 
     def _household_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         hid = current.siblingAtColumn(0).data(IdRole) if current.isValid() else None
@@ -256,18 +257,20 @@ class MainWindow(QMainWindow):
         self.member_model.set_findings(findings)
         self.panel.set_findings(findings)
 
-    def _show_findings(self) -> None:
-        """Problems dock, tree error counts, list column and status bar from ``self.findings``."""
+    def _show_findings(self, changed: bool = True) -> None:
+        """Problems dock, tree error counts, list column and status bar from ``self.findings``;
+        ``changed=False`` when only the selected unit changed (the counts stand)."""
         path = self.unit_path
         rows = [f for fs in self.findings.values() for f in fs
                 if not path or (f.unit or "") == path or (f.unit or "").startswith(path + "/")]
         self.problems.set_rows(rows)
-        errors = Counter(f.unit or "" for fs in self.findings.values() for f in fs if f.is_error)
-        self.tree.set_error_counts(dict(errors))
-        self.hh_model.problems = {}
-        for uuid, fs in self.findings.items():
-            e = sum(1 for f in fs if f.is_error)
-            self.hh_model.problems[uuid] = (e, len(fs) - e)
+        if changed:
+            errors = Counter(f.unit or "" for fs in self.findings.values() for f in fs if f.is_error)
+            self.tree.set_error_counts(dict(errors))
+            self.hh_model.problems = {}
+            for uuid, fs in self.findings.items():
+                e = sum(1 for f in fs if f.is_error)
+                self.hh_model.problems[uuid] = (e, len(fs) - e)
         self.hh_model.problems_changed()
         e, w = self.problems.counts()
         node = self.tree.node(self.unit_id) if self.unit_id is not None else None

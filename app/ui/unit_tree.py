@@ -88,10 +88,13 @@ class UnitTree(QTreeView):
 
     def set_error_counts(self, by_path: dict[str, int]) -> None:
         """Open E findings per node, from counts per village path ("乡镇/村")."""
-        for _node, path, cell in self._nodes.values():
-            n = sum(v for p, v in by_path.items() if not path or p == path or p.startswith(path + "/"))
-            cell.setText(str(n) if n else "")
-            cell.setForeground(QBrush(QColor("#c0392b")))
+        paths = {uid: path for uid, (_n, path, _c) in self._nodes.items()}
+        for node, _path, cell in self._nodes.values():
+            n = sum(by_path.get(paths.get(v, ""), 0) for v in node.villages())
+            text = str(n) if n else ""
+            if cell.text() != text:
+                cell.setText(text)
+                cell.setForeground(QBrush(QColor("#c0392b")))
 
     def current_unit(self) -> int | None:
         index = self.currentIndex()
