@@ -206,9 +206,9 @@ def _missing(text: Any) -> list[str]:
 
 def _all_ok(h: HouseholdData) -> bool:
     """Every text of the household printable (names, cause, cadre, measures, income, other texts)."""
-    for p in h.members:
-        if type(p.name) is str and not _text_ok(p.name):
-            return False
+    names = "".join([p.name for p in h.members if type(p.name) is str])  # names are unique: no cache
+    if not _font_ok(names):
+        return False
     for v in (h.head_name, h.cause, h.helper_name, *h.texts.values()):
         if type(v) is str and not _text_ok(v):
             return False
