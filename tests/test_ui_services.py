@@ -136,3 +136,12 @@ def test_risk_and_close_out(db):
         assert hh.closed_out_on is not None
         assert browse.household_ids(s, ids["period"], [ids["v1"], ids["v2"]], risky_only=True) == [hid]
         assert s.scalar(select(Person.name).where(Person.household_id == hid)) == "张凤兰"
+
+
+def test_search_by_scanned_card_payload(db):
+    ids = build_register(db)
+    with db.session() as s:
+        uuid = browse.household_detail(s, ids["households"][2]).uuid
+        hits = search.search(s, ids["period"], f"GUATU1|{uuid}|暖泉镇/后暖泉村|2020-03")
+        assert [h.name for h in hits] == ["刘德明", "刘小军", "刘小红"] and hits[0].matched == "二维码"
+        assert [h.name for h in search.search(s, ids["period"], uuid.upper())][:1] == ["刘德明"]

@@ -41,6 +41,21 @@ def mask_id(id_number: str | None) -> str:
     return s[:6] + "*" * (len(s) - 10) + s[-4:]
 
 
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def scanned_uuid(text: str | None) -> str | None:
+    """The household (or person) uuid of a scanned 明白卡 payload ``GUATU1|uuid|unit|month`` or a bare uuid."""
+    t = (text or "").strip()
+    try:
+        from app.services.cards import parse_payload
+    except ImportError:  # pragma: no cover - before the cards area exists
+        parse_payload = None
+    if parse_payload is not None and (payload := parse_payload(t)):
+        return payload["household"]
+    return t.lower() if _UUID.fullmatch(t) else None
+
+
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -49,12 +64,15 @@ def search(session: Session, period_id: int, text: str, limit: int = LIMIT) -> l
     """People matching ``text``: digits search phones and 身份证号 (fragment), other text names."""
     from app.services.browse import unit_paths
 
+    scanned = scanned_uuid(text)
     t = re.sub(r"[\s\-]", "", text or "")
     if not t:
         return []
     like = f"%{_escape(t)}%"
     digits = bool(re.fullmatch(r"[0-9xX]+", t))
-    if digits:
+    if scanned:  # a 明白卡 QR code read by a scanner into the box, or a pasted uuid
+        cond = or_(Household.uuid == scanned, Person.uuid == scanned)
+    elif digits:
         cond = or_(Person.phone.like(like, escape="\\"),
                    Person.phone.like(f"%{_escape(text.strip())}%", escape="\\"),
                    Person.id_number.like(f"%{_escape(t.upper())}%", escape="\\"),
@@ -70,7 +88,9 @@ def search(session: Session, period_id: int, text: str, limit: int = LIMIT) -> l
     paths = unit_paths(session)
     hits = []
     for pid, hid, vid, name, rel, age, phone, idn, head_phone in session.execute(q):
-        if not digits:
+        if scanned:
+            matched = "二维码"
+        elif not digits:
             matched = "姓名"
         elif idn and t.upper() in idn:
             matched = "身份证号"

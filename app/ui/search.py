@@ -75,7 +75,7 @@ class SearchBox(QLineEdit):
         hits = self.store.search(text)
         if not hits:
             self.nothing.emit(text)
-        elif len(hits) == 1:
+        elif len(hits) == 1 or hits[0].matched == "二维码":  # a scanned card: straight to its household
             self.found.emit(hits[0])
         else:
             hit = self.choose(hits, text)

@@ -25,7 +25,8 @@ def open_tool(window: MainWindow, module_name: str) -> None:
     store = window.store
     current = store.period.month if store.period else None
     opener(window, store.db, current)
-    window.load_periods(current)  # a new month, an import or a lock may have changed the register
+    # a new month, an import or a lock may have changed the register; after 新建月份 show the newest
+    window.load_periods(None if module_name == "app.ui.new_month_dialog" else current)
 
 
 def show_backups(window: MainWindow) -> None:
