@@ -7,6 +7,7 @@ leaves nothing half-written where the clerk looks.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
@@ -14,6 +15,7 @@ import mimetypes
 import os
 import shutil
 import tempfile
+import uuid
 import zipfile
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -77,22 +79,43 @@ def mail_body(unit_name: str, month: str, files: list[str], preparer: str, phone
 
 
 def write_eml(folder: Path, subject: str, to: str | None, body: str, attachments: list[str]) -> str:
-    """``{subject}.eml``: a mail draft (``X-Unsent: 1``) with every file attached; returns its name."""
-    msg = EmailMessage(policy=SMTP)
-    msg["Subject"] = subject
+    """``{subject}.eml``: a mail draft (``X-Unsent: 1``) with every file attached; returns its name.
+
+    Headers come from ``email`` (RFC 2047 subject, RFC 2231 file names); the attachments are
+    base64-streamed from disk, so a county's package (register.json of 100 MB) never sits in memory.
+    """
+    boundary = f"=_guatu_{uuid.uuid4().hex}"
+    top = EmailMessage(policy=SMTP)
+    top["Subject"] = subject
     if to:
-        msg["To"] = to
-    msg["Date"] = formatdate(localtime=True)
-    msg["X-Unsent"] = "1"
-    msg.set_content(body, charset="utf-8")
-    for name in attachments:
-        ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        if name.endswith(".xlsx"):
-            ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        maintype, subtype = ctype.split("/", 1)
-        msg.add_attachment((folder / name).read_bytes(), maintype=maintype, subtype=subtype, filename=name)
+        top["To"] = to
+    top["Date"] = formatdate(localtime=True)
+    top["X-Unsent"] = "1"
+    top["MIME-Version"] = "1.0"
+    top["Content-Type"] = f'multipart/mixed; boundary="{boundary}"'
+    head = top.as_bytes().split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
+    text = EmailMessage(policy=SMTP)
+    text.set_content(body, charset="utf-8")
+    del text["MIME-Version"]
     eml = f"{subject}.eml"
-    (folder / eml).write_bytes(msg.as_bytes())
+    sep = f"--{boundary}\r\n".encode("ascii")
+    with open(folder / eml, "wb") as fh:
+        fh.write(head)
+        fh.write(sep + text.as_bytes() + b"\r\n")
+        for name in attachments:
+            ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            if name.endswith(".xlsx"):
+                ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            part = EmailMessage(policy=SMTP)
+            part["Content-Type"] = ctype
+            part.add_header("Content-Disposition", "attachment", filename=name)
+            part["Content-Transfer-Encoding"] = "base64"
+            fh.write(sep + part.as_bytes())
+            with open(folder / name, "rb") as src:
+                while chunk := src.read(57 * 1024):  # 57 bytes → one 76-character base64 line
+                    fh.write(base64.encodebytes(chunk).replace(b"\n", b"\r\n"))
+            fh.write(b"\r\n")
+        fh.write(f"--{boundary}--\r\n".encode("ascii"))
     return eml
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -113,16 +114,16 @@ def _rows(session: Session, model: type, where, order) -> list[tuple[int, dict[s
     return out
 
 
-def household_records(session: Session, period: Period, unit: Unit, paths: dict[int, str]) -> list[dict[str, Any]]:
-    """Every household of the period under ``unit`` with its members, measures and income items."""
+def iter_household_records(session: Session, period: Period, unit: Unit,
+                           paths: dict[int, str]) -> Iterator[dict[str, Any]]:
+    """Every household of the period under ``unit`` with its members, measures and income items,
+    in village tree order then position; read in chunks of villages so memory stays bounded."""
     villages = villages_under(session, unit)
     order = {v.id: i for i, v in enumerate(villages)}
-    out: list[tuple[tuple, dict[str, Any]]] = []
     ids = list(order)
-    for start in range(0, len(ids), 500):  # SQLite parameter limits
-        where = [Household.period_id == period.id, Household.village_id.in_(ids[start:start + 500])]
-        heads = session.execute(select(Household.id, Household.village_id).where(*where)).all()
-        village_of = dict(heads)
+    for start in range(0, len(ids), 100):  # 100 villages a chunk (SQLite parameter limits, memory)
+        where = [Household.period_id == period.id, Household.village_id.in_(ids[start:start + 100])]
+        village_of = dict(session.execute(select(Household.id, Household.village_id).where(*where)).all())
         recs: dict[int, dict[str, Any]] = {}
         for hid, rec in _rows(session, Household, where, [Household.id]):
             recs[hid] = {"village": paths[village_of[hid]], **rec, "members": [], "measures": [],
@@ -131,19 +132,28 @@ def household_records(session: Session, period: Period, unit: Unit, paths: dict[
             t = model.__table__
             for hid, rec in _rows(session, model, where, [t.c.household_id, t.c.position, t.c.id]):
                 recs[hid][key].append(rec)
-        for hid, rec in recs.items():
-            out.append(((order[village_of[hid]], rec["position"], hid), rec))
-    out.sort(key=lambda x: x[0])
-    return [rec for _, rec in out]
+        yield from (rec for _, rec in sorted(
+            ((order[village_of[hid]], rec["position"], hid), rec) for hid, rec in recs.items()))
 
 
-def dump_register(session: Session, period: Period, unit: Unit) -> dict[str, Any]:
-    """The whole register of ``unit`` for ``period``, as the dict written to register.json."""
+def _note_targets(session: Session, period: Period, unit: Unit, scope: list[Unit], projects: list[dict]) -> set[str]:
+    """What a verification note in the package may point at: unit paths, household/person/project UUIDs."""
+    targets: set[str] = {unit_path(u) for u in scope} | {full_path(u) for u in scope}
+    targets.update(p["uuid"] for p in projects)
+    ids = [v.id for v in villages_under(session, unit)]
+    for start in range(0, len(ids), 500):
+        where = (Household.period_id == period.id, Household.village_id.in_(ids[start:start + 500]))
+        targets.update(session.scalars(select(Household.uuid).where(*where)))
+        targets.update(session.scalars(select(Person.uuid).join(Household, Household.id == Person.household_id)
+                                       .where(*where)))
+    return targets
+
+
+def _parts(session: Session, period: Period, unit: Unit):
+    """(head, households iterator, tail) of the document, in the order register.json writes them."""
     scope = _below(unit)
     scope_ids = {u.id for u in scope}
     paths = {u.id: full_path(u) for u in _scope_units(unit)}
-    households = household_records(session, period, unit, paths)
-
     office = session.get(Office, 1)
     office_rec = None
     if office is not None:
@@ -154,7 +164,6 @@ def dump_register(session: Session, period: Period, unit: Unit) -> dict[str, Any
             "preparer_phone": office.preparer_phone,
             "upper_mailbox": office.upper_mailbox,
         }
-
     hand = [
         {"unit": paths[hc.unit_id], **fields(hc)}
         for hc in session.scalars(
@@ -169,12 +178,7 @@ def dump_register(session: Session, period: Period, unit: Unit) -> dict[str, Any
         )
         if fp.township_id in scope_ids
     ]
-
-    targets: set[str] = {unit_path(u) for u in scope} | {full_path(u) for u in scope}
-    for h in households:
-        targets.add(h["uuid"])
-        targets.update(p["uuid"] for p in h["members"])
-    targets.update(p["uuid"] for p in projects)
+    targets = _note_targets(session, period, unit, scope, projects)
     notes = [
         fields(n)
         for n in session.scalars(
@@ -182,8 +186,7 @@ def dump_register(session: Session, period: Period, unit: Unit) -> dict[str, Any
         )
         if n.target in targets
     ]
-
-    return {
+    head = {
         "schema": SCHEMA,
         "app_version": __version__,
         "exported_at": dt.datetime.now().isoformat(timespec="seconds"),
@@ -191,23 +194,46 @@ def dump_register(session: Session, period: Period, unit: Unit) -> dict[str, Any
         "period": fields(period),
         "office": office_rec,
         "units": [_unit_record(u) for u in _scope_units(unit)],
-        "households": households,
-        "hand_counts": hand,
-        "fund_projects": projects,
-        "verification_notes": notes,
-        "counts": {
-            "households": len(households),
-            "persons": sum(len(h["members"]) for h in households),
-            "fund_projects": len(projects),
-        },
     }
+    tail = {"hand_counts": hand, "fund_projects": projects, "verification_notes": notes}
+    return head, iter_household_records(session, period, unit, paths), tail
+
+
+def _counts(households: int, persons: int, tail: dict[str, Any]) -> dict[str, int]:
+    return {"households": households, "persons": persons, "fund_projects": len(tail["fund_projects"])}
+
+
+def dump_register(session: Session, period: Period, unit: Unit) -> dict[str, Any]:
+    """The whole register of ``unit`` for ``period``, as the dict written to register.json."""
+    head, households, tail = _parts(session, period, unit)
+    hs = list(households)
+    return {**head, "households": hs, **tail, "counts": _counts(len(hs), sum(len(h["members"]) for h in hs), tail)}
 
 
 def write_register_json(path: str | os.PathLike, session: Session, period: Period, unit: Unit) -> dict[str, Any]:
-    """Write register.json at ``path``; returns the dumped document's ``counts``."""
-    doc = dump_register(session, period, unit)
-    Path(path).write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
-    return doc["counts"]
+    """Write register.json at ``path``, one household a line, streaming (a county: 100,000 persons);
+    returns the document's ``counts``."""
+    head, households, tail = _parts(session, period, unit)
+
+    def dumps(v: Any) -> str:
+        return json.dumps(v, ensure_ascii=False)
+
+    n_h = n_p = 0
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write("{\n")
+        for k, v in head.items():
+            fh.write(f" {dumps(k)}: {dumps(v)},\n")
+        fh.write(' "households": [')
+        for h in households:
+            fh.write(("\n  " if n_h == 0 else ",\n  ") + dumps(h))
+            n_h += 1
+            n_p += len(h["members"])
+        fh.write("\n ],\n")
+        for k, v in tail.items():
+            fh.write(f" {dumps(k)}: {dumps(v)},\n")
+        counts = _counts(n_h, n_p, tail)
+        fh.write(f' "counts": {dumps(counts)}\n}}\n')
+    return counts
 
 
 def read_register_json(path: str | os.PathLike) -> dict[str, Any]:
