@@ -127,6 +127,11 @@ def test_form2_rows_and_m08_note(clean_db, tmp_path):
     assert ws["A2"].value == "全县2020年度年人均收入5000元-5760元之间的3人帮扶情况调度表"
     for i, labels in enumerate(header_label_rows(FORM2)):
         assert [v or "" for v in _values(ws, 4 + i, 16)] == labels
+    merged = {str(r) for r in ws.merged_cells.ranges if 4 <= r.min_row <= 6}
+    assert merged == {
+        "A4:A6", "B4:B6", "C4:C6", "D4:G4", "H4:J4", "K4:M4", "N4:N6", "O4:P4", "D5:D6", "E5:E6", "F5:F6",
+        "G5:G6", "H5:H6", "I5:J5", "K5:K6", "L5:M5", "O5:O6", "P5:P6",
+    }
     total, own = _values(ws, 7, 16), _values(ws, 8, 16)
     assert total[:3] == [None, "全县合计", 3] and own[:3] == [1, "康平县", 3]
     assert total[14:] == own[14:] == [1, 2]  # 孙强 5400; 吴刚's household 5900
