@@ -12,9 +12,9 @@ from typing import Any
 
 from app.domain import FORM1_COUNTS, FORM2_COUNTS
 
+from .cells import as_int, blank
 from .codes import RULES
 from .findings import Finding
-from .household import as_int, blank
 
 # The forms' own column names (附件1/附件2), for messages.
 COUNT_NAMES = {

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 
+from .cells import as_int, blank, head_name
 from .codes import RULES
 from .data import HouseholdData, PersonData
 from .findings import Finding
-from .household import as_int, blank, head_name
 from .ids import normalise_id
 from .phones import normalise_phone
 

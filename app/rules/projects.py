@@ -13,9 +13,9 @@ from typing import Any
 
 from app.domain import PROJECT_STAGES
 
+from .cells import as_int, as_number, blank, shown
 from .codes import RULES
 from .findings import Finding
-from .household import as_int, as_number, blank, shown
 
 _LOCATION = ("file", "sheet", "row", "column", "unit", "household", "person", "note", "target")
 _AMOUNTS = (("planned", "计划投资"), ("received", "已到位资金"), ("disbursed", "已拨付资金"))
