@@ -82,6 +82,12 @@ def _paint(ctx: Context, level: str) -> Outcome:
         from PySide6.QtCore import QCoreApplication, QEvent
 
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        from PySide6.QtCore import QThreadPool
+
+        QThreadPool.globalInstance().waitForDone()
+        import gc
+
+        gc.collect()  # PySide objects go while the QApplication still exists, not at interpreter exit
     goal = 1.0 if level == "county" else 0.2
     return Outcome(seconds, baseline, f"bare QTableView over {n:,} households (SELECT + list model)",
                    goal=f"< {goal} s", met=seconds < goal, note=f"{n:,} households; list, first household, members")
