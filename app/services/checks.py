@@ -249,12 +249,9 @@ def project_findings(session: Session, period: Period, unit: Unit | None = None)
 
 
 def _count_findings(session: Session, period: Period, unit: Unit | None) -> list[Finding]:
-    # Engineer D's module: M-01…M-05, M-07, M-08 on each count row and C-01 against hand counts.
-    # Guarded so that a checkout without it (or an older one) still checks households and projects.
-    try:
-        from app.services.counts import count_findings
-    except ImportError:  # pragma: no cover - only before app/services/counts.py exists
-        return []
+    """M-01…M-05, M-07, M-08 on each count row and C-01 against hand counts (engineer D's module)."""
+    from app.services.counts import count_findings  # imported directly: a broken module must not hide rows
+
     return count_findings(session, period, unit)
 
 
