@@ -69,10 +69,10 @@ def _cut_line(c: Canvas) -> None:
     c.setDash(4, 3)
     c.line(8, CARD_H, PW - 8, CARD_H)
     c.setDash()
-    c.setFillColor(colors.white)
+    _ink(c, colors.white)
     w = text_width("✂ 沿此虚线剪开", 8) + 8
     c.rect(PW / 2 - w / 2, CARD_H - 5, w, 10, stroke=0, fill=1)
-    c.setFillColor(GREY)
+    _ink(c, GREY)
     draw_text(c, PW / 2, CARD_H - 3, "✂ 沿此虚线剪开", 8, "center")
 
 
@@ -86,9 +86,9 @@ def draw_qr(c: Canvas, payload: str, x: float, y: float, size: float) -> None:
     rows = list(qr.matrix_iter(scale=1, border=4))
     n = len(rows)
     m = size / n
-    c.setFillColor(colors.white)
+    _ink(c, colors.white)
     c.rect(x, y, size, size, stroke=0, fill=1)
-    c.setFillColor(colors.black)
+    _ink(c, colors.black)
     ops = []
     for r, row in enumerate(rows):
         col = 0
@@ -109,14 +109,14 @@ def draw_card(c: Canvas, card: Card, y0: float, mask) -> None:
     top = y0 + CARD_H - PAD
     left, right = PAD, PW - PAD
     # title band
-    c.setFillColor(RED)
+    _ink(c, RED)
     c.rect(left, top - 26, right - left, 26, stroke=0, fill=1)
-    c.setFillColor(colors.white)
+    _ink(c, colors.white)
     draw_text(c, left + 10, top - 19, "扶贫明白卡", 17, bold=True)
     month = f"{int(card.month[:4])}年{int(card.month[5:])}月数据"
     draw_text(c, right - 10, top - 18, f"{card.county} {card.township} {card.village} · {month}", 10, "right")
     y = top - 44
-    c.setFillColor(INK)
+    _ink(c, INK)
     line = (f"户主：{card.head}    电话：{mask(card.head_phone) or '无'}    家庭人口：{len(card.members)}人    "
             f"{BAND_WORDS.get(card.band, '')}")
     draw_text(c, left, y, line, _fit(line, 11, right - left))
@@ -148,28 +148,28 @@ def draw_card(c: Canvas, card: Card, y0: float, mask) -> None:
             cy = y - (i if i < half_i else i - half_i) * 14
             tb.draw(cx, cy - 10, text, _fit(text, 10.5, col_w / 2 - 6))
     y -= half_i * 14 + 3
-    c.setFillColor(RED)
+    _ink(c, RED)
     total = f"合计{_yuan(card.income_total)}元，人均{card.per_capita}元"
     draw_text(c, left, y - 12, total, 12.5, bold=True)
     # right column: QR, caption, cadre, expected month, stamp
     qr_y = top - 36 - QR_SIZE
     draw_qr(c, card.payload, qr_x, qr_y, QR_SIZE)
-    c.setFillColor(INK)
+    _ink(c, INK)
     draw_text(c, qr_x + QR_SIZE / 2, qr_y - 10, "扫码查看本户档案", 9, "center")
-    c.setFillColor(GREY)
+    _ink(c, GREY)
     draw_text(c, qr_x + QR_SIZE / 2, qr_y - 20, card.uuid[:8], 7, "center")
     by = y0 + PAD + 58
-    c.setFillColor(PALE)
+    _ink(c, PALE)
     c.setStrokeColor(RED)
     c.roundRect(qr_x - 14, by - 54, QR_SIZE + 14, 98, 5, stroke=1, fill=1)
-    c.setFillColor(INK)
+    _ink(c, INK)
     bx = qr_x - 8
     draw_text(c, bx, by + 30, "帮扶责任人", 10, bold=True)
     draw_text(c, bx, by + 16, card.helper_name or "—", 12, bold=True)
     draw_text(c, bx, by + 3, card.helper_phone or "", 11)
     draw_text(c, bx, by - 10, card.helper_unit, _fit(card.helper_unit, 8, QR_SIZE + 2))
     draw_text(c, bx, by - 28, "预计收入达到5000元以上：", 8)
-    c.setFillColor(RED)
+    _ink(c, RED)
     draw_text(c, bx, by - 45, card.expected_month or "—", 13, bold=True)
     if card.closed_out:
         _stamp(c, qr_x - 60, qr_y + 8, card)
@@ -185,7 +185,7 @@ def _stamp(c: Canvas, x: float, y: float, card: Card) -> None:
     c.setStrokeColor(RED)
     c.setLineWidth(2)
     c.roundRect(-4, -16, 84, 40, 6, stroke=1, fill=0)
-    c.setFillColor(RED)
+    _ink(c, RED)
     draw_text(c, 38, 4, "已销号", 17, "center", bold=True)
     if card.closed_out_on:
         d = card.closed_out_on
@@ -194,10 +194,10 @@ def _stamp(c: Canvas, x: float, y: float, card: Card) -> None:
 
 
 def _heading(c: Canvas, x: float, y: float, text: str) -> float:
-    c.setFillColor(RED)
+    _ink(c, RED)
     c.rect(x, y - 14, 3.5, 13, stroke=0, fill=1)
     draw_text(c, x + 8, y - 12, text, 12, bold=True)
-    c.setFillColor(INK)
+    _ink(c, INK)
     return y - 18
 
 
@@ -206,6 +206,12 @@ def _lines(c: Canvas, x: float, y: float, lines: list[str], size: float, leading
         for i, line in enumerate(lines):
             tb.draw(x, y - i * leading - size * 0.9, line, size)
     return y - len(lines) * leading
+
+
+def _ink(c: Canvas, colour) -> None:
+    """Fill and stroke in one colour: fake-bold text strokes its outlines with the stroke colour."""
+    c.setFillColor(colour)
+    c.setStrokeColor(colour)
 
 
 def _fit(text: str, size: float, width: float) -> float:

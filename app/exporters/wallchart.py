@@ -63,7 +63,7 @@ def _canvas(out, size, chart: WallChart) -> Canvas:
 # ---------------------------------------------------------------------------- the chart
 def draw_chart(c: Canvas, ch: WallChart) -> None:
     """Draw the whole chart in the virtual A3-landscape space (0..VW, 0..VH)."""
-    c.setFillColor(colors.white)
+    _ink(c, colors.white)
     c.rect(0, 0, VW, VH, stroke=0, fill=1)
     top = _header(c, ch)
     top = _key_figures(c, ch, top - 10)
@@ -82,11 +82,11 @@ def draw_chart(c: Canvas, ch: WallChart) -> None:
 
 def _header(c: Canvas, ch: WallChart) -> float:
     h = 62
-    c.setFillColor(RED)
+    _ink(c, RED)
     c.rect(0, VH - h, VW, h, stroke=0, fill=1)
-    c.setFillColor(colors.white)
+    _ink(c, colors.white)
     draw_text(c, VW / 2, VH - 42, ch.title, 30, "center", bold=True)
-    c.setFillColor(INK)
+    _ink(c, INK)
     sub = (f"{ch.month_label} · {ch.due_label} · 单位：{ch.unit_path} · "
            f"制图：{ch.made.year}年{ch.made.month}月{ch.made.day}日 · 脱贫一户 销号一户")
     draw_text(c, VW / 2, VH - h - 20, sub, 13, "center")
@@ -106,17 +106,23 @@ def _key_figures(c: Canvas, ch: WallChart, top: float) -> float:
     w = (VW - 2 * MARGIN - gap * (n - 1)) / n
     for i, (label, big, small) in enumerate(boxes):
         x = MARGIN + i * (w + gap)
-        c.setFillColor(PALE)
+        _ink(c, PALE)
         c.setStrokeColor(RED)
         c.setLineWidth(1.2)
         c.roundRect(x, top - h, w, h, 6, stroke=1, fill=1)
-        c.setFillColor(INK)
+        _ink(c, INK)
         draw_text(c, x + w / 2, top - 18, label, _fit(label, 12, w - 10), "center")
-        c.setFillColor(RED)
+        _ink(c, RED)
         draw_text(c, x + w / 2, top - 50, big, _fit(big, 28, w - 10), "center", bold=True)
-        c.setFillColor(INK)
+        _ink(c, INK)
         draw_text(c, x + w / 2, top - 70, small, 12, "center")
     return top - h
+
+
+def _ink(c: Canvas, colour) -> None:
+    """Fill and stroke in one colour: fake-bold text strokes its outlines with the stroke colour."""
+    c.setFillColor(colour)
+    c.setStrokeColor(colour)
 
 
 def _fit(text: str, size: float, width: float) -> float:
@@ -125,9 +131,9 @@ def _fit(text: str, size: float, width: float) -> float:
 
 
 def _section(c: Canvas, x: float, y: float, w: float, title: str) -> float:
-    c.setFillColor(RED)
+    _ink(c, RED)
     c.rect(x, y - 20, 5, 18, stroke=0, fill=1)
-    c.setFillColor(INK)
+    _ink(c, INK)
     draw_text(c, x + 10, y - 16, title, 15, bold=True)
     c.setStrokeColor(GREY)
     c.setLineWidth(0.5)
@@ -156,11 +162,11 @@ def _bar_chart(c: Canvas, ch: WallChart, x: float, top: float, w: float, h: floa
         ha = chart_h * r.band_a / vmax
         hb = chart_h * r.band_b / vmax
         y0 = base + label_h
-        c.setFillColor(RED)
+        _ink(c, RED)
         c.rect(cx - bw / 2, y0, bw, ha, stroke=0, fill=1)
-        c.setFillColor(ORANGE)
+        _ink(c, ORANGE)
         c.rect(cx - bw / 2, y0 + ha, bw, hb, stroke=0, fill=1)
-        c.setFillColor(INK)
+        _ink(c, INK)
         draw_text(c, cx, y0 + ha + hb + 4, str(r.persons), min(13.0, label_size + 1), "center", bold=True)
         name = r.name
         size = _fit(name, label_size, slot - 2)
@@ -179,9 +185,9 @@ def _bar_chart(c: Canvas, ch: WallChart, x: float, top: float, w: float, h: floa
 def _band_legend(c: Canvas, x: float, top: float, w: float) -> None:
     lx = x + w - 250
     for colour, text in ((RED, "年人均收入5000元以下"), (ORANGE, "5000—5760元")):
-        c.setFillColor(colour)
+        _ink(c, colour)
         c.rect(lx, top - 16, 12, 10, stroke=0, fill=1)
-        c.setFillColor(INK)
+        _ink(c, INK)
         lx += 16 + draw_text(c, lx + 16, top - 15, text, 11) + 12
 
 
@@ -202,11 +208,11 @@ def _hbar_grid(c: Canvas, rows: list, x: float, top: float, w: float, base: floa
         cy = top - (i % per_col + 1) * row_h
         ha = bar_w * r.band_a / vmax
         hb = bar_w * r.band_b / vmax
-        c.setFillColor(RED)
+        _ink(c, RED)
         c.rect(cx + name_w, cy + row_h * 0.18, ha, row_h * 0.64, stroke=0, fill=1)
-        c.setFillColor(ORANGE)
+        _ink(c, ORANGE)
         c.rect(cx + name_w + ha, cy + row_h * 0.18, hb, row_h * 0.64, stroke=0, fill=1)
-    c.setFillColor(INK)
+    _ink(c, INK)
     with TextBatch(c) as tb:
         for i, r in enumerate(rows):
             cx = x + (i // per_col) * cw
@@ -222,17 +228,17 @@ def _side_panels(c: Canvas, ch: WallChart, x: float, top: float, w: float, botto
     label_w = 96
     row = 17
     for cat, hh, pp in ch.measures:
-        c.setFillColor(INK)
+        _ink(c, INK)
         draw_text(c, x + label_w - 6, y - 12, cat, 12, "right")
         bar = (w - label_w - 110) * hh / vmax
-        c.setFillColor(RED)
+        _ink(c, RED)
         c.rect(x + label_w, y - 14, bar, 12, stroke=0, fill=1)
-        c.setFillColor(INK)
+        _ink(c, INK)
         draw_text(c, x + label_w + bar + 5, y - 12, f"{hh}户 {pp}人", 11)
         y -= row
     y = _section(c, x, y - 8, w, "预估年人均纯收入分布（人）")
     for title, bins in (("5000元以下户", ch.band_a_bins), ("5000—5760元户", ch.band_b_bins)):
-        c.setFillColor(INK)
+        _ink(c, INK)
         draw_text(c, x, y - 13, title, 12, bold=True)
         cx = x + 100
         cw = (w - 100) / 3
@@ -250,18 +256,18 @@ def _side_panels(c: Canvas, ch: WallChart, x: float, top: float, w: float, botto
         cx = x + (i % cols) * cw
         cy = y - (i // cols) * 36
         current = m <= ch.month.replace("-", ".")
-        c.setFillColor(CLOSED_FILL if current else PALE)
+        _ink(c, CLOSED_FILL if current else PALE)
         c.setStrokeColor(GREY)
         c.rect(cx + 2, cy - 32, cw - 4, 30, stroke=1, fill=1)
-        c.setFillColor(INK)
+        _ink(c, INK)
         draw_text(c, cx + cw / 2, cy - 14, f"{int(m[5:])}月", 11, "center")
         draw_text(c, cx + cw / 2, cy - 28, f"{hh}户（{closed}）" if closed else f"{hh}户", 11, "center", bold=True)
     y -= 36 * math.ceil(max(len(months), 1) / cols) + 4
     if other:
-        c.setFillColor(RED)
+        _ink(c, RED)
         draw_text(c, x, y - 12, "时间待核实：" + "、".join(f"{m} {hh}户" for m, hh, _c in other), 11)
         y -= 16
-    c.setFillColor(INK)
+    _ink(c, INK)
     draw_text(c, x, y - 14, f"关键时间：每月5日前报送上月数据；本月（{ch.month_label}）{ch.due_label}。", 12,
               bold=True)
     y -= 22
@@ -277,7 +283,7 @@ def _cadres(c: Canvas, ch: WallChart, x: float, top: float, w: float, bottom: fl
     fit_rows = max(0, int((y - bottom) // row))
     capacity = fit_rows * cols
     shown = ch.cadres if len(ch.cadres) <= capacity else ch.cadres[:max(0, capacity - 1)]
-    c.setFillColor(INK)
+    _ink(c, INK)
     with TextBatch(c) as tb:
         for i, cad in enumerate(shown):
             cx = x + (i // max(fit_rows, 1)) * cw
@@ -308,9 +314,9 @@ def _household_table(c: Canvas, ch: WallChart, x: float, top: float, w: float, b
     for b in range(blocks):
         bx = x + b * (bw + 8)
         part = rows[b * per:(b + 1) * per]
-        c.setFillColor(RED)
+        _ink(c, RED)
         c.rect(bx, y - head_h, bw, head_h, stroke=0, fill=1)
-        c.setFillColor(colors.white)
+        _ink(c, colors.white)
         cx = bx
         for name, frac in cols:
             draw_text(c, cx + bw * frac / 2, y - head_h + 5, name, _fit(name, 10, bw * frac - 2), "center", bold=True)
@@ -318,16 +324,16 @@ def _household_table(c: Canvas, ch: WallChart, x: float, top: float, w: float, b
         ry = y - head_h
         for i, r in enumerate(part):
             if r.closed_out:
-                c.setFillColor(CLOSED_FILL)
+                _ink(c, CLOSED_FILL)
                 c.rect(bx, ry - row_h, bw, row_h, stroke=0, fill=1)
             elif i % 2:
-                c.setFillColor(colors.Color(0.97, 0.97, 0.97))
+                _ink(c, colors.Color(0.97, 0.97, 0.97))
                 c.rect(bx, ry - row_h, bw, row_h, stroke=0, fill=1)
             ry -= row_h
         ry = y - head_h
         band_word = {"A": "5000以下", "B": "5000-5760"}
         marks = []
-        c.setFillColor(INK)
+        _ink(c, INK)
         with TextBatch(c) as tb:
             for r in part:
                 base = ry - row_h + (row_h - size) / 2 + size * 0.12
@@ -348,14 +354,14 @@ def _household_table(c: Canvas, ch: WallChart, x: float, top: float, w: float, b
         closed_x = risk_x + bw * cols[8][1]
         for ry0, r in marks:
             cy = ry0 - row_h / 2
-            c.setFillColor(RISK_FILL.get(r.risk_colour, GREY))
+            _ink(c, RISK_FILL.get(r.risk_colour, GREY))
             c.circle(risk_x + bw * cols[8][1] * 0.27, cy, min(row_h * 0.28, bw * cols[8][1] * 0.2, 5), stroke=0, fill=1)
             if r.closed_out:
                 c.setStrokeColor(RED)
                 c.setLineWidth(max(0.6, size * 0.08))
                 sw = bw * cols[9][1] - 4
                 c.roundRect(closed_x + 2, ry0 - row_h + 1, sw, row_h - 2, 2, stroke=1, fill=0)
-                c.setFillColor(RED)
+                _ink(c, RED)
                 draw_text(c, closed_x + 2 + sw / 2, cy - size * 0.35, "已销号", _fit("已销号", size, sw - 2), "center",
                           bold=True)
         c.setStrokeColor(GREY)
@@ -369,20 +375,20 @@ def _footer(c: Canvas, ch: WallChart) -> None:
     c.setLineWidth(0.5)
     c.line(MARGIN, y + 18, VW - MARGIN, y + 18)
     x = MARGIN
-    c.setFillColor(INK)
+    _ink(c, INK)
     x += draw_text(c, x, y, "图例：", 12, bold=True) + 4
     for colour, name, text in (("red", "红", "返贫风险高"), ("yellow", "黄", "有返贫风险"), ("green", "绿", "稳定")):
-        c.setFillColor(RISK_FILL[colour])
+        _ink(c, RISK_FILL[colour])
         c.circle(x + 6, y + 4, 5, stroke=0, fill=1)
-        c.setFillColor(INK)
+        _ink(c, INK)
         x += 16 + draw_text(c, x + 14, y, f"{name} {text}", 12) + 12
-    c.setFillColor(CLOSED_FILL)
+    _ink(c, CLOSED_FILL)
     c.rect(x, y - 3, 30, 14, stroke=0, fill=1)
     c.setStrokeColor(RED)
     c.roundRect(x + 2, y - 2, 26, 12, 2, stroke=1, fill=0)
-    c.setFillColor(RED)
+    _ink(c, RED)
     draw_text(c, x + 15, y, "销号", 8, "center", bold=True)
-    c.setFillColor(INK)
+    _ink(c, INK)
     x += 36 + draw_text(c, x + 36, y, "已销号户（脱贫一户 销号一户）", 12) + 16
     draw_text(c, VW - MARGIN, y, f"数据截至{ch.year}年{int(ch.month[5:])}月底 · 户主电话已隐去中间四位 · 每月更新",
               12, "right")
@@ -445,7 +451,7 @@ def _marks(c: Canvas, sw, sh, m, cw, chh, overlap, r, col, rows, cols, chart: Wa
     if r < rows - 1:
         c.line(m, m + overlap, m + cw, m + overlap)
     c.setDash()
-    c.setFillColor(INK)
+    _ink(c, INK)
     label = f"第{r + 1}行第{col + 1}列（共{rows}行×{cols}列） {r + 1}-{col + 1}"
     draw_text(c, m + 8, sh - m + 8, label, 10, bold=True)  # clear of the corner marks
     draw_text(c, sw - m - 8, sh - m + 8, f"{chart.title} · {chart.month_label} · {paper}拼贴", 8, "right")
@@ -459,7 +465,7 @@ def _marks(c: Canvas, sw, sh, m, cw, chh, overlap, r, col, rows, cols, chart: Wa
 
 def _index_sheet(c: Canvas, chart: WallChart, sw, sh, rows, cols, cw, chh, overlap, pw, ph, k, paper, tile) -> None:
     m = 12 * mm
-    c.setFillColor(INK)
+    _ink(c, INK)
     draw_text(c, sw / 2, sh - m - 14, f"拼贴索引：{chart.title}（{chart.month_label}）", 16, "center", bold=True)
     draw_text(c, sw / 2, sh - m - 34,
               f"{paper}横向，分{rows}行×{cols}列共{rows * cols}张{tile}纸；每张标有“第几行第几列”，"
@@ -486,7 +492,7 @@ def _index_sheet(c: Canvas, chart: WallChart, sw, sh, rows, cols, cw, chh, overl
             c.setDash(2, 2)
             c.rect(rx, max(ry, oy), min(rw, ox + pw * s - rx), min(rh, oy + ph * s - max(ry, oy)), stroke=1, fill=0)
             c.setDash()
-            c.setFillColor(RED)
+            _ink(c, RED)
             draw_text(c, rx + 4, ry + rh - 12 if ry + rh <= oy + ph * s else oy + ph * s - 12, f"{r + 1}-{col + 1}",
                       10, bold=True)
     c.showPage()
