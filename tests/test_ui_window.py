@@ -188,8 +188,15 @@ def test_search_jumps_to_person(win):
 
 def test_red_yellow_filter_and_panel_risk(win):
     window, ids = win
+    window.panel.reasons["因病"].setChecked(True)
     window.panel._widgets["risk_colour"].setCurrentIndex(0)  # 红色
     window.panel._widgets["risk_colour"].activated.emit(0)
+    assert window.panel.detail.values["risk_reasons"] == "因病"
+    window.panel._widgets["risk_colour"].setCurrentIndex(2)  # 绿色: no reasons kept
+    window.panel._widgets["risk_colour"].activated.emit(2)
+    assert window.panel.detail.values["risk_reasons"] is None
+    window.editor.stack.undo()
+    assert window.panel.detail.values["risk_colour"] == "red"
     window.tree.select_unit(next(iter(window.tree._nodes)))  # the county
     window.acts["risky"].setChecked(True)
     assert window.hh_model.ids == [ids["households"][2]]
@@ -236,6 +243,8 @@ def test_panel_measures_income_and_close_out_with_undo(win, small):
         assert detail.income_items[-1] == ("种植业", "务工", 2400.0) and detail.income_per_capita == 2200
     panel.closed.setChecked(True)
     assert window.hh_model.index(0, 7).data() == "已销"
+    with Database(small[0], write=False) as database, database.session() as s:
+        assert browse.household_detail(s, hid).values["closed_out_on"] is not None  # 销号 with its date
     window.editor.stack.undo()  # the close-out
     window.editor.stack.undo()  # the amount
     window.editor.stack.undo()  # the new line with its label

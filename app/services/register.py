@@ -210,14 +210,19 @@ def update_household(session: Session, household_id: int, field_name: str, value
 def close_out(session: Session, household_id: int, on: dt.date | None = None) -> Change:
     """销号: mark the household's target met, with the date."""
     hh, _period = _household(session, household_id)
+    old = (hh.closed_out, hh.closed_out_on)
     update_household(session, household_id, "closed_out_on", on or dt.date.today())
-    return update_household(session, hh.id, "closed_out", True)
+    update_household(session, hh.id, "closed_out", True)
+    return Change(hh.id, "closed_out", old, (hh.closed_out, hh.closed_out_on))
 
 
 def reopen(session: Session, household_id: int) -> Change:
     """Undo a 销号: the household is followed again."""
+    hh, _period = _household(session, household_id)
+    old = (hh.closed_out, hh.closed_out_on)
     update_household(session, household_id, "closed_out_on", None)
-    return update_household(session, household_id, "closed_out", False)
+    update_household(session, household_id, "closed_out", False)
+    return Change(hh.id, "closed_out", old, (hh.closed_out, hh.closed_out_on))
 
 
 def set_risk(session: Session, household_id: int, colour: str, reasons: list[str]) -> Change:
@@ -226,9 +231,11 @@ def set_risk(session: Session, household_id: int, colour: str, reasons: list[str
     if bad:
         raise InvalidValue(f"返贫风险原因“{'、'.join(bad)}”不在清单中。")
     hh, _period = _household(session, household_id)
+    old = (hh.risk_colour, hh.risk_reasons)
     update_household(session, household_id, "risk_colour", colour)
     text = "、".join(r for r in reasons if r) if hh.risk_colour != "green" else ""
-    return update_household(session, household_id, "risk_reasons", text or None)
+    update_household(session, household_id, "risk_reasons", text or None)
+    return Change(hh.id, "risk", old, (hh.risk_colour, hh.risk_reasons))
 
 
 def set_measures(session: Session, household_id: int, lines: list[tuple[str, str]]) -> Change:

@@ -96,3 +96,18 @@ class Editor(QObject):
                      undo_fn: Callable[[Any, int], Change]) -> bool:
         """A whole-list edit (measures, income items, risk, close-out) with its inverse."""
         return self.do(undo.EditHousehold(self.store, self._notify, hh_uuid, text, do, undo_fn))
+
+    def panel_field(self, hh_uuid: str, field: str, old: Any, new: Any, values: dict[str, Any]) -> bool:
+        """A household-panel edit; 销号 goes with its date, a risk colour with its reasons."""
+        if field == "closed_out":
+            day = values.get("closed_out_on")
+            if new:
+                return self.household_op(hh_uuid, "销号", lambda s, h: register.close_out(s, h),
+                                         lambda s, h: register.reopen(s, h))
+            return self.household_op(hh_uuid, "取消销号", lambda s, h: register.reopen(s, h),
+                                     lambda s, h: register.close_out(s, h, day))
+        if field == "risk_colour":
+            reasons = [r for r in (values.get("risk_reasons") or "").split("、") if r]
+            return self.household_op(hh_uuid, "修改返贫风险", lambda s, h: register.set_risk(s, h, new, reasons),
+                                     lambda s, h: register.set_risk(s, h, old, reasons))
+        return self.household_field(hh_uuid, field, old, new)

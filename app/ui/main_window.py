@@ -280,7 +280,7 @@ class MainWindow(QMainWindow):
     def _panel_field(self, field: str, old, new) -> None:
         if self.hh_uuid is None:
             return
-        if not self.editor.household_field(self.hh_uuid, field, old, new):
+        if not self.editor.panel_field(self.hh_uuid, field, old, new, self.panel.detail.values):
             self.panel.load(self.store.household_detail(self.household_id), self.store.editable)
 
     def _panel_lines(self, kind: str, old: list, new: list) -> None:
