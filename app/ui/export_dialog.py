@@ -149,7 +149,9 @@ class ExportDialog(QDialog):
         elif isinstance(error, GuatuError):
             self.dialogs.error(self, "导出月报", error.message)
         elif isinstance(error, OSError):
-            self.dialogs.error(self, "导出月报", f"写文件失败：{error}")
+            from app.services.faults import describe
+
+            self.dialogs.error(self, "导出月报", f"写文件失败：{describe(error) or error}。未写入任何文件。")
         else:
             raise error
 
