@@ -62,3 +62,22 @@ def test_refusal_is_shown_and_nothing_written(qtbot, demo_db_path, tmp_path):
         assert dlg.export_button.isEnabled()
     finally:
         db.close()
+
+
+def test_cancel_from_the_progress(qtbot, clean_db, tmp_path):
+    from app.ui.export_dialog import ExportDialog
+
+    rec = RecordingDialogs()
+    dlg = ExportDialog(clean_db, "2020-03", dialogs=rec)
+    qtbot.addWidget(dlg)
+    out = tmp_path / "out"
+    dlg.folder.setText(str(out))
+    handle = dlg.start()
+    handle.cancel()  # what 取消 on the progress dialog does
+    assert handle.wait(120000)
+    assert rec.shown[-1][0] == "info" and "已取消" in rec.shown[-1][2]
+    assert not out.exists() or not any(out.iterdir())
+    with clean_db.session() as s:
+        from app.services.periods import get_period
+
+        assert not get_period(s, "2020-03").locked
