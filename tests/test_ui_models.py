@@ -143,3 +143,24 @@ def test_names_are_checked_as_typed(qtbot):
     assert edit.styleSheet() == BAD_STYLE and "H-03" in edit.toolTip()
     edit.setText("阿依古丽·买买提")
     assert edit.styleSheet() == "" and edit.toolTip() == ""
+
+
+def test_unexpected_error_is_logged_and_shown_once(qtbot, tmp_path, monkeypatch):
+    import sys
+
+    from app import logging_setup
+    from app.ui.app import install_excepthook
+
+    create_application()
+    log = tmp_path / "guatu.log"
+    monkeypatch.setattr(logging_setup, "log_exception", lambda exc: (log.write_text(repr(exc)), log)[1])
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    dialogs = RecordingDialogs()
+    install_excepthook(dialogs)
+    try:
+        raise RuntimeError("测试用的意外")
+    except RuntimeError as e:
+        sys.excepthook(type(e), e, e.__traceback__)
+    (shown,) = dialogs.shown
+    assert shown[0] == "error" and str(log) in shown[2] and "测试用的意外" in shown[2]
+    assert "测试用的意外" in log.read_text()

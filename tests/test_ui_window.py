@@ -291,3 +291,15 @@ def test_settings_dialog_saves_office(win, small):
     assert (office["preparer"], office["preparer_phone"], office["upper_mailbox"]) == (
         "李会计", "13900001111", "fpb@example.gov.cn")
     assert office["unit_id"] is not None
+
+
+def test_delete_clears_cells_in_one_undo_step(win, small):
+    window, ids = win
+    hid = ids["households"][2]
+    window.grid.setCurrentIndex(cell(window, 1, "age"))
+    window.grid.selectionModel().select(cell(window, 2, "age"), window.grid.selectionModel().SelectionFlag.Select)
+    QTest.keyClick(window.grid, Qt.Key.Key_Delete)
+    assert db_person(small[0], hid, 1)["age"] is None and db_person(small[0], hid, 2)["age"] is None
+    assert "H-05" in cell(window, 1, "age").data(R.ToolTipRole)  # a blank age is an error too
+    window.editor.stack.undo()
+    assert (db_person(small[0], hid, 1)["age"], db_person(small[0], hid, 2)["age"]) == (20, 16)
