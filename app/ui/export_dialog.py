@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.exporters.package import discard
 from app.services import export as export_service
 from app.services.errors import GuatuError, Refused, month_label
 from app.storage import Database
@@ -121,8 +122,11 @@ class ExportDialog(QDialog):
         month, unit, draft = self.month.currentData(), self.unit.currentData(), self.draft.isChecked()
 
         def work(session, progress):
-            return export_service.export_package(session, month, unit, folder, draft,
-                                                 progress=progress.set, cancel=lambda: progress.cancelled)
+            result = export_service.export_package(session, month, unit, folder, draft,
+                                                   progress=progress.set, cancel=lambda: progress.cancelled)
+            if progress.cancelled:  # 取消 after the last look: the runner rolls back, so the files go too
+                discard(Path(result["folder"]), Path(result["zip"]))
+            return result
 
         self.export_button.setEnabled(False)
         self.handle = self.runner.run(work, title="导出月报", on_result=self._done, on_error=self._failed)
