@@ -1,0 +1,16 @@
+"""Reading files into the register's shape: month packages and hand-made official-layout workbooks.
+
+Nothing here writes to the database; ``app.services.imports`` previews and applies. Problems of
+the files themselves are findings with these import codes (the rule codes of forms.md cover the
+data they hold):
+
+- ``I-01`` E the file cannot be read: not a workbook or package, encrypted or old .xls, damaged.
+- ``I-02`` E over the limits (size, uncompressed size, entries, compression ratio, rows, columns).
+- ``I-03`` E a sheet of 附件1–4 without the expected headers, or no such sheet at all.
+- ``I-04`` W a column that is not part of the form: reported and ignored.
+- ``I-05`` E a row whose unit (县/乡镇/村) cannot be determined.
+- ``I-06`` E a package whose manifest, checksums or register.json do not hold.
+- ``I-07`` E a unit and period already in the database with different data (needs ``--replace``).
+- ``I-08`` E the month is locked (exported as final); reopen it first.
+- ``I-09`` E the same village (and band) comes from two files of one import.
+"""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.domain import HEALTH, LABOUR, RELATIONS
 from app.rules.data import HouseholdData, PersonData
 
 from . import normalise as nz
@@ -25,6 +26,10 @@ FIELD_COLUMNS = {
     "head_phone": "head_contact", "head_name": "head_contact", "helper_name": "helper_contact",
     "helper_phone": "helper_contact", "income_items": "income", "members": "name",
 }
+
+
+_CANONICAL = {"health": frozenset(HEALTH), "labour": frozenset(LABOUR)}
+_RELATIONS = frozenset(RELATIONS)
 
 
 def _blank(v: Any) -> bool:
@@ -60,7 +65,10 @@ def read(sheet: Sheet, src: Source) -> None:
         inside = r in merged_tail  # inside the household's merged cells: a member row, whatever it says
         starts = not inside and (current is None or key != last_key) and not all(_blank(v) for v in key)
         raw_rel = values[rel_col] if rel_col is not None else None
-        relation = n.apply(nz.relation, None if raw_rel == "" else raw_rel, row, rel_letter)
+        if raw_rel.__class__ is str and raw_rel in _RELATIONS:
+            relation = raw_rel
+        else:
+            relation = n.apply(nz.relation, None if raw_rel == "" else raw_rel, row, rel_letter)
         if not starts and not inside and relation == "户主" and current is not None and any(
                 m.get("relation") == "户主" for m in current.members):
             starts = True  # repeated household cells, but a second 户主: a new household
@@ -75,7 +83,12 @@ def read(sheet: Sheet, src: Source) -> None:
         person: dict[str, Any] = {"relation": relation}
         for code, c, fn, lt in pcols:
             v = values[c]
-            person[code] = n.apply(fn, None if v == "" else v, row, lt)
+            if v.__class__ is float and v.is_integer():
+                person[code] = int(v)  # the reader's float, not a quirk of the file
+            elif v.__class__ is str and v in _CANONICAL.get(code, ()):
+                person[code] = v
+            else:
+                person[code] = n.apply(fn, None if v == "" else v, row, lt)
         if all(_blank(v) for v in person.values()):
             continue  # a household row without a member (a merged tail)
         current.members.append(person)

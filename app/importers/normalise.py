@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.domain import CAUSES, HEALTH, LABOUR, RELATIONS, canonical
+from app.rules.phones import normalise_phone
 
 # 与户主关系 variants seen in hand-made files → the closed list (forms.md §4).
 RELATION_VARIANTS = {
@@ -41,6 +42,7 @@ RELATION_VARIANTS = {
 }
 
 _RELATION_SET = frozenset(RELATIONS)
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _PLAIN_NAME = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf·]+")
 _SPACES = re.compile(r"[\s\u3000\u00a0]+")
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
@@ -133,28 +135,26 @@ _PHONE_CHARS = re.compile(r"[\s\-—–－()（）]+")
 
 
 def phone(value: Any) -> Any:
-    """Mobile numbers lose spaces and dashes; landlines become ``0AA-NNNNNNN``; else unchanged."""
+    """The stored form of a phone number (``app.rules.phones.normalise_phone``: mobiles lose spaces
+    and dashes, landlines keep the dash written after the area code); else the text, for H-10."""
     if value is None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    t = width(str(value))
-    digits = _PHONE_CHARS.sub("", t)
-    if re.fullmatch(r"1[3-9]\d{9}", digits):
-        return digits
-    m = re.fullmatch(r"(0\d{2,3})[\s\-]*(\d{7,8})", _SPACES.sub("", t.replace("－", "-")))
-    if m:
-        return f"{m.group(1)}-{m.group(2)}"
-    if re.fullmatch(r"0(?:10|2\d)\d{8}", digits):
-        return f"{digits[:3]}-{digits[3:]}"
-    return t
+    good = normalise_phone(value if isinstance(value, str) else str(value))
+    return good if good is not None else width(str(value))
 
 
+_PLAIN_CONTACT = re.compile(r"([\u4e00-\u9fff·]{1,20}) ?(1[3-9]\d{9})")
 _CONTACT_RE = re.compile(r"^(?P<name>.*?)[\s:：,，(（]*(?P<phone>[01][\d\s\-—–－]{5,}\d)[)）]?\s*$")
 
 
 def contact(value: Any) -> tuple[Any, Any]:
     """``'于海 15140731234'`` → (``'于海'``, ``'15140731234'``); a cell without a number → (text, None)."""
+    if isinstance(value, str):
+        m = _PLAIN_CONTACT.fullmatch(value)  # the common, already clean case
+        if m:
+            return m.group(1), m.group(2)
     if is_blank(value):
         return None, None
     if isinstance(value, float | int):
@@ -219,7 +219,7 @@ def name(value: Any) -> Any:
     if is_blank(value):
         return None
     t = _SPACES.sub("", str(value))
-    return t.replace("•", "·").replace("．", "·") if re.search(r"[\u4e00-\u9fff]", t) else t
+    return t.replace("•", "·").replace("．", "·") if _HAN.search(t) else t
 
 
 @dataclass

@@ -58,27 +58,30 @@ def complete(model, record: dict[str, Any], base: dict[str, Any]) -> dict[str, A
 
 def _row_maker(model):
     """A function record → tuple in column order, with defaults and dates as SQLAlchemy stores them."""
+    from operator import itemgetter
+
     cols = columns(model)
     base = defaults(model)
-    dates = {c.key for c in model.__table__.columns if getattr(c.type, "python_type", None) in (dt.date, dt.datetime)}
-    consts = {k: v for k, v in base.items() if not callable(v)}
-    calls = {k: v for k, v in base.items() if callable(v)}
+    consts = {k: None for k in cols}
+    consts.update({k: v for k, v in base.items() if not callable(v)})
+    calls = [(k, v) for k, v in base.items() if callable(v)]
+    dates = [i for i, c in enumerate(model.__table__.columns)
+             if getattr(c.type, "python_type", None) in (dt.date, dt.datetime)]
+    get = itemgetter(*cols)
 
     def make(record: dict[str, Any]) -> tuple:
-        out = []
-        for key in cols:
-            if key in record:
-                v = record[key]
-            elif key in consts:
-                v = consts[key]
-            elif key in calls:
-                v = calls[key](None)
-            else:
-                v = None
-            if key in dates and v is not None:
-                v = _sql_value(v)
-            out.append(v)
-        return tuple(out)
+        row = {**consts, **record}
+        for k, fn in calls:
+            if k not in record:
+                row[k] = fn(None)
+        out = get(row)
+        if dates:
+            out = list(out)
+            for i in dates:
+                if out[i] is not None:
+                    out[i] = _sql_value(out[i])
+            out = tuple(out)
+        return out
 
     return make
 

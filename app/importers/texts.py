@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 # A line number: "1、", "2.", "3．", "（4）", "⑤" — not a decimal point inside a number (4.5亩).
@@ -48,6 +49,7 @@ _MEASURE_RES = [(c, re.compile("|".join(map(re.escape, words)))) for c, words in
 _INCOME_RES = [(c, re.compile("|".join(map(re.escape, words)))) for c, words in INCOME_KEYWORDS]
 
 
+@lru_cache(maxsize=4096)
 def measure_category(text: str) -> str:
     for category, pattern in _MEASURE_RES:
         if pattern.search(text):
@@ -55,6 +57,7 @@ def measure_category(text: str) -> str:
     return "其它"
 
 
+@lru_cache(maxsize=4096)
 def income_category(label: str) -> str:
     for category, pattern in _INCOME_RES:
         if pattern.search(label):
@@ -85,11 +88,14 @@ def split_items(text: Any) -> list[str]:
 def measures(text: Any) -> list[dict[str, str]]:
     out = []
     for item in split_items(text):
-        clean = re.sub(r"\s+", " ", item).strip()
+        clean = _WS.sub(" ", item).strip()
         out.append({"category": measure_category(clean), "text": clean})
     return out
 
 
+_WS = re.compile(r"\s+")
+_TOTALS = re.compile(r"合计|人均")
+_COLON = re.compile(r"[:：]")
 _AMOUNT = r"([+-]?\d[\d,]*(?:\.\d+)?)\s*(万元|元|万)?"
 _TOTAL_RE = re.compile(r"合计[:：\s]*" + _AMOUNT)
 _PER_RE = re.compile(r"人均[:：\s]*" + _AMOUNT)
@@ -121,7 +127,7 @@ def income(text: Any) -> Income:
     s = unicodedata.normalize("NFKC", str(text))
     parts: list[str] = []
     for item in split_items(s):
-        cut = re.search(r"合计|人均", item)
+        cut = _TOTALS.search(item)
         if cut and cut.start() > 0:
             parts.extend([item[: cut.start()].strip(" ,，;；。\n"), item[cut.start():]])  # 合计 on its own line
         else:
@@ -144,7 +150,7 @@ def income(text: Any) -> Income:
             label = m.group("label").strip(" :：,，") or None
             amount: Any = _yuan(m.group(2), m.group(3))
         else:
-            label, rest = re.split(r"[:：]", item, maxsplit=1) if re.search(r"[:：]", item) else (item, "")
+            label, rest = _COLON.split(item, maxsplit=1) if _COLON.search(item) else (item, "")
             label = label.strip() or None
             amount = rest.strip() or None  # unreadable: the rules report it (H-09)
         out.items.append({"category": income_category(label or ""), "label": label, "amount": amount})
