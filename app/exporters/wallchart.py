@@ -168,6 +168,12 @@ def _bar_chart(c: Canvas, ch: WallChart, x: float, top: float, w: float, h: floa
         c.rect(cx - bw / 2, y0 + ha, bw, hb, stroke=0, fill=1)
         _ink(c, INK)
         draw_text(c, cx, y0 + ha + hb + 4, str(r.persons), min(13.0, label_size + 1), "center", bold=True)
+        inner = min(11.0, label_size)
+        for value, y_mid, seg, colour in ((r.band_a, y0 + ha / 2, ha, colors.white), (r.band_b, y0 + ha + hb / 2, hb, INK)):
+            if value and seg > inner * 1.6 and text_width(str(value), inner) < bw - 2:
+                _ink(c, colour)
+                draw_text(c, cx, y_mid - inner * 0.35, str(value), inner, "center")
+        _ink(c, INK)
         name = r.name
         size = _fit(name, label_size, slot - 2)
         if size < label_size * 0.75 and len(name) > 3:  # two lines rather than tiny
@@ -176,6 +182,11 @@ def _bar_chart(c: Canvas, ch: WallChart, x: float, top: float, w: float, h: floa
             draw_text(c, cx, base + label_h - 28, name[half:], _fit(name[half:], label_size, slot - 2), "center")
         else:
             draw_text(c, cx, base + label_h - 14, name, size, "center")
+            if ch.level == "county":  # the distribution of poor villages, under each township
+                _ink(c, GREY)
+                text = f"贫困村{r.villages}个"
+                draw_text(c, cx, base + label_h - 28, text, _fit(text, label_size * 0.85, slot - 2), "center")
+                _ink(c, INK)
     c.setStrokeColor(INK)
     c.setLineWidth(1)
     c.line(x, base + label_h, x + w, base + label_h)
