@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  error: {type(exc).__name__}: {exc}", file=sys.stderr)
             rows.append((e, exc))
             continue
+        load = harness._load().split("/")[0]
+        o.note = f"{o.note}; load {load}" if o.note else f"load {load}"  # the 1-min load average after it
         met = "" if o.met is None else (" ✓" if o.met else " ✗")
         print(f"  {harness.fmt(o.seconds)} vs {harness.fmt(o.baseline)} ({o.baseline_label}) = {o.ratio:.1f}×"
               f"  goal {o.goal or '—'}{met}  {o.note}", file=sys.stderr)
