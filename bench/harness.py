@@ -96,6 +96,9 @@ def demo_register(persons: int = PERSONS, seed: int = SEED) -> Path:
     from app.storage import Database
 
     path = CACHE / f"demo-v{VERSION}-{persons}-s{seed}.db"
+    for old in CACHE.glob(f"demo-v*-{persons}-s{seed}.db*"):  # registers of older generator versions
+        if not old.name.startswith(path.name):
+            old.unlink(missing_ok=True)
     if not path.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
