@@ -10,14 +10,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from test_import_helpers import dump
 
 from app import __version__
 from app.cli import main
 from app.exporters.package import write_manifest
 from app.exporters.register_json import dump_register, write_register_json
-from app.models import HandCount, Household, Person, VerificationNote
+from app.models import FundProject, HandCount, Household, Period, Person, VerificationNote
 from app.services.periods import get_period
 from app.services.units import find_unit, unit_path, villages_under
 from app.storage import Database
@@ -151,3 +151,58 @@ def test_county_consolidates_township_packages(demo_db_path: Path, db_path: Path
     assert register_of(db_path, "两家子乡") == other
     ages = {m["uuid"]: m["age"] for h in register_of(db_path, "张强镇")["households"] for m in h["members"]}
     assert changed_uuid in ages
+
+
+def _xlsx(result: dict, stem: str) -> Path:
+    return Path(result["folder"]) / next(f["name"] for f in result["files"] if f["name"].startswith(stem)
+                                         and f["name"].endswith(".xlsx"))
+
+
+def test_exported_form4_workbooks_read_back_unchanged(exported):
+    """Our own 附件4 files, imported like hand-made ones into the register they came from: nothing differs."""
+    from app.services.imports import preview_import
+
+    src_db, result = exported
+    books = [_xlsx(result, "附件4 "), _xlsx(result, "附件4（5000-5760元）")]
+    with Database(src_db, write=False) as d, d.session() as s:
+        plan = preview_import(s, books, "2020-03")
+        total = s.scalar(select(func.count()).select_from(Household).where(
+            Household.period_id == get_period(s, "2020-03").id))
+    households = [u for u in plan.units if u.kind == "households"]
+    assert {u.band for u in households} == {"A", "B"}
+    assert all(u.status == "unchanged" for u in households), [u.differences[:3] for u in households]
+    assert sum(u.households["unchanged"] for u in households) == total
+    assert not [f for f in plan.findings if f.code.startswith("I-")]
+
+
+def test_exported_count_and_project_workbooks_import_into_a_fresh_db(exported, db_path: Path):
+    src_db, result = exported
+    books = [_xlsx(result, "附件2"), _xlsx(result, "附件3")]
+    rc, out = run_cli("import", "--db", str(db_path), *map(str, books), "--period", "2020-03", "--json")
+    assert rc == 0, [f for f in out.get("findings", []) if f["severity"] == "E"]
+    assert {u["kind"] for u in out["units"]} == {"counts2", "projects"}
+    with Database(src_db, write=False) as d, d.session() as s:
+        want_projects = sorted(s.scalars(select(FundProject.name).join(Period).where(Period.month == "2020-03")))
+    with Database(db_path, write=False) as d, d.session() as s:
+        assert sorted(s.scalars(select(FundProject.name))) == want_projects
+        assert s.scalar(select(func.count()).select_from(HandCount).where(HandCount.form == 2)) >= 1
+
+    # 附件1 carries the fixture's half-typed hand count (total 12 beside derived columns): M-05 refuses it
+    before = dump(db_path)
+    rc, out = run_cli("import", "--db", str(db_path), str(_xlsx(result, "附件1")), "--period", "2020-03", "--json")
+    assert rc == 1
+    m05 = [f for f in out["findings"] if f["code"] == "M-05"]
+    assert m05 and all(f["sheet"] and f["row"] and f["column"] for f in m05)
+    assert dump(db_path) == before
+
+
+def test_new_laptop_import_last_package_then_new_month(exported, db_path: Path):
+    src_db, result = exported
+    rc, _ = run_cli("import", "--db", str(db_path), result["zip"], "--json")
+    assert rc == 0
+    rc, out = run_cli("new-month", "--db", str(db_path), "--from", "2020-03", "--to", "2020-04", "--json")
+    assert rc == 0
+    before = register_of(src_db)
+    assert (out["households"], out["persons"]) == (before["counts"]["households"], before["counts"]["persons"])
+    after = register_of(db_path, month="2020-04")
+    assert [h["uuid"] for h in after["households"]] == [h["uuid"] for h in before["households"]]
