@@ -9,9 +9,11 @@ dicts, never ORM objects: a 100,000-person register loads and checks in about a 
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.domain import ASSISTANCE
@@ -222,9 +224,8 @@ def note_key(f: Finding) -> tuple[str, str, str]:
 def apply_notes(session: Session, period: Period | int, findings: list[Finding]) -> list[Finding]:
     """The findings with their verification notes (核实说明) filled in (``period``: a Period or its id)."""
     pid = period.id if isinstance(period, Period) else period
-    notes = {(n.code, n.target, n.field): n.note for n in session.execute(
-        select(VerificationNote.code, VerificationNote.target, VerificationNote.field, VerificationNote.note)
-        .where(VerificationNote.period_id == pid))}
+    notes = {(code, target, field): note
+             for code, target, field, note in session.connection().execute(_one().notes, {"pid": pid}).all()}
     if not notes:
         return findings
     return [f.at(note=notes[k]) if (k := note_key(f)) in notes else f for f in findings]
@@ -276,67 +277,86 @@ def check_period(session: Session, period: Period | str | None, unit: Unit | str
     return apply_notes(session, period, out)
 
 
+@lru_cache(maxsize=1)
+def _one() -> SimpleNamespace:
+    """The statements of ``check_household_id``, built once with bound parameters (SQLAlchemy then
+    reuses their compiled form: building a select costs more than running it on one household)."""
+    hid, pid = bindparam("hid"), bindparam("pid")
+    village, township = aliased(Unit), aliased(Unit)
+    twin_cols = (Person.household_id, Person.uuid, Person.name, Person.age, Person.id_number, Person.phone,
+                 Household.uuid, village.name, township.name, township.level)
+    # Driven by the persons index of each key; "period_id + 0" keeps SQLite (no statistics here) from
+    # driving the join by the period's households instead, which is a scan of the month.
+    twins = (select(*twin_cols).join(Household, Household.id == Person.household_id)
+             .join(village, village.id == Household.village_id).outerjoin(township, township.id == village.parent_id)
+             .where((Household.period_id + 0) == pid, Household.id != hid))
+    return SimpleNamespace(
+        household=(select(*_H_COLS, Household.period_id, Period.month, village.name, township.name, township.level)
+                   .join(Period, Period.id == Household.period_id).join(village, village.id == Household.village_id)
+                   .outerjoin(township, township.id == village.parent_id).where(Household.id == hid)),
+        persons=select(*_P_COLS).where(Person.household_id == hid).order_by(Person.position, Person.id),
+        measures=(select(Measure.category, Measure.text).where(Measure.household_id == hid)
+                  .order_by(Measure.position, Measure.id)),
+        income=(select(IncomeItem.category, IncomeItem.amount, IncomeItem.label).where(IncomeItem.household_id == hid)
+                .order_by(IncomeItem.position, IncomeItem.id)),
+        by_id=twins.where(Person.id_number.in_(bindparam("keys", expanding=True))),
+        by_name=twins.where(Person.name.in_(bindparam("keys", expanding=True))),
+        by_phone=twins.where(Person.phone.in_(bindparam("keys", expanding=True))),
+        heads=select(Person.household_id, Person.name).where(
+            Person.household_id.in_(bindparam("hids", expanding=True)), Person.relation == "户主"),
+        notes=select(VerificationNote.code, VerificationNote.target, VerificationNote.field, VerificationNote.note)
+        .where(VerificationNote.period_id == pid),
+    )
+
+
+def _village_path(village: str, township: str | None, township_level: str | None) -> str:
+    return village if township is None or township_level == "county" else f"{township}/{village}"
+
+
 def check_household_id(session: Session, household_id: int) -> list[Finding]:
     """The findings of one household (every H-rule, H-12 against its period), with notes. For the GUI."""
-    r = session.execute(select(*_H_COLS, Household.period_id, Period.month)
-                        .join(Period, Period.id == Household.period_id).where(Household.id == household_id)).first()
+    q = _one()
+    conn = session.connection()
+    r = conn.execute(q.household, {"hid": household_id}).first()
     if r is None:
         raise UsageError(f"找不到户（编号 {household_id}）。")
-    month = r[-1]
-    h = _household(r, _path(session, r.village_id))
-    _fill(session, {r.id: h}, [Household.id == household_id], assistance=False)
+    period_id, month = r[17], r[18]
+    h = _household(r, _village_path(r[19], r[20], r[21]))
+    h.members = [PersonData(*p[1:9]) for p in conn.execute(q.persons, {"hid": household_id}).all()]
+    h.measures = [tuple(m) for m in conn.execute(q.measures, {"hid": household_id}).all()]
+    for category, amount, label in conn.execute(q.income, {"hid": household_id}).all():
+        h.income_items.append((category, amount))
+        if label:
+            h.texts["income"] = f"{h.texts.get('income', '')} {label}".strip()
     out = check_household(h, Context(month))
-    out.extend(f for f in h12_duplicates([h, *_twins(session, h, r.id, r.period_id)]) if f.household == h.uuid)
-    return apply_notes(session, r.period_id, out)
+    twins = _twins(conn, h, household_id, period_id)
+    out.extend(f for f in h12_duplicates([h, *twins]) if f.household == h.uuid)
+    return apply_notes(session, period_id, out)
 
 
-def _path(session: Session, unit_id: int) -> str:
-    """"乡镇/村" of a village in one query (the GUI's per-edit check stays cheap)."""
-    parent = aliased(Unit)
-    r = session.execute(select(Unit.name, Unit.level, parent.name, parent.level)
-                        .outerjoin(parent, parent.id == Unit.parent_id).where(Unit.id == unit_id)).one()
-    if r[1] == "county":
-        return r[0]
-    return r[0] if r[3] in (None, "county") else f"{r[2]}/{r[0]}"
-
-
-def _twins(session: Session, h: HouseholdData, household_id: int, period_id: int) -> list[HouseholdData]:
+def _twins(conn, h: HouseholdData, household_id: int, period_id: int) -> list[HouseholdData]:
     """Other households of the period holding a person with the same 身份证号, name or phone (indexed)."""
+    q = _one()
     ids = {str(p.id_number).strip() for p in h.members if p.id_number and str(p.id_number).strip()}
     ids |= {i.upper() for i in ids} | {i.lower() for i in ids}
     names = {str(p.name).strip() for p in h.members if p.name and str(p.name).strip()}
     phones = {str(p.phone).strip() for p in h.members if p.phone and str(p.phone).strip()}
-    cols = (Person.household_id, Person.uuid, Person.name, Person.age, Person.id_number, Person.phone,
-            Household.uuid, Household.village_id)
-    # One indexed select per key, joined to the period (an OR of the keys would scan the whole period).
-    terms = [t for t in (Person.id_number.in_(ids) if ids else None, Person.name.in_(names) if names else None,
-                         Person.phone.in_(phones) if phones else None) if t is not None]
-    if not terms:
-        return []
     rows = []
-    # One select per key, each driven by its persons index. "period_id + 0" keeps SQLite (which has
-    # no statistics here) from driving the join by the period's households instead: a scan of the month.
-    in_period = (Household.period_id + 0) == period_id
-    for t in terms:
-        rows += session.execute(select(*cols).join(Household, Household.id == Person.household_id)
-                                .where(t, in_period, Household.id != household_id)).all()
+    for stmt, keys in ((q.by_id, ids), (q.by_name, names), (q.by_phone, phones)):
+        if keys:
+            rows += conn.execute(stmt, {"keys": list(keys), "pid": period_id, "hid": household_id}).all()
     others: dict[int, HouseholdData] = {}
     seen: set[tuple[int, str]] = set()
-    paths: dict[int, str] = {}
-    for hid, uuid, name, age, id_number, phone, h_uuid, village_id in rows:
+    for hid, uuid, name, age, id_number, phone, h_uuid, village, township, level in rows:
         if (hid, uuid) in seen:
             continue
         seen.add((hid, uuid))
         o = others.get(hid)
         if o is None:
-            if village_id not in paths:
-                paths[village_id] = _path(session, village_id)
-            o = others[hid] = HouseholdData(uuid=h_uuid, unit=paths[village_id])
+            o = others[hid] = HouseholdData(uuid=h_uuid, unit=_village_path(village, township, level))
         o.members.append(PersonData(uuid=uuid, name=name, age=age, id_number=id_number, phone=phone))
     if others:
-        heads = select(Person.household_id, Person.name).where(
-            Person.household_id.in_(list(others)), Person.relation == "户主")
-        for hid, name in session.execute(heads):
+        for hid, name in conn.execute(q.heads, {"hids": list(others)}).all():
             others[hid].head_name = name
     return list(others.values())
 
