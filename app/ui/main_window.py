@@ -27,6 +27,7 @@ from app.services.register import Change
 from app.storage import Database
 from app.ui import actions, window_tools
 from app.ui.columns import HOUSEHOLD_COLUMNS, MEMBER_CODES
+from app.ui.delegates import ColumnDelegate
 from app.ui.dialogs import Dialogs
 from app.ui.editor import Editor
 from app.ui.household_panel import HouseholdPanel
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
         self.hh_model.on_new_household = self._new_household_named
         self.hh_view = QTableView()
         self.hh_view.setModel(self.hh_model)
+        self.hh_view.setItemDelegate(ColumnDelegate(HOUSEHOLD_COLUMNS, self.hh_view))  # head's name checked as typed
         self.hh_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.hh_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.hh_view.setEditTriggers(QAbstractItemView.EditTrigger.AnyKeyPressed
@@ -351,20 +353,7 @@ class MainWindow(QMainWindow):
         self.go_to(detail.village_id, hid, pid, f.field)
 
     def acknowledge(self, f: Finding) -> None:
-        if f.is_error:
-            self.dialogs.info(self, "核实说明", "错误必须改正；只有“提示”可以填写核实说明。")
-            return
-        text = self.dialogs.ask_text(self, "核实说明", f"{f.code} {f.message}\n\n请填写核实情况：", f.note or "")
-        if not text or not text.strip():
-            return
-        try:
-            self.store.add_note(f, text)
-        except register.Refused as e:
-            self.dialogs.warn(self, "核实说明", e.message)
-            return
-        hid = self.store.household_id(f.household) if f.household else None
-        if hid is not None:
-            self.recheck(hid)
+        window_tools.acknowledge(self, f)
 
     def focus_search(self) -> None:
         self.search.setFocus()

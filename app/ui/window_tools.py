@@ -1,11 +1,13 @@
 """What the main window opens beside the register: other areas' dialogs (``open_dialog(parent, db,
-month)`` in their module), backup and restore, settings."""
+month)`` in their module), backup and restore, settings, the 核实说明 of a warning."""
 
 from __future__ import annotations
 
 import importlib
 from typing import TYPE_CHECKING
 
+from app.rules.findings import Finding
+from app.services.errors import GuatuError
 from app.storage import Database
 
 if TYPE_CHECKING:
@@ -52,3 +54,21 @@ def show_settings(window: MainWindow) -> None:
     from app.ui.settings_dialog import SettingsDialog
 
     SettingsDialog(window.store, window.dialogs, window).exec()
+
+
+def acknowledge(window: MainWindow, f: Finding) -> None:
+    """A warning acknowledged with a typed 核实说明 (stored, exported); errors must be fixed."""
+    if f.is_error:
+        window.dialogs.info(window, "核实说明", "错误必须改正；只有“提示”可以填写核实说明。")
+        return
+    text = window.dialogs.ask_text(window, "核实说明", f"{f.code} {f.message}\n\n请填写核实情况：", f.note or "")
+    if not text or not text.strip():
+        return
+    try:
+        window.store.add_note(f, text)
+    except GuatuError as e:
+        window.dialogs.warn(window, "核实说明", e.message)
+        return
+    hid = window.store.household_id(f.household) if f.household else None
+    if hid is not None:
+        window.recheck(hid)
