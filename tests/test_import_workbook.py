@@ -262,3 +262,43 @@ def test_form1_hand_counts_written(db_path, tmp_path):
     with Database(db_path) as d, d.session() as s:
         rows = s.scalars(select(HandCount).order_by(HandCount.id)).all()
         assert [(r.form, r.total, r.employment, r.housing) for r in rows] == [(1, 4, 1, 1), (1, 5, 2, 0)]
+
+
+def _form2(path: Path, total_row: int) -> Path:
+    """附件2 as seed 000 prints it: header words broken by spaces and line breaks, the 全市合计 row first."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    ws.append(["附件2"])
+    ws.append(["全市2020年度年人均收入5000元-5760元之间的1243人帮扶情况调度表"])
+    ws.append(["序号", "县 (市、区)", "年人均 纯收入 5000元- 5760元 之间建 档立卡 总人数", "本年度“三保障”+安全饮水帮扶人数", None,
+               None, None, "产业带动人数", None, None, "就业带动人数", None, None, "享受低 保兜底 人数 (含五 保人 口)",
+               "人均纯收入 统计分布", None])
+    ws.append([None, None, None, "住房安 全帮扶 人数", "义务教 育帮扶 人数", "基本医 疗保险 解决人 数", "饮水安 全解决 人数",
+               "产业带 动人数", "其中", None, "就业\n人数", "其中", None, None, "5000元- 5760之 间的", "5760元 以上的"])
+    ws.append([None] * 8 + ["已开工 项目带 动人数", "已受益 人数", None, "公益岗 位安置", "高校毕 业生子 女政策 性安置", None, None, None])
+    for rng in ("A3:A5", "B3:B5", "C3:C5", "D3:G3", "H3:J3", "K3:M3", "N3:N5", "O3:P3", "D4:D5", "E4:E5", "F4:F5",
+                "G4:G5", "H4:H5", "I4:J4", "K4:K5", "L4:M4", "O4:O5", "P4:P5"):
+        ws.merge_cells(rng)
+    a = [10, 1, 2, 3, 0, 4, 2, 1, 3, 1, 1, 2, 6, 4]
+    b = [20, 2, 2, 2, 2, 5, 1, 1, 6, 2, 2, 3, 15, 5]
+    ws.append([None, "全市合计", total_row, *[x + y for x, y in zip(a[1:], b[1:], strict=True)]])
+    ws.append([1, "康平县", *a])
+    ws.append([2, "法库县", *b])
+    ws.append(["填报说明：1. 本表只对上年度年人均纯收入5000元-5760元之间的已脱贫户巩固扶持情况进行调度。"])
+    wb.save(path)
+    return path
+
+
+def test_form2_seed_layout_with_broken_header_words(db, tmp_path):
+    plan = preview(db, _form2(tmp_path / "附件2.xlsx", 30))
+    src = plan.sources[0]
+    assert src.forms == ["附件2"] and src.columns["Sheet1"]["medical"] == "F"
+    assert [(c.unit, c.values["total"], c.values["inc_gt_5760"]) for c in src.counts] == [
+        (("康平县",), 10, 4), (("法库县",), 20, 5)]
+    assert not plan.errors, [str(f) for f in plan.errors]
+    assert {f.code for f in plan.findings} <= {"M-08"}  # 6+4 ≠ 10 is fine; 15+5 = 20
+
+    bad = preview(db, _form2(tmp_path / "附件2错.xlsx", 31))
+    [m06] = [f for f in bad.errors if f.code == "M-06"]
+    assert (m06.row, m06.column) == (6, "C")

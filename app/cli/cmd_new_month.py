@@ -19,7 +19,7 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.services.errors import UsageError
+    from app.services.errors import UsageError, month_label
     from app.services.new_month import new_month
     from app.services.periods import check_month
 
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         common.emit_json(result)
     else:
-        common.say(f"已开启 {result['period']}：{result['households']}户{result['persons']}人，"
+        common.say(f"已开启{month_label(result['period'])}：{result['households']}户{result['persons']}人，"
                    f"其中已销号{result['closed_out']}户。")
         if result["left_scope"]:
             common.say(f"上年度人均纯收入超过5760元、不再结转的：{'、'.join(result['left_scope'])}")
