@@ -22,30 +22,21 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from app.exporters.wallchart import write_wallchart
     from app.services.errors import UsageError
-    from app.services.periods import get_period
     from app.services.units import default_unit, find_unit
-    from app.services.wallchart import build
+    from app.services.wallchart import write_chart
 
     out = Path(args.out)
     if out.suffix.lower() != ".pdf":
         raise UsageError(f"输出文件应为 .pdf：{out}")
-    if args.tile and args.tile == "A3" and args.paper == "A3":
+    if args.tile == "A3" and args.paper == "A3":
         raise UsageError("A3 挂图无需拼贴到 A3。")
     with common.open_db(args, write=False) as db, db.session() as s:
-        period = get_period(s, args.period)
         unit = find_unit(s, args.unit) if args.unit else default_unit(s)
         if unit is None:
             raise UsageError("请用 --unit 指定单位。")
-        chart = build(s, unit, period, args.level)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    try:
-        info = write_wallchart(chart, tmp, args.paper, args.tile)
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
-    how = f"拼贴为{info['rows']}行×{info['cols']}列{args.tile}纸（另加1张索引）" if args.tile else f"{args.paper}横向1张"
-    common.say(f"已生成挂图：{out}（{chart.unit_path}，{chart.month_label}，{how}）")
+        info = write_chart(s, args.period, unit.id, args.paper, args.tile, out, args.level)
+    how = (f"拼贴为{info['rows']}行×{info['cols']}列{args.tile}纸（另加1张索引）" if args.tile
+           else f"{args.paper}横向1张")
+    common.say(f"已生成挂图：{out}（{info['unit']}，{info['month']}，{how}）")
     return common.EXIT_OK

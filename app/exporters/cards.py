@@ -30,8 +30,9 @@ QR_MASK = 4  # any of 0–7 is valid; see draw_qr
 BAND_WORDS = {"A": "年人均收入5000元以下", "B": "年人均收入5000—5760元"}
 
 
-def write_cards(cards: list[Card], out: str | Path, title: str = "扶贫明白卡") -> dict:
-    """Write every card, two per page; returns {"cards", "pages"}."""
+def write_cards(cards: list[Card], out: str | Path, title: str = "扶贫明白卡", progress=None) -> dict:
+    """Write every card, two per page; returns {"cards", "pages"}. ``progress(done, total)`` is
+    called every 50 cards (it may raise to stop; the caller removes the partial file)."""
     from app.rules.phones import mask_phone
 
     ensure_fonts()
@@ -46,6 +47,8 @@ def write_cards(cards: list[Card], out: str | Path, title: str = "扶贫明白�
         _cut_line(c)
         c.showPage()
         pages += 1
+        if progress is not None and pages % 25 == 0:
+            progress(min(i + 2, len(cards)), len(cards))
     save_flate(c)
     return {"cards": len(cards), "pages": pages}
 

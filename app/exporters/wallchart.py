@@ -415,15 +415,7 @@ def _tiled(chart: WallChart, out, paper: str, tile: str, k: float, pw: float, ph
 
         raise UsageError(f"拼贴纸张 {tile} 不小于挂图纸张 {paper}，无需拼贴。")
     m, overlap = 12 * mm, 10 * mm
-
-    def grid(sw: float, sh: float) -> tuple[int, int]:
-        cw, chh = sw - 2 * m, sh - 2 * m
-        return (max(1, math.ceil((ph - overlap) / (chh - overlap))),
-                max(1, math.ceil((pw - overlap) / (cw - overlap))))
-
-    options = [(tw, th), (th, tw)]
-    sw, sh = min(options, key=lambda s: (grid(*s)[0] * grid(*s)[1], -s[0]))
-    rows, cols = grid(sw, sh)
+    rows, cols, (sw, sh) = tile_plan(paper, tile)
     cw, chh = sw - 2 * m, sh - 2 * m
     c = _canvas(out, (sw, sh), chart)
     _index_sheet(c, chart, sw, sh, rows, cols, cw, chh, overlap, pw, ph, k, paper, tile)
@@ -443,6 +435,22 @@ def _tiled(chart: WallChart, out, paper: str, tile: str, k: float, pw: float, ph
             c.showPage()
     save_flate(c)
     return {"pages": rows * cols + 1, "paper": paper, "tile": tile, "rows": rows, "cols": cols}
+
+
+def tile_plan(paper: str, tile: str) -> tuple[int, int, tuple[float, float]]:
+    """(rows, cols, sheet size) of ``paper`` landscape tiled onto ``tile`` sheets, in the
+    orientation needing fewer sheets; 12 mm margins for marks, 10 mm overlap to glue."""
+    pw, ph = landscape(PAPERS[paper])
+    tw, th = PAPERS[tile]
+    m, overlap = 12 * mm, 10 * mm
+
+    def grid(sw: float, sh: float) -> tuple[int, int]:
+        cw, chh = sw - 2 * m, sh - 2 * m
+        return (max(1, math.ceil((ph - overlap) / (chh - overlap))),
+                max(1, math.ceil((pw - overlap) / (cw - overlap))))
+
+    sheet = min(((tw, th), (th, tw)), key=lambda s: (grid(*s)[0] * grid(*s)[1], -s[0]))
+    return (*grid(*sheet), sheet)
 
 
 def _marks(c: Canvas, sw, sh, m, cw, chh, overlap, r, col, rows, cols, chart: WallChart, paper: str) -> None:

@@ -140,3 +140,31 @@ def find_by_payload(session: Session, text: str) -> Household | None:
          .where(Household.uuid == p["household"]))
     exact = session.scalars(q.where(Period.month == p["month"])).first()
     return exact or session.scalars(q.order_by(Period.month.desc())).first()
+
+
+def write_cards_for(session: Session, month: str | None, unit_id: int, out, progress=None) -> dict:
+    """Cards of every household of a unit into ``out`` (via a temporary file); CLI and the GUI's 生成."""
+    from pathlib import Path
+
+    from app.exporters.cards import write_cards
+
+    from .errors import UsageError, month_label
+    from .periods import get_period
+    from .units import full_path
+
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise UsageError("单位不存在。")
+    period = get_period(session, month)
+    cards = cards_for(session, unit, period)
+    if not cards:
+        raise UsageError(f"{full_path(unit)}在{month_label(period.month)}中没有建档立卡户。")
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    try:
+        info = write_cards(cards, tmp, f"{full_path(unit)}扶贫明白卡（{month_label(period.month)}）", progress)
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return {**info, "out": str(out), "unit": full_path(unit), "month": month_label(period.month)}

@@ -217,3 +217,46 @@ def build(session: Session, unit: Unit, period: Period, level: str | None = None
     chart.risk = {c: risk.get(c, 0) for c in ("red", "yellow", "green")}
     chart.cadres = sorted(cadres.values(), key=lambda c: (-c.households, c.name))
     return chart
+
+
+def choices(session: Session) -> dict:
+    """What the wall chart and 明白卡 dialogs offer: months, units (id, full path, level), defaults."""
+    from app.models import Office
+
+    office = session.get(Office, 1)
+    periods = list(session.execute(select(Period.month, Period.state).order_by(Period.month.desc())).all())
+    units: list[tuple[int, str, str]] = []
+
+    def walk(u: Unit) -> None:
+        units.append((u.id, full_path(u), u.level))
+        for child in u.children:
+            walk(child)
+
+    for root in session.scalars(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.position, Unit.id)):
+        walk(root)
+    return {"periods": [(m, st) for m, st in periods], "units": units,
+            "unit_id": office.unit_id if office else None, "export_dir": office.export_dir if office else None}
+
+
+def write_chart(session: Session, month: str | None, unit_id: int, paper: str, tile: str | None, out,
+                level: str | None = None) -> dict:
+    """Build and write one chart (CLI and the GUI's 生成); the PDF goes to ``out`` via a temporary file."""
+    from pathlib import Path
+
+    from app.exporters.wallchart import write_wallchart
+
+    from .periods import get_period
+
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise UsageError("单位不存在。")
+    chart = build(session, unit, get_period(session, month), level)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    try:
+        info = write_wallchart(chart, tmp, paper, tile)
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return {**info, "out": str(out), "title": chart.title, "unit": chart.unit_path, "month": chart.month_label}
