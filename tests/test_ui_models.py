@@ -164,3 +164,25 @@ def test_unexpected_error_is_logged_and_shown_once(qtbot, tmp_path, monkeypatch)
     (shown,) = dialogs.shown
     assert shown[0] == "error" and str(log) in shown[2] and "测试用的意外" in shown[2]
     assert "测试用的意外" in log.read_text()
+
+
+def test_switching_months_shows_that_months_register_and_findings(qtbot, demo_db):
+    from app.services.checks import check_period
+
+    create_application()
+    window = MainWindow(demo_db, dialogs=RecordingDialogs())
+    qtbot.addWidget(window)
+    try:
+        latest, earlier = window.store.periods()[:2]
+        assert window.store.period == latest
+        window.period_combo.setCurrentIndex(1)  # at once, while the latest month may still be checked
+        window.wait_checks()
+        assert window.store.period == earlier and window.editor.stack.count() == 0
+        with demo_db.session() as s:
+            expected = sorted((f.code, f.person or f.household or "") for f in check_period(s, earlier.month))
+        shown = sorted((f.code, f.person or f.household or "") for fs in window.findings.values() for f in fs)
+        assert shown == expected
+        root = window.tree.model_.index(0, 0)
+        assert int(root.siblingAtColumn(1).data()) == window.store.tree()[0].households
+    finally:
+        window.close()

@@ -6,6 +6,7 @@ background when a month is opened; after every edit the household is re-checked 
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 
 from PySide6.QtCore import QModelIndex, Qt
@@ -38,6 +39,8 @@ from app.ui.search import SearchBox
 from app.ui.store import Store
 from app.ui.tasks import TaskHandle, TaskRunner
 from app.ui.unit_tree import UnitTree
+
+log = logging.getLogger("guatu.ui")
 
 
 class MainWindow(QMainWindow):
@@ -168,8 +171,13 @@ class MainWindow(QMainWindow):
             return
         month = self.store.period.month
         self._fresh = set()
-        self.check_handle = self.runner.run(lambda s, _p: Store.check_period_in(s, month), title="检查",
-                                            on_result=self._checked, show_progress=False)
+        if self.check_handle is not None:
+            self.check_handle.cancel()
+        self.check_handle = self.runner.run(
+            lambda s, _p: Store.check_period_in(s, month), title="检查", show_progress=False,
+            on_result=lambda found: self._checked(found) if self.store.period and self.store.period.month == month
+            else None,  # a month switched away from meanwhile
+            on_error=lambda e: log.warning("background check of %s failed: %r", month, e))
 
     def _checked(self, findings: list[Finding]) -> None:
         kept = {u: f for u, f in self.findings.items() if u in self._fresh}
