@@ -152,3 +152,24 @@ def test_openpyxl_parses_xml_through_defusedxml():
     import openpyxl.xml
 
     assert openpyxl.xml.DEFUSEDXML is True
+
+
+def test_entity_expansion_is_not_performed(tmp_path: Path):
+    """A 'billion laughs' DTD in sharedStrings.xml: the reader does not expand entities."""
+    from app.importers.workbook import load_sheets, read_workbook
+
+    src = write_form4(tmp_path / "src.xlsx", [seed_household()])
+    lol = ['<!ENTITY lol "lol">'] + [
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10)]
+    dtd = f'<?xml version="1.0"?><!DOCTYPE lolz [{"".join(lol)}]>'
+    bad = tmp_path / "laughs.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/sharedStrings.xml":
+                text = data.decode()
+                data = (dtd + text[text.index("<sst"):]).replace("<t>附件4</t>", "<t>&lol9;</t>", 1).encode()
+            zout.writestr(info, data)
+    cells = [v for row in load_sheets(bad)[0].rows for v in row if isinstance(v, str)]
+    assert max(len(v) for v in cells) < 10_000  # 10^9 "lol"s would be 3 GB
+    assert len(read_workbook(bad, "2020-03").households) == 1
