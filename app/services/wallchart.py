@@ -245,12 +245,7 @@ def write_chart(session: Session, month: str | None, unit_id: int, paper: str, t
 
     from app.exporters.wallchart import write_wallchart
 
-    from .periods import get_period
-
-    unit = session.get(Unit, unit_id)
-    if unit is None:
-        raise UsageError("单位不存在。")
-    chart = build(session, unit, get_period(session, month), level)
+    chart = chart_for(session, month, unit_id, level)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
@@ -260,3 +255,13 @@ def write_chart(session: Session, month: str | None, unit_id: int, paper: str, t
     finally:
         tmp.unlink(missing_ok=True)
     return {**info, "out": str(out), "title": chart.title, "unit": chart.unit_path, "month": chart.month_label}
+
+
+def chart_for(session: Session, month: str | None, unit_id: int, level: str | None = None) -> WallChart:
+    """The chart of a unit by id for a month (None: the latest)."""
+    from .periods import get_period
+
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise UsageError("单位不存在。")
+    return build(session, unit, get_period(session, month), level)
