@@ -21,6 +21,12 @@ def _to_preview(qtbot, wizard: ImportWizard, files: list[str], month: str = "202
     return wizard.preview_page
 
 
+def _backups(db) -> int:
+    from app.services import backup as bk
+
+    return len(bk.list_backups(bk.backups_dir(db.path)))
+
+
 def test_wizard_previews_then_imports_in_one_go(qtbot, db, tmp_path):
     book = write_form4(tmp_path / "附件4.xlsx", [seed_household(members=[
         ("于海", "户主", 75, "残疾", "普通劳动力"), ("张兰", "妻子", 64, "残疾", "无劳动力"),
@@ -61,12 +67,14 @@ def test_wizard_asks_before_replacing(qtbot, db, tmp_path):
     assert w1.handle.wait(60000) and w1.result is not None
     changed = write_form4(tmp_path / "b.xlsx", [seed_household(cause="因病")])
     w2 = ImportWizard(db, "2020-03")
+    backups = _backups(db)
     page = _to_preview(qtbot, w2, [str(changed)])
     assert page.replace.isVisibleTo(w2) and not page.isComplete()
     page.replace.setChecked(True)
     assert page.isComplete()
     w2.next()
     assert w2.handle.wait(60000) and w2.result["changed"]["households"] == 1
+    assert _backups(db) == backups + 1  # a backup just before the write, as on the command line
     with db.session() as s:
         assert s.scalars(select(Household.cause)).all() == ["因病"]
 

@@ -227,7 +227,12 @@ class ImportWizard(QWizard):
                  before_write: Callable | None = None):
         super().__init__(parent)
         self.db = db
-        self.before_write = before_write  # e.g. a backup just before the first write
+        if before_write is None:  # as the CLI: a consistent backup just before the first write
+            def before_write(_plan, db=db):
+                from app.services.backup import backup_before
+
+                return backup_before(db, "import")
+        self.before_write = before_write
         self.runner = TaskRunner(db, self)
         self.handle: TaskHandle | None = None
         self.plan = None
