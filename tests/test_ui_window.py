@@ -303,3 +303,23 @@ def test_delete_clears_cells_in_one_undo_step(win, small):
     assert "H-05" in cell(window, 1, "age").data(R.ToolTipRole)  # a blank age is an error too
     window.editor.stack.undo()
     assert (db_person(small[0], hid, 1)["age"], db_person(small[0], hid, 2)["age"]) == (20, 16)
+
+
+def test_disk_full_on_save_shows_clear_message_and_keeps_old_value(win, small, monkeypatch):
+    import errno
+
+    from app.services import register
+
+    window, ids = win
+    path, _ = small
+    before = db_person(path, ids["households"][2], 0)["age"]
+
+    def full(*_a, **_k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(register, "update_person", full)
+    type_into(window, cell(window, 0, "age"), "47", AgeSpin)
+    shown = window.dialogs.shown
+    assert shown and shown[-1][0] == "warn" and shown[-1][1] == "保存失败"
+    assert "磁盘" in shown[-1][2] and "没有写入" in shown[-1][2]
+    assert db_person(path, ids["households"][2], 0)["age"] == before

@@ -11,7 +11,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
 from app import domain
-from app.services import register
+from app.services import faults, register
 from app.services.errors import GuatuError
 from app.services.register import Change
 from app.ui import undo
@@ -39,7 +39,12 @@ class Editor(QObject):
 
     def _refused(self, error: Exception) -> None:
         if not isinstance(error, GuatuError):
-            raise error
+            if faults.describe(error) is None:
+                raise error  # a bug: the global handler logs it and shows one dialog
+            # Disk full, read-only folder, I/O error: the transaction rolled back, nothing is lost.
+            self.last_error = faults.save_failed_message(error)
+            self.dialogs.warn(self.parent_widget, "保存失败", self.last_error)
+            return
         self.last_error = error.message
         self.dialogs.warn(self.parent_widget, "不能修改", error.message)
 
@@ -52,6 +57,11 @@ class Editor(QObject):
                 self.last_error = e.message
             else:
                 self._refused(e)
+            return False
+        except Exception as e:
+            if faults.describe(e) is None:
+                raise
+            self._refused(e)
             return False
         if not change.structural and change.old == change.new:
             return True  # nothing changed: nothing to undo
