@@ -14,7 +14,7 @@ def _to_preview(qtbot, wizard: ImportWizard, files: list[str], month: str = "202
     wizard.show()
     qtbot.addWidget(wizard)
     wizard.files_page.add_paths(files)
-    wizard.files_page.period.setText(month)
+    wizard.files_page.month.setText(month)
     assert wizard.files_page.isComplete()
     wizard.next()
     assert wizard.handle.wait(60000)
@@ -95,3 +95,16 @@ def test_new_month_dialog(qtbot, demo_db):
     dlg2.start()
     assert dlg2.handle.wait(60000) and dlg2.result is None
     assert any(kind == "error" and "已经有台账" in text for kind, _title, text in dialogs.shown)
+
+
+def test_wizard_imports_a_package_with_its_own_month(qtbot, db, demo_db_path, tmp_path):
+    from test_import_package import quick_package
+
+    folder = quick_package(demo_db_path, "康平县", tmp_path / "包")
+    wizard = ImportWizard(db, "2020-09")  # the month field is for workbooks; a package carries its own
+    page = _to_preview(qtbot, wizard, [str(folder)], month="2020-09")
+    assert wizard.plan is not None and wizard.plan.period == "2020-03" and page.isComplete()
+    wizard.next()
+    assert wizard.handle.wait(60000) and wizard.result["period"] == "2020-03"
+    with db.session() as s:
+        assert s.scalars(select(Period.month)).all() == ["2020-03"]

@@ -73,10 +73,10 @@ class FilesPage(QWizardPage):
         for b in (add, add_dir, remove):
             buttons.addWidget(b)
         buttons.addStretch(1)
-        self.period = QLineEdit(month or "")
-        self.period.setPlaceholderText("YYYY-MM，工作簿须指明；数据包自带月份")
+        self.month = QLineEdit(month or "")
+        self.month.setPlaceholderText("YYYY-MM，工作簿须指明；数据包自带月份")
         form = QFormLayout()
-        form.addRow("导入到月份：", self.period)
+        form.addRow("导入到月份：", self.month)
         lay = QVBoxLayout(self)
         lay.addWidget(self.files, 1)
         lay.addLayout(buttons)
@@ -91,6 +91,14 @@ class FilesPage(QWizardPage):
 
     def paths(self) -> list[str]:
         return [self.files.item(i).text() for i in range(self.files.count())]
+
+    def period(self) -> str | None:
+        """The month typed, for workbooks; packages carry their own (then the field is not used)."""
+        from app.importers.package import is_package
+
+        if all(is_package(p) for p in self.paths()):
+            return None
+        return self.month.text().strip() or None
 
     def _add_files(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "选择文件", "", "工作簿或数据包 (*.xlsx *.zip);;所有文件 (*)")
@@ -133,7 +141,7 @@ class PreviewPage(QWizardPage):
         self.replace.setChecked(False)
         self.replace.setVisible(False)
         self.summary.setText("正在读取并检查文件…")
-        files, period = self.w.files_page.paths(), self.w.files_page.period.text().strip() or None
+        files, period = self.w.files_page.paths(), self.w.files_page.period()
         from app.services.imports import preview_import
 
         self.w.handle = self.w.runner.run(lambda s, _p: preview_import(s, files, period), title="读取文件",
@@ -196,7 +204,7 @@ class DonePage(QWizardPage):
     def initializePage(self) -> None:  # noqa: N802 - Qt API
         self.w.result = None
         self.label.setText("正在导入…")
-        files, period = self.w.files_page.paths(), self.w.files_page.period.text().strip() or None
+        files, period = self.w.files_page.paths(), self.w.files_page.period()
         replace, before = self.w.preview_page.replace.isChecked(), self.w.before_write
         from app.services.imports import apply_import, preview_import
 
