@@ -36,8 +36,9 @@ def norm_of(plan, column_value: str) -> list[dict]:
     return [n for n in plan.normalised if n["from"] == column_value]
 
 
-def test_seed_household_reads_like_the_seed(db, tmp_path):
-    book = write_form4(tmp_path / "附件4.xlsx", [seed_household()])
+@pytest.mark.parametrize("merge", [True, False], ids=["merged", "first-row-only"])
+def test_seed_household_reads_like_the_seed(db, tmp_path, merge):
+    book = write_form4(tmp_path / "附件4.xlsx", [seed_household()], merge=merge)
     plan = preview(db, book)
     src = plan.sources[0]
     assert src.forms == ["附件4"]
