@@ -37,7 +37,7 @@ def new_id_number(rng: random.Random, region: str, age: int, sex: str) -> str:
 
 def person_name(rng: random.Random, surname: str, sex: str) -> tuple[str, str]:
     pool = W.MALE_CHARS if sex == "M" else W.FEMALE_CHARS
-    given = rng.choice(pool) + (rng.choice(pool) if rng.random() < 0.7 else "")
+    given = rng.choice(pool) + (rng.choice(pool) if rng.random() < 0.9 else "")  # few 1-char names: fewer H-12 twins
     return surname + given, sex
 
 
