@@ -190,7 +190,7 @@ def read_workbook(path: str | Path, period: str | None = None) -> Source:
         lay, (top, start, columns, extra) = best
         sheet.header_top, sheet.data_start, sheet.columns = top, start, columns
         sheet.title = _title(sheet, top)
-        if lay is FORM4 and ("5760" in sheet.title):
+        if lay is FORM4 and ("5760" in sheet.title or "5760" in sheet.name):
             lay = FORM4B
         sheet.layout = lay
         missing = [n.label for n in leaves(lay.header()) if n.code != "seq" and n.code not in columns]
