@@ -334,7 +334,7 @@ class _Generator:
         h = pick(lambda h: ok(h) and any(p["relation"] == "之子" for p in h["_members"]) and
                  h["_members"][0]["age"] < 90)
         son = next(p for p in h["_members"] if p["relation"] == "之子")
-        son.update(age=h["_members"][0]["age"] + 5, id_number=None)
+        son.update(age=h["_members"][0]["age"] + 5, id_number=None, health="健康", labour="普通劳动力")
         self.violations["H-07"] = h["uuid"]
         h = pick(ok)
         h["head_phone"] = h["_members"][0]["phone"] = "1381234567"
