@@ -130,6 +130,8 @@ class PreviewPage(QWizardPage):
         self.replace = QCheckBox("本月已有数据的单位：确认用文件中的数据替换")
         self.replace.setVisible(False)
         self.replace.toggled.connect(self.completeChanged)
+        self.setCommitPage(True)  # the next button imports; there is no going back after it
+        self.setButtonText(QWizard.WizardButton.CommitButton, "导入")
         lay = QVBoxLayout(self)
         lay.addWidget(self.summary)
         lay.addWidget(self.tabs, 1)
@@ -305,6 +307,8 @@ class NewMonthDialog(QDialog):
         note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("结转")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.setMinimumWidth(460)
         buttons.accepted.connect(self.start)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
