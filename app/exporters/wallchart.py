@@ -276,11 +276,12 @@ def _side_panels(c: Canvas, ch: WallChart, x: float, top: float, w: float, botto
     y -= 36 * math.ceil(max(len(months), 1) / cols) + 4
     if other:
         _ink(c, RED)
-        draw_text(c, x, y - 12, "时间待核实：" + "、".join(f"{m} {hh}户" for m, hh, _c in other), 11)
+        odd = "时间待核实：" + "、".join(f"{m} {hh}户" for m, hh, _c in other)
+        draw_text(c, x, y - 12, odd, _fit(odd, 11, w))
         y -= 16
     _ink(c, INK)
-    draw_text(c, x, y - 14, f"关键时间：每月5日前报送上月数据；本月（{ch.month_label}）{ch.due_label}。", 12,
-              bold=True)
+    key = f"关键时间：每月5日前报送上月数据；本月（{ch.month_label}）{ch.due_label}。"
+    draw_text(c, x, y - 14, key, _fit(key, 12, w), bold=True)
     y -= 22
     if cadres:
         _cadres(c, ch, x, y - 4, w, bottom)
