@@ -30,12 +30,20 @@ import uuid as _uuid
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import Date, func, insert, select
+from sqlalchemy import func, insert, select
 
 from app.domain import ASSISTANCE, RISK_REASONS
 from app.models import FundProject, Household, IncomeItem, Measure, Office, Period, Person, Unit
 
 from . import demo_data as W
+from .demo_parts import (
+    assign_assistance,
+    bulk_insert,
+    household_income,
+    household_measures,
+    make_projects,
+    project_row,
+)
 from .demo_people import make_household_members, new_id_number
 from .errors import Refused
 
@@ -172,9 +180,9 @@ class _Generator:
         prior = round(rng.uniform(3300, 4990) if band == "A" else rng.uniform(5000, 5760))
         members, cause = make_household_members(rng, size)
         grade = rng.choices("ABCD", (50, 35, 10, 5))[0]
-        measures = self._measures(members, grade, band)
+        measures = household_measures(rng, members, grade, band)
         est_pc = rng.uniform(4700, 8200)
-        income = self._income(members, measures, round(est_pc * size, -2))
+        income = household_income(rng, members, measures, round(est_pc * size, -2))
         exp_m = rng.choices(range(1, 13), (2, 3, 4, 5, 7, 8, 9, 10, 12, 14, 14, 12))[0]
         colour = rng.choices(("green", "yellow", "red"), (85, 11, 4))[0]
         reasons = "、".join(rng.sample(W_RISK, rng.randint(1, 2))) if colour != "green" else None
@@ -196,94 +204,8 @@ class _Generator:
                 p["phone"] = self.phone()
             if rng.random() < 0.4:
                 p["id_number"] = new_id_number(rng, W.COUNTY[1][:6], p["age"], p["sex"])
-        self._assistance(hh)
+        assign_assistance(rng, hh)
         return hh
-
-    def _measures(self, members: list[dict], grade: str, band: str) -> list[tuple[str, str]]:
-        rng = self.rng
-        cats: list[str] = []
-        if grade in "CD":
-            cats.append("危房翻建")
-        if any(p["labour"] == "无劳动力" and p["age"] >= 16 for p in members) and rng.random() < 0.6:
-            cats.append("低保兜底")
-        if any(6 <= p["age"] <= 22 for p in members) and rng.random() < 0.7:
-            cats.append("教育资助")
-        if any(p["health"] in ("大病", "长期慢性病") for p in members) and rng.random() < 0.6:
-            cats.append("健康扶贫")
-        able = any(16 <= p["age"] <= 60 and p["labour"] != "无劳动力" for p in members)
-        for cat, prob in (("产业带动", 0.55), ("就业", 0.4 if able else 0), ("公益岗位", 0.15 if able else 0),
-                          ("扶贫小额信贷", 0.1), ("饮水安全", 0.05), ("其它", 0.05)):
-            if rng.random() < prob:
-                cats.append(cat)
-        if not cats and (band == "A" or rng.random() < 0.8):
-            cats.append("产业带动")
-        out = []
-        for cat in cats[:4]:
-            text = rng.choice(W.MEASURE_TEXTS[cat])
-            n_dibao = sum(1 for p in members if p["labour"] != "普通劳动力") or 1
-            text = text.format(company=rng.choice(W.COMPANIES), n=min(n_dibao, len(members)))
-            out.append((cat, text))
-        return out
-
-    def _income(self, members: list[dict], measures: list[tuple[str, str]], total: float) -> list[tuple]:
-        rng = self.rng
-        cats = {c for c, _ in measures}
-        fixed: list[tuple[str, str, float]] = [("地力补贴", "地力补贴", rng.choice((200, 300, 400, 600)))]
-        if rng.random() < 0.6:
-            fixed.append(("粮食补贴", "玉米补贴", rng.choice((100, 200, 300))))
-        if "低保兜底" in cats:
-            n_dibao = max(1, sum(1 for p in members if p["labour"] != "普通劳动力"))
-            fixed.append(("低保", "低保", 2400.0 * n_dibao))
-        if any(p["health"] == "残疾" for p in members):
-            fixed.append(("残疾人补助", "残疾人补助", rng.choice((1200, 1800, 3000))))
-        if any(p["age"] >= 60 for p in members):
-            fixed.append(("养老金/退休金", rng.choice(("养老金", "退休金")), rng.choice((1300, 1800, 2500))))
-        if rng.random() < 0.3:
-            fixed.append(("土地流转", "土地流转", rng.choice((800, 1200, 1600))))
-        if "产业带动" in cats and rng.random() < 0.5:
-            fixed.append(("产业分红", "产业分红", rng.choice((500, 800, 1000))))
-        if rng.random() < 0.04:
-            fixed.append(("救灾款", "救灾款", 500))
-        main = ["种植业"]
-        if "产业带动" in cats:
-            main.append("养殖业")
-        if "就业" in cats or "公益岗位" in cats:
-            main.append("工资性收入")
-        rest = max(total - sum(a for *_x, a in fixed), 100 * len(main))
-        shares = [rng.uniform(0.5, 1.5) for _ in main]
-        items = []
-        for cat, share in zip(main, shares, strict=True):
-            label = {"种植业": "种植业收入", "养殖业": "养殖业", "工资性收入": "务工收入"}[cat]
-            items.append((cat, label, float(round(rest * share / sum(shares), -2))))
-        return items + [(c, lab, float(a)) for c, lab, a in fixed]
-
-    def _assistance(self, hh: dict) -> None:
-        """Per-person monthly flags from the measures, keeping the 其中 columns subsets."""
-        rng = self.rng
-        cats = {c for c, _ in hh["_measures"]}
-        started, benefited = rng.random() < 0.8, rng.random() < 0.6
-        dibao_left = next((int("".join(ch for ch in t if ch.isdigit()) or 1)
-                           for c, t in hh["_measures"] if c == "低保兜底"), 0)
-        posts = 1 if "公益岗位" in cats else 0
-        for p in hh["_members"]:
-            a = dict.fromkeys(_FLAGS, False)
-            a["housing"] = "危房翻建" in cats
-            a["water"] = "饮水安全" in cats
-            a["education"] = 6 <= p["age"] <= 15 and rng.random() < 0.9
-            a["medical"] = p["health"] in ("大病", "长期慢性病") or ("健康扶贫" in cats and rng.random() < 0.5)
-            if "产业带动" in cats:
-                a["industry"], a["industry_started"] = True, started
-                a["industry_benefited"] = started and benefited
-            worker = 16 <= p["age"] <= 60 and p["labour"] != "无劳动力"
-            if worker and ("就业" in cats or posts):
-                a["employment"] = True
-                if posts:
-                    a["public_post"], posts = True, 0
-                elif 21 <= p["age"] <= 26 and rng.random() < 0.1:
-                    a["graduate_placement"] = True
-            if dibao_left and p["labour"] != "普通劳动力":
-                a["dibao"], dibao_left = True, dibao_left - 1
-            p.update(a)
 
     # ------------------------------------------------------------------ specials
     def _specials(self) -> None:
@@ -390,7 +312,7 @@ class _Generator:
     def write(self, conn) -> None:
         conn.execute(insert(Unit.__table__), self.units)
         ids = {"h": 0, "p": 0, "m": 0, "i": 0, "f": 0}
-        projects = self._projects()
+        projects = make_projects(self.rng, self.units, self.uuid)
         for pid, month in enumerate(PERIODS, start=1):
             latest = month == PERIODS[-1]
             conn.execute(insert(Period.__table__), [dict(
@@ -404,7 +326,7 @@ class _Generator:
             rows = []
             for k, proj in enumerate(projects):
                 ids["f"] += 1
-                rows.append(self._project_row(proj, pid, month, ids["f"], k))
+                rows.append(project_row(proj, pid, month, ids["f"], k))
             conn.execute(insert(FundProject.__table__), rows)
         conn.execute(insert(Office.__table__), [dict(
             id=1, unit_id=1, preparer="孙丽华", preparer_phone="024-87312116",
@@ -430,7 +352,7 @@ class _Generator:
                 p_rows.append(dict(
                     id=ids["p"], uuid=p["uuid"], household_id=hid, position=pos, name=p["name"],
                     relation=p["relation"], age=p["age"], health=p["health"], labour=p["labour"],
-                    id_number=p.get("id_number"), phone=p.get("phone"), **{f: p[f] for f in _FLAGS}))
+                    id_number=p.get("id_number"), phone=p.get("phone"), **{f: p[f] for f in ASSISTANCE}))
             for pos, (cat, text) in enumerate(h["_measures"]):
                 ids["m"] += 1
                 m_rows.append(dict(id=ids["m"], household_id=hid, position=pos, category=cat, text=text))
@@ -440,43 +362,6 @@ class _Generator:
                                    amount=amount))
         for model, rows in ((Household, hh_rows), (Person, p_rows), (Measure, m_rows), (IncomeItem, i_rows)):
             bulk_insert(conn, model.__table__, rows)
-
-    def _projects(self) -> list[dict]:
-        rng = self.rng
-        towns = [u for u in self.units if u["level"] == "township"]
-        out = []
-        for k, ti in enumerate(rng.sample(range(len(W.PROJECTS)), rng.randint(6, 10))):
-            name, content, source = W.PROJECTS[ti]
-            town = towns[k % len(towns)]
-            planned = round(rng.uniform(30, 400), 2)
-            stage = rng.choice(("未开工", "已开工", "已开工", "已完工", "已验收"))
-            hh = rng.randint(5, 80)
-            out.append(dict(
-                uuid=self.uuid(), town=town, name=town["name"].rstrip("镇乡") + name if k % 2 else name,
-                content=content.format(n=rng.randint(2, 9), m=rng.randint(3, 30) * 100), source=source,
-                planned=planned, stage=stage, households=hh, persons=hh * rng.randint(2, 3),
-                start=rng.randint(4, 6) if stage == "未开工" else rng.randint(1, 2),
-                received=rng.uniform(0.5, 1.0), disbursed=rng.uniform(0.3, 0.9),
-            ))
-        return out
-
-    @staticmethod
-    def _project_row(proj: dict, pid: int, month: str, fid: int, pos: int) -> dict:
-        stage = proj["stage"]
-        early = month == PERIODS[0]
-        if early and stage in ("已完工", "已验收"):
-            stage = "已开工"
-        started = stage != "未开工"
-        received = round(proj["planned"] * (proj["received"] if started else 0.2), 4)
-        disbursed = round(received * proj["disbursed"] * (0.7 if early else 1.0), 4) if started else 0.0
-        return dict(
-            id=fid, uuid=proj["uuid"], period_id=pid, township_id=proj["town"]["id"], position=pos,
-            name=proj["name"], content=proj["content"], fund_source=proj["source"], planned=proj["planned"],
-            received=received, disbursed=disbursed, stage=stage, planned_start=f"{YEAR}-{proj['start']:02d}",
-            started_on=dt.date(YEAR, proj["start"], 10) if started else None,
-            completed_on=dt.date(YEAR, 2, 25) if stage in ("已完工", "已验收") else None,
-            households=proj["households"], persons=proj["persons"], remark=None,
-        )
 
     # ------------------------------------------------------------------ summary
     def summary(self) -> dict[str, Any]:
@@ -492,22 +377,4 @@ class _Generator:
         }
 
 
-_FLAGS = ASSISTANCE
-
-
-def bulk_insert(conn, table, rows: list[dict]) -> None:
-    """Core executemany of plain tuples, skipping per-value type processing (10x faster here).
-
-    Values are stored as SQLAlchemy stores them on SQLite: bools as 0/1, dates as ISO text.
-    """
-    if not rows:
-        return
-    cols = list(rows[0])
-    quote = conn.dialect.identifier_preparer.quote
-    sql = f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in cols)}) VALUES ({', '.join('?' * len(cols))})"
-    dates = [i for i, c in enumerate(cols) if isinstance(table.c[c].type, Date)]
-    out = [tuple(r.values()) for r in rows]
-    if dates:
-        out = [tuple(v.isoformat() if i in dates and v is not None else v for i, v in enumerate(t)) for t in out]
-    conn.exec_driver_sql(sql, out)
 W_RISK = RISK_REASONS
