@@ -108,7 +108,7 @@ class WallChartDialog(QDialog):
             self.preview.setText("数据库中还没有月份或单位。")
             self.make_button.setEnabled(False)
             return
-        from app.exporters.wallchart import tile_plan
+        from app.exporters.wallchart_tiles import tile_plan
 
         month, paper, tile = self.month.currentData(), self.paper.currentData(), self.tile.currentData()
         try:
