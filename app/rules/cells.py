@@ -92,6 +92,8 @@ def _stored(value: Any, members: frozenset[str]) -> bool:
 
 
 def head_of(h: HouseholdData) -> PersonData | None:
+    if h.members and h.members[0].relation == "户主":
+        return h.members[0]  # the usual place
     return next((p for p in h.members if canon(p.relation, RELATIONS) == "户主"), None)
 
 

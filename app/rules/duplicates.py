@@ -28,8 +28,8 @@ def _name_age(p: PersonData) -> tuple | None:
 
 def _shared(households: list[HouseholdData]) -> dict[tuple, list[tuple[int, HouseholdData, PersonData]]]:
     """Key → the members holding it, for keys held more than once (counted first, in C)."""
-    flat = [(hi, h, p) for hi, h in enumerate(households) for p in h.members]
-    people = [x[2] for x in flat]
+    people = [p for h in households for p in h.members]
+    homes = [hi for hi, h in enumerate(households) for _p in h.members]  # ints: no tuples for the GC
     name_age = [(p.name.strip(), p.age) if type(p.name) is str and type(p.age) is int and p.name.strip()
                 else _name_age(p) for p in people]
     ids = [None if p.id_number is None or blank(p.id_number) else normalise_id(p.id_number) for p in people]
@@ -41,7 +41,7 @@ def _shared(households: list[HouseholdData]) -> dict[tuple, list[tuple[int, Hous
         twice = {k for k, n in counts.items() if n > 1}
         if twice:
             for i in [i for i, k in enumerate(keys) if k in twice]:
-                shared.setdefault((kind, keys[i]), []).append(flat[i])
+                shared.setdefault((kind, keys[i]), []).append((homes[i], households[homes[i]], people[i]))
     return shared
 
 

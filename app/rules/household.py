@@ -157,8 +157,13 @@ def h07_consistency(h: HouseholdData, ctx: Context) -> list[Finding]:
     out = []
     head = head_of(h)
     head_age = as_int(head.age) if head is not None else None
-    people = [(p, canon(p.relation, RELATIONS), as_int(p.age), canon(p.health, HEALTH),
-               canon(p.labour, LABOUR)) for p in h.members]
+    # Stored values pass through as they are (the register); anything else goes through canon().
+    people = [(p,
+               p.relation if type(p.relation) is str and p.relation in _REL else canon(p.relation, RELATIONS),
+               p.age if type(p.age) is int else as_int(p.age),
+               p.health if type(p.health) is str and p.health in _HEALTH else canon(p.health, HEALTH),
+               p.labour if type(p.labour) is str and p.labour in _LABOUR else canon(p.labour, LABOUR))
+              for p in h.members]
     for p, rel, age, health, labour in people:
         if age is None or (16 < age < 60 and rel in _QUIET and labour != "无劳动力"):
             continue  # nothing below can fire: the common case
@@ -283,11 +288,11 @@ def h11_expected_month(h: HouseholdData, ctx: Context) -> list[Finding]:
 def h13_band(h: HouseholdData, ctx: Context) -> list[Finding]:
     if blank(h.prior_income):
         return []  # 附件4 files carry no prior-year income; the register always asks for it
-    income = as_number(h.prior_income)
+    v = h.prior_income
+    income = Decimal(str(v)) if type(v) is float else (Decimal(v) if type(v) is int else as_number(v))
     if income is None or income < 0:
         return [finding("H-13", h, f"{who(h)}上年度人均纯收入应为元数，现为{shown(h.prior_income)}", field="prior_income")]
-    band = band_for(float(income))
-    if band == h.band:
+    if band_for(float(income)) == h.band:
         return []
     want = "5000元以下" if h.band == "A" else "5000至5760元"
     return [finding("H-13", h, f"{who(h)}列在{want}档，但上年度人均纯收入为{_yuan(income)}元，不在此档",
@@ -315,6 +320,15 @@ def _id_problem(value: Any, period: str) -> str | None:
     return ids.id_problem(value, _last_day(period))
 
 
+@lru_cache(maxsize=262144)
+def _age_from_id(value: Any, period: str) -> int | None:
+    """Full years on the period's last day by the birth date of a valid 身份证号, else None."""
+    if _id_problem(value, period) is not None:
+        return None
+    born = ids.birth_date(value)
+    return None if born is None else ids.age_on(born, _last_day(period))
+
+
 def h15_id_number(h: HouseholdData, ctx: Context) -> list[Finding]:
     out = []
     for p in h.members:
@@ -329,15 +343,14 @@ def h15_id_number(h: HouseholdData, ctx: Context) -> list[Finding]:
 def h16_age_vs_id(h: HouseholdData, ctx: Context) -> list[Finding]:
     out = []
     for p in h.members:
-        if p.id_number is None or blank(p.id_number) or _id_problem(p.id_number, ctx.period) is not None:
+        if p.id_number is None or blank(p.id_number):
             continue
+        real = _age_from_id(p.id_number, ctx.period)
         age = as_int(p.age)
-        born = ids.birth_date(p.id_number)
-        if age is None or born is None:
+        if real is None or age is None:
             continue
-        day = _last_day(ctx.period)
-        real = ids.age_on(born, day)
         if real != age:
+            born, day = ids.birth_date(p.id_number), _last_day(ctx.period)
             out.append(finding("H-16", h, f"{pname(p)}年龄填{age}岁，按身份证号出生日期{_cn(born)}"
                                           f"应为{real}岁（截至{_cn(day)}）", p, "age"))
     return out

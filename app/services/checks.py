@@ -8,7 +8,10 @@ dicts, never ORM objects: a 100,000-person register loads and checks in about a 
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
@@ -93,6 +96,19 @@ class _Units:
         return out
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while ~10 objects a person are made: each full collection
+    walks every live object, so on a 100,000-person register it costs more than the rules."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 # --- loading ----------------------------------------------------------------------------------
 def _household(r: Any, unit: str | None) -> HouseholdData:
     """HouseholdData from a row of ``_H_COLS`` (unpacked by position: named access on rows is slow)."""
@@ -111,7 +127,9 @@ def _fill(session: Session, by_id: dict[int, HouseholdData], where, assistance: 
     """Members, measures and income items of the households ``by_id`` (selected by ``where``)."""
     conn = session.connection()  # Core rows, without the ORM's result machinery
     cols = _P_COLS + _A_COLS if assistance else _P_COLS
-    q = select(*cols).join(Household, Household.id == Person.household_id).where(*where)
+    # "household_id IN (households of the period)": driven by the household_id index, so rows come in
+    # household order and SQLite sorts only within a household (a join would sort them all).
+    q = select(*cols).where(Person.household_id.in_(select(Household.id).where(*where)))
     get = by_id.get
     for r in conn.execute(q.order_by(Person.household_id, Person.position, Person.id)).all():
         h = get(r[0])
@@ -131,12 +149,12 @@ def _fill(session: Session, by_id: dict[int, HouseholdData], where, assistance: 
 def _fill_details(conn, by_id: dict[int, HouseholdData], where) -> None:
     """Measures and income items row by row, in position order."""
     q = (select(Measure.household_id, Measure.category, Measure.text)
-         .join(Household, Household.id == Measure.household_id).where(*where))
+         .where(Measure.household_id.in_(select(Household.id).where(*where))))
     for hid, category, text in conn.execute(q.order_by(Measure.household_id, Measure.position, Measure.id)).all():
         if hid in by_id:
             by_id[hid].measures.append((category, text))
     q = (select(IncomeItem.household_id, IncomeItem.category, IncomeItem.amount, IncomeItem.label)
-         .join(Household, Household.id == IncomeItem.household_id).where(*where))
+         .where(IncomeItem.household_id.in_(select(Household.id).where(*where))))
     for hid, category, amount, label in conn.execute(
             q.order_by(IncomeItem.household_id, IncomeItem.position, IncomeItem.id)).all():
         h = by_id.get(hid)
@@ -158,7 +176,7 @@ def _fill_grouped(conn, by_id: dict[int, HouseholdData], where) -> None:
     """
     exact: set[int] = set()
     q = (select(Measure.household_id, func.group_concat(Measure.category, _SEP), func.group_concat(Measure.text, _SEP))
-         .join(Household, Household.id == Measure.household_id).where(*where).group_by(Measure.household_id))
+         .where(Measure.household_id.in_(select(Household.id).where(*where))).group_by(Measure.household_id))
     for hid, cats, texts in conn.execute(q).all():
         h = by_id.get(hid)
         if h is not None:
@@ -170,7 +188,7 @@ def _fill_grouped(conn, by_id: dict[int, HouseholdData], where) -> None:
     label = func.coalesce(IncomeItem.label, "")
     q = (select(IncomeItem.household_id, func.group_concat(IncomeItem.category, _SEP),
                 func.group_concat(IncomeItem.amount, _SEP), func.group_concat(label, _SEP))
-         .join(Household, Household.id == IncomeItem.household_id).where(*where).group_by(IncomeItem.household_id))
+         .where(IncomeItem.household_id.in_(select(Household.id).where(*where))).group_by(IncomeItem.household_id))
     for hid, cats, amounts, labels in conn.execute(q).all():
         h = by_id.get(hid)
         if h is not None:
@@ -195,8 +213,12 @@ def load_households(session: Session, period: Period | str | None, unit: Unit | 
     ``for_rules``: what the rules need, fastest (no assistance flags; measures and income items
     of a household in no particular order).
     """
-    period = _period(session, period)
-    unit = _unit(session, unit)
+    with gc_paused():
+        return _load(session, _period(session, period), _unit(session, unit), assistance, for_rules)
+
+
+def _load(session: Session, period: Period, unit: Unit | None, assistance: bool, for_rules: bool
+          ) -> list[HouseholdData]:
     units = _Units(session)
     where = [Household.period_id == period.id]
     order = {}
@@ -270,8 +292,9 @@ def check_period(session: Session, period: Period | str | None, unit: Unit | str
     """
     period = _period(session, period)
     unit = _unit(session, unit)
-    hs = households if households is not None else load_households(session, period, unit, for_rules=True)
-    out = check_households_data(hs, period.month)
+    with gc_paused():
+        hs = households if households is not None else load_households(session, period, unit, for_rules=True)
+        out = check_households_data(hs, period.month)
     out.extend(project_findings(session, period, unit))
     out.extend(_count_findings(session, period, unit))
     return apply_notes(session, period, out)
