@@ -149,7 +149,7 @@ class Database:
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
 
     def _prepare(self, create: bool) -> None:
-        from app.migrations import current_revision, head_revision, upgrade
+        from app.migrations import current_revision, head_revision, is_known, upgrade
 
         with self.engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
@@ -163,6 +163,8 @@ class Database:
         if not SCHEMA_TABLES <= tables:
             raise StorageError(f"不是挂图作战数据库：{self.path}")
         rev = current_revision(self.engine)
+        if rev is not None and not is_known(rev):
+            raise StorageError(f"数据库由更新版本的挂图作战创建（结构版本 {rev}），请升级本程序后再打开：{self.path}")
         if rev != head_revision():
             if not self.write:
                 raise StorageError("数据库版本较旧，请用可写方式打开一次以升级。")

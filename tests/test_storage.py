@@ -77,3 +77,13 @@ def test_first_revision_upgrades_to_head_keeping_data(tmp_path):
             assert s.get(Household, 1).members[0].age == 75
             assert s.get(Period, 1).month == "2020-03"
             assert s.get(Unit, 1).name == "康平县"
+
+
+def test_database_from_a_newer_version_is_refused_clearly(db_path):
+    con = sqlite3.connect(db_path)
+    con.execute("update alembic_version set version_num = '9999'")
+    con.commit()
+    con.close()
+    with pytest.raises(StorageError) as e:
+        Database(db_path)
+    assert "更新版本" in str(e.value)

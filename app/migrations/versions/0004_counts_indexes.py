@@ -1,15 +1,15 @@
 """covering indexes for the 附件1/附件2 GROUP BY (app.services.counts): under 1 s for 100,000 persons
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-23
 """
 
 import sqlalchemy as sa  # noqa: F401
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
