@@ -41,6 +41,27 @@ def check_full(ctx: Context) -> Outcome:
                    met=rate >= GOAL_PERSONS_PER_S, note=f"{rate:,.0f} persons/s over {n:,} persons")
 
 
+@entry("check_households_rules")
+def check_households_rules(ctx: Context) -> Outcome:
+    """The household part of guatu check: load every household + the H-rules (no counts, projects)."""
+    from app.services.checks import check_households_data, load_households
+    from app.services.periods import get_period
+
+    with _open(ctx) as db, db.session() as s:
+        period = get_period(s, None)
+        n = _plain_select(s, period.id)
+
+        def run() -> None:
+            check_households_data(load_households(s, period, assistance=False), period.month)
+
+        run()
+        seconds = best_of(run, 3)
+        baseline = best_of(lambda: _plain_select(s, period.id), 3)
+    rate = n / seconds
+    return Outcome(seconds, baseline, "SELECT of the same rows", goal=f"≥ {GOAL_PERSONS_PER_S:,} persons/s",
+                   met=rate >= GOAL_PERSONS_PER_S, note=f"{rate:,.0f} persons/s over {n:,} persons")
+
+
 @entry("check_household")
 def check_household(ctx: Context) -> Outcome:
     """Incremental check of one household (after an edit), vs a single-row select."""

@@ -91,11 +91,13 @@ def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
 
 
 def demo_register(persons: int = PERSONS, seed: int = SEED) -> Path:
-    """The demo register of ``persons``, built once and cached, keyed by the generator's VERSION."""
+    """The demo register of ``persons``, built once and cached, keyed by the generator's VERSION and
+    the schema head (a renumbered or new migration gets a new register)."""
+    from app.migrations import head_revision
     from app.services.demo import VERSION, generate
     from app.storage import Database
 
-    path = CACHE / f"demo-v{VERSION}-{persons}-s{seed}.db"
+    path = CACHE / f"demo-v{VERSION}-r{head_revision()}-{persons}-s{seed}.db"
     for old in CACHE.glob(f"demo-v*-{persons}-s{seed}.db*"):  # registers of older generator versions
         if not old.name.startswith(path.name):
             old.unlink(missing_ok=True)
@@ -109,7 +111,6 @@ def demo_register(persons: int = PERSONS, seed: int = SEED) -> Path:
             generate(db, persons=persons, seed=seed)
         Path(f"{tmp}.lock").unlink(missing_ok=True)
         tmp.rename(path)
-    Database(path).close()  # bring a cached register to the current schema (others add migrations)
     return path
 
 
