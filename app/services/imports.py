@@ -10,9 +10,7 @@ the first write.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ from app.rules.data import Context
 from app.rules.engine import check_households
 from app.rules.findings import Finding
 
+from .checks import gc_paused
 from .errors import Refused, UsageError, month_label
 from .periods import check_month
 from .units import full_path, root_units
@@ -122,22 +121,9 @@ def _period(sources: list[Source], period: str | None) -> str:
     raise UsageError("没有可导入的数据。")  # every file was rejected: the caller reports why
 
 
-@contextmanager
-def _bulk():
-    """No cyclic GC while hundreds of thousands of short-lived records are built (a bulk load pays
-    for repeated full collections otherwise); the previous state is restored."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def preview_import(session: Session, files: Iterable[str | Path], period: str | None = None) -> ImportPlan:
     """Read and check every file, match against the register; writes nothing."""
-    with _bulk():
+    with gc_paused():
         return _preview(session, files, period)
 
 
@@ -209,7 +195,7 @@ def apply_import(session: Session, plan: ImportPlan, replace: bool = False,
         )
     if before_write is not None:
         before_write(plan)
-    with _bulk():
+    with gc_paused():
         return write_plan(session, plan)
 
 
