@@ -17,7 +17,7 @@ from app.rules.data import HouseholdData, PersonData
 from . import normalise as nz
 from . import texts
 from .incoming import WORKBOOK_HOUSEHOLD_FIELDS, WORKBOOK_MEMBER_FIELDS, InHousehold, Source
-from .workbook import Sheet, skip_row
+from .workbook import Sheet, data_rows
 
 HOUSEHOLD_CELLS = ("head_contact", "size", "cause", "measures", "income", "helper_contact", "expected_month")
 UNIT_CELLS = ("county", "township", "village")
@@ -51,13 +51,8 @@ def read(sheet: Sheet, src: Source) -> None:
     current: InHousehold | None = None
     merged_tail = {r for r0, c0, r1, c1 in sheet.merges if c0 == c1 and c0 in set(hk) for r in range(r0 + 1, r1 + 1)}
     last_key: tuple | None = None
-    for r in range(sheet.data_start, len(sheet.rows)):
+    for r in data_rows(sheet):
         values = sheet.rows[r]
-        what = skip_row(values)
-        if what == "stop":
-            break
-        if what == "skip":
-            continue
         if len(values) < width:
             values = list(values) + [""] * (width - len(values))
         row = r + 1

@@ -17,7 +17,7 @@ from app.rules.engine import check_count_row, check_project, check_totals
 
 from . import normalise as nz
 from .incoming import InCounts, InProject, Source
-from .workbook import Sheet, skip_row
+from .workbook import Sheet, data_rows
 
 
 def _is_total(text: Any) -> bool:
@@ -44,12 +44,7 @@ def read(sheet: Sheet, src: Source) -> None:
     col = sheet.columns
     rows: list[dict] = []
     county = township = None
-    for r in range(sheet.data_start, len(sheet.rows)):
-        what = skip_row(sheet.rows[r])
-        if what == "stop":
-            break
-        if what == "skip":
-            continue
+    for r in data_rows(sheet):
         row = r + 1
         names = {k: n.apply(nz.text, sheet.cell(r, col.get(k)), row, sheet.letter(k) or "")
                  for k in ("county", "township", "village") if k in col}
@@ -106,12 +101,7 @@ def _read_projects(sheet: Sheet, src: Source) -> None:
     col = sheet.columns
     county = township = None
     position = 0
-    for r in range(sheet.data_start, len(sheet.rows)):
-        what = skip_row(sheet.rows[r])
-        if what == "stop":
-            break
-        if what == "skip":
-            continue
+    for r in data_rows(sheet):
         row = r + 1
 
         def get(code: str, fn=nz.text, r: int = r, row: int = row):

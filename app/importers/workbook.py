@@ -10,6 +10,7 @@ reported (I-04) and ignored.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -234,3 +235,13 @@ def skip_row(values: list[Any]) -> str | None:
     if len(nums) == len(filled) and len(nums) > 3 and [int(v) for v in nums] == list(range(1, len(nums) + 1)):
         return "skip"  # a row of column numbers 1, 2, 3 … under the header
     return None
+
+
+def data_rows(sheet: Sheet) -> Iterator[int]:
+    """0-based indexes of a sheet's data rows: ``skip_row``'s skipped rows left out, up to its stop."""
+    for r in range(sheet.data_start, len(sheet.rows)):
+        what = skip_row(sheet.rows[r])
+        if what == "stop":
+            return
+        if what is None:
+            yield r
