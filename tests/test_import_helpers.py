@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+
+from app.cli import main
 
 FORM4_HEADER = [
     "序号", "县(市、区)", "乡镇", "村", "户主联系方式", "家庭人口数", "姓名", "与户主关系", "年龄", "致贫原因",
@@ -83,3 +88,12 @@ def dump(db_path: Path) -> list:
         return [(t, con.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall()) for t in tables]
     finally:
         con.close()
+
+
+def run_cli(*argv: str) -> tuple[int, dict]:
+    """Run ``guatu`` in-process: its exit code and its --json document ({} when it printed none)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        rc = main(list(argv))
+    text = out.getvalue().strip()
+    return rc, json.loads(text) if text else {}

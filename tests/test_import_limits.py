@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import struct
 import zipfile
 from pathlib import Path
 
 import pytest
-from test_import_helpers import dump, seed_household, write_form4
+from test_import_helpers import dump, run_cli, seed_household, write_form4
 
-from app.cli import main
 from app.importers import limits
 from app.importers.limits import Limits, Rejected, check_workbook
 
 
 def _run_import(db_path: Path, *files: Path, extra: tuple[str, ...] = ()) -> tuple[int, dict]:
-    import contextlib
-    import io
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        rc = main(["import", "--db", str(db_path), *map(str, files), "--period", "2020-03", "--json", *extra])
-    return rc, json.loads(out.getvalue()) if out.getvalue().strip() else {}
+    return run_cli("import", "--db", str(db_path), *map(str, files), "--period", "2020-03", "--json", *extra)
 
 
 @pytest.fixture

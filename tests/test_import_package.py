@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from test_import_helpers import dump
+from test_import_helpers import dump, run_cli
 
 from app import __version__
-from app.cli import main
 from app.exporters.package import write_manifest
 from app.exporters.register_json import dump_register, write_register_json
 from app.models import FundProject, HandCount, Household, Period, Person, VerificationNote
 from app.services.periods import get_period
 from app.services.units import find_unit, unit_path, villages_under
 from app.storage import Database
-
-
-def run_cli(*argv: str) -> tuple[int, dict]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        rc = main(list(argv))
-    text = out.getvalue().strip()
-    return rc, json.loads(text) if text else {}
 
 
 def register_of(db_path: Path, unit: str = "康平县", month: str = "2020-03") -> dict:

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import io
-import json
 from pathlib import Path
 
 import openpyxl
 import pytest
 from sqlalchemy import select
-from test_import_helpers import FORM4_HEADER, dump, seed_household, write_form4
+from test_import_helpers import FORM4_HEADER, dump, run_cli, seed_household, write_form4
 
-from app.cli import main
 from app.models import Household, Person
 from app.services.errors import Refused
 from app.services.imports import apply_import, preview_import
-
-
-def run_cli(*argv: str) -> tuple[int, dict]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        rc = main(list(argv))
-    text = out.getvalue().strip()
-    return rc, json.loads(text) if text else {}
 
 
 def preview(db, *files: Path, period: str = "2020-03"):
