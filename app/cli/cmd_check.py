@@ -12,10 +12,7 @@ from . import common
 
 def add_parser(sub, name: str) -> argparse.ArgumentParser:
     p = sub.add_parser(name, help="检查台账：列出全部错误和提示")
-    common.add_db(p)
-    common.add_period(p)
-    common.add_unit(p)
-    common.add_json(p)
+    common.add_report(p)
     return p
 
 

@@ -11,10 +11,7 @@ from . import common
 def add_parser(sub, name: str) -> argparse.ArgumentParser:
     p = sub.add_parser(name, help="附件1/附件2/附件3 的各行（与导出一致）")
     p.add_argument("--form", required=True, choices=("1", "2", "3"), help="表号：1、2 或 3")
-    common.add_db(p)
-    common.add_period(p)
-    common.add_unit(p)
-    common.add_json(p)
+    common.add_report(p)
     return p
 
 

@@ -11,10 +11,7 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
     p = sub.add_parser(name, help="导出月报（附件1–4 的 Excel 和 PDF、台账数据、清单、邮件草稿）")
     p.add_argument("--out", required=True, help="输出目录（在其中建月报文件夹和同名 zip）")
     p.add_argument("--draft", action="store_true", help="导出草稿：有错误也导出，文件名带“-草稿”，不锁定月份")
-    common.add_db(p)
-    common.add_period(p)
-    common.add_unit(p)
-    common.add_json(p)
+    common.add_report(p)
     return p
 
 

@@ -31,6 +31,14 @@ def add_json(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="以 JSON 输出到标准输出")
 
 
+def add_report(p: argparse.ArgumentParser) -> None:
+    """--db, --period, --unit and --json: the flags of a command about one month of one unit."""
+    add_db(p)
+    add_period(p)
+    add_unit(p)
+    add_json(p)
+
+
 def db_path(args: argparse.Namespace) -> Path:
     return Path(getattr(args, "db", None) or default_db_path())
 
@@ -85,5 +93,5 @@ def run_command(args: argparse.Namespace) -> int:
 
 __all__ = [
     "EXIT_IN_USE", "EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "UsageError", "add_db", "add_json", "add_period",
-    "add_unit", "emit_json", "open_db", "run_command", "say",
+    "add_report", "add_unit", "emit_json", "open_db", "run_command", "say",
 ]
