@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QFont
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -34,6 +34,7 @@ from app.forms.layouts import layout
 from app.services import count_sheet as sheets
 from app.services.errors import GuatuError
 from app.ui.counts_model import ERROR_BG, WARN_BG, CountsModel, DrillDownDialog
+from app.ui.widgets import title_label
 
 R = Qt.ItemDataRole
 FORMS = {1: "附件1（5000元以下）", 2: "附件2（5000-5760元）", 3: "附件3（资金项目）"}
@@ -72,12 +73,7 @@ class CountsView(QWidget):
         top.addWidget(self.previous_box)
         top.addStretch(1)
         top.addWidget(self.state_label)
-        self.title = QLabel()
-        title_font = QFont()
-        title_font.setBold(True)
-        title_font.setPointSizeF(title_font.pointSizeF() * 1.2)
-        self.title.setFont(title_font)
-        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title = title_label()
         self.title.setWordWrap(True)
 
         self.table = QTableView()

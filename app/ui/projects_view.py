@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -37,6 +36,7 @@ from app.ui.projects_model import (
     parse_date,
     parse_month,
 )
+from app.ui.widgets import title_label
 
 
 class ProjectsView(QWidget):
@@ -57,12 +57,7 @@ class ProjectsView(QWidget):
         self.reload()
 
     def _build(self) -> None:
-        self.title = QLabel()
-        font = QFont()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.2)
-        self.title.setFont(font)
-        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title = title_label()
         self.lock_note = QLabel()
         self.lock_note.setWordWrap(True)
         self.lock_note.setStyleSheet("background:#fdecea;color:#a61b1b;padding:6px;border:1px solid #e6a19a;")
