@@ -147,6 +147,8 @@ def select_entries(names: list[str]) -> list[Entry]:
 
 
 def fmt(seconds: float) -> str:
+    if seconds < 0.001:
+        return f"{seconds * 1e6:.1f} µs"
     return f"{seconds * 1000:.2f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
