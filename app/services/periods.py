@@ -114,3 +114,20 @@ def reopen_period(session: Session, period: Period | str, reason: str) -> Period
 def state_label(period: Period) -> str:
     """填报中 / 已报送 as the UI shows the month's state."""
     return "已报送" if period.locked else "填报中"
+
+
+def open_first_period(session: Session, month: str) -> Period:
+    """The register's first month, empty and open: only on a database without any month (a new
+    office starting from scratch); afterwards months come from 新建月份 (结转) or an import. Audited."""
+    from . import audit
+    from .errors import Refused, month_label
+
+    check_month(month)
+    have = latest_period(session)
+    if have is not None:
+        raise Refused(f"数据库中已有月份（最新为{month_label(have.month)}），请用“新建月份”从上个月结转。")
+    p = Period(month=month, state="open")
+    session.add(p)
+    session.flush()
+    audit.record(session, "insert", period=month, table="periods", record=month, field="state", new="open")
+    return p
