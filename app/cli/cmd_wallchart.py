@@ -14,27 +14,20 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
     common.add_unit(p)
     p.add_argument("--paper", default="A1", choices=("A0", "A1", "A2", "A3"), help="挂图纸张（横向，默认 A1）")
     p.add_argument("--tile", choices=("A4", "A3"), help="拼贴打印：分成多张 A4/A3，带重叠区、裁切线和行列编号")
-    p.add_argument("--out", required=True, help="输出 PDF 文件")
+    common.add_pdf_out(p)
     common.add_period(p)
     return p
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from app.services.errors import UsageError
-    from app.services.units import default_unit, find_unit
     from app.services.wallchart import write_chart
 
-    out = Path(args.out)
-    if out.suffix.lower() != ".pdf":
-        raise UsageError(f"输出文件应为 .pdf：{out}")
+    out = common.pdf_out(args)
     if args.tile == "A3" and args.paper == "A3":
         raise UsageError("A3 挂图无需拼贴到 A3。")
     with common.open_db(args, write=False) as db, db.session() as s:
-        unit = find_unit(s, args.unit) if args.unit else default_unit(s)
-        if unit is None:
-            raise UsageError("请用 --unit 指定单位。")
+        unit = common.chosen_unit(s, args)
         info = write_chart(s, args.period, unit.id, args.paper, args.tile, out, args.level)
     how = (f"拼贴为{info['rows']}行×{info['cols']}列{args.tile}纸（另加1张索引）" if args.tile
            else f"{args.paper}横向1张")

@@ -6,10 +6,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.services.errors import GuatuError, UsageError
 from app.storage import Database, DatabaseInUse, StorageError, default_db_path
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from app.models import Unit
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_IN_USE = 0, 1, 2, 3
 
@@ -37,6 +42,28 @@ def add_report(p: argparse.ArgumentParser) -> None:
     add_period(p)
     add_unit(p)
     add_json(p)
+
+
+def add_pdf_out(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", required=True, help="输出 PDF 文件")
+
+
+def pdf_out(args: argparse.Namespace) -> Path:
+    """--out as a path; anything but a .pdf is a usage error (exit 2) before the database is opened."""
+    out = Path(args.out)
+    if out.suffix.lower() != ".pdf":
+        raise UsageError(f"输出文件应为 .pdf：{out}")
+    return out
+
+
+def chosen_unit(session: Session, args: argparse.Namespace) -> Unit:
+    """The unit of --unit, else the office's own; neither is a usage error (exit 2)."""
+    from app.services.units import default_unit, find_unit
+
+    unit = find_unit(session, args.unit) if args.unit else default_unit(session)
+    if unit is None:
+        raise UsageError("请用 --unit 指定单位。")
+    return unit
 
 
 def db_path(args: argparse.Namespace) -> Path:
@@ -92,6 +119,6 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 __all__ = [
-    "EXIT_IN_USE", "EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "UsageError", "add_db", "add_json", "add_period",
-    "add_report", "add_unit", "emit_json", "open_db", "run_command", "say",
+    "EXIT_IN_USE", "EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "UsageError", "add_db", "add_json", "add_pdf_out",
+    "add_period", "add_report", "add_unit", "chosen_unit", "emit_json", "open_db", "pdf_out", "run_command", "say",
 ]
