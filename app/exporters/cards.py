@@ -15,6 +15,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
+from app.exporters.pdf.drawing import fit, ink, new_canvas, save_flate
 from app.exporters.pdf.text import TextBatch, draw_text, ensure_fonts, text_width, wrap
 from app.services.cards import Card
 
@@ -36,9 +37,7 @@ def write_cards(cards: list[Card], out: str | Path, title: str = "扶贫明白�
     from app.rules.phones import mask_phone
 
     ensure_fonts()
-    c = Canvas(str(out), pagesize=A4, pageCompression=1)
-    c.setTitle(title)
-    c.setAuthor("挂图作战 guatu")
+    c = new_canvas(out, A4, title)
     pages = 0
     for i in range(0, max(len(cards), 1), 2):
         pair = cards[i:i + 2]
@@ -53,29 +52,16 @@ def write_cards(cards: list[Card], out: str | Path, title: str = "扶贫明白�
     return {"cards": len(cards), "pages": pages}
 
 
-def save_flate(c: Canvas) -> None:
-    """Save with Flate-only streams (reportlab's ASCII85 layer is slow pure Python and 25 % bigger);
-    ``rl_config.useA85`` is global and read while saving, so it is put back at once."""
-    from reportlab import rl_config
-
-    before = rl_config.useA85
-    rl_config.useA85 = 0
-    try:
-        c.save()
-    finally:
-        rl_config.useA85 = before
-
-
 def _cut_line(c: Canvas) -> None:
     c.setStrokeColor(GREY)
     c.setLineWidth(0.6)
     c.setDash(4, 3)
     c.line(8, CARD_H, PW - 8, CARD_H)
     c.setDash()
-    _ink(c, colors.white)
+    ink(c, colors.white)
     w = text_width("✂ 沿此虚线剪开", 8) + 8
     c.rect(PW / 2 - w / 2, CARD_H - 5, w, 10, stroke=0, fill=1)
-    _ink(c, GREY)
+    ink(c, GREY)
     draw_text(c, PW / 2, CARD_H - 3, "✂ 沿此虚线剪开", 8, "center")
 
 
@@ -89,9 +75,9 @@ def draw_qr(c: Canvas, payload: str, x: float, y: float, size: float) -> None:
     rows = list(qr.matrix_iter(scale=1, border=4))
     n = len(rows)
     m = size / n
-    _ink(c, colors.white)
+    ink(c, colors.white)
     c.rect(x, y, size, size, stroke=0, fill=1)
-    _ink(c, colors.black)
+    ink(c, colors.black)
     ops = []
     for r, row in enumerate(rows):
         col = 0
@@ -112,17 +98,17 @@ def draw_card(c: Canvas, card: Card, y0: float, mask) -> None:
     top = y0 + CARD_H - PAD
     left, right = PAD, PW - PAD
     # title band
-    _ink(c, RED)
+    ink(c, RED)
     c.rect(left, top - 26, right - left, 26, stroke=0, fill=1)
-    _ink(c, colors.white)
+    ink(c, colors.white)
     draw_text(c, left + 10, top - 19, "扶贫明白卡", 17, bold=True)
     month = f"{int(card.month[:4])}年{int(card.month[5:])}月数据"
     draw_text(c, right - 10, top - 18, f"{card.county} {card.township} {card.village} · {month}", 10, "right")
     y = top - 44
-    _ink(c, INK)
+    ink(c, INK)
     line = (f"户主：{card.head}    电话：{mask(card.head_phone) or '无'}    家庭人口：{len(card.members)}人    "
             f"{BAND_WORDS.get(card.band, '')}")
-    draw_text(c, left, y, line, _fit(line, 11, right - left))
+    draw_text(c, left, y, line, fit(line, 11, right - left))
     y -= 10
     qr_x = right - QR_SIZE
     col_w = qr_x - left - 14
@@ -134,7 +120,7 @@ def draw_card(c: Canvas, card: Card, y0: float, mask) -> None:
             cx = left + (0 if i < half or len(card.members) <= 3 else col_w / 2)
             cy = y - (i if i < half or len(card.members) <= 3 else i - half) * 15
             text = f"{m.name}  {m.relation}  {'' if m.age is None else str(m.age) + '岁'}"
-            tb.draw(cx, cy - 10, text, _fit(text, 11.5, col_w / 2 - 6))
+            tb.draw(cx, cy - 10, text, fit(text, 11.5, col_w / 2 - 6))
     rows = len(card.members) if len(card.members) <= 3 else half
     y -= rows * 15 + 5
     y = _heading(c, left, y, "主要脱贫措施")
@@ -149,30 +135,30 @@ def draw_card(c: Canvas, card: Card, y0: float, mask) -> None:
         for i, text in enumerate(items):
             cx = left + (0 if i < half_i else col_w / 2)
             cy = y - (i if i < half_i else i - half_i) * 14
-            tb.draw(cx, cy - 10, text, _fit(text, 10.5, col_w / 2 - 6))
+            tb.draw(cx, cy - 10, text, fit(text, 10.5, col_w / 2 - 6))
     y -= half_i * 14 + 3
-    _ink(c, RED)
+    ink(c, RED)
     total = f"合计{_yuan(card.income_total)}元，人均{card.per_capita}元"
     draw_text(c, left, y - 12, total, 12.5, bold=True)
     # right column: QR, caption, cadre, expected month, stamp
     qr_y = top - 36 - QR_SIZE
     draw_qr(c, card.payload, qr_x, qr_y, QR_SIZE)
-    _ink(c, INK)
+    ink(c, INK)
     draw_text(c, qr_x + QR_SIZE / 2, qr_y - 10, "扫码查看本户档案", 9, "center")
-    _ink(c, GREY)
+    ink(c, GREY)
     draw_text(c, qr_x + QR_SIZE / 2, qr_y - 20, card.uuid[:8], 7, "center")
     by = y0 + PAD + 58
-    _ink(c, PALE)
+    ink(c, PALE)
     c.setStrokeColor(RED)
     c.roundRect(qr_x - 14, by - 54, QR_SIZE + 14, 98, 5, stroke=1, fill=1)
-    _ink(c, INK)
+    ink(c, INK)
     bx = qr_x - 8
     draw_text(c, bx, by + 30, "帮扶责任人", 10, bold=True)
     draw_text(c, bx, by + 16, card.helper_name or "—", 12, bold=True)
     draw_text(c, bx, by + 3, card.helper_phone or "", 11)
-    draw_text(c, bx, by - 10, card.helper_unit, _fit(card.helper_unit, 8, QR_SIZE + 2))
+    draw_text(c, bx, by - 10, card.helper_unit, fit(card.helper_unit, 8, QR_SIZE + 2))
     draw_text(c, bx, by - 28, "预计收入达到5000元以上：", 8)
-    _ink(c, RED)
+    ink(c, RED)
     draw_text(c, bx, by - 45, card.expected_month or "—", 13, bold=True)
     if card.closed_out:
         _stamp(c, qr_x - 60, qr_y + 8, card)
@@ -188,7 +174,7 @@ def _stamp(c: Canvas, x: float, y: float, card: Card) -> None:
     c.setStrokeColor(RED)
     c.setLineWidth(2)
     c.roundRect(-4, -16, 84, 40, 6, stroke=1, fill=0)
-    _ink(c, RED)
+    ink(c, RED)
     draw_text(c, 38, 4, "已销号", 17, "center", bold=True)
     if card.closed_out_on:
         d = card.closed_out_on
@@ -197,10 +183,10 @@ def _stamp(c: Canvas, x: float, y: float, card: Card) -> None:
 
 
 def _heading(c: Canvas, x: float, y: float, text: str) -> float:
-    _ink(c, RED)
+    ink(c, RED)
     c.rect(x, y - 14, 3.5, 13, stroke=0, fill=1)
     draw_text(c, x + 8, y - 12, text, 12, bold=True)
-    _ink(c, INK)
+    ink(c, INK)
     return y - 18
 
 
@@ -209,17 +195,6 @@ def _lines(c: Canvas, x: float, y: float, lines: list[str], size: float, leading
         for i, line in enumerate(lines):
             tb.draw(x, y - i * leading - size * 0.9, line, size)
     return y - len(lines) * leading
-
-
-def _ink(c: Canvas, colour) -> None:
-    """Fill and stroke in one colour: fake-bold text strokes its outlines with the stroke colour."""
-    c.setFillColor(colour)
-    c.setStrokeColor(colour)
-
-
-def _fit(text: str, size: float, width: float) -> float:
-    w = text_width(text, size)
-    return size if w <= width else max(5.0, size * width / w)
 
 
 def _yuan(v: float) -> str:

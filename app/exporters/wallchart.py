@@ -17,7 +17,7 @@ from reportlab.lib.pagesizes import A0, A1, A2, A3, A4, landscape
 from reportlab.pdfgen.canvas import Canvas
 
 from app.domain import RISK_COLOUR_NAMES
-from app.exporters.cards import save_flate
+from app.exporters.pdf.drawing import fit, ink, new_canvas, save_flate
 from app.exporters.pdf.text import TextBatch, draw_text, ensure_fonts, text_width
 from app.services.wallchart import WallChart
 
@@ -54,17 +54,13 @@ def write_wallchart(chart: WallChart, out: str | Path, paper: str = "A1", tile: 
 
 
 def _canvas(out, size, chart: WallChart) -> Canvas:
-    c = Canvas(str(out), pagesize=size, pageCompression=1)
-    c.setTitle(chart.title)
-    c.setSubject(f"{chart.unit_path} {chart.month_label}")
-    c.setAuthor("挂图作战 guatu")
-    return c
+    return new_canvas(out, size, chart.title, f"{chart.unit_path} {chart.month_label}")
 
 
 # ---------------------------------------------------------------------------- the chart
 def draw_chart(c: Canvas, ch: WallChart) -> None:
     """Draw the whole chart in the virtual A3-landscape space (0..VW, 0..VH)."""
-    _ink(c, colors.white)
+    ink(c, colors.white)
     c.rect(0, 0, VW, VH, stroke=0, fill=1)
     top = _header(c, ch)
     top = _key_figures(c, ch, top - 10)
@@ -83,11 +79,11 @@ def draw_chart(c: Canvas, ch: WallChart) -> None:
 
 def _header(c: Canvas, ch: WallChart) -> float:
     h = 62
-    _ink(c, RED)
+    ink(c, RED)
     c.rect(0, VH - h, VW, h, stroke=0, fill=1)
-    _ink(c, colors.white)
+    ink(c, colors.white)
     draw_text(c, VW / 2, VH - 42, ch.title, 30, "center", bold=True)
-    _ink(c, INK)
+    ink(c, INK)
     sub = (f"{ch.month_label} · {ch.due_label} · 单位：{ch.unit_path} · "
            f"制图：{ch.made.year}年{ch.made.month}月{ch.made.day}日 · 脱贫一户 销号一户")
     draw_text(c, VW / 2, VH - h - 20, sub, 13, "center")
@@ -107,34 +103,23 @@ def _key_figures(c: Canvas, ch: WallChart, top: float) -> float:
     w = (VW - 2 * MARGIN - gap * (n - 1)) / n
     for i, (label, big, small) in enumerate(boxes):
         x = MARGIN + i * (w + gap)
-        _ink(c, PALE)
+        ink(c, PALE)
         c.setStrokeColor(RED)
         c.setLineWidth(1.2)
         c.roundRect(x, top - h, w, h, 6, stroke=1, fill=1)
-        _ink(c, INK)
-        draw_text(c, x + w / 2, top - 18, label, _fit(label, 12, w - 10), "center")
-        _ink(c, RED)
-        draw_text(c, x + w / 2, top - 50, big, _fit(big, 28, w - 10), "center", bold=True)
-        _ink(c, INK)
+        ink(c, INK)
+        draw_text(c, x + w / 2, top - 18, label, fit(label, 12, w - 10), "center")
+        ink(c, RED)
+        draw_text(c, x + w / 2, top - 50, big, fit(big, 28, w - 10), "center", bold=True)
+        ink(c, INK)
         draw_text(c, x + w / 2, top - 70, small, 12, "center")
     return top - h
 
 
-def _ink(c: Canvas, colour) -> None:
-    """Fill and stroke in one colour: fake-bold text strokes its outlines with the stroke colour."""
-    c.setFillColor(colour)
-    c.setStrokeColor(colour)
-
-
-def _fit(text: str, size: float, width: float) -> float:
-    w = text_width(text, size)
-    return size if w <= width else max(5.0, size * width / w)
-
-
 def _section(c: Canvas, x: float, y: float, w: float, title: str) -> float:
-    _ink(c, RED)
+    ink(c, RED)
     c.rect(x, y - 20, 5, 18, stroke=0, fill=1)
-    _ink(c, INK)
+    ink(c, INK)
     draw_text(c, x + 10, y - 16, title, 15, bold=True)
     c.setStrokeColor(GREY)
     c.setLineWidth(0.5)
@@ -163,31 +148,31 @@ def _bar_chart(c: Canvas, ch: WallChart, x: float, top: float, w: float, h: floa
         ha = chart_h * r.band_a / vmax
         hb = chart_h * r.band_b / vmax
         y0 = base + label_h
-        _ink(c, RED)
+        ink(c, RED)
         c.rect(cx - bw / 2, y0, bw, ha, stroke=0, fill=1)
-        _ink(c, ORANGE)
+        ink(c, ORANGE)
         c.rect(cx - bw / 2, y0 + ha, bw, hb, stroke=0, fill=1)
-        _ink(c, INK)
+        ink(c, INK)
         draw_text(c, cx, y0 + ha + hb + 4, str(r.persons), min(13.0, label_size + 1), "center", bold=True)
         inner = min(11.0, label_size)
         for value, y_mid, seg, colour in ((r.band_a, y0 + ha / 2, ha, colors.white), (r.band_b, y0 + ha + hb / 2, hb, INK)):
             if value and seg > inner * 1.6 and text_width(str(value), inner) < bw - 2:
-                _ink(c, colour)
+                ink(c, colour)
                 draw_text(c, cx, y_mid - inner * 0.35, str(value), inner, "center")
-        _ink(c, INK)
+        ink(c, INK)
         name = r.name
-        size = _fit(name, label_size, slot - 2)
+        size = fit(name, label_size, slot - 2)
         if size < label_size * 0.75 and len(name) > 3:  # two lines rather than tiny
             half = (len(name) + 1) // 2
-            draw_text(c, cx, base + label_h - 14, name[:half], _fit(name[:half], label_size, slot - 2), "center")
-            draw_text(c, cx, base + label_h - 28, name[half:], _fit(name[half:], label_size, slot - 2), "center")
+            draw_text(c, cx, base + label_h - 14, name[:half], fit(name[:half], label_size, slot - 2), "center")
+            draw_text(c, cx, base + label_h - 28, name[half:], fit(name[half:], label_size, slot - 2), "center")
         else:
             draw_text(c, cx, base + label_h - 14, name, size, "center")
             if ch.level == "county":  # the distribution of poor villages, under each township
-                _ink(c, GREY)
+                ink(c, GREY)
                 text = f"贫困村{r.villages}个"
-                draw_text(c, cx, base + label_h - 28, text, _fit(text, label_size * 0.85, slot - 2), "center")
-                _ink(c, INK)
+                draw_text(c, cx, base + label_h - 28, text, fit(text, label_size * 0.85, slot - 2), "center")
+                ink(c, INK)
     c.setStrokeColor(INK)
     c.setLineWidth(1)
     c.line(x, base + label_h, x + w, base + label_h)
@@ -197,9 +182,9 @@ def _bar_chart(c: Canvas, ch: WallChart, x: float, top: float, w: float, h: floa
 def _band_legend(c: Canvas, x: float, top: float, w: float) -> None:
     lx = x + w - 250
     for colour, text in ((RED, "年人均收入5000元以下"), (ORANGE, "5000—5760元")):
-        _ink(c, colour)
+        ink(c, colour)
         c.rect(lx, top - 16, 12, 10, stroke=0, fill=1)
-        _ink(c, INK)
+        ink(c, INK)
         lx += 16 + draw_text(c, lx + 16, top - 15, text, 11) + 12
 
 
@@ -220,16 +205,16 @@ def _hbar_grid(c: Canvas, rows: list, x: float, top: float, w: float, base: floa
         cy = top - (i % per_col + 1) * row_h
         ha = bar_w * r.band_a / vmax
         hb = bar_w * r.band_b / vmax
-        _ink(c, RED)
+        ink(c, RED)
         c.rect(cx + name_w, cy + row_h * 0.18, ha, row_h * 0.64, stroke=0, fill=1)
-        _ink(c, ORANGE)
+        ink(c, ORANGE)
         c.rect(cx + name_w + ha, cy + row_h * 0.18, hb, row_h * 0.64, stroke=0, fill=1)
-    _ink(c, INK)
+    ink(c, INK)
     with TextBatch(c) as tb:
         for i, r in enumerate(rows):
             cx = x + (i // per_col) * cw
             cy = top - (i % per_col + 1) * row_h + (row_h - size) / 2 + size * 0.15
-            tb.draw(cx + name_w - 4, cy, r.name, _fit(r.name, size, name_w - 6), "right")
+            tb.draw(cx + name_w - 4, cy, r.name, fit(r.name, size, name_w - 6), "right")
             tb.draw(cx + name_w + bar_w * (r.band_a + r.band_b) / vmax + 3, cy, str(r.persons), size)
 
 
@@ -240,22 +225,22 @@ def _side_panels(c: Canvas, ch: WallChart, x: float, top: float, w: float, botto
     label_w = 96
     row = 17
     for cat, hh, pp in ch.measures:
-        _ink(c, INK)
+        ink(c, INK)
         draw_text(c, x + label_w - 6, y - 12, cat, 12, "right")
         bar = (w - label_w - 110) * hh / vmax
-        _ink(c, RED)
+        ink(c, RED)
         c.rect(x + label_w, y - 14, bar, 12, stroke=0, fill=1)
-        _ink(c, INK)
+        ink(c, INK)
         draw_text(c, x + label_w + bar + 5, y - 12, f"{hh}户 {pp}人", 11)
         y -= row
     y = _section(c, x, y - 8, w, "预估年人均纯收入分布（人）")
     for title, bins in (("5000元以下户", ch.band_a_bins), ("5000—5760元户", ch.band_b_bins)):
-        _ink(c, INK)
+        ink(c, INK)
         draw_text(c, x, y - 13, title, 12, bold=True)
         cx = x + 100
         cw = (w - 100) / 3
         for label, n in bins.items():
-            draw_text(c, cx + cw / 2, y - 13, f"{label} {n}", _fit(f"{label} {n}", 12, cw - 4), "center")
+            draw_text(c, cx + cw / 2, y - 13, f"{label} {n}", fit(f"{label} {n}", 12, cw - 4), "center")
             cx += cw
         y -= 19
     draw_text(c, x, y - 12, f"本年累计人均纯收入（截至上月底）平均 {ch.ytd_average} 元", 11)
@@ -268,21 +253,21 @@ def _side_panels(c: Canvas, ch: WallChart, x: float, top: float, w: float, botto
         cx = x + (i % cols) * cw
         cy = y - (i // cols) * 36
         current = m <= ch.month.replace("-", ".")
-        _ink(c, CLOSED_FILL if current else PALE)
+        ink(c, CLOSED_FILL if current else PALE)
         c.setStrokeColor(GREY)
         c.rect(cx + 2, cy - 32, cw - 4, 30, stroke=1, fill=1)
-        _ink(c, INK)
+        ink(c, INK)
         draw_text(c, cx + cw / 2, cy - 14, f"{int(m[5:])}月", 11, "center")
         draw_text(c, cx + cw / 2, cy - 28, f"{hh}户（{closed}）" if closed else f"{hh}户", 11, "center", bold=True)
     y -= 36 * math.ceil(max(len(months), 1) / cols) + 4
     if other:
-        _ink(c, RED)
+        ink(c, RED)
         odd = "时间待核实：" + "、".join(f"{m} {hh}户" for m, hh, _c in other)
-        draw_text(c, x, y - 12, odd, _fit(odd, 11, w))
+        draw_text(c, x, y - 12, odd, fit(odd, 11, w))
         y -= 16
-    _ink(c, INK)
+    ink(c, INK)
     key = f"关键时间：每月5日前报送上月数据；本月（{ch.month_label}）{ch.due_label}。"
-    draw_text(c, x, y - 14, key, _fit(key, 12, w), bold=True)
+    draw_text(c, x, y - 14, key, fit(key, 12, w), bold=True)
     y -= 22
     if cadres:
         _cadres(c, ch, x, y - 4, w, bottom)
@@ -296,13 +281,13 @@ def _cadres(c: Canvas, ch: WallChart, x: float, top: float, w: float, bottom: fl
     fit_rows = max(0, int((y - bottom) // row))
     capacity = fit_rows * cols
     shown = ch.cadres if len(ch.cadres) <= capacity else ch.cadres[:max(0, capacity - 1)]
-    _ink(c, INK)
+    ink(c, INK)
     with TextBatch(c) as tb:
         for i, cad in enumerate(shown):
             cx = x + (i // max(fit_rows, 1)) * cw
             cy = y - (i % max(fit_rows, 1)) * row - 12
             line = f"{cad.name}  {cad.phone}  {cad.unit}（{cad.households}户）"
-            tb.draw(cx, cy, line, _fit(line, size, cw - 8))
+            tb.draw(cx, cy, line, fit(line, size, cw - 8))
         if len(shown) < len(ch.cadres):
             i = len(shown)
             cx = x + (i // max(fit_rows, 1)) * cw
@@ -327,26 +312,26 @@ def _household_table(c: Canvas, ch: WallChart, x: float, top: float, w: float, b
     for b in range(blocks):
         bx = x + b * (bw + 8)
         part = rows[b * per:(b + 1) * per]
-        _ink(c, RED)
+        ink(c, RED)
         c.rect(bx, y - head_h, bw, head_h, stroke=0, fill=1)
-        _ink(c, colors.white)
+        ink(c, colors.white)
         cx = bx
         for name, frac in cols:
-            draw_text(c, cx + bw * frac / 2, y - head_h + 5, name, _fit(name, 10, bw * frac - 2), "center", bold=True)
+            draw_text(c, cx + bw * frac / 2, y - head_h + 5, name, fit(name, 10, bw * frac - 2), "center", bold=True)
             cx += bw * frac
         ry = y - head_h
         for i, r in enumerate(part):
             if r.closed_out:
-                _ink(c, CLOSED_FILL)
+                ink(c, CLOSED_FILL)
                 c.rect(bx, ry - row_h, bw, row_h, stroke=0, fill=1)
             elif i % 2:
-                _ink(c, colors.Color(0.97, 0.97, 0.97))
+                ink(c, colors.Color(0.97, 0.97, 0.97))
                 c.rect(bx, ry - row_h, bw, row_h, stroke=0, fill=1)
             ry -= row_h
         ry = y - head_h
         band_word = {"A": "5000以下", "B": "5000-5760"}
         marks = []
-        _ink(c, INK)
+        ink(c, INK)
         with TextBatch(c) as tb:
             for r in part:
                 base = ry - row_h + (row_h - size) / 2 + size * 0.12
@@ -356,9 +341,9 @@ def _household_table(c: Canvas, ch: WallChart, x: float, top: float, w: float, b
                 for k, ((_name, frac), v) in enumerate(zip(cols, values, strict=True)):
                     cw = bw * frac
                     if k == 8:  # risk: the word right of the coloured dot
-                        tb.draw(cx + cw * 0.5, base, v, _fit(v, size, cw * 0.5 - 1))
+                        tb.draw(cx + cw * 0.5, base, v, fit(v, size, cw * 0.5 - 1))
                     elif v:
-                        tb.draw(cx + 3 if frac > 0.1 else cx + cw / 2, base, v, _fit(v, size, cw - 4),
+                        tb.draw(cx + 3 if frac > 0.1 else cx + cw / 2, base, v, fit(v, size, cw - 4),
                                 "left" if frac > 0.1 else "center")
                     cx += cw
                 marks.append((ry, r))
@@ -367,15 +352,15 @@ def _household_table(c: Canvas, ch: WallChart, x: float, top: float, w: float, b
         closed_x = risk_x + bw * cols[8][1]
         for ry0, r in marks:
             cy = ry0 - row_h / 2
-            _ink(c, RISK_FILL.get(r.risk_colour, GREY))
+            ink(c, RISK_FILL.get(r.risk_colour, GREY))
             c.circle(risk_x + bw * cols[8][1] * 0.27, cy, min(row_h * 0.28, bw * cols[8][1] * 0.2, 5), stroke=0, fill=1)
             if r.closed_out:
                 c.setStrokeColor(RED)
                 c.setLineWidth(max(0.6, size * 0.08))
                 sw = bw * cols[9][1] - 4
                 c.roundRect(closed_x + 2, ry0 - row_h + 1, sw, row_h - 2, 2, stroke=1, fill=0)
-                _ink(c, RED)
-                draw_text(c, closed_x + 2 + sw / 2, cy - size * 0.35, "已销号", _fit("已销号", size, sw - 2), "center",
+                ink(c, RED)
+                draw_text(c, closed_x + 2 + sw / 2, cy - size * 0.35, "已销号", fit("已销号", size, sw - 2), "center",
                           bold=True)
         c.setStrokeColor(GREY)
         c.setLineWidth(0.4)
@@ -388,20 +373,20 @@ def _footer(c: Canvas, ch: WallChart) -> None:
     c.setLineWidth(0.5)
     c.line(MARGIN, y + 18, VW - MARGIN, y + 18)
     x = MARGIN
-    _ink(c, INK)
+    ink(c, INK)
     x += draw_text(c, x, y, "图例：", 12, bold=True) + 4
     for colour, name, text in (("red", "红", "返贫风险高"), ("yellow", "黄", "有返贫风险"), ("green", "绿", "稳定")):
-        _ink(c, RISK_FILL[colour])
+        ink(c, RISK_FILL[colour])
         c.circle(x + 6, y + 4, 5, stroke=0, fill=1)
-        _ink(c, INK)
+        ink(c, INK)
         x += 16 + draw_text(c, x + 14, y, f"{name} {text}", 12) + 12
-    _ink(c, CLOSED_FILL)
+    ink(c, CLOSED_FILL)
     c.rect(x, y - 3, 30, 14, stroke=0, fill=1)
     c.setStrokeColor(RED)
     c.roundRect(x + 2, y - 2, 26, 12, 2, stroke=1, fill=0)
-    _ink(c, RED)
+    ink(c, RED)
     draw_text(c, x + 15, y, "销号", 8, "center", bold=True)
-    _ink(c, INK)
+    ink(c, INK)
     x += 36 + draw_text(c, x + 36, y, "已销号户（脱贫一户 销号一户）", 12) + 16
     draw_text(c, VW - MARGIN, y, f"数据截至{ch.year}年{int(ch.month[5:])}月底 · 户主电话已隐去中间四位 · 每月更新",
               12, "right")

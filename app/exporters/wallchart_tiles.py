@@ -11,9 +11,9 @@ from reportlab.lib.pagesizes import landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from app.exporters.cards import save_flate
+from app.exporters.pdf.drawing import ink, save_flate
 from app.exporters.pdf.text import draw_text
-from app.exporters.wallchart import GREY, INK, PAPERS, RED, TILES, _canvas, _ink, draw_chart
+from app.exporters.wallchart import GREY, INK, PAPERS, RED, TILES, _canvas, draw_chart
 from app.services.wallchart import WallChart
 
 
@@ -81,7 +81,7 @@ def _marks(c: Canvas, sw, sh, m, cw, chh, overlap, r, col, rows, cols, chart: Wa
     if r < rows - 1:
         c.line(m, m + overlap, m + cw, m + overlap)
     c.setDash()
-    _ink(c, INK)
+    ink(c, INK)
     label = f"第{r + 1}行第{col + 1}列（共{rows}行×{cols}列） {r + 1}-{col + 1}"
     draw_text(c, m + 8, sh - m + 8, label, 10, bold=True)  # clear of the corner marks
     draw_text(c, sw - m - 8, sh - m + 8, f"{chart.title} · {chart.month_label} · {paper}拼贴", 8, "right")
@@ -95,7 +95,7 @@ def _marks(c: Canvas, sw, sh, m, cw, chh, overlap, r, col, rows, cols, chart: Wa
 
 def _index_sheet(c: Canvas, chart: WallChart, sw, sh, rows, cols, cw, chh, overlap, pw, ph, k, paper, tile) -> None:
     m = 12 * mm
-    _ink(c, INK)
+    ink(c, INK)
     draw_text(c, sw / 2, sh - m - 14, f"拼贴索引：{chart.title}（{chart.month_label}）", 16, "center", bold=True)
     draw_text(c, sw / 2, sh - m - 34,
               f"{paper}横向，分{rows}行×{cols}列共{rows * cols}张{tile}纸；每张标有“第几行第几列”，"
@@ -122,7 +122,7 @@ def _index_sheet(c: Canvas, chart: WallChart, sw, sh, rows, cols, cw, chh, overl
             c.setDash(2, 2)
             c.rect(rx, max(ry, oy), min(rw, ox + pw * s - rx), min(rh, oy + ph * s - max(ry, oy)), stroke=1, fill=0)
             c.setDash()
-            _ink(c, RED)
+            ink(c, RED)
             draw_text(c, rx + 4, ry + rh - 12 if ry + rh <= oy + ph * s else oy + ph * s - 12, f"{r + 1}-{col + 1}",
                       10, bold=True)
     c.showPage()
