@@ -26,7 +26,7 @@ from app.rules.findings import Finding
 from app.services import register
 from app.services.register import Change
 from app.storage import Database
-from app.ui import actions, window_tools
+from app.ui import actions, first_month_dialog, window_tools
 from app.ui.columns import HOUSEHOLD_COLUMNS, MEMBER_CODES
 from app.ui.delegates import ColumnDelegate
 from app.ui.dialogs import Dialogs
@@ -38,7 +38,7 @@ from app.ui.problems import ProblemsDock
 from app.ui.search import SearchBox
 from app.ui.store import Store
 from app.ui.tasks import TaskHandle, TaskRunner
-from app.ui.unit_tree import UnitTree
+from app.ui.unit_tree import UnitTree, unit_roots
 
 log = logging.getLogger("guatu.ui")
 
@@ -68,6 +68,8 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         self.tree = UnitTree()
         self.tree.unit_selected.connect(self.on_unit)
+        self.tree.set_editing(self.store, self.dialogs)  # context menu: 新增/重命名/删除 units
+        self.tree.units_changed.connect(self._units_changed)
         self.hh_model = HouseholdListModel(self.store, self)
         self.hh_model.on_new_household = self._new_household_named
         self.hh_view = QTableView()
@@ -126,7 +128,8 @@ class MainWindow(QMainWindow):
         self.search.found.connect(lambda hit: self.go_to(hit.village_id, hit.household_id, hit.person_id))
         self.search.nothing.connect(lambda t: self.statusBar().showMessage(f"没有找到“{t}”", 5000))
         self.acts = actions.build_menus(self)
-        actions.build_toolbar(self, self.acts)
+        toolbar = actions.build_toolbar(self, self.acts)
+        self.first_month = first_month_dialog.add_button(toolbar, self.period_state, self.new_first_month)
         self.counts_label = QLabel("")
         self.statusBar().addPermanentWidget(self.counts_label)
 
@@ -147,8 +150,9 @@ class MainWindow(QMainWindow):
         period = self.period_combo.itemData(index) if index >= 0 else None
         self.store.set_period(period)
         self.editor.stack.clear()
+        self.first_month.setVisible(period is None and not self.store.read_only)
         if period is None:
-            self.period_state.setText("  数据库中还没有月份，请先导入或新建月份")
+            self.period_state.setText("  数据库中还没有月份（有数据包请用“文件 › 导入…”）")
         else:
             days = period.days_left()
             when = f"还剩{days}天" if days >= 0 else f"已逾期{-days}天"
@@ -157,12 +161,25 @@ class MainWindow(QMainWindow):
             self.period_state.setStyleSheet(f"color:{colour};font-weight:bold;")
         self.findings = {}
         self.hh_model.problems = {}  # uuids stay the same across months: never show last month's
-        self.tree.load(self.store.tree())
+        self.tree.load(unit_roots(self.store))
         if self.tree.current_unit() is None:
             office_unit = self.store.office().get("unit_id")
             if not (office_unit and self.tree.select_unit(office_unit)):
                 self.tree.setCurrentIndex(self.tree.model_.index(0, 0))
         self._update_actions()
+        self.start_check()
+
+    def new_first_month(self) -> None:
+        """新建第一个月份… (a new register, nothing to import): then show that month."""
+        month = first_month_dialog.open_first_month(self, self.store, self.dialogs)
+        if month is not None:
+            self.load_periods(month)
+
+    def _units_changed(self) -> None:
+        """Units added, renamed or removed in the tree: findings carry unit paths, check again."""
+        if self.tree.current_unit() is None:  # the last unit removed
+            self.unit_id, self.unit_level, self.unit_path, self.village_ids = None, "", "", []
+            self.reload_households()
         self.start_check()
 
     def start_check(self) -> None:

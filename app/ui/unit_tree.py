@@ -1,16 +1,57 @@
-"""The unit tree 县 → 乡镇 → 村 with counts per node: households, persons, open errors."""
+"""The unit tree 县 → 乡镇 → 村 with counts per node: households, persons, open errors.
+
+Its context menu builds the office's units by hand (新增/重命名/行政区划代码/删除), so a new office
+without a package to import can start from scratch; each action is one service call, one transaction.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QWidget
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QInputDialog,
+    QMenu,
+    QPushButton,
+    QTreeView,
+    QWidget,
+)
+
+from app.services import browse
 from app.services.browse import UnitNode
+from app.services.errors import GuatuError
+from app.ui.dialogs import Dialogs
+
+if TYPE_CHECKING:
+    from app.ui.store import Store
 
 UnitIdRole = Qt.ItemDataRole.UserRole + 1
 PathRole = Qt.ItemDataRole.UserRole + 2
 LEVEL_ICONS = {"county": "fa5s.landmark", "township": "fa5s.building", "village": "fa5s.home"}
+CHILD = {"county": ("township", "新增乡镇…", "乡镇名称（以“乡”“镇”或“街道”结尾）："),
+         "township": ("village", "新增村…", "村名称：")}
+ADD_COUNTY = "新增县（市、区）…"
+
+
+def unit_roots(store: Store) -> list[UnitNode]:
+    """The tree with the month's counts; before the first month (a new register) the units alone."""
+    if store.period is not None:
+        return store.tree()
+    with store.db.session() as s:
+        return browse.unit_tree(s, 0)  # no month yet: no period has id 0, every count is 0
+
+
+def ask_line(dialogs: Dialogs, parent: QWidget, title: str, label: str, text: str = "") -> str | None:
+    """A one-line answer (a name, a code). ``Dialogs.ask_text`` is multi-line; a Dialogs that answers
+    by itself (RecordingDialogs: tests, --screenshot) overrides it, so that one is asked instead."""
+    if type(dialogs).ask_text is not Dialogs.ask_text:
+        return dialogs.ask_text(parent, title, label, text)
+    value, ok = QInputDialog.getText(parent, title, label, text=text)
+    return value if ok else None
 
 
 def node_path(node: UnitNode, parents: list[UnitNode]) -> str:
@@ -23,6 +64,7 @@ class UnitTree(QTreeView):
     """Emits ``unit_selected(unit id, level, path, village ids)``."""
 
     unit_selected = Signal(int, str, str, list)
+    units_changed = Signal()  # units added, renamed or removed (findings carry unit paths)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -39,6 +81,19 @@ class UnitTree(QTreeView):
             self.setColumnWidth(i, w)
         self._nodes: dict[int, tuple[UnitNode, str, QStandardItem]] = {}
         self.selectionModel().currentChanged.connect(self._current)
+        self.store: Store | None = None
+        self.dialogs = Dialogs()
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._menu)
+        self.add_county_button = QPushButton(ADD_COUNTY, self.viewport())
+        self.add_county_button.setToolTip("还没有任何单位：先新增本县（市、区），再在它上面右键新增乡镇、村")
+        self.add_county_button.clicked.connect(self.add_county)
+        self.add_county_button.move(12, 12)
+        self.add_county_button.hide()
+
+    def set_editing(self, store: Store, dialogs: Dialogs) -> None:
+        """Units can be built from the context menu (not when the window is read-only)."""
+        self.store, self.dialogs = store, dialogs
 
     def load(self, roots: list[UnitNode]) -> None:
         current = self.current_unit()
@@ -67,6 +122,8 @@ class UnitTree(QTreeView):
         for root in roots:
             add(self.model_.invisibleRootItem(), root, [])
         self.expandToDepth(0)
+        self.add_county_button.setVisible(not roots and self.store is not None and not self.store.read_only)
+        self.add_county_button.adjustSize()
         if current is not None:
             self.select_unit(current)
 
@@ -132,3 +189,123 @@ class UnitTree(QTreeView):
         uid = index.siblingAtColumn(0).data(UnitIdRole)
         node, path, _cell = self._nodes[uid]
         self.unit_selected.emit(uid, node.level, path, node.villages())
+
+    # -- building units by hand (context menu) -------------------------------------------------
+    def menu_entries(self, unit_id: int | None) -> list[tuple[str, Callable[[], None]]]:
+        """What the context menu offers on a unit (or on the empty area: a county)."""
+        node = self.node(unit_id) if unit_id is not None else None
+        if node is None:
+            return [(ADD_COUNTY, self.add_county)]
+        entries = []
+        if node.level in CHILD:
+            entries.append((CHILD[node.level][1], lambda: self.add_child(node.id)))
+        entries += [("重命名…", lambda: self.rename(node.id)), ("行政区划代码…", lambda: self.set_code(node.id)),
+                    ("删除", lambda: self.remove(node.id))]
+        return entries
+
+    def _menu(self, pos: QPoint) -> None:
+        index = self.indexAt(pos)
+        uid = index.siblingAtColumn(0).data(UnitIdRole) if index.isValid() else None
+        menu = QMenu(self)
+        for text, slot in self.menu_entries(uid):
+            action = menu.addAction(text)
+            action.triggered.connect(lambda _=False, f=slot: f())
+            action.setEnabled(self.store is not None and not self.store.read_only)
+        menu.exec(self.viewport().mapToGlobal(pos))
+
+    def _run(self, title: str, op: Callable[[Any], Any], select: Callable[[Any], int | None]) -> bool:
+        """``op(session)`` as one transaction (a refusal is shown), then the tree read again and the
+        unit ``select(result)`` selected."""
+        if self.store is None:
+            return False
+        try:
+            result = self.store.run(op)
+        except GuatuError as e:
+            self.dialogs.warn(self, title, e.message)
+            return False
+        self.store._paths = None  # the village paths the household list shows
+        self.load(unit_roots(self.store))
+        target = select(result)
+        if target is not None:
+            self.select_unit(target)
+        elif self.current_unit() is None and self.model_.rowCount():
+            self.setCurrentIndex(self.model_.index(0, 0))
+        self.units_changed.emit()
+        return True
+
+    def add_county(self) -> bool:
+        """新增县（市、区）: the first unit of a new office, which also becomes the office's unit."""
+        from app.services import office, units
+
+        name = ask_line(self.dialogs, self, "新增县（市、区）", "县（市、区）名称：")
+        if not name or not name.strip():
+            return False
+
+        def op(s) -> int:
+            unit = units.add_unit(s, None, name, "county")
+            if office.get_office(s).unit_id is None:
+                office.update_office(s, unit_id=unit.id)
+            return unit.id
+
+        return self._run("新增县（市、区）", op, lambda uid: uid)
+
+    def add_child(self, parent_id: int) -> bool:
+        """新增乡镇 under a county, 新增村 under a township."""
+        from app.models import Unit
+        from app.services import units
+
+        parent = self.node(parent_id)
+        if parent is None or parent.level not in CHILD:
+            return False
+        level, text, label = CHILD[parent.level]
+        title = text.rstrip("…")
+        name = ask_line(self.dialogs, self, title, f"在“{parent.name}”下{title}。{label}")
+        if not name or not name.strip():
+            return False
+        return self._run(title, lambda s: units.add_unit(s, s.get(Unit, parent_id), name, level).id,
+                         lambda uid: uid)
+
+    def rename(self, unit_id: int) -> bool:
+        from app.models import Unit
+        from app.services import units
+
+        node = self.node(unit_id)
+        if node is None:
+            return False
+        name = ask_line(self.dialogs, self, "重命名", f"“{node.name}”的新名称（所有月份都显示新名称）：", node.name)
+        if name is None or name.strip() == node.name:
+            return False
+        return self._run("重命名", lambda s: units.rename_unit(s, s.get(Unit, unit_id), name), lambda _u: unit_id)
+
+    def set_code(self, unit_id: int) -> bool:
+        from app.models import Unit
+        from app.services import units
+
+        node = self.node(unit_id)
+        if node is None or self.store is None:
+            return False
+        with self.store.db.session() as s:
+            current = s.get(Unit, unit_id).division_code or ""
+        code = ask_line(self.dialogs, self, "行政区划代码", f"“{node.name}”的12位统计用区划代码（可不填）：", current)
+        if code is None or code.strip() == current:
+            return False
+        return self._run("行政区划代码", lambda s: units.set_division_code(s, s.get(Unit, unit_id), code),
+                         lambda _u: unit_id)
+
+    def remove(self, unit_id: int) -> bool:
+        """删除: after confirmation; refused (with the reason) while it or a unit below has data."""
+        from app.models import Unit
+        from app.services import units
+
+        node = self.node(unit_id)
+        if node is None:
+            return False
+
+        def count(n: UnitNode) -> int:
+            return sum(1 + count(c) for c in n.children)
+
+        below = count(node)
+        more = f"及其下级单位（{below}个）" if below else ""
+        if not self.dialogs.confirm(self, "删除单位", f"确定删除“{node.name}”{more}吗？\n只能删除没有任何数据的单位。"):
+            return False
+        return self._run("删除单位", lambda s: units.remove_unit(s, s.get(Unit, unit_id)), lambda _r: node.parent_id)
