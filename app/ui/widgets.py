@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+
+from app.services.errors import month_label
+
+STATE_WORDS = {"open": "填报中", "locked": "已报送"}
 
 
 def title_label() -> QLabel:
@@ -16,3 +23,53 @@ def title_label() -> QLabel:
     label.setFont(font)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     return label
+
+
+def path_row(edit: QLineEdit, choose: Callable[[str], str]) -> tuple[QHBoxLayout, QPushButton]:
+    """A path box with its 选择… button beside it. The button calls ``choose(box text)`` (a file
+    dialog; "" when cancelled) and puts a chosen path in the box. The button is returned so that
+    a read-only view can disable it with the box."""
+    button = QPushButton("选择…")
+
+    def clicked() -> None:
+        path = choose(edit.text())
+        if path:
+            edit.setText(path)
+
+    button.clicked.connect(clicked)
+    row = QHBoxLayout()
+    row.addWidget(edit, 1)
+    row.addWidget(button)
+    return row, button
+
+
+def folder_chooser(parent: QWidget, caption: str) -> Callable[[str], str]:
+    """For ``path_row``: pick a folder, starting at the one in the box."""
+    return lambda current: QFileDialog.getExistingDirectory(parent, caption, current)
+
+
+def pdf_chooser(parent: QWidget, caption: str) -> Callable[[str], str]:
+    """For ``path_row``: a PDF file to write, starting at the one in the box; ".pdf" is added if missing."""
+
+    def choose(current: str) -> str:
+        path, _ = QFileDialog.getSaveFileName(parent, caption, current, "PDF 文件 (*.pdf)")
+        return path if not path or path.lower().endswith(".pdf") else path + ".pdf"
+
+    return choose
+
+
+def data_combo(items: Iterable[tuple[str, Any]], current: Any = None) -> QComboBox:
+    """A combo of (label, data) items; the item whose data is ``current`` is chosen, else the first."""
+    combo = QComboBox()
+    for label, data in items:
+        combo.addItem(label, data)
+    if current is not None and combo.findData(current) >= 0:
+        combo.setCurrentIndex(combo.findData(current))
+    return combo
+
+
+def month_combo(periods: Iterable[tuple[str, str | None]], current: str | None = None) -> QComboBox:
+    """The months of (month, state) pairs, in the order given, as 2020年3月（填报中）; a state of None
+    gives the bare month. ``current`` is chosen when it is there."""
+    return data_combo(((month_label(m) + (f"（{STATE_WORDS.get(state, state)}）" if state else ""), m)
+                       for m, state in periods), current)
