@@ -191,3 +191,59 @@ def test_first_month_dialog_defaults_and_refuses_a_second_first_month(scratch):
     again = FirstMonthDialog(window.store, dialogs, window, today=dt.date(2021, 3, 1))
     again.accept()
     assert again.created is None and "请用“新建月份”" in dialogs.warnings()[-1]
+
+
+def test_right_click_opens_the_menu_and_real_dialogs_ask_one_line(scratch, monkeypatch):
+    """The real wiring: a right-click pops the menu up; with the window's real Dialogs a name is asked
+    in a one-line QInputDialog."""
+    from PySide6.QtWidgets import QInputDialog, QMenu
+
+    from app.ui.dialogs import Dialogs
+
+    window, dialogs, path = scratch
+    ids = build_units(window, dialogs)
+    window.tree.dialogs = Dialogs()
+    seen: list[list[str]] = []
+
+    def in_dialog() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QInputDialog):
+            QTimer.singleShot(20, in_dialog)
+            return
+        assert box.inputMode() == QInputDialog.InputMode.TextInput  # one line, not the multi-line ask_text
+        assert not box.testOption(QInputDialog.InputDialogOption.UsePlainTextEditForTextInput)
+        box.setTextValue("后暖泉村")
+        box.accept()
+
+    def in_menu() -> None:
+        menu = QApplication.activePopupWidget()
+        if not isinstance(menu, QMenu):
+            QTimer.singleShot(20, in_menu)
+            return
+        seen.append([a.text() for a in menu.actions()])
+        QTimer.singleShot(0, in_dialog)
+        menu.actions()[0].trigger()
+        menu.close()
+
+    rect = window.tree.visualRect(window.tree.model_.index(0, 0, window.tree.model_.index(0, 0)))  # 暖泉镇
+    QTimer.singleShot(0, in_menu)
+    window.tree.customContextMenuRequested.emit(rect.center())
+    QApplication.processEvents()
+    assert seen == [["新增村…", "重命名…", "行政区划代码…", "删除"]]
+    node = window.tree.node(window.tree.current_unit())
+    assert (node.name, node.level, node.parent_id) == ("后暖泉村", "village", ids["town"])
+    with Database(path, write=False) as database, database.session() as s:
+        assert [v.name for v in s.get(Unit, ids["town"]).children] == ["前暖泉村", "后暖泉村"]
+
+
+def test_read_only_window_offers_no_building(qtbot, db_path):
+    database = Database(db_path)
+    window = MainWindow(database, read_only=True, dialogs=Answering())
+    qtbot.addWidget(window)
+    window.show()
+    assert not window.tree.add_county_button.isVisible() and not window.first_month.isVisible()
+    window.dialogs.answers = ["康平县"]
+    assert not window.tree.add_county()
+    assert "只读" in window.dialogs.warnings()[-1]
+    window.close()
+    database.close()
