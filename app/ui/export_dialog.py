@@ -10,27 +10,22 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.exporters.package import discard
 from app.services import export as export_service
-from app.services.errors import GuatuError, Refused, month_label
+from app.services.errors import GuatuError, Refused
 from app.storage import Database
 from app.ui.dialogs import Dialogs
 from app.ui.tasks import Cancelled, TaskHandle, TaskRunner
-
-STATE = {"open": "填报中", "locked": "已报送"}
+from app.ui.widgets import data_combo, folder_chooser, month_combo, path_row
 
 
 class ExportDialog(QDialog):
@@ -47,22 +42,10 @@ class ExportDialog(QDialog):
         with db.session() as s:
             c = export_service.choices(s)
 
-        self.month = QComboBox()
-        for m, state in c["periods"]:
-            self.month.addItem(f"{month_label(m)}（{STATE.get(state, state)}）", m)
-        if month is not None and self.month.findData(month) >= 0:
-            self.month.setCurrentIndex(self.month.findData(month))
-        self.unit = QComboBox()
-        for uid, path in c["units"]:
-            self.unit.addItem(path, uid)
-        if c["unit_id"] is not None and self.unit.findData(c["unit_id"]) >= 0:
-            self.unit.setCurrentIndex(self.unit.findData(c["unit_id"]))
+        self.month = month_combo(c["periods"], month)
+        self.unit = data_combo(((path, uid) for uid, path in c["units"]), c["unit_id"])
         self.folder = QLineEdit(c["export_dir"] or str(Path.home()))
-        browse = QPushButton("选择…")
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.folder)
-        row.addWidget(browse)
+        row, _browse = path_row(self.folder, folder_chooser(self, "选择输出文件夹"))
         self.draft = QCheckBox("导出草稿（有错误也可导出，文件名带“-草稿”，PDF 加“草稿”水印，不锁定月份）")
         self.contents = QLabel()
         self.contents.setWordWrap(True)
@@ -87,11 +70,6 @@ class ExportDialog(QDialog):
         self.draft.toggled.connect(self.refresh)
         self.export_button.setEnabled(self.month.count() > 0 and self.unit.count() > 0)
         self.refresh()
-
-    def _browse(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "选择输出文件夹", self.folder.text())
-        if path:
-            self.folder.setText(path)
 
     def refresh(self) -> None:
         """Show what the package will hold for the chosen month and unit."""

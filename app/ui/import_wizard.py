@@ -13,7 +13,6 @@ from typing import Any
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -37,6 +36,7 @@ from app.services.errors import GuatuError, month_label
 from app.storage import Database
 from app.ui.dialogs import Dialogs
 from app.ui.tasks import TaskHandle, TaskRunner
+from app.ui.widgets import month_combo, path_row
 
 STATUS = {"added": "新增", "changed": "有变化", "unchanged": "无变化"}
 KINDS = {"households": "台账（附件4）", "counts1": "附件1人数", "counts2": "附件2人数", "projects": "附件3项目"}
@@ -284,20 +284,16 @@ class NewMonthDialog(QDialog):
         self.setWindowTitle("新建月份（结转）")
         with db.session() as s:
             months = list(s.scalars(select(Period.month).order_by(Period.month.desc())))
-        self.source = QComboBox()
-        for m in months:
-            self.source.addItem(month_label(m), m)
-        if month and self.source.findData(month) >= 0:
-            self.source.setCurrentIndex(self.source.findData(month))
+        self.source = month_combo(((m, None) for m in months), month)
         self.target = QLineEdit(next_month(self.source.currentData()) if months else "")
         self.source.currentIndexChanged.connect(lambda _i: self.target.setText(next_month(self.source.currentData())))
         self.incomes = QLineEdit()
         self.incomes.setPlaceholderText("跨年度时可选：各户上年度人均纯收入 JSON 文件")
-        pick = QPushButton("选择…")
-        pick.clicked.connect(self._pick)
-        row = QHBoxLayout()
-        row.addWidget(self.incomes, 1)
-        row.addWidget(pick)
+
+        def choose_incomes(_box: str) -> str:
+            return QFileDialog.getOpenFileName(self, "上年度收入", "", "JSON (*.json)")[0]
+
+        row, _pick = path_row(self.incomes, choose_incomes)
         form = QFormLayout()
         form.addRow("从：", self.source)
         form.addRow("到（YYYY-MM）：", self.target)
@@ -315,11 +311,6 @@ class NewMonthDialog(QDialog):
         lay.addLayout(form)
         lay.addWidget(note)
         lay.addWidget(buttons)
-
-    def _pick(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "上年度收入", "", "JSON (*.json)")
-        if path:
-            self.incomes.setText(path)
 
     def start(self) -> None:
         import json

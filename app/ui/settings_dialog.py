@@ -3,23 +3,14 @@ mailbox and the export folder. Saved through ``services.office`` (audited)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLineEdit,
-    QPushButton,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QWidget
 
 from app.services.browse import UnitNode
 from app.services.errors import GuatuError
 from app.ui.delegates import phone_edit
 from app.ui.dialogs import Dialogs
 from app.ui.store import Store
+from app.ui.widgets import data_combo, folder_chooser, path_row
 
 LEVEL = {"county": "县", "township": "乡镇", "village": "村"}
 
@@ -32,29 +23,24 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(480)
         values = store.office()
         form = QFormLayout(self)
-        self.unit = QComboBox()
-        self.unit.addItem("（未设置）", None)
+        units: list[tuple[str, int | None]] = [("（未设置）", None)]
 
         def add(node: UnitNode, depth: int) -> None:
             if node.level != "village":
-                self.unit.addItem("　" * depth + f"{node.name}（{LEVEL.get(node.level, '')}）", node.id)
+                units.append(("　" * depth + f"{node.name}（{LEVEL.get(node.level, '')}）", node.id))
                 for c in node.children:
                     add(c, depth + 1)
 
         for root in store.tree():
             add(root, 0)
-        self.unit.setCurrentIndex(max(0, self.unit.findData(values.get("unit_id"))))
+        self.unit = data_combo(units, values.get("unit_id"))  # not set, or not found: （未设置）
         self.preparer = QLineEdit(values.get("preparer") or "")
         self.phone = phone_edit()
         self.phone.setText(values.get("preparer_phone") or "")
         self.mailbox = QLineEdit(values.get("upper_mailbox") or "")
         self.mailbox.setPlaceholderText("上级扶贫办邮箱，如 fpb@example.gov.cn")
         self.export_dir = QLineEdit(values.get("export_dir") or "")
-        browse = QPushButton("选择…")
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.export_dir)
-        row.addWidget(browse)
+        row, browse = path_row(self.export_dir, folder_chooser(self, "选择导出文件夹"))
         form.addRow("本单位", self.unit)
         form.addRow("填报人", self.preparer)
         form.addRow("联系电话", self.phone)
@@ -68,11 +54,6 @@ class SettingsDialog(QDialog):
         form.addRow(buttons)
         for w in (self.unit, self.preparer, self.phone, self.mailbox, self.export_dir, browse):
             w.setEnabled(not store.read_only)
-
-    def _browse(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "选择导出文件夹", self.export_dir.text())
-        if path:
-            self.export_dir.setText(path)
 
     def values(self) -> dict:
         from app.services.register import normalise_phone
