@@ -217,24 +217,32 @@ def load_households(session: Session, period: Period | str | None, unit: Unit | 
         return _load(session, _period(session, period), _unit(session, unit), assistance, for_rules)
 
 
-def _load(session: Session, period: Period, unit: Unit | None, assistance: bool, for_rules: bool
-          ) -> list[HouseholdData]:
+def _scope(session: Session, period: Period, unit: Unit | None) -> tuple[_Units, list, dict[int, int]]:
+    """The unit tree, the WHERE of the period's households (under ``unit``) and the village order."""
     units = _Units(session)
     where = [Household.period_id == period.id]
-    order = {}
+    villages = units.villages(unit.id if unit is not None else None)
     if unit is not None:
-        villages = units.villages(unit.id)
-        order = {v: i for i, v in enumerate(villages)}
         where.append(Household.village_id.in_(villages))
-    else:
-        order = {v: i for i, v in enumerate(units.villages(None))}
+    return units, where, {v: i for i, v in enumerate(villages)}
+
+
+def _load(session: Session, period: Period, unit: Unit | None, assistance: bool, for_rules: bool
+          ) -> list[HouseholdData]:
+    units, where, order = _scope(session, period, unit)
+    return list(_load_where(session, units, where, order, assistance and not for_rules, for_rules).values())
+
+
+def _load_where(session: Session, units: _Units, where: list, order: dict[int, int], assistance: bool,
+                grouped: bool) -> dict[int, HouseholdData]:
+    """Households selected by ``where`` by id, in tree and position order."""
     rows = session.connection().execute(select(*_H_COLS).where(*where)).all()
     last = len(order)
     rows.sort(key=lambda r: (order.get(r[2], last), r[16], r[0]))  # village order, position, id (_H_COLS)
     paths = units.paths
     by_id = {r[0]: _household(r, paths.get(r[2])) for r in rows}
-    _fill(session, by_id, where, assistance and not for_rules, grouped=for_rules)
-    return list(by_id.values())
+    _fill(session, by_id, where, assistance, grouped=grouped)
+    return by_id
 
 
 # --- checking -----------------------------------------------------------------------------------
@@ -293,11 +301,39 @@ def check_period(session: Session, period: Period | str | None, unit: Unit | str
     period = _period(session, period)
     unit = _unit(session, unit)
     with gc_paused():
-        hs = households if households is not None else load_households(session, period, unit, for_rules=True)
-        out = check_households_data(hs, period.month)
+        if households is not None:
+            out = check_households_data(households, period.month)
+        else:
+            out = _check_screened(session, period, unit)
     out.extend(project_findings(session, period, unit))
     out.extend(_count_findings(session, period, unit))
     return apply_notes(session, period, out)
+
+
+_IN_LIST_LIMIT = 20_000  # more suspects than this: load the whole period and pick them out
+
+
+def _check_screened(session: Session, period: Period, unit: Unit | None) -> list[Finding]:
+    """``check_households_data`` of the whole period, the same findings in the same order, but the
+    rules run only on the households the screen names (``check_screen``); a clean register is read
+    as plain tuples and never turned into ``HouseholdData``."""
+    from .check_screen import suspects
+
+    units, where, order = _scope(session, period, unit)
+    found = suspects(session.connection().connection.dbapi_connection, period.id, period.month,
+                     list(order) if unit is not None else None)
+    wanted = found.rules | found.twins
+    if not wanted:
+        return []
+    picked = where if len(wanted) > _IN_LIST_LIMIT else [*where, Household.id.in_(wanted)]
+    by_id = _load_where(session, units, picked, order, assistance=False, grouped=False)
+    ctx = Context(period.month)
+    out: list[Finding] = []
+    for hid, h in by_id.items():
+        if hid in found.rules:
+            out.extend(check_household(h, ctx))
+    out.extend(h12_duplicates([h for hid, h in by_id.items() if hid in found.twins]))
+    return out
 
 
 @lru_cache(maxsize=1)
