@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 import re
-import sqlite3
 import subprocess
 from pathlib import Path
 
 import pytest
+from _query import query as _q
 from PIL import Image
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
@@ -18,14 +18,6 @@ from app.services.cards import cards_for, find_by_payload, make_payload, parse_p
 from app.services.periods import get_period
 from app.services.units import find_unit
 from app.storage import Database
-
-
-def _q(path: Path, sql: str, *args) -> list[tuple]:
-    con = sqlite3.connect(path)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")

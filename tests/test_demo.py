@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
+from _query import query as _q
 
 from app.cli import main
 from app.fonts import missing_chars
@@ -23,14 +23,6 @@ def demo2000(tmp_path_factory) -> tuple[Path, dict]:
     with Database(path, create=True) as db:
         summary = generate(db, persons=2000, seed=11)
     return path, summary
-
-
-def _q(path: Path, sql: str, *args) -> list[tuple]:
-    con = sqlite3.connect(path)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 def _hh(path: Path, uuid: str, month: str = "2020-03") -> int:

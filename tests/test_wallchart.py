@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
+from _query import query as _q
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import A0, A1, A2, A3, A4
 
@@ -18,14 +18,6 @@ from app.services.wallchart import build
 from app.storage import Database
 
 PHONE11 = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-
-
-def _q(path: Path, sql: str, *args) -> list[tuple]:
-    con = sqlite3.connect(path)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 def _text(pdf: Path) -> str:
