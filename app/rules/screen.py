@@ -46,6 +46,11 @@ _SKIP, _BAD = -1, -2  # no 身份证号 / an invalid one, in the per-period id �
 _id_ages: dict[str, dict[Any, int]] = {}
 
 
+def _is(value: str):
+    """``x == value`` as a C-level callable giving a bool for any cell ("a".__eq__(None) is NotImplemented)."""
+    return frozenset((value,)).__contains__
+
+
 @lru_cache(maxsize=1)
 def _uncovered() -> re.Pattern[str]:
     """A character class of every code point no shipped face has (line breaks and tabs excepted,
@@ -112,7 +117,7 @@ def person_suspects(m: Members, period: str) -> set[int]:
     # H-01: the first member is the head, and the only one.
     first = dict(zip(reversed(hids), reversed(rels), strict=True))
     bad.update(h for h, r in first.items() if r != "户主")
-    heads = Counter(compress(hids, map("户主".__eq__, rels)))
+    heads = Counter(compress(hids, map(_is("户主"), rels)))
     bad.update(h for h, n in heads.items() if n != 1)
     head_age = dict(zip(reversed(hids), reversed(ages), strict=True))
     # H-04 on names: only characters outside the fonts send a household to the rules.
@@ -133,8 +138,8 @@ def person_suspects(m: Members, period: str) -> set[int]:
     # H-07, member edits: under 16 as spouse or 普通劳动力; 16–60, 健康 and 无劳动力; a child less than
     # 12 years younger than the head (first member), a parent less than 12 years older.
     bad.update(compress(hids, map(and_, map((16).__gt__, ages),
-                                  map(or_, map("配偶".__eq__, rels), map("普通劳动力".__eq__, labours)))))
-    bad.update(compress(hids, map(and_, map("无劳动力".__eq__, labours), map(and_, map("健康".__eq__, healths),
+                                  map(or_, map(_is("配偶"), rels), map(_is("普通劳动力"), labours)))))
+    bad.update(compress(hids, map(and_, map(_is("无劳动力"), labours), map(and_, map(_is("健康"), healths),
                                   map(and_, map((16).__le__, ages), map((60).__ge__, ages))))))
     heads_age = list(map(head_age.__getitem__, hids))
     bad.update(compress(hids, map(and_, map(_CHILD.__contains__, rels), map((12).__gt__, map(sub, heads_age, ages)))))
@@ -214,14 +219,14 @@ def household_suspects(households: Sequence[tuple], m: Members, period: str) -> 
     bad.update(h for h in ids if h not in members)
     bad.update(compress(ids, map(not_, map(_CAUSE.__contains__, causes))))
     # H-07: 因残 / 因病 / 因学 with a matching member.
-    disabled = set(compress(hids, map("残疾".__eq__, healths)))
+    disabled = set(compress(hids, map(_is("残疾"), healths)))
     sick = set(compress(hids, map(_SICK.__contains__, healths)))
     if m.plain_types:
         school = set(compress(hids, map(and_, map((6).__le__, m.ages), map((22).__ge__, m.ages))))
     else:
         school = {h for h, a in zip(hids, m.ages, strict=True) if a.__class__ is int and 6 <= a <= 22}
     for cause, having in (("因残", disabled), ("因病", sick), ("因学", school)):
-        bad.update(set(compress(ids, map(cause.__eq__, causes))) - having)
+        bad.update(set(compress(ids, map(_is(cause), causes))) - having)
     # H-10: valid phones ("" or None: invalid), a helper's name (the head's is screened by H-03).
     bad.update(compress(ids, map(not_, phone_keys(head_phones))))
     bad.update(compress(ids, map(not_, phone_keys(helper_phones))))
