@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -24,18 +23,14 @@ from app.services import export as export_service
 from app.services.errors import GuatuError, Refused
 from app.storage import Database
 from app.ui.dialogs import Dialogs
-from app.ui.tasks import Cancelled, TaskHandle, TaskRunner
+from app.ui.tasks import Cancelled, TaskDialog, TaskHandle
 from app.ui.widgets import data_combo, folder_chooser, month_combo, path_row
 
 
-class ExportDialog(QDialog):
+class ExportDialog(TaskDialog):
     def __init__(self, db: Database, month: str | None = None, parent: QWidget | None = None,
                  dialogs: Dialogs | None = None):
-        super().__init__(parent)
-        self.db, self.dialogs = db, dialogs or Dialogs()
-        self.runner = TaskRunner(db, self)
-        self.handle: TaskHandle | None = None
-        self.result: dict[str, Any] | None = None
+        super().__init__(db, parent, dialogs)
         self.open_folder = True  # show the package in the file manager when done (tests turn it off)
         self.setWindowTitle("导出月报")
         self.setMinimumWidth(560)

@@ -13,7 +13,6 @@ from typing import Any
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
@@ -35,7 +34,7 @@ from PySide6.QtWidgets import (
 from app.services.errors import GuatuError, month_label
 from app.storage import Database
 from app.ui.dialogs import Dialogs
-from app.ui.tasks import TaskHandle, TaskRunner
+from app.ui.tasks import TaskDialog, TaskHandle, TaskRunner
 from app.ui.widgets import month_combo, path_row
 
 STATUS = {"added": "新增", "changed": "有变化", "unchanged": "无变化"}
@@ -266,21 +265,17 @@ def open_dialog(parent: QWidget | None, db: Database, month: str | None) -> None
     ImportWizard(db, month, parent, before_write=lambda _plan: backup_before(db, "import")).exec()
 
 
-class NewMonthDialog(QDialog):
+class NewMonthDialog(TaskDialog):
     """结转: open the next month from the chosen one; crossing a year asks for prior-year incomes."""
 
     def __init__(self, db: Database, month: str | None = None, parent: QWidget | None = None,
                  dialogs: Dialogs | None = None):
-        super().__init__(parent)
+        super().__init__(db, parent, dialogs)
         from sqlalchemy import select
 
         from app.models import Period
         from app.services.periods import next_month
 
-        self.db, self.dialogs = db, dialogs or Dialogs()
-        self.runner = TaskRunner(db, self)
-        self.handle: TaskHandle | None = None
-        self.result: dict | None = None
         self.setWindowTitle("新建月份（结转）")
         with db.session() as s:
             months = list(s.scalars(select(Period.month).order_by(Period.month.desc())))

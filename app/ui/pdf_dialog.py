@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -25,7 +24,7 @@ from app.services import wallchart as charts
 from app.services.errors import GuatuError
 from app.storage import Database
 from app.ui.dialogs import Dialogs
-from app.ui.tasks import Cancelled, TaskHandle, TaskRunner
+from app.ui.tasks import Cancelled, TaskDialog, TaskHandle
 from app.ui.widgets import data_combo, month_combo, path_row, pdf_chooser
 
 LEVEL_WORDS = {"county": "县级", "township": "乡镇级", "village": "村级"}
@@ -33,7 +32,7 @@ LEVEL_WORDS = {"county": "县级", "township": "乡镇级", "village": "村级"}
 Work = Callable[[Any, Any], dict[str, Any]]  # (session, progress) -> result, run by TaskRunner
 
 
-class PdfToolDialog(QDialog):
+class PdfToolDialog(TaskDialog):
     """The shared body; subclasses set the titles and fill in ``extra_rows``, ``describe``, ``work``
     and ``done_text``."""
 
@@ -44,11 +43,7 @@ class PdfToolDialog(QDialog):
 
     def __init__(self, db: Database, month: str | None = None, parent: QWidget | None = None,
                  dialogs: Dialogs | None = None):
-        super().__init__(parent)
-        self.db, self.dialogs = db, dialogs or Dialogs()
-        self.runner = TaskRunner(db, self)
-        self.handle: TaskHandle | None = None
-        self.result: dict[str, Any] | None = None
+        super().__init__(db, parent, dialogs)
         self.open_after = True  # open the PDF when done (tests turn it off)
         self.setWindowTitle(self.TITLE)
         self.setMinimumWidth(self.MIN_WIDTH)

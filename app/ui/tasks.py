@@ -20,9 +20,10 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
-from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QProgressDialog, QWidget
 
 from app.storage import Database
+from app.ui.dialogs import Dialogs
 
 log = logging.getLogger("guatu.ui.tasks")
 
@@ -167,3 +168,15 @@ class TaskRunner(QObject):
         self._running_changed()
         QThreadPool.globalInstance().start(_Job(self.database if with_session else None, fn, signals, progress))
         return handle
+
+
+class TaskDialog(QDialog):
+    """A dialog whose action runs off the GUI thread (导出月报, 结转, 挂图, 明白卡): its database, its
+    message service, a runner, and the handle and result of the last run (tests wait on them)."""
+
+    def __init__(self, db: Database, parent: QWidget | None = None, dialogs: Dialogs | None = None):
+        super().__init__(parent)
+        self.db, self.dialogs = db, dialogs or Dialogs()
+        self.runner = TaskRunner(db, self)
+        self.handle: TaskHandle | None = None
+        self.result: dict[str, Any] | None = None
