@@ -6,13 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -24,7 +22,7 @@ from app.services.errors import GuatuError, Refused
 from app.storage import Database
 from app.ui.dialogs import Dialogs
 from app.ui.tasks import Cancelled, TaskDialog, TaskHandle
-from app.ui.widgets import data_combo, folder_chooser, month_combo, path_row
+from app.ui.widgets import action_buttons, data_combo, folder_chooser, month_combo, path_row, preview_label
 
 
 class ExportDialog(TaskDialog):
@@ -42,9 +40,7 @@ class ExportDialog(TaskDialog):
         self.folder = QLineEdit(c["export_dir"] or str(Path.home()))
         row, _browse = path_row(self.folder, folder_chooser(self, "选择输出文件夹"))
         self.draft = QCheckBox("导出草稿（有错误也可导出，文件名带“-草稿”，PDF 加“草稿”水印，不锁定月份）")
-        self.contents = QLabel()
-        self.contents.setWordWrap(True)
-        self.contents.setTextFormat(Qt.TextFormat.RichText)
+        self.contents = preview_label()
 
         form = QFormLayout()
         form.addRow("数据月份", self.month)
@@ -54,11 +50,7 @@ class ExportDialog(TaskDialog):
         box.addLayout(form)
         box.addWidget(self.draft)
         box.addWidget(self.contents)
-        self.buttons = QDialogButtonBox()
-        self.export_button = self.buttons.addButton("导出", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
-        self.export_button.clicked.connect(self.start)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, self.export_button = action_buttons(self, "导出", self.start)
         box.addWidget(self.buttons)
         for w in (self.month, self.unit):
             w.currentIndexChanged.connect(self.refresh)

@@ -8,13 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -25,7 +23,7 @@ from app.services.errors import GuatuError
 from app.storage import Database
 from app.ui.dialogs import Dialogs
 from app.ui.tasks import Cancelled, TaskDialog, TaskHandle
-from app.ui.widgets import data_combo, month_combo, path_row, pdf_chooser
+from app.ui.widgets import action_buttons, data_combo, month_combo, path_row, pdf_chooser, preview_label
 
 LEVEL_WORDS = {"county": "县级", "township": "乡镇级", "village": "村级"}
 
@@ -56,9 +54,7 @@ class PdfToolDialog(TaskDialog):
         extra = self.extra_rows()
         self.out = QLineEdit()
         out_row, _browse = path_row(self.out, pdf_chooser(self, self.SAVE_CAPTION))
-        self.preview = QLabel()
-        self.preview.setWordWrap(True)
-        self.preview.setTextFormat(Qt.TextFormat.RichText)
+        self.preview = preview_label()
         form = QFormLayout()
         form.addRow("数据月份", self.month)
         form.addRow("单位", self.unit)
@@ -68,11 +64,7 @@ class PdfToolDialog(TaskDialog):
         box = QVBoxLayout(self)
         box.addLayout(form)
         box.addWidget(self.preview)
-        self.buttons = QDialogButtonBox()
-        self.make_button = self.buttons.addButton("生成并打开", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
-        self.make_button.clicked.connect(self.start)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, self.make_button = action_buttons(self, "生成并打开", self.start)
         box.addWidget(self.buttons)
         for w in (self.month, self.unit, *(combo for _label, combo in extra)):
             w.currentIndexChanged.connect(self.refresh)

@@ -7,7 +7,17 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
 from app.services.errors import month_label
 
@@ -23,6 +33,25 @@ def title_label() -> QLabel:
     label.setFont(font)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     return label
+
+
+def preview_label() -> QLabel:
+    """The wrapped rich-text paragraph in which a dialog says what its action will make."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    return label
+
+
+def action_buttons(dialog: QDialog, text: str, action: Callable[[], object]) -> tuple[QDialogButtonBox, QPushButton]:
+    """A dialog's one action button (``text`` runs ``action``) beside 关闭 (which rejects the
+    dialog); the action button is returned to be enabled and disabled."""
+    buttons = QDialogButtonBox()
+    button = buttons.addButton(text, QDialogButtonBox.ButtonRole.AcceptRole)
+    buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
+    button.clicked.connect(action)
+    buttons.rejected.connect(dialog.reject)
+    return buttons, button
 
 
 def path_row(edit: QLineEdit, choose: Callable[[str], str]) -> tuple[QHBoxLayout, QPushButton]:
