@@ -108,6 +108,11 @@ def test_twins_measures_and_income(demo_db):
         f"age = (SELECT age FROM persons WHERE id = {persons[3]}) WHERE id = {persons[60]}",
         f"UPDATE persons SET name = ' ' || (SELECT name FROM persons WHERE id = {persons[5]}) || ' ', "
         f"age = (SELECT age FROM persons WHERE id = {persons[5]}) WHERE id = {persons[80]}",
+        f"UPDATE persons SET name = '独一无二', age = 33 WHERE id = {persons[100]}",
+        f"UPDATE persons SET name = ' 独一无二', age = 33 WHERE id = {persons[130]}",
+        f"UPDATE persons SET name = '另一个人', age = 44 WHERE id = {persons[140]}",
+        f"UPDATE persons SET name = '另一个人 ', age = 44 WHERE id = {persons[150]}",
+        f"UPDATE persons SET name = '另一个人　', age = 44 WHERE id = {persons[160]}",
         f"UPDATE persons SET phone = '151 4073 9999' WHERE id = {persons[90]}",
         f"UPDATE persons SET phone = '15140739999' WHERE id = {persons[120]}",
         # H-08, H-04 on measures; H-09, H-04 on income items

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 from itertools import compress
-from operator import and_, ne, not_, or_, sub
+from operator import and_, ne, not_
 from typing import Any
 
 from app import fonts
@@ -105,6 +105,9 @@ class Members:
         self.plain_types = (set(map(type, self.names)) <= {str} and set(map(type, self.ages)) <= {int}
                             and set(map(type, self.idns)) <= {str, type(None)}
                             and set(map(type, self.phones)) <= {str, type(None)})
+        # Members whose name is not 2–20 Chinese characters (H-03 looks closer; H-12 strips it).
+        self.odd_names = (list(compress(range(len(self.names)), map(not_, map(_PLAIN_NAME_RE.match, self.names))))
+                          if self.plain_types else None)
 
 
 def person_suspects(m: Members, period: str) -> set[int]:
@@ -129,7 +132,7 @@ def person_suspects(m: Members, period: str) -> set[int]:
     # Below, column by column with C-level map/compress: every age is an int here.
     healths, labours = m.healths, m.labours
     # H-03, H-05, H-06.
-    bad.update(compress(hids, map(not_, map(_PLAIN_NAME_RE.match, names))))
+    bad.update([hids[i] for i in m.odd_names])
     if min(ages) < 0 or max(ages) > 120:
         bad.update(h for h, a in zip(hids, ages, strict=True) if not 0 <= a <= 120)
     for values, allowed in ((rels, _REL), (healths, _HEALTH), (labours, _LABOUR)):
@@ -137,13 +140,11 @@ def person_suspects(m: Members, period: str) -> set[int]:
             bad.update(compress(hids, map(not_, map(allowed.__contains__, values))))
     # H-07, member edits: under 16 as spouse or 普通劳动力; 16–60, 健康 and 无劳动力; a child less than
     # 12 years younger than the head (first member), a parent less than 12 years older.
-    bad.update(compress(hids, map(and_, map((16).__gt__, ages),
-                                  map(or_, map(_is("配偶"), rels), map(_is("普通劳动力"), labours)))))
-    bad.update(compress(hids, map(and_, map(_is("无劳动力"), labours), map(and_, map(_is("健康"), healths),
-                                  map(and_, map((16).__le__, ages), map((60).__ge__, ages))))))
-    heads_age = list(map(head_age.__getitem__, hids))
-    bad.update(compress(hids, map(and_, map(_CHILD.__contains__, rels), map((12).__gt__, map(sub, heads_age, ages)))))
-    bad.update(compress(hids, map(and_, map(_PARENT.__contains__, rels), map((12).__gt__, map(sub, ages, heads_age)))))
+    n = range(len(hids))
+    bad.update([hids[i] for i in compress(n, map((16).__gt__, ages)) if rels[i] == "配偶" or labours[i] == "普通劳动力"])
+    bad.update([hids[i] for i in compress(n, map(_is("无劳动力"), labours)) if healths[i] == "健康" and 16 <= ages[i] <= 60])
+    bad.update([hids[i] for i in compress(n, map(_CHILD.__contains__, rels)) if ages[i] > head_age[hids[i]] - 12])
+    bad.update([hids[i] for i in compress(n, map(_PARENT.__contains__, rels)) if ages[i] < head_age[hids[i]] + 12])
     # H-15, H-16: the age by the 身份证号 (cached per period) equals the age.
     id_ages = _ages_for(period)
     real = list(map(id_ages.get, m.idns))
@@ -277,12 +278,7 @@ def twin_suspects(m: Members) -> set[int]:
                 k = ids[i] = False if v is None or blank(v) else normalise_id(v)
                 if v.__class__ is str:
                     _id_keys[v] = k
-    name_age: list = list(zip(m.names, m.ages, strict=True))  # plain names (no spaces) and whole ages as they are
-    odd = range(len(hids)) if not m.plain_types else compress(range(len(hids)), map(not_, map(
-        _PLAIN_NAME_RE.match, m.names)))
-    for i in odd:
-        name_age[i] = _name_age_of(m.names[i], m.ages[i])
-    for keys in (ids, name_age, phone_keys(m.phones)):
+    for keys in (ids, _name_age_keys(m), phone_keys(m.phones)):
         counts = Counter(keys)
         counts.pop(None, None)
         counts.pop("", None)  # an invalid phone
@@ -291,6 +287,24 @@ def twin_suspects(m: Members) -> set[int]:
         if twice:
             out.update(compress(hids, map(twice.__contains__, keys)))
     return out
+
+
+def _name_age_keys(m: Members) -> list:
+    """H-12's (name, age) keys; None for a person whose name no one else has (the cheap first cut:
+    a plain name has no spaces to strip and a text caches its hash, a tuple does not)."""
+    names, ages = m.names, m.ages
+    if m.odd_names is None:
+        return [_name_age_of(n, a) for n, a in zip(names, ages, strict=True)]
+    counts = Counter(names)
+    odd = {i: _name_age_of(names[i], ages[i]) for i in m.odd_names}
+    counts.update(k[0] for k in odd.values() if k is not None)  # " 王芳" is 王芳
+    shared = set(compress(counts.keys(), map((1).__lt__, counts.values())))
+    keys: list = [None] * len(names)
+    for i in compress(range(len(names)), map(shared.__contains__, names)):
+        keys[i] = (names[i], ages[i])
+    for i, k in odd.items():
+        keys[i] = k
+    return keys
 
 
 class _Member:
