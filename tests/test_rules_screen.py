@@ -125,6 +125,10 @@ def test_twins_measures_and_income(demo_db):
         f"UPDATE income_items SET label = '玉{UNCOVERED}米' WHERE household_id = {households[16]}",
         f"UPDATE income_items SET category = '{UNCOVERED}' WHERE household_id = {households[18]}",
         f"DELETE FROM persons WHERE household_id = {households[20]}",
+        # members reordered after entry: the head moved last, a child moved first (H-01, H-07)
+        f"UPDATE persons SET position = 9 WHERE id = {persons[200]}",
+        f"UPDATE persons SET position = -1 WHERE id = (SELECT max(id) FROM persons WHERE household_id = "
+        f"(SELECT household_id FROM persons WHERE id = {persons[230]}))",
     ]
     for sql in steps:
         with demo_db.session() as s:

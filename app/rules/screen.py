@@ -17,8 +17,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
-from itertools import compress
-from operator import and_, ne, not_
+from itertools import compress, islice
+from operator import and_, eq, ge, itemgetter, ne, not_
 from typing import Any
 
 from app import fonts
@@ -30,10 +30,11 @@ from .household import _PLAIN_NAME_RE, _age_from_id, _id_problem
 from .ids import normalise_id
 from .phones import normalise_phone
 
-# Person rows: (household_id, name, relation, age, health, labour, id_number, phone), in household and
-# member order. Household rows: (id, band, prior_income, head_phone, cause, helper_name, helper_unit,
-# helper_phone, expected_month, closed_out, housing_grade, housing_renovated, ytd_income, remark).
-PERSON_COLUMNS = ("household_id", "name", "relation", "age", "health", "labour", "id_number", "phone")
+# Person rows: (household_id, name, relation, age, health, labour, id_number, phone, position), in
+# household and id order (the index's: no sort in SQLite); ``Members`` puts them in position order.
+# Household rows: (id, band, prior_income, head_phone, cause, helper_name, helper_unit, helper_phone,
+# expected_month, closed_out, housing_grade, housing_renovated, ytd_income, remark).
+PERSON_COLUMNS = ("household_id", "name", "relation", "age", "health", "labour", "id_number", "phone", "position")
 HOUSEHOLD_COLUMNS = ("id", "band", "prior_income", "head_phone", "cause", "helper_name", "helper_unit",
                      "helper_phone", "expected_month", "closed_out", "housing_grade", "housing_renovated",
                      "ytd_income", "remark")
@@ -100,7 +101,11 @@ class Members:
 
     def __init__(self, persons: Sequence[tuple]):
         cols = list(zip(*persons, strict=True)) or [()] * len(PERSON_COLUMNS)
-        self.hids, self.names, self.rels, self.ages, self.healths, self.labours, self.idns, self.phones = cols
+        hids, positions = cols[0], cols[8]
+        if any(map(and_, map(eq, hids, islice(hids, 1, None)), map(ge, positions, islice(positions, 1, None)))):
+            # rows come in household and id order; members moved since they were entered: by position
+            cols = list(zip(*sorted(persons, key=itemgetter(0, 8)), strict=True))
+        self.hids, self.names, self.rels, self.ages, self.healths, self.labours, self.idns, self.phones = cols[:8]
         # The usual register: every name a text, every age a whole number, ids texts or empty.
         self.plain_types = (set(map(type, self.names)) <= {str} and set(map(type, self.ages)) <= {int}
                             and set(map(type, self.idns)) <= {str, type(None)}

@@ -18,7 +18,7 @@ WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 
 _H_SQL = f"SELECT {', '.join(screen.HOUSEHOLD_COLUMNS)} FROM households h WHERE {{where}}"
 _P_SQL = (f"SELECT {', '.join(screen.PERSON_COLUMNS)} FROM persons WHERE household_id IN "
-          "(SELECT h.id FROM households h WHERE {where}) ORDER BY household_id, position, id")
+          "(SELECT h.id FROM households h WHERE {where}) ORDER BY household_id, id")
 _DETAIL_SQL = """SELECT h.id FROM households h WHERE {where} AND (
   (h.band = 'A' AND NOT EXISTS (SELECT 1 FROM measures m WHERE m.household_id = h.id
      AND (trim(coalesce(m.category, ''), ?) <> '' OR trim(coalesce(m.text, ''), ?) <> '')))
