@@ -1,9 +1,11 @@
 """Checking the register: load a period into the rules engine's plain data, run every rule,
 attach verification notes (核实说明). No Qt.
 
-Loading uses one Core select per table (households, persons, measures, income items), grouped in
-dicts, never ORM objects: a 100,000-person register loads and checks in about a second.
-``check_household_id`` is the cheap per-edit check of the GUI (indexed queries only).
+``check_period`` first screens the whole period on plain DB-API tuples (``check_screen``,
+``app.rules.screen``) and loads as ``HouseholdData`` (one Core select per table, never ORM objects)
+only the households that may have a finding; every rule then runs on those, so the findings are
+those of running every rule on every household. ``check_household_id`` is the cheap per-edit check
+of the GUI (indexed queries only).
 """
 
 from __future__ import annotations
@@ -296,7 +298,8 @@ def check_period(session: Session, period: Period | str | None, unit: Unit | str
     """All findings of a period: households (H-rules and H-12), fund projects, count rows; with notes.
 
     ``households``: the period's register already loaded by ``load_households`` (same unit), to
-    avoid loading it twice.
+    avoid loading it twice (every rule then runs on every one of them); without it the period is
+    screened first and only the households that may have a finding are loaded.
     """
     period = _period(session, period)
     unit = _unit(session, unit)
