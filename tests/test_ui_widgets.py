@@ -1,11 +1,20 @@
-"""app.ui.widgets: the 选择… path row and the (label, data) combos shared by the dialogs (pytest-qt)."""
+"""app.ui.widgets: the 选择… path row, the (label, data) combos and the button rows shared by the dialogs
+(pytest-qt)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QLineEdit, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QLineEdit, QWidget
 
-from app.ui.widgets import data_combo, folder_chooser, month_combo, path_row, pdf_chooser
+from app.ui.widgets import (
+    action_buttons,
+    data_combo,
+    folder_chooser,
+    month_combo,
+    ok_cancel,
+    path_row,
+    pdf_chooser,
+)
 
 
 def test_path_row_puts_the_chosen_path_in_the_box(qtbot, monkeypatch):
@@ -53,3 +62,27 @@ def test_combos_choose_the_current_data(qtbot):
     qtbot.addWidget(units)
     assert units.currentText() == "暖泉镇"
     assert data_combo([("（未设置）", None), ("康平县", 1)], None).currentIndex() == 0
+
+
+def test_button_rows_run_the_action_and_reject(qtbot):
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    runs: list[str] = []
+    buttons = ok_cancel(dialog, "保存", lambda: runs.append("save"), QDialogButtonBox.StandardButton.Save)
+    save = buttons.button(QDialogButtonBox.StandardButton.Save)
+    cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+    assert (save.text(), cancel.text()) == ("保存", "取消")
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    assert runs == ["save"] and dialog.result() == 0  # on_ok only: the dialog was not accepted
+    dialog.show()
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+
+    row, make = action_buttons(dialog, "生成并打开", lambda: runs.append("make"))
+    close = next(b for b in row.buttons() if b is not make)
+    assert (make.text(), close.text()) == ("生成并打开", "关闭")
+    qtbot.mouseClick(make, Qt.MouseButton.LeftButton)
+    assert runs == ["save", "make"]
+    dialog.show()
+    qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible() and runs == ["save", "make"]

@@ -13,7 +13,6 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QPushButton,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.models import due_date
 from app.services.errors import GuatuError, month_label
 from app.ui.dialogs import Dialogs
+from app.ui.widgets import ok_cancel
 
 if TYPE_CHECKING:
     from app.ui.store import Store
@@ -67,15 +67,10 @@ class FirstMonthDialog(QDialog):
         note = QLabel("台账从这个月开始（空白，在左侧建好乡镇、村后逐户录入）。以后每个月用"
                       "“工具 › 新建月份…”从上个月结转。")
         note.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("新建")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(note)
-        lay.addWidget(buttons)
+        lay.addWidget(ok_cancel(self, "新建", self.accept))
         self.setMinimumWidth(380)
         self._preview()
 

@@ -13,7 +13,6 @@ from typing import Any
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -35,7 +34,7 @@ from app.services.errors import GuatuError, month_label
 from app.storage import Database
 from app.ui.dialogs import Dialogs
 from app.ui.tasks import TaskDialog, TaskHandle, TaskRunner
-from app.ui.widgets import month_combo, path_row
+from app.ui.widgets import month_combo, ok_cancel, path_row
 
 STATUS = {"added": "新增", "changed": "有变化", "unchanged": "无变化"}
 KINDS = {"households": "台账（附件4）", "counts1": "附件1人数", "counts2": "附件2人数", "projects": "附件3项目"}
@@ -296,16 +295,11 @@ class NewMonthDialog(TaskDialog):
         note = QLabel("复制户、成员、帮扶措施、收入、每月帮扶情况和资金项目（UUID 不变）；已销号户保留标记。"
                       "跨年度时按上年度人均纯收入重新确定收入档次，并清空本年累计收入。")
         note.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("结转")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         self.setMinimumWidth(460)
-        buttons.accepted.connect(self.start)
-        buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(note)
-        lay.addWidget(buttons)
+        lay.addWidget(ok_cancel(self, "结转", self.start))
 
     def start(self) -> None:
         import json

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from app.services.search import Hit
 from app.ui.store import Store
+from app.ui.widgets import ok_cancel
 
 
 def hit_text(h: Hit) -> str:
@@ -39,13 +39,8 @@ class HitsDialog(QDialog):
             self.list.addItem(item)
         self.list.setCurrentRow(0)
         self.list.itemActivated.connect(lambda _i: self.accept())
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("转到")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         lay.addWidget(self.list)
-        lay.addWidget(buttons)
+        lay.addWidget(ok_cancel(self, "转到", self.accept))
 
     def chosen(self) -> Hit | None:
         item = self.list.currentItem()

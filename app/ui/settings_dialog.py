@@ -10,7 +10,7 @@ from app.services.errors import GuatuError
 from app.ui.delegates import phone_edit
 from app.ui.dialogs import Dialogs
 from app.ui.store import Store
-from app.ui.widgets import data_combo, folder_chooser, path_row
+from app.ui.widgets import data_combo, folder_chooser, ok_cancel, path_row
 
 LEVEL = {"county": "县", "township": "乡镇", "village": "村"}
 
@@ -46,12 +46,7 @@ class SettingsDialog(QDialog):
         form.addRow("联系电话", self.phone)
         form.addRow("上级邮箱", self.mailbox)
         form.addRow("导出文件夹", row)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(ok_cancel(self, "保存", self.save, QDialogButtonBox.StandardButton.Save))
         for w in (self.unit, self.preparer, self.phone, self.mailbox, self.export_dir, browse):
             w.setEnabled(not store.read_only)
 

@@ -54,6 +54,18 @@ def action_buttons(dialog: QDialog, text: str, action: Callable[[], object]) -> 
     return buttons, button
 
 
+def ok_cancel(dialog: QDialog, ok_text: str, on_ok: Callable[[], object],
+              ok: QDialogButtonBox.StandardButton = QDialogButtonBox.StandardButton.Ok) -> QDialogButtonBox:
+    """The standard ``ok`` and Cancel buttons in Chinese (``ok_text`` and 取消): the first runs
+    ``on_ok``, 取消 rejects the dialog."""
+    buttons = QDialogButtonBox(ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(ok).setText(ok_text)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+    buttons.accepted.connect(on_ok)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
 def path_row(edit: QLineEdit, choose: Callable[[str], str]) -> tuple[QHBoxLayout, QPushButton]:
     """A path box with its 选择… button beside it. The button calls ``choose(box text)`` (a file
     dialog; "" when cancelled) and puts a chosen path in the box. The button is returned so that
