@@ -16,23 +16,19 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
 
 
 def stats(session, period) -> dict:
-    """The `stats --json` document for ``period`` (the whole register)."""
+    """The `stats --json` document for ``period`` (the whole register): sizes counted by SQLite, findings
+    by the screened ``check_period`` (the same findings as every rule on every household)."""
     from collections import Counter
 
-    from app.services.checks import check_period, load_households
+    from app.services.checks import check_period, village_sizes
 
-    hs = load_households(session, period, for_rules=True)
-    villages: dict[str, dict[str, int]] = {}
-    for h in hs:
-        v = villages.setdefault(h.unit or "", {"households": 0, "persons": 0})
-        v["households"] += 1
-        v["persons"] += len(h.members)
-    findings = check_period(session, period, None, households=hs)
+    villages = village_sizes(session, period)
+    findings = check_period(session, period, None)
     by_code = Counter(f.code for f in findings)
     return {
         "period": period.month,
-        "households": len(hs),
-        "persons": sum(len(h.members) for h in hs),
+        "households": sum(v["households"] for v in villages.values()),
+        "persons": sum(v["persons"] for v in villages.values()),
         "villages": villages,
         "findings": dict(sorted(by_code.items())),
     }

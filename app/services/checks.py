@@ -247,6 +247,35 @@ def _load_where(session: Session, units: _Units, where: list, order: dict[int, i
     return by_id
 
 
+def village_sizes(session: Session, period: Period | str | None) -> dict[str, dict[str, int]]:
+    """{"乡镇/村": {"households": n, "persons": n}} of the whole period, villages in register order (as
+    ``load_households`` meets them), counted by SQLite (two GROUP BYs) instead of loading the register."""
+    period = _period(session, period)
+    units, _where, order = _scope(session, period, None)
+    conn = session.connection().connection.dbapi_connection
+    households = dict(conn.execute(
+        "SELECT village_id, count(*) FROM households WHERE period_id = ? GROUP BY village_id", (period.id,)).fetchall())
+    persons = dict(conn.execute(
+        "SELECT h.village_id, count(*) FROM households h JOIN persons p ON p.household_id = h.id "
+        "WHERE h.period_id = ? GROUP BY h.village_id", (period.id,)).fetchall())
+    if all(v in order for v in households):
+        ids = sorted(households, key=order.__getitem__)
+    else:  # a household under a unit that is not a village: by its first household, as the load sorts
+        last, first = len(order), {}
+        for v, position, hid in conn.execute(
+                "SELECT village_id, position, id FROM households WHERE period_id = ?", (period.id,)).fetchall():
+            key = (order.get(v, last), position, hid)
+            if v not in first or key < first[v]:
+                first[v] = key
+        ids = sorted(households, key=first.__getitem__)
+    out: dict[str, dict[str, int]] = {}
+    for v in ids:
+        size = out.setdefault(units.paths.get(v) or "", {"households": 0, "persons": 0})
+        size["households"] += households[v]
+        size["persons"] += persons.get(v, 0)
+    return out
+
+
 # --- checking -----------------------------------------------------------------------------------
 def note_key(f: Finding) -> tuple[str, str, str]:
     """(code, target, field) under which a verification note of ``f`` is kept."""
