@@ -137,26 +137,33 @@ def _code_condition(form: int, code: str):
 
 def derive(session: Session, period: Period, villages: list[int], form: int) -> dict[int, dict[str, int]]:
     """{village id: {count code: persons}} for the band of ``form``, one GROUP BY query."""
-    form = check_form(form)
-    if not villages:
+    return _derive_periods(session, [period], villages, check_form(form)).get(period.id, {})
+
+
+def _derive_periods(session: Session, periods: list[Period], villages: list[int], form: int
+                    ) -> dict[int, dict[int, dict[str, int]]]:
+    """``derive`` of several periods in one GROUP BY: {period id: {village id: {code: persons}}}."""
+    if not villages or not periods:
         return {}
-    cols = [Household.village_id, func.count(Person.id).label("total")]
+    cols = [Household.period_id, Household.village_id, func.count(Person.id).label("total")]
     cols += [func.sum(type_coerce(getattr(Person, code), Integer)).label(code) for code in ASSISTANCE]
     cols += [func.sum(case((cond, 1), else_=0)).label(code) for code, cond in _income_conditions(form).items()]
+    period_ids = [p.id for p in periods]
     q = (
         select(*cols)
         .select_from(Person)
         .join(Household, Person.household_id == Household.id)
-        .where(Household.period_id == period.id, Household.band == BAND[form])
-        .group_by(Household.village_id)
+        .where(Household.period_id.in_(period_ids) if len(period_ids) > 1 else Household.period_id == period_ids[0],
+               Household.band == BAND[form])
+        .group_by(Household.period_id, Household.village_id)
     )
     wanted = set(villages)
     if len(wanted) <= IN_LIST_LIMIT:  # a township: probe its villages; a county: one pass, pick after
         q = q.where(Household.village_id.in_(villages))
-    out: dict[int, dict[str, int]] = {}
+    out: dict[int, dict[int, dict[str, int]]] = {pid: {} for pid in period_ids}
     for row in session.execute(q).mappings():
         if row["village_id"] in wanted:
-            out[row["village_id"]] = {code: int(row[code] or 0) for code in COUNTS[form]}
+            out[row["period_id"]][row["village_id"]] = {code: int(row[code] or 0) for code in COUNTS[form]}
     return out
 
 
@@ -165,14 +172,20 @@ def zeros(form: int) -> dict[str, int]:
 
 
 def _typed(session: Session, period: Period, villages: list[int], form: int) -> dict[int, dict[str, int]]:
+    return _typed_periods(session, [period], villages, form).get(period.id, {})
+
+
+def _typed_periods(session: Session, periods: list[Period], villages: list[int], form: int
+                   ) -> dict[int, dict[int, dict[str, int]]]:
+    """The typed values of each period's village rows: {period id: {village id: {code: value}}}."""
     q = select(HandCount).where(
-        HandCount.period_id == period.id, HandCount.form == form, HandCount.unit_id.in_(villages)
+        HandCount.period_id.in_([p.id for p in periods]), HandCount.form == form, HandCount.unit_id.in_(villages)
     )
-    out = {}
+    out: dict[int, dict[int, dict[str, int]]] = {p.id: {} for p in periods}
     for hc in session.scalars(q):
         values = {c: getattr(hc, c) for c in COUNTS[form] if getattr(hc, c) is not None}
         if values:
-            out[hc.unit_id] = values
+            out[hc.period_id][hc.unit_id] = values
     return out
 
 
@@ -190,6 +203,11 @@ def village_rows(session: Session, period: Period, unit: Unit, form: int) -> lis
     county, tree = scope(unit)
     ids = [v.id for _, vs in tree for v in vs]
     derived, typed, kept = derive(session, period, ids, form), _typed(session, period, ids, form), _kept(session, period, ids)
+    return _village_rows(county, tree, derived, typed, kept, form)
+
+
+def _village_rows(county: Unit | None, tree: list[tuple[Unit, list[Unit]]], derived: dict[int, dict[str, int]],
+                  typed: dict[int, dict[str, int]], kept: set[int], form: int) -> list[CountRow]:
     out = []
     for township, villages in tree:
         for v in villages:
@@ -378,13 +396,21 @@ def count_findings(
 
     out: list[Finding] = []
     prev_period = previous_period(session, period)
+    periods = [period] if prev_period is None else [period, prev_period]
     for u in _units(session, unit):
+        # Each form's village rows of this and last month derived once, both months in one GROUP BY.
+        county, tree = scope(u)
+        ids = [v.id for _, vs in tree for v in vs]
+        kept = _kept(session, period, ids)
         for form in forms:
-            villages = village_rows(session, period, u, form)
+            derived = _derive_periods(session, periods, ids, form)
+            typed = _typed_periods(session, periods, ids, form)
+            villages = _village_rows(county, tree, derived.get(period.id, {}), typed[period.id], kept, form)
             now = assemble(u, villages, form)
             before = {}
             if prev_period is not None:
-                before = {row_key(r): r for r in count_rows(session, prev_period, u, form)}
+                last = _village_rows(county, tree, derived.get(prev_period.id, {}), typed[prev_period.id], set(), form)
+                before = {row_key(r): r for r in assemble(u, last, form)}
             for r in now:
                 if r.kind != "unit":
                     continue
