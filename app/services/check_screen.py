@@ -2,8 +2,8 @@
 
 Reads plain tuples straight from the DB-API cursor (no Row objects): the households' own columns,
 the members' eight rule columns, and for measures and income items only what H-04, H-08 and H-09
-can object to, answered by SQLite (a blank-only measure list, a negative or non-numeric amount,
-characters outside the fonts). ``checks.check_period`` then runs the rules on the named households.
+can object to, answered by SQLite (a blank-only measure list; a negative or non-numeric amount
+and the texts, in one pass over the income items; characters outside the fonts). ``checks.check_period`` then runs the rules on the named households.
 """
 
 from __future__ import annotations
@@ -19,13 +19,15 @@ WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 _H_SQL = f"SELECT {', '.join(screen.HOUSEHOLD_COLUMNS)} FROM households h WHERE {{where}}"
 _P_SQL = (f"SELECT {', '.join(screen.PERSON_COLUMNS)} FROM persons WHERE household_id IN "
           "(SELECT h.id FROM households h WHERE {where}) ORDER BY household_id, id")
-_DETAIL_SQL = """SELECT h.id FROM households h WHERE {where} AND (
-  (h.band = 'A' AND NOT EXISTS (SELECT 1 FROM measures m WHERE m.household_id = h.id
-     AND (trim(coalesce(m.category, ''), ?) <> '' OR trim(coalesce(m.text, ''), ?) <> '')))
-  OR EXISTS (SELECT 1 FROM income_items i WHERE i.household_id = h.id
-     AND NOT (typeof(i.amount) IN ('integer', 'real') AND i.amount >= 0)))"""
-_TEXTS_SQL = ("SELECT group_concat(category, ''), group_concat({second}, '') FROM {table} "
+_DETAIL_SQL = """SELECT h.id FROM households h WHERE {where} AND h.band = 'A' AND NOT EXISTS (
+  SELECT 1 FROM measures m WHERE m.household_id = h.id
+  AND (trim(coalesce(m.category, ''), ?) <> '' OR trim(coalesce(m.text, ''), ?) <> ''))"""
+# One pass over a table: its texts as one string each (H-04) and, for income items, the households
+# with an amount that is not a number >= 0 (H-09), comma-separated.
+_TEXTS_SQL = ("SELECT group_concat(category, ''), group_concat({second}, ''){extra} FROM {table} "
               "WHERE household_id IN (SELECT h.id FROM households h WHERE {where})")
+_BAD_AMOUNTS = (", group_concat(CASE WHEN typeof(amount) IN ('integer', 'real') AND amount >= 0 "
+                "THEN NULL ELSE household_id END)")
 _HAS_SQL = ("SELECT DISTINCT household_id FROM {table} WHERE household_id IN "
             "(SELECT h.id FROM households h WHERE {where}) AND ({test})")
 
@@ -52,8 +54,11 @@ def suspects(dbapi, period_id: int, month: str, villages: list[int] | None) -> S
     rules = screen.person_suspects(members, month)
     rules |= screen.household_suspects(households, members, month)
     rules.update(r[0] for r in dbapi.execute(_DETAIL_SQL.format(where=where), [*params, WHITESPACE, WHITESPACE]))
-    for table, second in (("measures", "text"), ("income_items", "label")):
-        first, other = dbapi.execute(_TEXTS_SQL.format(table=table, second=second, where=where), params).fetchone()
+    for table, second, extra in (("measures", "text", ""), ("income_items", "label", _BAD_AMOUNTS)):
+        first, other, *bad = dbapi.execute(_TEXTS_SQL.format(table=table, second=second, extra=extra, where=where),
+                                           params).fetchone()
+        if bad and bad[0] is not None:
+            rules.update(map(int, bad[0].split(",")))
         missing = screen.unprintable(f"{first or ''}{other or ''}")
         if missing:  # rare: the households whose measures or income texts hold one of them
             chars = sorted(missing)
