@@ -43,8 +43,9 @@ def check_full(ctx: Context) -> Outcome:
 
 @entry("check_households_rules")
 def check_households_rules(ctx: Context) -> Outcome:
-    """The household part of guatu check: load every household + the H-rules (no counts, projects)."""
-    from app.services.checks import check_households_data, load_households
+    """The household part of guatu check as check_period runs it: the screen, then every H-rule on the
+    households it names and H-12 (no counts, projects, notes)."""
+    from app.services.checks import _check_screened, gc_paused
     from app.services.periods import get_period
 
     with _open(ctx) as db, db.session() as s:
@@ -52,7 +53,8 @@ def check_households_rules(ctx: Context) -> Outcome:
         n = _plain_select(s, period.id)
 
         def run() -> None:
-            check_households_data(load_households(s, period, assistance=False), period.month)
+            with gc_paused():
+                _check_screened(s, period, None)
 
         run()
         seconds = best_of(run, 3)
