@@ -17,6 +17,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from app.exporters.pdf.drawing import fit, ink, new_canvas, save_flate
 from app.exporters.pdf.text import TextBatch, draw_text, ensure_fonts, text_width, wrap
+from app.models.units import month_label
 from app.services.cards import Card
 
 PW, PH = A4
@@ -102,7 +103,7 @@ def draw_card(c: Canvas, card: Card, y0: float, mask) -> None:
     c.rect(left, top - 26, right - left, 26, stroke=0, fill=1)
     ink(c, colors.white)
     draw_text(c, left + 10, top - 19, "扶贫明白卡", 17, bold=True)
-    month = f"{int(card.month[:4])}年{int(card.month[5:])}月数据"
+    month = month_label(card.month)
     draw_text(c, right - 10, top - 18, f"{card.county} {card.township} {card.village} · {month}", 10, "right")
     y = top - 44
     ink(c, INK)

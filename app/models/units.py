@@ -66,6 +66,11 @@ def due_date(month: str) -> dt.date:
     return dt.date(y + (m == 12), m % 12 + 1, 5)
 
 
+def month_label(month: str) -> str:
+    """``2020-03`` → ``2020年3月数据``, as forms, charts and messages name a period."""
+    return f"{int(month[:4])}年{int(month[5:7])}月数据"
+
+
 def last_day(month: str) -> dt.date:
     y, m = int(month[:4]), int(month[5:7])
     first_next = dt.date(y + (m == 12), m % 12 + 1, 1)

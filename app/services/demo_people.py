@@ -10,16 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from app.rules.ids import check_digit
+
 from . import demo_data as W
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
 YEAR = 2020
-
-
-def check_digit(first17: str) -> str:
-    """GB 11643-1999 check character of the first 17 digits."""
-    return _CHECK[sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True)) % 11]
 
 
 def new_id_number(rng: random.Random, region: str, age: int, sex: str) -> str:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from app.models.units import month_label
+
+__all__ = ["GuatuError", "LockedPeriod", "Refused", "UsageError", "month_label"]
+
 
 class GuatuError(Exception):
     exit_code = 1
@@ -29,6 +33,3 @@ class LockedPeriod(Refused):
         super().__init__(f"{month_label(month)}已报送并锁定，不能修改；如需修改请先重新打开（guatu reopen）。")
         self.month = month
 
-
-def month_label(month: str) -> str:
-    return f"{int(month[:4])}年{int(month[5:7])}月数据"

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.domain import FUND_SOURCES, PROJECT_STAGES, canonical
 from app.forms.layouts import COUNTY_TOTAL_LABEL, township_total_label
 from app.models import FundProject, Period, Unit
+from app.rules.projects import progress_of
 
 from . import audit
 from .errors import Refused, UsageError
@@ -38,10 +39,7 @@ EDITABLE = (
 
 def progress(disbursed: float | None, planned: float | None) -> float:
     """拨付进度 in %, one decimal rounded half up; 0.0 without a planned amount."""
-    if not planned or planned <= 0:
-        return 0.0
-    q = Decimal(str(disbursed or 0)) / Decimal(str(planned)) * 100
-    return float(q.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return float(progress_of(planned, disbursed))  # the P-03 derivation, so form and rule agree
 
 
 def _amount(total: float) -> float:

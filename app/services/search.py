@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.models import Household, Person
+from app.rules import ids
 
 LIMIT = 200
 
@@ -33,12 +34,7 @@ class Hit:
 
 def mask_id(id_number: str | None) -> str:
     """110105********1234: the region and the last four, never the birth date."""
-    if not id_number:
-        return ""
-    s = str(id_number)
-    if len(s) <= 10:
-        return s[:2] + "*" * max(0, len(s) - 2)
-    return s[:6] + "*" * (len(s) - 10) + s[-4:]
+    return ids.mask_id(id_number) if id_number else ""
 
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain import MEASURE_CATEGORIES
-from app.models import Household, IncomeItem, Measure, Period, Person, Unit
+from app.models import Household, IncomeItem, Measure, Period, Person, Unit, month_label
 
 from .errors import UsageError
 from .units import full_path, villages_under
@@ -98,7 +98,7 @@ class WallChart:
 
     @property
     def month_label(self) -> str:
-        return f"{self.year}年{int(self.month[5:])}月数据"
+        return month_label(self.month)
 
     @property
     def due_label(self) -> str:

@@ -15,6 +15,7 @@ from app.exporters.pdf import layout as L
 from app.exporters.pdf.text import TextBatch, draw_text, ensure_fonts, text_width
 from app.forms.layouts import HEADER_BLOCK, SEAL_NOTE
 from app.forms.table import FormTable
+from app.models.units import month_label
 
 WATERMARK = "草稿"
 SIGN_NOTE = "（签字）"
@@ -23,8 +24,7 @@ SIGN_NOTE = "（签字）"
 def data_month_text(period: str) -> str:
     """``2020-03`` → ``2020年3月数据``."""
     try:
-        year, month = period.split("-")
-        return f"{int(year)}年{int(month)}月数据"
+        return month_label(period)
     except ValueError:
         return period
 
