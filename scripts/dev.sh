@@ -36,14 +36,14 @@ setup() {
   need_apt
   local stamp="$VENV/.guatu-lock.sha"
   local want
-  want=$(cat requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)
+  want=$(cat requirements.lock requirements-dev.lock pyproject.toml | sha256sum | cut -d' ' -f1)
   if [ ! -x "$VENV/bin/python" ]; then
     echo "==> creating $VENV"
     python3 -m venv "$VENV"
   fi
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    echo "==> installing Python packages (requirements.lock)"
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements.lock
+    echo "==> installing Python packages (requirements-dev.lock)"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.lock
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
     echo "$want" > "$stamp"
   fi
