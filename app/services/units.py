@@ -170,6 +170,12 @@ def rename_unit(session: Session, unit: Unit, name: str) -> Unit:
     return unit
 
 
+def division_code(session: Session, unit_id: int) -> str:
+    """The unit's 12-digit division code ("" when none is kept)."""
+    unit = session.get(Unit, unit_id)
+    return (unit.division_code if unit is not None else None) or ""
+
+
 def set_division_code(session: Session, unit: Unit, code: str | None) -> Unit:
     """Set or clear (None / "") the unit's 12-digit division code. Audited."""
     from . import audit

@@ -123,7 +123,7 @@ class CountsView(QWidget):
         from app.forms.layouts import scope_word
 
         try:
-            with self.db.session() as s:
+            with self.db.read_session() as s:
                 sheet = sheets.count_sheet(s, self.period_month, self.unit_id, self.form)
                 scope = sheets.unit_scope(s, self.unit_id)
         except GuatuError as e:
@@ -178,7 +178,7 @@ class CountsView(QWidget):
             return None  # typed by hand: nothing in the register behind it; a double click edits it
         row, code = cell
         r = sheet.rows[row]
-        with self.db.session() as s:
+        with self.db.read_session() as s:
             persons = sheets.cell_persons(s, self.period_month, self.unit_id, self.form, r, code)
         label = next(n.label for n in self.model.columns if n.code == code)
         where = r.unit if r.kind == "unit" else f"{r.unit}（合计）"
@@ -235,7 +235,7 @@ class CountsView(QWidget):
 
 def open_dialog(parent, db, period_month: str | None) -> QDialog | None:
     """The main window's 工具 › 月报表: the counts of the office's unit in a window of their own."""
-    with db.session() as s:
+    with db.read_session() as s:
         unit_id = sheets.default_unit_id(s)
     if unit_id is None:
         from app.ui.dialogs import Dialogs

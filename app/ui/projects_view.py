@@ -104,7 +104,7 @@ class ProjectsView(QWidget):
     def reload(self) -> bool:
         keep = self._current_key()
         try:
-            with self.db.session() as s:
+            with self.db.read_session() as s:
                 sheet = sheets.count_sheet(s, self.period_month, self.unit_id, 3)
                 period = get_period(s, sheet.month)
                 starts = {r.record: projects.get_project(s, period, r.record).planned_start
@@ -244,7 +244,7 @@ def open_dialog(parent, db, period_month: str | None) -> QDialog | None:
     from app.ui.dialogs import Dialogs
 
     dialogs = getattr(parent, "dialogs", None) or Dialogs()
-    with db.session() as s:
+    with db.read_session() as s:
         unit_id = sheets.default_unit_id(s)
     if unit_id is None:
         dialogs.info(parent, "资金项目", "还没有单位，请先导入或新建台账。")
