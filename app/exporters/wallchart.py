@@ -19,7 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 from app.domain import RISK_COLOUR_NAMES
 from app.exporters.pdf.drawing import fit, ink, new_canvas, save_flate
 from app.exporters.pdf.text import TextBatch, draw_text, ensure_fonts, text_width
-from app.services.wallchart import WallChart
+from app.kernel.views import WallChart
 
 PAPERS = {"A0": A0, "A1": A1, "A2": A2, "A3": A3, "A4": A4}
 TILES = ("A4", "A3")
@@ -36,21 +36,18 @@ RISK_FILL = {"red": colors.Color(0.85, 0.12, 0.12), "yellow": colors.Color(0.96,
 MAX_BARS = 30
 
 
-def write_wallchart(chart: WallChart, out: str | Path, paper: str = "A1", tile: str | None = None) -> dict:
-    """Write the chart; returns {"pages", "paper", "tile", "rows", "cols"}."""
+def write_wallchart(chart: WallChart, out: str | Path, paper: str = "A1") -> dict:
+    """Write the chart on one sheet; returns {"pages", "paper", "tile", "rows", "cols"}. Tiled onto
+    smaller sheets: ``app.exporters.wallchart_tiles.write_tiled``."""
     ensure_fonts()
     pw, ph = landscape(PAPERS[paper])
     k = pw / VW
-    if tile is None:
-        c = _canvas(out, (pw, ph), chart)
-        c.scale(k, k)
-        draw_chart(c, chart)
-        c.showPage()
-        save_flate(c)
-        return {"pages": 1, "paper": paper, "tile": None, "rows": 1, "cols": 1}
-    from app.exporters.wallchart_tiles import write_tiled
-
-    return write_tiled(chart, out, paper, tile, k, pw, ph)
+    c = _canvas(out, (pw, ph), chart)
+    c.scale(k, k)
+    draw_chart(c, chart)
+    c.showPage()
+    save_flate(c)
+    return {"pages": 1, "paper": paper, "tile": None, "rows": 1, "cols": 1}
 
 
 def _canvas(out, size, chart: WallChart) -> Canvas:

@@ -62,16 +62,6 @@ class Household(Base):
     def head(self) -> Person | None:
         return next((p for p in self.members if p.relation == "户主"), None)
 
-    @property
-    def income_total(self) -> float:
-        return sum(i.amount or 0 for i in self.income_items)
-
-    @property
-    def income_per_capita(self) -> int:
-        from app.rules.derive import per_capita
-
-        return per_capita(self.income_total, self.size)
-
 
 class Person(Base):
     __tablename__ = "persons"

@@ -14,7 +14,8 @@ from functools import lru_cache
 from typing import Any
 
 from app.domain import CAUSES, HEALTH, LABOUR, RELATIONS
-from app.models import last_day
+from app.kernel.derive import band_for, per_capita
+from app.kernel.month import last_day
 
 from . import ids
 from .cells import (  # noqa: F401 - re-exported: other modules and the GUI read cells the same way
@@ -36,7 +37,6 @@ from .cells import (  # noqa: F401 - re-exported: other modules and the GUI read
     who,
 )
 from .data import Context, HouseholdData, PersonData
-from .derive import band_for, per_capita
 from .findings import Finding
 from .phones import is_valid_phone
 

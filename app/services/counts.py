@@ -28,12 +28,13 @@ from sqlalchemy.orm import Session
 from app.domain import ASSISTANCE, FORM1_COUNTS, FORM2_COUNTS
 from app.forms.layouts import COUNTY_TOTAL_LABEL, scope_word, township_total_label
 from app.models import HandCount, Household, Period, Person, Unit
+from app.models.units import unit_path
 from app.rules.findings import Finding
 
 from . import audit
 from .errors import Refused, UsageError
 from .periods import previous_period, require_open
-from .units import default_unit, root_units, unit_path
+from .units import default_unit, root_units
 
 FORM_CODES = {1: ("seq", "county", "township", "village", *FORM1_COUNTS), 2: ("seq", "county", *FORM2_COUNTS)}
 COUNTS = {1: FORM1_COUNTS, 2: FORM2_COUNTS}

@@ -18,14 +18,14 @@ from __future__ import annotations
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
+from app.kernel.derive import band_for
 from app.models import FundProject, HandCount, Household, IncomeItem, Measure, Period, Person, Unit
-from app.rules.derive import band_for
+from app.models.units import unit_path
 from app.services.backup import backup_before
 
 from . import audit
 from .errors import Refused, UsageError, month_label
 from .periods import check_month, get_period, previous_period, require_open
-from .units import unit_path
 
 
 def _cols(model, skip: tuple[str, ...]) -> list[str]:
