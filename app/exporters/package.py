@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from app.forms.layouts import DRAFT_SUFFIX
+from app.kernel.month import Month
 
 MANIFEST = "manifest.json"
 REGISTER = "register.json"
@@ -32,7 +33,7 @@ _NOT_LISTED = {MANIFEST}  # the manifest cannot list itself; the .eml carries th
 
 def package_name(unit_name: str, month: str, draft: bool = False) -> str:
     """``暖泉镇2020年3月挂图作战月报`` (+ ``-草稿``): folder, zip and mail subject."""
-    return f"{unit_name}{int(month[:4])}年{int(month[5:7])}月挂图作战月报{DRAFT_SUFFIX if draft else ''}"
+    return f"{unit_name}{Month.parse(month).short}挂图作战月报{DRAFT_SUFFIX if draft else ''}"
 
 
 def sha256_of(path: str | os.PathLike) -> str:
@@ -60,12 +61,11 @@ def write_manifest(folder: Path, *, unit: str, period: str, app_version: str, fi
 
 
 def mail_body(unit_name: str, month: str, files: list[str], preparer: str, phone: str, draft: bool) -> str:
-    y, m = int(month[:4]), int(month[5:7])
-    due_m, due_y = (1, y + 1) if m == 12 else (m + 1, y)
+    data, due = Month.parse(month), Month.parse(month).due
     lines = [
         "您好：",
         "",
-        f"现报送{unit_name}{y}年{m}月挂图作战月报（{y}年{m}月数据，{due_y}年{due_m}月5日前报送），"
+        f"现报送{unit_name}{data.short}挂图作战月报（{data.short}数据，{due.year}年{due.month}月{due.day}日前报送），"
         "含调度表的Excel电子版、PDF版及台账数据，请查收。",
         "",
         "（发送前：PDF版须加盖公章，请打印盖章后扫描，替换附件中的PDF。）",

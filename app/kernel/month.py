@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-_TEXT = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_TEXT = re.compile(r"^(\d{4})[-.](0[1-9]|1[0-2])$")  # YYYY-MM, or YYYY.MM as 预计脱贫时间 is written
 
 
 @dataclass(frozen=True, order=True)
@@ -25,7 +25,7 @@ class Month:
 
     @classmethod
     def parse(cls, text: str | Month) -> Month:
-        """``Month`` from ``YYYY-MM`` (a ``Month`` is returned as is); ValueError otherwise."""
+        """``Month`` from ``YYYY-MM`` or ``YYYY.MM`` (a ``Month`` is returned as is); ValueError otherwise."""
         if isinstance(text, Month):
             return text
         return _parse(str(text))
@@ -59,6 +59,11 @@ class Month:
     def due(self) -> dt.date:
         """The 5th of the month after the data month (seed 000: 每月5日前)."""
         return dt.date(self.year + (self.month == 12), self.month % 12 + 1, 5)
+
+    @property
+    def short(self) -> str:
+        """``2020年3月``."""
+        return f"{self.year}年{self.month}月"
 
     @property
     def label(self) -> str:

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.kernel.month import due_date
+from app.kernel.month import Month, due_date
 
 from .base import Base
 
@@ -47,11 +47,11 @@ class Period(Base):
 
     @property
     def year(self) -> int:
-        return int(self.month[:4])
+        return Month.parse(self.month).year
 
     @property
     def month_number(self) -> int:
-        return int(self.month[5:7])
+        return Month.parse(self.month).month
 
     @property
     def due(self) -> dt.date:

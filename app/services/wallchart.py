@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.domain import MEASURE_CATEGORIES
+from app.domain import BAND_A_LIMIT, BAND_A_SPLIT, BAND_B_LIMIT, MEASURE_CATEGORIES
 from app.exporters.wallchart import write_wallchart
 from app.exporters.wallchart_tiles import needs_tiling, write_tiled
 from app.kernel.views import Cadre, HouseholdRow, UnitRow, WallChart
@@ -29,8 +29,9 @@ from app.models.units import full_path, villages_under
 from .errors import UsageError
 
 LEVEL_WORDS = {"county": "县", "township": "乡镇", "village": "村"}
-BAND_A_BINS = ("4400元以下", "4400-5000元", "5000元以上")
-BAND_B_BINS = ("5000元以下", "5000-5760元", "5760元以上")
+A_LOW, A_HIGH, B_HIGH = BAND_A_SPLIT, BAND_A_LIMIT, BAND_B_LIMIT
+BAND_A_BINS = (f"{A_LOW}元以下", f"{A_LOW}-{A_HIGH}元", f"{A_HIGH}元以上")
+BAND_B_BINS = (f"{A_HIGH}元以下", f"{A_HIGH}-{B_HIGH}元", f"{B_HIGH}元以上")
 
 
 def build(session: Session, unit: Unit, period: Period, level: str | None = None,
@@ -98,10 +99,10 @@ def build(session: Session, unit: Unit, period: Period, level: str | None = None
         ytd_sum += (r.ytd_income or 0) * n
         if r.band == "A":
             a_h, a_p, u.band_a = a_h + 1, a_p + n, u.band_a + n
-            a_bins[BAND_A_BINS[0 if est < 4400 else 1 if est < 5000 else 2]] += n
+            a_bins[BAND_A_BINS[0 if est < A_LOW else 1 if est < A_HIGH else 2]] += n
         else:
             b_h, b_p, u.band_b = b_h + 1, b_p + n, u.band_b + n
-            b_bins[BAND_B_BINS[0 if est < 5000 else 1 if est <= 5760 else 2]] += n
+            b_bins[BAND_B_BINS[0 if est < A_HIGH else 1 if est <= B_HIGH else 2]] += n
         if r.closed_out:
             c_h, c_p, u.closed = c_h + 1, c_p + n, u.closed + 1
         for cat in cats.get(r.id, ()):

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.forms.layouts import layout
+from app.kernel.month import Month
 from app.services import count_sheet as sheets
 from app.services.errors import GuatuError
 from app.ui.counts_model import ERROR_BG, WARN_BG, CountsModel, DrillDownDialog
@@ -140,9 +141,9 @@ class CountsView(QWidget):
             self.table.setColumnWidth(i, int(node.width * 7 + 16))
         self.table.resizeRowsToContents()
         n = sheet.rows[0].values.get("total") if sheet.rows else 0
-        year = int(sheet.month[:4])
-        self.title.setText(lay.title(scope=scope_word(*scope), year=year, n=n))
-        self.state_label.setText(f"{year}年{int(sheet.month[5:7])}月数据 · {sheet.state}")
+        month = Month.parse(sheet.month)
+        self.title.setText(lay.title(scope=scope_word(*scope), year=month.year, n=n))
+        self.state_label.setText(f"{month.label} · {sheet.state}")
         self._fill_findings(sheet)
 
     def _fill_findings(self, sheet: sheets.CountSheet) -> None:
