@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.services.errors import GuatuError, UsageError
-from app.storage import Database, DatabaseInUse, StorageError, default_db_path
+from app.storage import Database, DatabaseInUse, StorageError, damaged, default_db_path, is_damage
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -85,6 +85,14 @@ def say(text: str) -> None:
     sys.stderr.write(text + "\n")
 
 
+def _is_damage(exc: BaseException) -> bool:
+    import sqlite3
+
+    from sqlalchemy.exc import DatabaseError
+
+    return isinstance(exc, sqlite3.DatabaseError | DatabaseError) and is_damage(exc)
+
+
 def run_command(args: argparse.Namespace) -> int:
     """Run a parsed command, mapping expected failures to exit codes and one-line messages."""
     try:
@@ -106,6 +114,11 @@ def run_command(args: argparse.Namespace) -> int:
     except Exception as e:  # a bug: log it in full, show one line
         from app.logging_setup import log_exception
         from app.services.faults import describe
+
+        if _is_damage(e):  # a page read mid-command turned out malformed: the file, not a bug
+            where = log_exception(e)
+            say(f"guatu: {damaged(db_path(args), '详情见日志 ' + str(where))}")
+            return EXIT_USAGE
 
         fault = describe(e)  # disk full, unwritable target: the environment, not a bug
         if fault:

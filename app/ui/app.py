@@ -80,7 +80,7 @@ def open_database(path: Path, dialogs: Dialogs, parent=None) -> tuple[Database, 
     Returns (database, read_only) or None when the user chose not to open it.
     """
     try:
-        return Database(path, create=not path.exists()), False
+        return Database(path, create=not path.exists() or path.stat().st_size == 0), False
     except DatabaseInUse as e:
         answer = dialogs.choose(parent, "数据库正在使用", f"{e}\n\n本窗口不能修改数据。可以只读打开查看，或退出。",
                                 ["只读打开", "退出"])
