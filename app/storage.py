@@ -27,6 +27,9 @@ import platformdirs
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.filelocks import lock_file as _lock_file
+from app.filelocks import unlock_file as _unlock_file
+
 APP_NAME = "guatu"
 SCHEMA_TABLES = {"units", "periods", "households", "persons"}
 
@@ -158,70 +161,6 @@ class WriteLock:
     @property
     def held(self) -> bool:
         return self._fh is not None
-
-
-class BusyMarker:
-    """A lock on a marker file beside a temporary file or folder, held while it is being written.
-
-    A temporary left by a killed run has no live holder, so ``is_stale`` tells it from one that
-    another process is still writing; the OS drops the lock when its holder dies."""
-
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self._fh = None
-
-    def __enter__(self) -> BusyMarker:
-        self._fh = open(self.path, "a+b")  # noqa: SIM115 - held while the work lasts
-        _lock_file(self._fh)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._fh is not None:
-            try:
-                _unlock_file(self._fh)
-            finally:
-                self._fh.close()
-                self._fh = None
-        self.path.unlink(missing_ok=True)
-
-    @staticmethod
-    def is_stale(path: Path) -> bool:
-        """True when no live process holds the marker ``path`` (or it does not exist)."""
-        try:
-            fh = open(path, "r+b")  # noqa: SIM115
-        except FileNotFoundError:
-            return True
-        except OSError:
-            return False
-        try:
-            _lock_file(fh)
-        except OSError:
-            fh.close()
-            return False
-        _unlock_file(fh)
-        fh.close()
-        return True
-
-
-if os.name == "nt":  # pragma: no cover - Windows
-    import msvcrt
-
-    def _lock_file(fh) -> None:
-        fh.seek(0)
-        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
-
-    def _unlock_file(fh) -> None:
-        fh.seek(0)
-        msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
-
-else:
-    import fcntl
-
-    def _lock_file(fh) -> None:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-    def _unlock_file(fh) -> None:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def _make_engine(path: Path, write: bool) -> Engine:
