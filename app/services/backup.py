@@ -3,7 +3,10 @@
 A live SQLite file (WAL) is never copied with the file system: a copy can catch a half-written
 page or miss the WAL. Backups use SQLite's online backup API, which reads one consistent
 snapshot, into a temporary file that is synced and then renamed, so a backup either exists whole
-or not at all. Backups are single self-contained files (journal mode DELETE).
+or not at all. Backups are single self-contained files (journal mode DELETE). The temporary
+``….part`` has a ``….part.busy`` marker locked while it is written; a ``.part`` whose marker no live
+process holds was left by a killed run and is removed (and logged) by the next backup into that
+folder and at start-up.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 
 import platformdirs
 
+from app.filelocks import BusyMarker
 from app.services.errors import Refused, UsageError
 from app.storage import APP_NAME, SCHEMA_TABLES, WriteLock
 
@@ -101,13 +105,49 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def clean_stale_parts(folder: Path, also: str | None = None) -> list[Path]:
+    """Remove the ``.part`` files (and their journals and markers) that killed backups left in
+    ``folder``: those of guatu's own backup names, and of the file named ``also``. A ``.part`` another
+    process is still writing (its marker locked) is left alone; other people's files are never touched."""
+    try:
+        parts = [p for p in folder.iterdir() if p.name.endswith((".part", ".part-journal", ".part.busy"))]
+    except OSError:
+        return []
+    removed = []
+    for p in parts:
+        base = p.name.removesuffix(".busy").removesuffix("-journal")
+        target = base.removesuffix(".part")
+        if target != also and parse_name(Path(target)) is None:
+            continue
+        if not BusyMarker.is_stale(folder / f"{base}.busy"):
+            continue
+        try:
+            size = p.stat().st_size
+            p.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as e:  # pragma: no cover - another user's file
+            log.warning("could not remove stale %s: %s", p, e)
+            continue
+        if p.name.endswith(".part"):
+            log.warning("removed stale backup temporary %s (%d bytes) left by an interrupted backup", p, size)
+        removed.append(p)
+    return removed
+
+
 def copy_database(src_path: Path, out: Path) -> Path:
     """A consistent snapshot of ``src_path`` written to ``out`` atomically (temp file, fsync, rename)."""
     src_path, out = Path(src_path), Path(out)
     if not src_path.is_file():
         raise BackupError(f"数据库文件不存在：{src_path}")
     out.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_parts(out.parent, also=out.name)
     tmp = out.with_name(out.name + ".part")
+    with BusyMarker(Path(f"{tmp}.busy")):
+        return _copy_into(src_path, tmp, out)
+
+
+def _copy_into(src_path: Path, tmp: Path, out: Path) -> Path:
     tmp.unlink(missing_ok=True)
     src = sqlite3.connect(f"{src_path.resolve().as_uri()}?mode=ro", uri=True)
     try:
