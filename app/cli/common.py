@@ -126,8 +126,11 @@ def run_command(args: argparse.Namespace) -> int:
             say(f"guatu: 操作未完成：{fault}。已保存的数据不受影响。（详情见日志 {where}）")
             return EXIT_REFUSED
 
+        from app.logging_setup import mask_text
+
         where = log_exception(e)
-        say(f"guatu: 内部错误：{type(e).__name__}: {e}（详情见日志 {where}）")
+        first = (str(e).strip().splitlines() or [""])[0]  # no SQL text; 身份证号 and phones masked
+        say(f"guatu: 内部错误：{type(e).__name__}: {mask_text(first)}（详情见日志 {where}）")
         return 70
 
 
