@@ -167,46 +167,86 @@ def discard(*paths: Path) -> None:
 
 
 def verify_package(path: str | os.PathLike) -> dict[str, Any]:
-    """Check a received package (folder or .zip) against its manifest: ``{"ok", "problems"}``."""
+    """Check a received package (folder or .zip) against its manifest: ``{"ok", "problems"}``.
+
+    A zip is never unpacked: it passes the importer's hostile-file checks (sizes, compression ratio,
+    entry names, bounded inflate) and each entry is hashed from the zip stream. Every name the
+    manifest lists must be a plain file of the package; anything else is refused with one message,
+    whether or not such a file exists.
+    """
+    from app.importers import limits
+    from app.importers.package import _Folder, _Zip, outside
+
     path = Path(path)
-    if path.is_file() and path.suffix.lower() == ".zip":
-        with tempfile.TemporaryDirectory() as tmp:
-            try:
-                with zipfile.ZipFile(path) as zf:
-                    zf.extractall(tmp)
-            except zipfile.BadZipFile:
-                return {"ok": False, "problems": [f"“{path.name}”不是有效的 zip 文件。"]}
-            inner = [p for p in Path(tmp).iterdir() if p.is_dir()]
-            return verify_package(inner[0] if len(inner) == 1 else tmp)
+    if path.is_file():
+        try:
+            limits.check_zip(path)
+            with zipfile.ZipFile(path) as zf:
+                if not any(_is_member(n) for n in zf.namelist()):
+                    return {"ok": False, "problems": ["缺少 manifest.json（清单），无法核对。"]}
+                store = _Zip(zf, path.name)
+                names = [n[len(store.prefix):] for n in zf.namelist()
+                         if n.startswith(store.prefix) and not n.endswith("/")]
+                outside_prefix = [n for n in zf.namelist() if not n.startswith(store.prefix) and not n.endswith("/")]
+                return _verify(store, names, [f"文件“{limits._shown(n)}”不在清单中。" for n in outside_prefix])
+        except limits.Rejected as e:
+            return {"ok": False, "problems": [f"“{path.name}”：{e.message}"]}
+        except (OSError, zipfile.BadZipFile, EOFError):
+            return {"ok": False, "problems": [f"“{path.name}”不是有效的 zip 文件。"]}
     if not path.is_dir():
         return {"ok": False, "problems": [f"找不到月报文件夹“{path}”。"]}
-    problems: list[str] = []
-    mpath = path / MANIFEST
+    store = _Folder(path, path.name)
     try:
-        manifest = json.loads(mpath.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        store.path(MANIFEST)
+    except limits.Rejected:
+        return {"ok": False, "problems": [outside(MANIFEST, path.name).message]}
+    return _verify(store, [p.name for p in sorted(path.iterdir())], [])
+
+
+def _is_member(name: str) -> bool:
+    parts = name.split("/")
+    return parts[-1] == MANIFEST and len(parts) <= 2
+
+
+def _verify(store, present: list[str], problems: list[str]) -> dict[str, Any]:
+    from app.importers import limits
+    from app.importers.package import MAX_MANIFEST
+    from app.importers.schema import check_manifest
+
+    try:
+        manifest = json.loads(store.read(MANIFEST, MAX_MANIFEST).decode("utf-8"))
+    except (KeyError, FileNotFoundError):
         return {"ok": False, "problems": ["缺少 manifest.json（清单），无法核对。"]}
-    except (ValueError, UnicodeDecodeError) as e:
-        return {"ok": False, "problems": [f"manifest.json 无法读取：{e}"]}
+    except limits.Rejected as e:
+        return {"ok": False, "problems": [e.message]}
+    except (ValueError, RecursionError, OSError) as e:
+        return {"ok": False, "problems": [f"manifest.json 无法读取：{str(e)[:200]}"]}
+    if not isinstance(manifest, dict):
+        return {"ok": False, "problems": ["manifest.json 的内容不是清单（应为 JSON 对象）。"]}
     for key in ("unit", "period", "app_version", "exported_at", "final", "files", "findings"):
         if key not in manifest:
             problems.append(f"manifest.json 缺少“{key}”。")
+    wrong = check_manifest({**manifest, "files": manifest.get("files") or []}, file=MANIFEST)
+    if wrong:
+        return {"ok": False, "problems": problems + [f.message for f in wrong]}
     files = manifest.get("files") or []
     listed: set[str] = set()
     for entry in files:
-        name = str(entry.get("name", ""))
+        name = entry["name"]
         listed.add(name)
-        target = path / name
-        if "/" in name or "\\" in name or name.startswith("."):
-            problems.append(f"清单中的文件名“{name}”不合法。")
-        elif not target.is_file():
-            problems.append(f"缺少文件“{name}”。")
-        elif sha256_of(target) != entry.get("sha256"):
-            problems.append(f"文件“{name}”与清单的校验值（SHA-256）不符，可能已被修改或损坏。")
-    for p in sorted(path.iterdir()):
-        if p.name in listed or p.name in _NOT_LISTED or p.suffix.lower() == ".eml":
+        try:
+            got = store.sha256(name)
+        except limits.Rejected as e:
+            problems.append(e.message)
             continue
-        problems.append(f"文件“{p.name}”不在清单中。")
+        if got is None:
+            problems.append(f"缺少文件“{name}”。")
+        elif got != entry["sha256"].lower():
+            problems.append(f"文件“{name}”与清单的校验值（SHA-256）不符，可能已被修改或损坏。")
+    for name in present:
+        if name in listed or name in _NOT_LISTED or name.lower().endswith(".eml"):
+            continue
+        problems.append(f"文件“{limits._shown(name)}”不在清单中。")
     if REGISTER not in listed:
         problems.append("清单中没有 register.json（台账数据）。")
     final = manifest.get("final")

@@ -128,7 +128,7 @@ def _column_type(col, *, package: bool) -> Any:
     else:
         t = LongText
     if not package and key in JUDGED and t is not Text and t is not LongText:
-        t = t | Text
+        t = t | Amount | Text if t is Int else t | Text  # 40.5 or 七十 for an age: H-05 judges it
     if col.nullable or not package:
         t = t | None
     return t
@@ -225,22 +225,73 @@ def manifest_adapter() -> TypeAdapter:
     return TypeAdapter(with_config(_CONFIG)(manifest))
 
 
+_STATED = {"stated_size": Amount | Text | None, "stated_total": Amount | Text | None,
+           "stated_per_capita": Amount | Text | None}
+
+
 @cache
 def workbook_adapters() -> dict[str, TypeAdapter]:
-    """The records a hand-made workbook's cells become (after normalising), in the lenient flavour."""
+    """Lists of the records a hand-made workbook's cells become (after normalising), lenient flavour."""
     from app.models import FundProject, HandCount, Household, IncomeItem, Measure, Person
 
     def adapter(model, name, **extra):
-        return TypeAdapter(record_type(model, name, package=False, extra=extra))
+        return TypeAdapter(list[record_type(model, name, package=False, extra=extra)])
 
     return {
-        "household": adapter(Household, "SheetHousehold", stated=Amount | Text | None),
-        "member": adapter(Person, "SheetMember"),
-        "measure": adapter(Measure, "SheetMeasure"),
-        "income": adapter(IncomeItem, "SheetIncome"),
+        "households": adapter(Household, "SheetHousehold", **_STATED),
+        "members": adapter(Person, "SheetMember"),
+        "measures": adapter(Measure, "SheetMeasure"),
+        "income_items": adapter(IncomeItem, "SheetIncome"),
         "counts": adapter(HandCount, "SheetCounts"),
-        "project": adapter(FundProject, "SheetProject"),
+        "projects": adapter(FundProject, "SheetProject"),
     }
+
+
+def check_sheet_records(src) -> list[Finding]:
+    """I-10 for every value of a workbook's records that no rule can judge (a number past the sane
+    bounds, a text too long …), located at its sheet, row and column."""
+    lists: dict[str, tuple[list, list]] = {k: ([], []) for k in workbook_adapters()}
+
+    def add(kind: str, rec: dict, sheet, row) -> None:
+        lists[kind][0].append(rec)
+        lists[kind][1].append((sheet, row))
+
+    for h in src.households:
+        where = (h.data.sheet, h.row)
+        add("households", {**h.fields, "stated_size": h.data.stated_size, "stated_total": h.data.stated_total,
+                           "stated_per_capita": h.data.stated_per_capita}, *where)
+        for key in ("members", "measures", "income_items"):
+            for m in getattr(h, key):
+                add(key, m, *where)
+    for c in src.counts:
+        add("counts", c.values, c.sheet, c.row)
+    for p in src.projects:
+        add("projects", p.fields, p.sheet, p.row)
+    out: list[Finding] = []
+    for kind, (records, where) in lists.items():
+        if not records:
+            continue
+        try:
+            workbook_adapters()[kind].validate_python(records)
+            continue
+        except ValidationError as e:
+            errors = e.errors(include_url=False, include_input=True)
+        for err in errors:
+            if len(out) >= BOUNDS.max_findings:
+                return out
+            loc = err["loc"]
+            sheet, row = where[loc[0]] if loc and isinstance(loc[0], int) else (None, None)
+            field = str(loc[1]) if len(loc) > 1 else None
+            column = src.columns.get(sheet, {}).get(_SHEET_COLUMNS.get(field, field)) if sheet else None
+            out.append(Finding("I-10", "E", f"“{field}”{_what(err)}（{_value(err.get('input'))}）", file=src.file,
+                               sheet=sheet, row=row, column=column or None, field=field))
+    return out
+
+
+# Record fields → the 附件4 column that shows them (for locating a finding).
+_SHEET_COLUMNS = {"head_phone": "head_contact", "helper_name": "helper_contact", "helper_phone": "helper_contact",
+                  "amount": "income", "label": "income", "text": "measures", "stated_size": "size",
+                  "stated_total": "income", "stated_per_capita": "income"}
 
 
 # ------------------------------------------------------------------ findings
@@ -383,6 +434,6 @@ def check_manifest(manifest: Any, *, file: str) -> list[Finding]:
 
 
 __all__ = [
-    "BOUNDS", "Bounds", "check_manifest", "check_register", "duplicate_uuids", "manifest_adapter", "record_type",
+    "BOUNDS", "Bounds", "check_manifest", "check_register", "check_sheet_records", "duplicate_uuids", "manifest_adapter", "record_type",
     "register_adapter", "validate", "workbook_adapters",
 ]

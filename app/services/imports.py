@@ -31,6 +31,7 @@ from .periods import check_month
 from .units import full_path, root_units
 
 COUNT_KEYS = ("added", "changed", "unchanged", "removed")
+SCHEMA_CODES = frozenset({"I-10", "I-11", "I-12"})  # app.importers.schema: the records are not safe to use
 
 
 @dataclass
@@ -143,8 +144,8 @@ def _preview(session: Session, files: Iterable[str | Path], period: str | None) 
     for s in sources:
         plan.findings.extend(s.findings)
         plan.normalised.extend(s.normalised)
-    if not month:
-        return plan
+    if not month or any(f.code in SCHEMA_CODES for f in plan.findings):
+        return plan  # records that break the schema are not computed on, nor planned
     ctx = Context(month)
     hs = [h.data for s in sources for h in s.households]
     if hs:
