@@ -44,6 +44,9 @@ class Limits:
     max_rows: int = 300_000
     max_columns: int = 200
     max_cells: int = 20_000_000  # cells written in the sheets' XML (a 100,000-person 附件4 has 1.6 million)
+    # rows × columns of a sheet's extent: the reader allocates that grid (~40 bytes a cell), written or not.
+    # A 100,000-person 附件4 is 100,007 × 16 = 1.6 million; one cell at GR299999 would be 60 million (2.4 GB).
+    max_area: int = 6_000_000
 
 
 DEFAULT = Limits()
@@ -157,11 +160,10 @@ def _shown(name: str) -> str:
 _NS = rb"<(?:[A-Za-z_][\w.-]*:)?"
 # The generic forms (any namespace prefix, attribute order, quotes, whitespace): a few times slower,
 # used only for a chunk that is not written the way spreadsheet programs write it.
-_ROW_OPEN = re.compile(_NS + rb"row(?=[\s/>])")
-_CELL_OPEN = re.compile(_NS + rb"c(?=[\s/>])")
-_R_LETTERS = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]{1,16})""")
-_R_DIGITS = re.compile(rb"""\sr\s*=\s*["']\$?[A-Za-z]{0,16}\$?(\d{1,16})""")
+_TAG = re.compile(_NS + rb"(row|c)(?=[\s/>])")
+_R_ATTR = re.compile(rb"""[^>]*?\sr\s*=\s*["']\$?([A-Za-z]{0,16})\$?(\d{0,16})""")
 _MERGE = re.compile(_NS + rb"""mergeCell\s[^>]{0,400}?ref\s*=\s*["']([^"']{1,80})""")
+_BAD_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});)")
 _REF_LETTERS = re.compile(rb"\$?([A-Za-z]{1,16})")
 _REF_DIGITS = re.compile(rb"(\d{1,16})")
 
@@ -198,7 +200,7 @@ class Extent:
 
     def __init__(self, limits: Limits, file: str, part: str):
         self.limits, self.file, self.part = limits, file, part
-        self.max_row = self.max_col = self.rows = self.cells = self.row_cells = 0
+        self.max_row = self.max_col = self.rows = self.cells = self.row = self.col = 0
         self.carry = b""
 
     def feed(self, data: bytes, last: bool = False) -> None:
@@ -210,16 +212,20 @@ class Extent:
         self.carry = buf[cut:]
         if b"<" not in body:
             return
+        if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+            raise Rejected("I-01", f"文件含有 DTD 或实体声明（{_shown(self.part)}），Excel/WPS 不会写出这样的文件，已拒绝。",
+                           file=self.file)
+        if b"&" in body and _BAD_ENTITY.search(body):
+            raise Rejected("I-01", f"文件的 XML 格式错误（{_shown(self.part)}：未定义的实体），已拒绝。", file=self.file)
         cells, rows = body.count(b'<c r="'), body.count(b'<row r="')
         if (body.count(b"<c") == cells and body.count(b"<row") == rows and b":c" not in body
                 and b":row" not in body and body.count(b"<mergeCell") == body.count(b'<mergeCell ref="')):
             self._canonical(body)
+            self.rows += rows
+            self.row = self.max_row
         else:
             cells = self._generic(body)
-            rows = len(_ROW_OPEN.findall(body))
         self.cells += cells
-        self.rows += rows
-        self.max_row = max(self.max_row, self.rows)
         check_shape(self.max_row, self.max_col, self.limits, file=self.file, part=self.part)
         if self.cells > self.limits.max_cells:
             raise Rejected("I-02", f"工作表单元格过多（超过 {self.limits.max_cells} 个）。", file=self.file)
@@ -238,19 +244,30 @@ class Extent:
         self._widen(rows, cols)
 
     def _generic(self, body: bytes) -> int:
-        letters = _R_LETTERS.findall(body)
-        cols = set(letters)
-        rows = set(_R_DIGITS.findall(body))
+        """Tag by tag: a row or cell without ``r`` takes the next number after the previous one."""
+        cells = 0
+        for m in _TAG.finditer(body):
+            end = body.find(b">", m.end())
+            ref = _R_ATTR.match(body, m.end(), end if end >= 0 else len(body))
+            if m.group(1) == b"row":
+                self.row = int(ref.group(2)) if ref and ref.group(2) else self.row + 1
+                self.col = 0
+                self.rows += 1
+            else:
+                cells += 1
+                self.col = _col_number(ref.group(1).upper()) if ref and ref.group(1) else self.col + 1
+                if ref and ref.group(2):
+                    self.row = int(ref.group(2))
+            self.max_row = max(self.max_row, self.row)
+            self.max_col = max(self.max_col, self.col)
+            if self.cells + cells > self.limits.max_cells or self.max_row > self.limits.max_rows \
+                    or self.max_col > self.limits.max_columns:
+                break
         if b"mergeCell" in body:
+            rows: set[bytes] = set()
+            cols: set[bytes] = set()
             self._refs(set(_MERGE.findall(body)), rows, cols)
-        self._widen(rows, cols)
-        cells = len(_CELL_OPEN.findall(body))
-        if cells > len(letters):  # cells without a reference: count them row by row
-            for i, seg in enumerate(_ROW_OPEN.split(body)):
-                if i:
-                    self.row_cells = 0
-                self.row_cells += len(_CELL_OPEN.findall(seg))
-                self.max_col = max(self.max_col, self.row_cells)
+            self._widen(rows, cols)
         return cells
 
     @staticmethod
@@ -363,6 +380,9 @@ def check_shape(rows: int, cols: int, limits: Limits = DEFAULT, *, file: str | N
     if cols > limits.max_columns:
         raise Rejected("I-02", f"工作表列数过多{where}（{cols} 列，上限 {limits.max_columns}）。", file=file,
                        sheet=sheet)
+    if rows * cols > limits.max_area:
+        raise Rejected("I-02", f"工作表范围过大{where}（{rows} 行 × {cols} 列，上限 {limits.max_area} 个单元格）。",
+                       file=file, sheet=sheet)
 
 
 XLSX_REQUIRED = ("[Content_Types].xml", "xl/workbook.xml")
