@@ -24,6 +24,8 @@ class Unit(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
     division_code: Mapped[str | None] = mapped_column(String(12))
     position: Mapped[int] = mapped_column(default=0)
+    # Rural population of a village, optional: what the 贫困发生率 of 挂牌督战 is counted against.
+    rural_population: Mapped[int | None]
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Unit]] = relationship(
