@@ -7,6 +7,8 @@ not to a month: the month lock never covers them.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass
 
 LIST_KINDS = ("departments", "townships")
 LIST_KIND_NAMES = {"departments": "部门清单", "townships": "乡镇清单"}
@@ -46,3 +48,93 @@ def month_key(d: dt.date) -> str:
 
 def cn_date(d: dt.date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
+
+
+_SPACES = re.compile(r"\s+")
+_FULL_DATE = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?")
+_MONTH_DAY = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_MONTH_END = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(?:底|末)")
+_YEAR_END = re.compile(r"(\d{4})\s*年\s*(?:底|末)")
+_PARTS = re.compile(r"[、，,；;]")
+_RANGE = re.compile(r"[—–~～至到]|(?<=日)\s*-\s*")
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return (dt.date(year + (month == 12), month % 12 + 1, 1)) - dt.timedelta(days=1)
+
+
+def _date_in(part: str, year: int) -> dt.date | None:
+    m = _FULL_DATE.search(part)
+    if m:
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    m = _MONTH_DAY.search(part)
+    if m:
+        return dt.date(year, int(m[1]), int(m[2]))
+    m = _MONTH_END.search(part)
+    if m:
+        return _month_end(int(m[1] or year), int(m[2]))
+    m = _YEAR_END.search(part)
+    if m:
+        return dt.date(int(m[1]), 12, 31)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """完成时限 read: the last date (a range's end), whether 长期坚持, what could not be read."""
+
+    date: dt.date | None
+    ongoing: bool
+    unread: tuple[str, ...] = ()
+
+
+def parse_deadline(text: str | dt.date | dt.datetime | None, year: int) -> Deadline:
+    """``6月30日、长期坚持`` → (year-06-30, ongoing); ``3月20日—4月30日`` → year-04-30; a date without
+    a year is in the list's ``year``; several dates keep the latest."""
+    if isinstance(text, dt.datetime):
+        return Deadline(text.date(), False)
+    if isinstance(text, dt.date):
+        return Deadline(text, False)
+    s = _SPACES.sub("", str(text or ""))
+    dates: list[dt.date] = []
+    ongoing = False
+    unread: list[str] = []
+    for part in filter(None, _PARTS.split(s)):
+        if ONGOING in part:
+            ongoing = True
+            part = part.replace(ONGOING, "")
+            if not part:
+                continue
+        found = None
+        for piece in reversed([p for p in _RANGE.split(part) if p]):  # a range ends at its last date
+            try:
+                found = _date_in(piece, year)
+            except ValueError:  # 2月30日
+                found = None
+            if found:
+                break
+        if found:
+            dates.append(found)
+        else:
+            unread.append(part)
+    return Deadline(max(dates) if dates else None, ongoing, tuple(unread))
+
+
+def deadline_text(date: dt.date | None, ongoing: bool, year: int | None = None) -> str:
+    """完成时限 as offices write it: ``6月30日、长期坚持`` (the year shown only when not the list's)."""
+    parts = []
+    if date:
+        parts.append(f"{date.month}月{date.day}日" if year == date.year else cn_date(date))
+    if ongoing:
+        parts.append(ONGOING)
+    return "、".join(parts)
+
+
+def split_names(text: str | None) -> list[str]:
+    """责任单位 / 责任领导 / 责任人 cells: names separated by 、，, ; or spaces, in order, once each."""
+    out: list[str] = []
+    for n in re.split(r"[、，,；;\s]+", str(text or "")):
+        n = n.strip()
+        if n and n not in out:
+            out.append(n)
+    return out

@@ -21,10 +21,15 @@ class Finding:
     note: str | None = None  # verification note (核实说明), if any
     # What a note attaches to when there is no household/person (a fund project's uuid); not in cli.md's shape.
     target: str | None = None
+    # A ledger row the finding is on: (kind, uuid), kind "task" | "problem" | "target" (cli.md).
+    record: tuple[str, str] | None = None
 
     def to_dict(self) -> dict:
         d = asdict(self)
         del d["target"]
+        rec = d.pop("record")
+        if rec is not None:
+            d["record"] = {"kind": rec[0], "uuid": rec[1]}
         return d
 
     def at(self, **where) -> Finding:
