@@ -12,7 +12,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from app.kernel.ledgers import (
-    ONGOING, PROBLEM_CLOSED, PROGRESS_DAY, REPORT_DAY, TASK_CLOSED, cn_date, month_key,
+    ONGOING,
+    PROBLEM_CLOSED,
+    PROGRESS_DAY,
+    REPORT_DAY,
+    TASK_CLOSED,
+    cn_date,
+    month_key,
 )
 from app.kernel.month import Month
 
