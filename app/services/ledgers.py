@@ -1,0 +1,671 @@
+"""Responsibility lists (两张清单) and the problems ledger as operations (supervision.md §1–2).
+
+Each change is one function taking a session and a frozen request and returning what changed (uuids
+per kind, the findings now on those records); a refusal raises. Every change is audited. Lists and
+the ledger belong to the year: the month lock does not cover them. D-rules run against ``today``,
+which the caller passes (the CLI and window pass the real date; tests inject one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from app.importers import limits
+from app.importers.tasks import InTask, Unplaced, read_list
+from app.kernel.ledger_views import ListView, ProblemLine, TaskLine
+from app.kernel.ledgers import (
+    ALL_TOWNSHIPS,
+    LIST_KIND_NAMES,
+    LIST_KINDS,
+    PROBLEM_CLOSED,
+    PROBLEM_SOURCES,
+    PROBLEM_STATES,
+    TASK_CLOSED,
+    TASK_STATES,
+    deadline_text,
+    parse_deadline,
+    split_names,
+)
+from app.models import Household, Problem, ResponsibilityList, Task, TaskProgress, TaskUnit, Unit
+from app.models.units import unit_path
+from app.rules.findings import Finding
+from app.rules.ledgers import (
+    ProblemRow,
+    TaskRow,
+    TaskUnitRow,
+    check_problem,
+    check_task,
+    due_this_month,
+    is_overdue,
+)
+
+from . import audit
+from .errors import Refused, UsageError
+from .units import default_unit, find_unit
+
+
+class LedgerRefused(Refused):
+    """A change the ledger's rules refuse (销号 without evidence, a value outside a closed list)."""
+
+
+class UnknownRecord(UsageError):
+    """No task, unit row, problem or list with the given key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    """What an operation changed, by kind, and the findings now on those records."""
+
+    lists: tuple[str, ...] = ()
+    tasks: tuple[str, ...] = ()
+    task_units: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+
+
+# ------------------------------------------------------------------------------- reading helpers
+
+
+def townships(session: Session) -> list[Unit]:
+    """The townships "各乡镇" expands to: under the office's unit, else every township."""
+    own = default_unit(session)
+    if own is not None and own.level == "county":
+        return [u for u in own.children if u.level == "township"]
+    if own is not None and own.level == "township":
+        return [own]
+    return list(session.scalars(select(Unit).where(Unit.level == "township").order_by(Unit.position, Unit.id)))
+
+
+def _unit_names(session: Session, text: str | None) -> list[tuple[str, int | None]]:
+    """责任单位 as rows: departments by name, "各乡镇" as every township (once each)."""
+    out: list[tuple[str, int | None]] = []
+    seen: set[str] = set()
+    by_name = None
+    for name in split_names(text):
+        if name == ALL_TOWNSHIPS:
+            ts = townships(session)
+            rows = [(t.name, t.id) for t in ts] or [(ALL_TOWNSHIPS, None)]
+        else:
+            if by_name is None:
+                by_name = {t.name: t.id for t in townships(session)}
+            rows = [(name, by_name.get(name))]
+        for n, uid in rows:
+            if n not in seen:
+                seen.add(n)
+                out.append((n, uid))
+    return out
+
+
+def task_row(t: Task) -> TaskRow:
+    return TaskRow(
+        uuid=t.uuid, seq=t.seq, target=t.target, measures=t.measures, deadline=t.deadline, ongoing=t.ongoing,
+        units_text=t.units_text, persons=t.persons,
+        units=tuple(TaskUnitRow(u.name, u.uuid, u.status, u.closed_on, u.closed_basis,
+                                frozenset(p.month for p in u.progress)) for u in t.units),
+    )
+
+
+def problem_row(p: Problem, unit: str | None = None) -> ProblemRow:
+    return ProblemRow(uuid=p.uuid, source=p.source, description=p.description, resp_unit=p.resp_unit,
+                      deadline=p.deadline, status=p.status, closed_on=p.closed_on, closed_basis=p.closed_basis,
+                      unit=unit, household=p.household_uuid)
+
+
+def task_status(t: Task) -> str:
+    """A task's 状态 from its unit rows: 已销号 when all are, 已完成 when all are done, else 推进中/未开始."""
+    states = [u.status for u in t.units]
+    if not states:
+        return "未开始"
+    if all(s == TASK_CLOSED for s in states):
+        return TASK_CLOSED
+    if all(s in ("已完成", TASK_CLOSED) for s in states):
+        return "已完成"
+    if any(s != "未开始" for s in states) or any(u.progress for u in t.units):
+        return "推进中"
+    return "未开始"
+
+
+def _list(session: Session, year: int, kind: str, *, create: bool = False) -> ResponsibilityList | None:
+    if kind not in LIST_KINDS:
+        raise UsageError(f"清单类别应为 {'、'.join(LIST_KINDS)}（部门清单、乡镇清单）。")
+    lst = session.scalars(select(ResponsibilityList).where(
+        ResponsibilityList.year == year, ResponsibilityList.kind == kind)).first()
+    if lst is None and create:
+        lst = ResponsibilityList(year=year, kind=kind, title=f"{year}年{LIST_KIND_NAMES[kind]}")
+        session.add(lst)
+        session.flush()
+        audit.record(session, "insert", table="responsibility_lists", record=lst.uuid, new=lst.title)
+    return lst
+
+
+def _task(session: Session, uuid: str) -> Task:
+    t = session.scalars(select(Task).where(Task.uuid == uuid)).first()
+    if t is None:
+        raise UnknownRecord(f"找不到任务 {uuid}。")
+    return t
+
+
+def _task_unit(t: Task, name: str | None) -> list[TaskUnit]:
+    if name is None:
+        return list(t.units)
+    rows = [u for u in t.units if u.name == name or u.uuid == name]
+    if not rows:
+        have = "、".join(u.name for u in t.units)
+        raise UnknownRecord(f"任务{t.seq or ''}没有责任单位“{name}”（有：{have}）。")
+    return rows
+
+
+def _task_findings(t: Task, today: dt.date) -> tuple[Finding, ...]:
+    return tuple(check_task(task_row(t), today))
+
+
+def _files(files: Iterable[str]) -> str | None:
+    names = [Path(str(f)).name for f in files if str(f).strip()]
+    return "\n".join(names) or None
+
+
+def _sync_units(session: Session, t: Task) -> None:
+    """Unit rows follow 责任单位: new names added, rows of names removed go (their progress with them)."""
+    wanted = _unit_names(session, t.units_text)
+    keep = {n for n, _ in wanted}
+    for u in list(t.units):
+        if u.name not in keep:
+            t.units.remove(u)
+    have = {u.name: u for u in t.units}
+    for i, (name, uid) in enumerate(wanted):
+        u = have.get(name)
+        if u is None:
+            u = TaskUnit(name=name, unit_id=uid)
+            t.units.append(u)
+        u.position = i
+
+
+# ------------------------------------------------------------------------------- import
+
+
+@dataclass(frozen=True, slots=True)
+class ImportList:
+    path: Path
+    year: int
+    kind: str = "departments"
+    replace: bool = False
+    dry_run: bool = False
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedList:
+    list_uuid: str | None
+    tasks: int
+    task_units: int
+    unplaced: tuple[Unplaced, ...]
+    unread_deadlines: tuple[str, ...]
+    changed: Changed
+    findings: tuple[Finding, ...]
+
+
+def _fill(t: Task, inc: InTask, year: int) -> list[str]:
+    t.seq, t.heading, t.target, t.measures = inc.seq, inc.heading, inc.target, inc.measures
+    t.leaders, t.units_text, t.persons = inc.leaders, inc.units, inc.persons
+    t.target_value, t.target_unit = inc.target_number()
+    d = parse_deadline(inc.deadline, year)
+    t.deadline, t.ongoing = d.date, d.ongoing
+    t.deadline_text = inc.deadline if isinstance(inc.deadline, str) else deadline_text(d.date, d.ongoing, year)
+    return [f"{inc.where}：完成时限“{part}”无法识别" for part in d.unread]
+
+
+def import_list(session: Session, req: ImportList) -> ImportedList:
+    """Read a list from .docx/.xlsx and store it as the year's list of ``kind``, in one transaction.
+
+    A list that already has tasks is refused unless ``replace``. Findings are the D-rules on the new
+    tasks (an imported task with a 指标 line is never missing its 指标).
+    """
+    try:
+        got = read_list(req.path)
+    except limits.Rejected as e:
+        raise Refused(e.message, [e.finding()]) from e
+    if not got.tasks:
+        raise LedgerRefused(f"“{Path(req.path).name}”中没有找到任务（需有表头为指标、工作措施等的表格，或“1、…… 工作措施：……”样式的段落）。")
+    lst = _list(session, req.year, req.kind, create=not req.dry_run)
+    if lst is not None and lst.tasks and not req.replace:
+        raise LedgerRefused(f"{lst.title}已有{len(lst.tasks)}项任务；要用文件替换，请加 --replace。")
+    unread: list[str] = []
+    tasks: list[Task] = []
+    for i, inc in enumerate(got.tasks):
+        t = Task(position=i)
+        unread.extend(_fill(t, inc, req.year))
+        _sync_units(session, t)
+        tasks.append(t)
+    findings: list[Finding] = []
+    for t, inc in zip(tasks, got.tasks, strict=True):
+        findings.extend(f.at(file=got.file, row=inc.row) for f in _task_findings(t, req.today)
+                        if f.code in ("D-01", "D-02"))
+    if req.dry_run or lst is None:
+        return ImportedList(None, len(tasks), sum(len(t.units) for t in tasks), tuple(got.unplaced), tuple(unread),
+                            Changed(), tuple(findings))
+    if req.replace:
+        for old in list(lst.tasks):
+            audit.record(session, "delete", table="tasks", record=old.uuid, old=old.target)
+        lst.tasks.clear()
+        session.flush()
+    for t in tasks:
+        lst.tasks.append(t)
+    session.flush()
+    audit.record(session, "import", table="responsibility_lists", record=lst.uuid, new=f"{Path(req.path).name}：{len(tasks)}项任务")
+    findings = [f.at(file=got.file, row=inc.row) for t, inc in zip(tasks, got.tasks, strict=True)
+                for f in _task_findings(t, req.today) if f.code in ("D-01", "D-02")]
+    changed = Changed(lists=(lst.uuid,), tasks=tuple(t.uuid for t in tasks),
+                      task_units=tuple(u.uuid for t in tasks for u in t.units), findings=tuple(findings))
+    return ImportedList(lst.uuid, len(tasks), len(changed.task_units), tuple(got.unplaced), tuple(unread), changed,
+                        tuple(findings))
+
+
+# ------------------------------------------------------------------------------- tasks
+
+
+TASK_FIELDS = ("seq", "heading", "target", "measures", "deadline", "leaders", "units", "persons")
+
+
+@dataclass(frozen=True, slots=True)
+class AddTask:
+    year: int
+    kind: str
+    target: str
+    measures: str | None = None
+    deadline: str | None = None  # as typed: 6月30日、长期坚持
+    leaders: str | None = None
+    units: str | None = None
+    persons: str | None = None
+    heading: str | None = None
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+def add_task(session: Session, req: AddTask) -> Changed:
+    lst = _list(session, req.year, req.kind, create=True)
+    assert lst is not None
+    t = Task(position=len(lst.tasks), seq=max((x.seq or 0 for x in lst.tasks), default=0) + 1)
+    _fill(t, InTask("", heading=req.heading, target=req.target, measures=req.measures, deadline=req.deadline,
+                    leaders=req.leaders, units=req.units, persons=req.persons, seq=t.seq), req.year)
+    lst.tasks.append(t)
+    _sync_units(session, t)
+    session.flush()
+    audit.record(session, "insert", table="tasks", record=t.uuid, new=t.target)
+    return Changed(tasks=(t.uuid,), task_units=tuple(u.uuid for u in t.units), findings=_task_findings(t, req.today))
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateTask:
+    uuid: str
+    field: str  # one of TASK_FIELDS
+    value: str | None
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+def update_task(session: Session, req: UpdateTask) -> Changed:
+    """One field of a task; 完成时限 is re-read, 责任单位 re-expanded (rows of removed units go)."""
+    if req.field not in TASK_FIELDS:
+        raise UsageError(f"任务没有“{req.field}”这一栏。")
+    t = _task(session, req.uuid)
+    value = (req.value or "").strip() or None
+    if req.field == "deadline":
+        d = parse_deadline(value, t.owner.year)
+        if value and d.unread:
+            raise LedgerRefused(f"完成时限“{'、'.join(d.unread)}”无法识别：请写日期（如 6月30日）或“长期坚持”。")
+        old = t.deadline_text
+        t.deadline, t.ongoing, t.deadline_text = d.date, d.ongoing, value
+    elif req.field == "seq":
+        old = t.seq
+        try:
+            t.seq = int(value) if value else None
+        except ValueError as e:
+            raise LedgerRefused(f"序号应为整数：{value}") from e
+    elif req.field == "units":
+        old = t.units_text
+        t.units_text = value
+        _sync_units(session, t)
+    else:
+        old = getattr(t, req.field)
+        setattr(t, req.field, value)
+        if req.field == "target":
+            t.target_value, t.target_unit = InTask("", target=value).target_number()
+    session.flush()
+    audit.record(session, "update", table="tasks", record=t.uuid, field=req.field, old=old, new=value)
+    return Changed(tasks=(t.uuid,), task_units=tuple(u.uuid for u in t.units), findings=_task_findings(t, req.today))
+
+
+@dataclass(frozen=True, slots=True)
+class RecordProgress:
+    task: str  # task uuid
+    unit: str  # 责任单位 name (or the unit row's uuid)
+    month: str  # YYYY-MM
+    text: str
+    percent: float | None = None
+    entered_on: dt.date = field(default_factory=dt.date.today)
+
+
+def record_progress(session: Session, req: RecordProgress) -> Changed:
+    """月度进展 of one 责任单位 for a month (replacing that month's entry); 未开始 becomes 推进中."""
+    from .periods import check_month
+
+    check_month(req.month)
+    if req.percent is not None and not 0 <= req.percent <= 100:
+        raise LedgerRefused(f"进度百分比应在0至100之间：{req.percent}")
+    t = _task(session, req.task)
+    (u,) = _task_unit(t, req.unit)[:1]
+    entry = next((p for p in u.progress if p.month == req.month), None)
+    old = entry.text if entry else None
+    if entry is None:
+        entry = TaskProgress(month=req.month, entered_on=req.entered_on, text=req.text, percent=req.percent)
+        u.progress.append(entry)
+    else:
+        entry.text, entry.percent, entry.entered_on = req.text, req.percent, req.entered_on
+    if u.status == "未开始":
+        u.status = "推进中"
+    session.flush()
+    audit.record(session, "update", table="task_progress", record=u.uuid, field=req.month, old=old, new=req.text)
+    return Changed(tasks=(t.uuid,), task_units=(u.uuid,), findings=_task_findings(t, req.entered_on))
+
+
+@dataclass(frozen=True, slots=True)
+class SetTaskStatus:
+    task: str
+    unit: str | None  # None: every row of the task
+    status: str
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+def set_task_status(session: Session, req: SetTaskStatus) -> Changed:
+    """状态 of a task's rows; 已销号 only through ``close_out_task`` (it needs a date and evidence)."""
+    if req.status not in TASK_STATES:
+        raise LedgerRefused(f"状态应为：{'、'.join(TASK_STATES)}。")
+    if req.status == TASK_CLOSED:
+        raise LedgerRefused("销号需有销号日期和销号依据，请用“对表销号”。",
+                            [Finding("D-03", "E", "销号需有销号日期和销号依据", record=("task", req.task))])
+    t = _task(session, req.task)
+    rows = _task_unit(t, req.unit)
+    for u in rows:
+        old = u.status
+        u.status = req.status
+        if old == TASK_CLOSED:  # reopening a row drops its 销号
+            u.closed_on = u.closed_basis = u.evidence_files = None
+        audit.record(session, "update", table="task_units", record=u.uuid, field="status", old=old, new=req.status)
+    session.flush()
+    return Changed(tasks=(t.uuid,), task_units=tuple(u.uuid for u in rows), findings=_task_findings(t, req.today))
+
+
+@dataclass(frozen=True, slots=True)
+class CloseOutTask:
+    """对表销号 of a task's row (or of every open row when ``unit`` is None)."""
+
+    task: str
+    unit: str | None
+    on: dt.date | None
+    basis: str | None
+    files: tuple[str, ...] = ()
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+def close_out_task(session: Session, req: CloseOutTask) -> Changed:
+    t = _task(session, req.task)
+    if req.on is None or not (req.basis or "").strip():
+        missing = "、".join(x for x, ok in (("销号日期", req.on is not None), ("销号依据", bool((req.basis or "").strip())))
+                           if not ok)
+        f = Finding("D-03", "E", f"销号缺少{missing}", record=("task", t.uuid))
+        raise LedgerRefused(f"不能销号：缺少{missing}。", [f])
+    rows = [u for u in _task_unit(t, req.unit) if u.status != TASK_CLOSED or req.unit is not None]
+    for u in rows:
+        old = u.status
+        u.status, u.closed_on, u.closed_basis = TASK_CLOSED, req.on, req.basis.strip()
+        u.evidence_files = _files(req.files)
+        audit.record(session, "close_out", table="task_units", record=u.uuid, field="status", old=old,
+                     new=f"{TASK_CLOSED} {req.on.isoformat()} {u.closed_basis}")
+    session.flush()
+    return Changed(tasks=(t.uuid,), task_units=tuple(u.uuid for u in rows), findings=_task_findings(t, req.today))
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveTask:
+    uuid: str
+
+
+def remove_task(session: Session, req: RemoveTask) -> Changed:
+    t = _task(session, req.uuid)
+    audit.record(session, "delete", table="tasks", record=t.uuid, old=t.target)
+    units = tuple(u.uuid for u in t.units)
+    session.delete(t)
+    session.flush()
+    return Changed(tasks=(req.uuid,), task_units=units)
+
+
+# ------------------------------------------------------------------------------- problems
+
+
+PROBLEM_FIELDS = ("source", "description", "unit", "household", "task", "measures", "resp_unit", "resp_person",
+                  "deadline", "status")
+
+
+def _date(value: str | dt.date | None, what: str) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    d = parse_deadline(text, dt.date.today().year)
+    if d.date is None or d.unread:
+        raise LedgerRefused(f"{what}“{text}”不是日期（如 2020-06-30）。")
+    return d.date
+
+
+def _problem(session: Session, uuid: str) -> Problem:
+    p = session.scalars(select(Problem).where(Problem.uuid == uuid)).first()
+    if p is None:
+        raise UnknownRecord(f"找不到问题 {uuid}。")
+    return p
+
+
+def _problem_findings(session: Session, p: Problem, today: dt.date) -> tuple[Finding, ...]:
+    unit = session.get(Unit, p.unit_id) if p.unit_id else None
+    return tuple(check_problem(problem_row(p, unit_path(unit) if unit else None), today))
+
+
+def _set_problem_field(session: Session, p: Problem, name: str, value: str | dt.date | None) -> tuple[object, object]:
+    if isinstance(value, str):
+        value = value.strip() or None
+    if name == "source":
+        if value is not None and value not in PROBLEM_SOURCES:
+            raise LedgerRefused(f"来源应为：{'、'.join(PROBLEM_SOURCES)}。")
+        old, p.source = p.source, value
+        return old, value
+    if name == "status":
+        if value not in PROBLEM_STATES:
+            raise LedgerRefused(f"状态应为：{'、'.join(PROBLEM_STATES)}。")
+        if value == PROBLEM_CLOSED:
+            raise LedgerRefused("销号需有销号日期和销号依据，请用“销号”。",
+                                [Finding("D-08", "E", "销号需有销号日期和销号依据", record=("problem", p.uuid))])
+        old, p.status = p.status, value
+        if old == PROBLEM_CLOSED:
+            p.closed_on = p.closed_basis = p.evidence_files = None
+        return old, value
+    if name == "deadline":
+        d = _date(value, "整改时限")
+        old, p.deadline = p.deadline, d
+        return old, d
+    if name == "unit":
+        unit = find_unit(session, str(value)) if value else None
+        old, p.unit_id = p.unit_id, unit.id if unit else None
+        return old, unit_path(unit) if unit else None
+    if name == "household":
+        if value and session.scalars(select(Household.id).where(Household.uuid == value)).first() is None:
+            raise UnknownRecord(f"登记册中没有户 {value}。")
+        old, p.household_uuid = p.household_uuid, value
+        return old, value
+    if name == "task":
+        if value:
+            _task(session, str(value))
+        old, p.task_uuid = p.task_uuid, value
+        return old, value
+    old = getattr(p, name)
+    setattr(p, name, value)
+    return old, value
+
+
+@dataclass(frozen=True, slots=True)
+class AddProblem:
+    year: int
+    source: str | None
+    description: str | None
+    resp_unit: str | None = None
+    deadline: str | dt.date | None = None
+    measures: str | None = None
+    resp_person: str | None = None
+    unit: str | None = None  # name or path of the unit it concerns
+    household: str | None = None  # uuid
+    task: str | None = None  # uuid
+    target: str | None = None  # 督战对象 uuid (来源 督战发现)
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+def add_problem(session: Session, req: AddProblem) -> Changed:
+    p = Problem(year=req.year, status="未整改", target_uuid=req.target)
+    p.position = len(list(session.scalars(select(Problem.id).where(Problem.year == req.year))))
+    for name in ("source", "description", "resp_unit", "deadline", "measures", "resp_person", "unit", "household",
+                 "task"):
+        _set_problem_field(session, p, name, getattr(req, name))
+    session.add(p)
+    session.flush()
+    audit.record(session, "insert", table="problems", record=p.uuid, new=p.description)
+    return Changed(problems=(p.uuid,), findings=_problem_findings(session, p, req.today))
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateProblem:
+    uuid: str
+    field: str
+    value: str | None
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+def update_problem(session: Session, req: UpdateProblem) -> Changed:
+    if req.field not in PROBLEM_FIELDS:
+        raise UsageError(f"问题没有“{req.field}”这一栏。")
+    p = _problem(session, req.uuid)
+    old, new = _set_problem_field(session, p, req.field, req.value)
+    session.flush()
+    audit.record(session, "update", table="problems", record=p.uuid, field=req.field, old=old, new=new)
+    return Changed(problems=(p.uuid,), findings=_problem_findings(session, p, req.today))
+
+
+@dataclass(frozen=True, slots=True)
+class CloseOutProblem:
+    uuid: str
+    on: dt.date | None
+    basis: str | None
+    files: tuple[str, ...] = ()
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+def close_out_problem(session: Session, req: CloseOutProblem) -> Changed:
+    """销号 (化解, for a problem raised on a household visit): refused without a date and 销号依据."""
+    p = _problem(session, req.uuid)
+    if req.on is None or not (req.basis or "").strip():
+        missing = "、".join(x for x, ok in (("销号日期", req.on is not None), ("销号依据", bool((req.basis or "").strip())))
+                           if not ok)
+        raise LedgerRefused(f"不能销号：缺少{missing}。",
+                            [Finding("D-08", "E", f"销号缺少{missing}", record=("problem", p.uuid))])
+    old = p.status
+    p.status, p.closed_on, p.closed_basis, p.evidence_files = PROBLEM_CLOSED, req.on, req.basis.strip(), _files(req.files)
+    session.flush()
+    audit.record(session, "close_out", table="problems", record=p.uuid, field="status", old=old,
+                 new=f"{PROBLEM_CLOSED} {req.on.isoformat()} {p.closed_basis}")
+    return Changed(problems=(p.uuid,), findings=_problem_findings(session, p, req.today))
+
+
+# ------------------------------------------------------------------------------- views (queries)
+
+
+def _latest_progress(u: TaskUnit) -> TaskProgress | None:
+    return u.progress[-1] if u.progress else None
+
+
+def list_views(session: Session, year: int, today: dt.date, kind: str | None = None) -> list[ListView]:
+    """The year's lists as printed: one line per 责任单位, with the D-codes found on each."""
+    q = (select(ResponsibilityList).where(ResponsibilityList.year == year)
+         .options(selectinload(ResponsibilityList.tasks).selectinload(Task.units).selectinload(TaskUnit.progress))
+         .order_by(ResponsibilityList.kind))
+    if kind:
+        q = q.where(ResponsibilityList.kind == kind)
+    out = []
+    for lst in session.scalars(q):
+        lines = []
+        for t in lst.tasks:
+            found = check_task(task_row(t), today)
+            whole = {f.code for f in found if f.unit is None}
+            text = t.deadline_text or deadline_text(t.deadline, t.ongoing, year)
+            for u in t.units or [None]:
+                codes = sorted(whole | {f.code for f in found if u is not None and f.unit == u.name})
+                last = _latest_progress(u) if u else None
+                closed = u is not None and u.status == TASK_CLOSED
+                lines.append(TaskLine(
+                    task_uuid=t.uuid, unit_uuid=u.uuid if u else "", seq=t.seq, heading=t.heading, target=t.target,
+                    measures=t.measures, deadline_text=text, deadline=t.deadline, ongoing=t.ongoing,
+                    leaders=t.leaders, unit=u.name if u else "", persons=t.persons,
+                    status=u.status if u else task_status(t),
+                    progress=f"{int(last.month[5:])}月：{last.text}" if last else None,
+                    progress_month=last.month if last else None,
+                    closed_on=u.closed_on if u else None, closed_basis=u.closed_basis if u else None,
+                    evidence_files=tuple((u.evidence_files or "").splitlines()) if u else (),
+                    overdue=is_overdue(t.deadline, closed, today), due_this_month=due_this_month(t.deadline, today)
+                    and not closed, codes=tuple(codes)))
+        out.append(ListView(lst.uuid, lst.year, lst.kind, lst.title or f"{year}年{LIST_KIND_NAMES[lst.kind]}",
+                            tuple(lines)))
+    return out
+
+
+def problem_lines(session: Session, year: int, today: dt.date) -> list[ProblemLine]:
+    units = {u.id: u for u in session.scalars(select(Unit))}
+    tasks = dict(session.execute(select(Task.uuid, Task.target)).tuples().all())
+    out = []
+    q = select(Problem).where(Problem.year == year).order_by(Problem.position, Problem.id)
+    for i, p in enumerate(session.scalars(q), 1):
+        unit = unit_path(units[p.unit_id]) if p.unit_id in units else None
+        codes = sorted({f.code for f in check_problem(problem_row(p, unit), today)})
+        closed = p.status == PROBLEM_CLOSED
+        out.append(ProblemLine(
+            uuid=p.uuid, seq=i, source=p.source, description=p.description, unit=unit, household=p.household_uuid,
+            task=(tasks.get(p.task_uuid) or p.task_uuid) if p.task_uuid else None, measures=p.measures,
+            resp_unit=p.resp_unit, resp_person=p.resp_person, deadline=p.deadline, status=p.status,
+            closed_on=p.closed_on, closed_basis=p.closed_basis,
+            evidence_files=tuple((p.evidence_files or "").splitlines()),
+            overdue=is_overdue(p.deadline, closed, today), due_this_month=due_this_month(p.deadline, today) and not closed,
+            codes=tuple(codes)))
+    return out
+
+
+def task_findings(session: Session, year: int, today: dt.date) -> list[Finding]:
+    q = (select(Task).join(ResponsibilityList).where(ResponsibilityList.year == year)
+         .options(selectinload(Task.units).selectinload(TaskUnit.progress)).order_by(ResponsibilityList.kind, Task.position))
+    return [f for t in session.scalars(q) for f in check_task(task_row(t), today)]
+
+
+def problem_findings(session: Session, year: int, today: dt.date) -> list[Finding]:
+    units = {u.id: u for u in session.scalars(select(Unit))}
+    q = select(Problem).where(Problem.year == year).order_by(Problem.position, Problem.id)
+    return [f for p in session.scalars(q)
+            for f in check_problem(problem_row(p, unit_path(units[p.unit_id]) if p.unit_id in units else None), today)]
+
+
+def task_uuid_of(session: Session, list_year: int, seq: int, kind: str | None = None) -> str:
+    """A task by its 序号 in the year's list (the CLI's way of naming one)."""
+    q = select(Task.uuid).join(ResponsibilityList).where(ResponsibilityList.year == list_year, Task.seq == seq)
+    if kind:
+        q = q.where(ResponsibilityList.kind == kind)
+    found = list(session.scalars(q))
+    if len(found) != 1:
+        raise UnknownRecord(f"{list_year}年清单中{'没有' if not found else '有多项'}序号为{seq}的任务。")
+    return found[0]
