@@ -30,6 +30,9 @@ COMMANDS = {
     "backup": "cmd_backup",
     "restore": "cmd_restore",
     "selftest": "cmd_selftest",
+    "tasks": "cmd_tasks",
+    "problems": "cmd_problems",
+    "supervision": "cmd_supervision",
 }
 
 
