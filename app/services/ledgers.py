@@ -629,7 +629,7 @@ def list_views(session: Session, year: int, today: dt.date, kind: str | None = N
 
 def problem_lines(session: Session, year: int, today: dt.date) -> list[ProblemLine]:
     units = {u.id: u for u in session.scalars(select(Unit))}
-    tasks = dict(session.execute(select(Task.uuid, Task.target)).tuples().all())
+    tasks = dict(session.execute(select(Task.uuid, Task.target)).all())
     out = []
     q = select(Problem).where(Problem.year == year).order_by(Problem.position, Problem.id)
     for i, p in enumerate(session.scalars(q), 1):

@@ -59,8 +59,8 @@ def remaining_by_unit(session: Session, period: Period) -> dict[int, int]:
          .join(Person, Person.household_id == Household.id)
          .where(Household.period_id == period.id, Household.closed_out.is_(False))
          .group_by(Household.village_id))
-    per_village = dict(session.execute(q).tuples().all())
-    parents = dict(session.execute(select(Unit.id, Unit.parent_id)).tuples().all())
+    per_village = dict(session.execute(q).all())
+    parents = dict(session.execute(select(Unit.id, Unit.parent_id)).all())
     out: dict[int, int] = {}
     for vid, n in per_village.items():
         u: int | None = vid
