@@ -29,7 +29,10 @@ def run(capsys, *argv) -> tuple[int, dict | None]:
 def listed(demo_db_path, tmp_path, capsys):
     """The demo register (2020) with the seed-002 style list imported as the departments' list."""
     docx = seed002_docx(tmp_path / "部门清单.docx")
-    code, doc = run(capsys, "--db", str(demo_db_path), "tasks", "import", str(docx), "--json")
+    # the demo register has its own year of lists: the file replaces the departments' one
+    assert main(["--db", str(demo_db_path), "tasks", "import", str(docx)]) == 1
+    capsys.readouterr()
+    code, doc = run(capsys, "--db", str(demo_db_path), "tasks", "import", str(docx), "--replace", "--json")
     assert code == 0, doc
     return demo_db_path, doc
 
@@ -49,7 +52,7 @@ def test_import_reports_tasks_unplaced_and_findings(listed):
 def test_overdue_then_closed_out(listed, capsys):
     db, _ = listed
     base = ["--db", str(db), "tasks"]
-    code, doc = run(capsys, *base, "list", "--overdue", "--today", "2020-07-18", "--json")
+    code, doc = run(capsys, *base, "list", "--kind", "departments", "--overdue", "--today", "2020-07-18", "--json")
     assert code == 0
     assert [t["seq"] for t in doc["tasks"]] == [2, 3]  # 4月30日 and 6月30日 have passed; 9月30日 and 长期坚持 not
     three = doc["tasks"][1]
@@ -57,18 +60,18 @@ def test_overdue_then_closed_out(listed, capsys):
     assert {f["code"] for f in doc["findings"] if f["record"]["uuid"] == three["uuid"]} >= {"D-02"}
 
     # 销号 without 销号依据 is refused, nothing written
-    assert main([*base, "close", "--seq", "3", "--date", "2020-07-10"]) == 1
+    assert main([*base, "close", "--kind", "departments", "--seq", "3", "--date", "2020-07-10"]) == 1
     assert "销号依据" in capsys.readouterr().err
-    code, _ = run(capsys, *base, "close", "--seq", "3", "--date", "2020-07-10", "--basis", "满意度调查报告",
+    code, _ = run(capsys, *base, "close", "--kind", "departments", "--seq", "3", "--date", "2020-07-10", "--basis", "满意度调查报告",
                   "--file", "C:/材料/满意度调查.pdf", "--file", "照片1.jpg", "--json")
     assert code == 0
-    code, doc = run(capsys, *base, "list", "--closed", "--today", "2020-07-18", "--json")
+    code, doc = run(capsys, *base, "list", "--kind", "departments", "--closed", "--today", "2020-07-18", "--json")
     (task,) = doc["tasks"]
     assert task["seq"] == 3 and task["status"] == "已销号"
     assert task["units"][0]["closed_on"] == "2020-07-10"
     assert task["units"][0]["evidence_files"] == ["满意度调查.pdf", "照片1.jpg"]
     assert not [f for f in doc["findings"] if f["code"] == "D-02"]
-    _, doc = run(capsys, *base, "list", "--overdue", "--today", "2020-07-18", "--json")
+    _, doc = run(capsys, *base, "list", "--kind", "departments", "--overdue", "--today", "2020-07-18", "--json")
     assert [t["seq"] for t in doc["tasks"]] == [2]
     with Database(db) as database, database.session() as s:
         assert s.scalars(select(AuditEntry).where(AuditEntry.action == "close_out")).all()
@@ -77,11 +80,11 @@ def test_overdue_then_closed_out(listed, capsys):
 def test_lists_stay_editable_in_a_locked_month_and_refuse_a_second_import(listed, capsys, tmp_path):
     db, _ = listed
     # 2020-02 is locked in the demo register: progress keyed by that month is still taken
-    code, doc = run(capsys, "--db", str(db), "tasks", "progress", "--seq", "1", "--unit", "组织部",
+    code, doc = run(capsys, "--db", str(db), "tasks", "progress", "--kind", "departments", "--seq", "1", "--unit", "组织部",
                     "--month", "2020-02", "--text", "已驻村检查3次", "--json")
     assert code == 0 and doc["task_units"]
     again = seed002_docx(tmp_path / "again.docx")
-    assert main(["--db", str(db), "tasks", "import", str(again)]) == 1
+    assert main(["--db", str(db), "tasks", "import", str(again)]) == 1  # the list has tasks now
     assert "--replace" in capsys.readouterr().err
     assert main(["--db", str(db), "tasks", "import", str(again), "--replace"]) == 0
 
@@ -89,13 +92,13 @@ def test_lists_stay_editable_in_a_locked_month_and_refuse_a_second_import(listed
 def test_xlsx_list_as_the_townships_list_and_its_export(demo_db_path, tmp_path, capsys):
     src = list_xlsx(tmp_path / "乡镇清单.xlsx")
     base = ["--db", str(demo_db_path), "tasks"]
-    code, doc = run(capsys, *base, "import", str(src), "--kind", "townships", "--json")
+    code, doc = run(capsys, *base, "import", str(src), "--kind", "townships", "--replace", "--json")
     assert code == 0 and doc["tasks"] == 3 and doc["unplaced"] == []
     out = tmp_path / "乡镇清单导出.xlsx"
     assert main([*base, "export", "--kind", "townships", "--out", str(out), "--today", "2020-07-18"]) == 0
     ws = openpyxl.load_workbook(out).active
     values = [[c for c in row] for row in ws.iter_rows(values_only=True)]
-    assert "2020年乡镇清单" in values[1][0]
+    assert values[1][0] == "2020年脱贫攻坚决胜年乡镇清单"  # a replaced list keeps its title
     assert str(values[2][0]).startswith("填报单位：")
     header = values[3]
     assert tuple(header[:8]) == ("序号", "方面", "指标", "工作措施", "完成时限", "责任领导", "责任单位", "责任人")
@@ -104,7 +107,7 @@ def test_xlsx_list_as_the_townships_list_and_its_export(demo_db_path, tmp_path, 
     pdf = tmp_path / "乡镇清单.pdf"
     assert main([*base, "export", "--kind", "townships", "--out", str(pdf), "--today", "2020-07-18"]) == 0
     text = "".join(p.extract_text() for p in PdfReader(pdf).pages)
-    assert "2020年乡镇清单" in text and "逾期" in text and "驻村工作时间" in text
+    assert "乡镇清单" in text and "逾期" in text and "驻村工作时间" in text
 
 
 def test_problems_ledger(demo_db_path, capsys, tmp_path):
@@ -118,16 +121,20 @@ def test_problems_ledger(demo_db_path, capsys, tmp_path):
     assert e.value.code == 2
     capsys.readouterr()
     _, doc = run(capsys, *base, "list", "--overdue", "--today", "2020-07-18", "--json")
-    assert [p["uuid"] for p in doc["problems"]] == [uuid] and doc["problems"][0]["unit"] == "康平县"
+    mine = [p for p in doc["problems"] if p["uuid"] == uuid]
+    assert mine and mine[0]["unit"] == "康平县" and all(p["overdue"] for p in doc["problems"])
     assert main([*base, "close", uuid, "--date", "2020-07-01"]) == 1
     capsys.readouterr()
     assert main([*base, "close", uuid, "--date", "2020-07-01", "--basis", "已改造验收"]) == 0
     _, doc = run(capsys, *base, "list", "--today", "2020-07-18", "--json")
-    assert doc["problems"][0]["status"] == "已销号" and doc["findings"] == []
+    (mine,) = [p for p in doc["problems"] if p["uuid"] == uuid]
+    assert mine["status"] == "已销号" and not [f for f in doc["findings"] if f["record"]["uuid"] == uuid]
     out = tmp_path / "台账.xlsx"
-    assert main([*base, "export", "--out", str(out)]) == 0
+    assert main([*base, "export", "--out", str(out), "--today", "2020-07-18"]) == 0
     rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
-    assert rows[3][:3] == ("序号", "来源", "问题描述") and rows[4][2] == "危房未改造"
+    assert rows[3][:3] == ("序号", "来源", "问题描述") and "危房未改造" in [r[2] for r in rows[4:]]
+    marked = [r for r in rows[4:] if r[0] is not None and r[11] == "逾期"]
+    assert len(marked) == sum(p["overdue"] for p in doc["problems"])
 
 
 def test_supervision_candidates_confirm_entries_and_the_seed004_table(demo_db_path, capsys, tmp_path):
@@ -136,18 +143,21 @@ def test_supervision_candidates_confirm_entries_and_the_seed004_table(demo_db_pa
     assert code == 0
     levels = {c["level"] for c in doc["candidates"]}
     assert "county" in levels and "township" in levels
-    assert all(not c["listed"] for c in doc["candidates"])
     county = next(c for c in doc["candidates"] if c["level"] == "county")
+    assert county["listed"]  # the demo lists its county
     assert county["reason_text"] == "剩余贫困人口超过1000人" and county["figure"] == f"{county['persons']}人"
+    new = [c for c in doc["candidates"] if not c["listed"]]
+    assert new
     code, doc = run(capsys, *base, "candidates", "--county-over", "100", "--township-at-least", "60", "--confirm",
                     "--json")
-    assert code == 0 and len(doc["listed"]) == len(doc["candidates"])
+    assert code == 0 and len(doc["listed"]) == len(new)
     _, doc = run(capsys, *base, "candidates", "--county-over", "100", "--township-at-least", "60", "--json")
     assert all(c["listed"] for c in doc["candidates"])  # a confirmed unit is not proposed twice
 
     _, doc = run(capsys, *base, "list", "--today", "2020-03-25", "--json")
     assert {f["code"] for f in doc["findings"]} == {"D-09"}
-    name = county["unit"]
+    name = new[0]["unit"]
+    assert name in {f["message"].split("“")[1].split("”")[0] for f in doc["findings"]}
     assert main([*base, "entry", "--target", name, "--month", "2020-03", "--actions", "走访12户，召开推进会1次",
                  "--found", "2", "--solved", "1", "--today", "2020-03-19"]) == 0
     _, doc = run(capsys, *base, "list", "--today", "2020-03-25", "--json")

@@ -81,7 +81,11 @@ def generate(database, persons: int = 3000, seed: int = 1, *, clean: bool = Fals
                 conn.exec_driver_sql(sql)
         finally:
             conn.exec_driver_sql("PRAGMA cache_size=-2000")
-    return gen.summary()
+    from .demo_ledgers import generate_ledgers
+
+    with database.session() as session:  # the year's lists, problems and 督战对象 (supervision.md §1–3)
+        ledgers = generate_ledgers(session, seed)
+    return {**gen.summary(), "ledgers": ledgers}
 
 
 class _Generator:
