@@ -269,3 +269,17 @@ def township_lines(session: Session, period: Period, thresholds: Thresholds = Th
     """Seed 003's list: townships with at least the threshold of poor persons, by county."""
     return [TownshipLine(c.county or "", c.name, c.persons)
             for c in candidates(session, period, thresholds) if c.level == "township"]
+
+
+def target_entries(session: Session, year: int, month: str) -> list[tuple[str, str]]:
+    """(target uuid, the month's 台账 as one line) for the 督战对象 with an entry that month."""
+    q = (select(SupervisionTarget.uuid, SupervisionEntry)
+         .join(SupervisionEntry, SupervisionEntry.target_id == SupervisionTarget.id)
+         .where(SupervisionTarget.year == year, SupervisionEntry.month == month))
+    out = []
+    for uuid, e in session.execute(q).all():
+        text = e.actions or ""
+        if e.problems_found or e.problems_solved:
+            text += f"（发现问题{e.problems_found}个，解决{e.problems_solved}个）"
+        out.append((uuid, text))
+    return out

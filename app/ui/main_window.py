@@ -26,7 +26,7 @@ from app.rules.findings import Finding
 from app.services import register
 from app.services.register import Change
 from app.storage import Database
-from app.ui import actions, first_month_dialog, window_tools
+from app.ui import actions, first_month_dialog, ledgers_view, window_tools
 from app.ui.columns import HOUSEHOLD_COLUMNS, MEMBER_CODES
 from app.ui.delegates import ColumnDelegate
 from app.ui.dialogs import Dialogs
@@ -168,6 +168,7 @@ class MainWindow(QMainWindow):
                 self.tree.setCurrentIndex(self.tree.model_.index(0, 0))
         self._update_actions()
         self.start_check()
+        ledgers_view.refresh_status(self)  # open/overdue tasks and problems of the month's year
 
     def new_first_month(self) -> None:
         """新建第一个月份… (a new register, nothing to import): then show that month."""

@@ -1,0 +1,489 @@
+"""督战与销号: the year's two lists, the problems ledger and 挂牌督战 as grids (supervision.md §1–3).
+
+Grids keep the register's keyboard contract (typing or F2 edits, Enter commits and moves down, Tab
+moves right); filters 逾期 / 本月到期 / 未销号 and by 责任单位; overdue rows are tinted red, rows due
+this month amber. 对表销号 (Ctrl+K) asks for the date, 销号依据 and evidence files. Every change is
+one service operation in its own session: the window never runs SQL. The status line of the main
+window shows the open/overdue counts and the days left to the 20th.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.kernel.ledgers import (
+    PROBLEM_SOURCES,
+    PROBLEM_STATES,
+    REASON_COLUMNS,
+    TASK_STATES,
+    cn_date,
+    month_key,
+)
+from app.services import ledgers as L
+from app.services import supervision as S
+from app.services.errors import GuatuError
+from app.services.ledger_status import ledger_counts
+
+OVERDUE_BG = QColor("#f9d6d5")
+DUE_BG = QColor("#fdebd0")
+CLOSED_FG = QColor("#7f8c8d")
+
+
+@dataclass(frozen=True)
+class Col:
+    header: str
+    get: Callable[[Any], Any]
+    field: str | None = None  # editable through the service when set
+    width: int = 90
+    choices: tuple[str, ...] = ()
+
+
+def _d(d: dt.date | None) -> str:
+    return cn_date(d) if d else ""
+
+
+def _mark(line) -> str:
+    marks = (["逾期"] if line.overdue else []) + (["本月到期"] if getattr(line, "due_this_month", False) else [])
+    return " ".join(marks + list(line.codes))
+
+
+TASK_COLUMNS = (
+    Col("序号", lambda ln: ln.seq or "", None, 44),
+    Col("方面", lambda ln: ln.heading or "", "heading", 110),
+    Col("指标", lambda ln: ln.target or "", "target", 220),
+    Col("工作措施", lambda ln: ln.measures or "", "measures", 260),
+    Col("完成时限", lambda ln: ln.deadline_text, "deadline", 110),
+    Col("责任领导", lambda ln: ln.leaders or "", "leaders", 90),
+    Col("责任单位", lambda ln: ln.unit, None, 90),
+    Col("责任人", lambda ln: ln.persons or "", "persons", 100),
+    Col("状态", lambda ln: ln.status, "status", 70, TASK_STATES),
+    Col("本月进展", lambda ln: ln.progress or "", "progress", 200),
+    Col("销号日期", lambda ln: _d(ln.closed_on), None, 100),
+    Col("销号依据", lambda ln: "；".join(filter(None, [ln.closed_basis, *ln.evidence_files])), None, 160),
+    Col("提示", _mark, None, 110),
+)
+PROBLEM_COLUMNS = (
+    Col("序号", lambda ln: ln.seq, None, 44),
+    Col("来源", lambda ln: ln.source or "", "source", 80, PROBLEM_SOURCES),
+    Col("问题描述", lambda ln: ln.description or "", "description", 240),
+    Col("涉及", lambda ln: ln.unit or ln.task or "", None, 120),
+    Col("整改措施", lambda ln: ln.measures or "", "measures", 220),
+    Col("责任单位", lambda ln: ln.resp_unit or "", "resp_unit", 90),
+    Col("责任人", lambda ln: ln.resp_person or "", "resp_person", 80),
+    Col("整改时限", lambda ln: ln.deadline.isoformat() if ln.deadline else "", "deadline", 100),
+    Col("状态", lambda ln: ln.status, "status", 70, PROBLEM_STATES),
+    Col("销号日期", lambda ln: _d(ln.closed_on), None, 100),
+    Col("销号依据", lambda ln: "；".join(filter(None, [ln.closed_basis, *ln.evidence_files])), None, 160),
+    Col("提示", _mark, None, 110),
+)
+TARGET_COLUMNS = (
+    Col("督战县", lambda ln: ln.county or "", None, 90),
+    Col("督战对象", lambda ln: ln.name, None, 200),
+    Col("挂牌原因", lambda ln: REASON_COLUMNS.get(ln.reason, ln.reason), None, 200),
+    Col("人数/发生率", lambda ln: ln.figure or "", "figure", 90),
+    Col("领导", lambda ln: ln.leaders or "", "leaders", 120),
+    Col("督战小分队部门牵头人", lambda ln: ln.team_lead or "", "team_lead", 150),
+    Col("本月督战台账", lambda ln: ln.entry_text, "entry", 260),
+    Col("提示", lambda ln: " ".join(ln.codes), None, 80),
+)
+
+
+class LedgerModel(QAbstractTableModel):
+    """Rows of view-model lines; ``commit(line, field, text)`` performs the edit and returns success."""
+
+    def __init__(self, columns: tuple[Col, ...], parent=None):
+        super().__init__(parent)
+        self.columns = columns
+        self.lines: list[Any] = []
+        self.commit: Callable[[Any, str, str], bool] = lambda line, field, text: False
+        self.editable = True
+
+    def set_lines(self, lines: list[Any]) -> None:
+        self.beginResetModel()
+        self.lines = list(lines)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.lines)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.columns[section].header
+        return None
+
+    def flags(self, index):
+        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self.editable and self.columns[index.column()].field:
+            f |= Qt.ItemFlag.ItemIsEditable
+        return f
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        line, col = self.lines[index.row()], self.columns[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            v = col.get(line)
+            return "" if v is None else str(v)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            v = col.get(line)
+            return str(v) if v else None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if getattr(line, "overdue", False):
+                return QBrush(OVERDUE_BG)
+            if getattr(line, "due_this_month", False):
+                return QBrush(DUE_BG)
+        if role == Qt.ItemDataRole.ForegroundRole and getattr(line, "status", "") == "已销号":
+            return QBrush(CLOSED_FG)
+        return None
+
+    def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid():
+            return False
+        col = self.columns[index.column()]
+        line = self.lines[index.row()]
+        text = "" if value is None else str(value).strip()
+        if col.field is None or text == str(col.get(line) or ""):
+            return False
+        return self.commit(line, col.field, text)
+
+
+class LedgerGrid(QTableView):
+    """The register's keyboard contract: typing or F2 edits, Enter commits and moves down, Tab right."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.AnyKeyPressed | QAbstractItemView.EditTrigger.DoubleClicked
+                             | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setTabKeyNavigation(True)
+        self.setWordWrap(False)
+        self.verticalHeader().setDefaultSectionSize(24)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+
+    def setModel(self, model) -> None:
+        super().setModel(model)
+        for i, col in enumerate(model.columns):
+            self.setColumnWidth(i, col.width)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.state() != QAbstractItemView.State.EditingState:
+            self._move_down(self.currentIndex())
+            return
+        super().keyPressEvent(event)
+
+    def closeEditor(self, editor, hint) -> None:
+        cur = QPersistentModelIndex(self.currentIndex())
+        super().closeEditor(editor, hint)
+        if hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache:
+            self._move_down(QModelIndex(cur))
+
+    def _move_down(self, cur: QModelIndex) -> None:
+        model = self.model()
+        if model is None or not cur.isValid() or model.rowCount() == 0:
+            return
+        self.setCurrentIndex(model.index(min(cur.row() + 1, model.rowCount() - 1), cur.column()))
+
+
+class CloseOutDialog(QDialog):
+    """对表销号: date, 销号依据 and the evidence files (their names are kept with the row)."""
+
+    def __init__(self, what: str, today: dt.date, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(f"对表销号 — {what}")
+        form = QFormLayout(self)
+        self.date = QDateEdit(QDate(today.year, today.month, today.day))
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.basis = QLineEdit()
+        self.basis.setPlaceholderText("如：经对表检查已完成，见验收报告")
+        self.files = QListWidget()
+        add = QPushButton("添加佐证材料…")
+        add.clicked.connect(self._add_files)
+        form.addRow("销号日期", self.date)
+        form.addRow("销号依据", self.basis)
+        form.addRow("佐证材料", self.files)
+        form.addRow("", add)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _add_files(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(self, "佐证材料")
+        for n in names:
+            self.files.addItem(Path(n).name)
+
+    def values(self) -> tuple[dt.date, str, tuple[str, ...]]:
+        d = self.date.date()
+        return (dt.date(d.year(), d.month(), d.day()), self.basis.text().strip(),
+                tuple(self.files.item(i).text() for i in range(self.files.count())))
+
+
+@dataclass(frozen=True)
+class TargetRowView:
+    """A 督战对象 as the grid shows it, with this month's 台账 text."""
+
+    uuid: str
+    county: str | None
+    name: str
+    reason: str
+    figure: str | None
+    leaders: str | None
+    team_lead: str | None
+    entry_text: str
+    codes: tuple[str, ...]
+    overdue: bool = False
+
+
+class LedgersView(QWidget):
+    """The tabs 部门清单 · 乡镇清单 · 问题整改台账 · 挂牌督战 of one year."""
+
+    FILTERS = ("全部", "逾期", "本月到期", "未销号")
+
+    def __init__(self, db, year: int, parent=None, dialogs=None, today: dt.date | None = None,
+                 read_only: bool = False):
+        super().__init__(parent)
+        from app.ui.dialogs import Dialogs
+
+        self.db, self.year = db, year
+        self.dialogs = dialogs or Dialogs()
+        self.today = today or dt.date.today()
+        self.read_only = read_only
+        # How 对表销号 asks for date, basis and files; a test replaces it.
+        self.ask_close_out: Callable[[str], tuple[dt.date, str, tuple[str, ...]] | None] = self._ask_close_out
+        self._build()
+        self.reload()
+
+    # -- layout
+    def _build(self) -> None:
+        lay = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.filter = QComboBox()
+        self.filter.addItems(self.FILTERS)
+        self.filter.setToolTip("筛选：逾期、本月到期、未销号")
+        self.unit_filter = QComboBox()
+        self.unit_filter.setMinimumWidth(140)
+        self.unit_filter.setToolTip("按责任单位筛选")
+        self.close_btn = QPushButton("对表销号…（Ctrl+K）")
+        self.close_btn.clicked.connect(self.close_out_current)
+        self.summary = QLabel("")
+        bar.addWidget(QLabel(f"{self.year}年  筛选："))
+        bar.addWidget(self.filter)
+        bar.addWidget(QLabel("责任单位："))
+        bar.addWidget(self.unit_filter)
+        bar.addWidget(self.close_btn)
+        bar.addStretch(1)
+        bar.addWidget(self.summary)
+        lay.addLayout(bar)
+        self.tabs = QTabWidget()
+        self.models: dict[str, LedgerModel] = {}
+        self.grids: dict[str, LedgerGrid] = {}
+        for key, title, cols in (("departments", "部门清单", TASK_COLUMNS), ("townships", "乡镇清单", TASK_COLUMNS),
+                                 ("problems", "问题整改台账", PROBLEM_COLUMNS), ("targets", "挂牌督战", TARGET_COLUMNS)):
+            model = LedgerModel(cols, self)
+            model.editable = not self.read_only
+            model.commit = lambda line, field, text, k=key: self.commit(k, line, field, text)
+            grid = LedgerGrid()
+            grid.setModel(model)
+            self.models[key], self.grids[key] = model, grid
+            self.tabs.addTab(grid, title)
+        lay.addWidget(self.tabs)
+        self.filter.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.unit_filter.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.tabs.currentChanged.connect(lambda _i: self._tab_changed())
+        QShortcut(QKeySequence("Ctrl+K"), self, activated=self.close_out_current)
+        for i in range(4):  # Alt+1 … Alt+4 switch tabs
+            QShortcut(QKeySequence(f"Alt+{i + 1}"), self, activated=lambda i=i: self.tabs.setCurrentIndex(i))
+
+    # -- data
+    def reload(self) -> None:
+        with self.db.read_session() as s:
+            views = {v.kind: list(v.lines) for v in L.list_views(s, self.year, self.today)}
+            problems = L.problem_lines(s, self.year, self.today)
+            targets = S.target_lines(s, self.year, self.today)
+            entries = self._entries(s)
+            self.counts = ledger_counts(s, self.year, self.today)
+        self.all = {"departments": views.get("departments", []), "townships": views.get("townships", []),
+                    "problems": problems,
+                    "targets": [TargetRowView(t.uuid, t.county, t.name, t.reason, t.figure, t.leaders, t.team_lead,
+                                              entries.get(t.uuid, ""), t.codes) for t in targets]}
+        self.summary.setText(self.counts.text())
+        self._tab_changed()
+
+    def _entries(self, s) -> dict[str, str]:
+        month = month_key(self.today)
+        out = {}
+        for t in S.target_entries(s, self.year, month):
+            out[t[0]] = t[1]
+        return out
+
+    def current_key(self) -> str:
+        return ("departments", "townships", "problems", "targets")[self.tabs.currentIndex()]
+
+    def _tab_changed(self) -> None:
+        key = self.current_key()
+        units = sorted({getattr(ln, "unit", None) or getattr(ln, "resp_unit", None) or "" for ln in self.all[key]} - {""})
+        self.unit_filter.blockSignals(True)
+        keep = self.unit_filter.currentText()
+        self.unit_filter.clear()
+        self.unit_filter.addItems(["全部", *units])
+        self.unit_filter.setCurrentIndex(max(0, self.unit_filter.findText(keep)))
+        self.unit_filter.blockSignals(False)
+        self.close_btn.setEnabled(key in ("departments", "townships", "problems") and not self.read_only)
+        self.apply_filter()
+
+    def apply_filter(self) -> None:
+        for key, model in self.models.items():
+            lines = self.all.get(key, [])
+            which = self.filter.currentText()
+            if which == "逾期":
+                lines = [ln for ln in lines if getattr(ln, "overdue", False)]
+            elif which == "本月到期":
+                lines = [ln for ln in lines if getattr(ln, "due_this_month", False)]
+            elif which == "未销号":
+                lines = [ln for ln in lines if getattr(ln, "status", "") != "已销号"]
+            unit = self.unit_filter.currentText()
+            if key == self.current_key() and unit and unit != "全部":
+                lines = [ln for ln in lines if (getattr(ln, "unit", None) or getattr(ln, "resp_unit", None)) == unit]
+            model.set_lines(lines)
+
+    # -- edits (each one operation in its own session)
+    def _run(self, op: Callable[[Any], Any]) -> bool:
+        try:
+            with self.db.session() as s:
+                op(s)
+        except GuatuError as e:
+            self.dialogs.error(self, "督战与销号", e.message)
+            return False
+        QTimer.singleShot(0, self._reload_keep)
+        return True
+
+    def _reload_keep(self) -> None:
+        grid = self.grids[self.current_key()]
+        cur = grid.currentIndex()
+        row, col = cur.row(), cur.column()
+        self.reload()
+        model = self.models[self.current_key()]
+        if row >= 0 and model.rowCount():
+            grid.setCurrentIndex(model.index(min(row, model.rowCount() - 1), max(col, 0)))
+
+    def commit(self, key: str, line, field: str, text: str) -> bool:
+        today = self.today
+        if key in ("departments", "townships"):
+            if field == "status":
+                if text == "已销号":
+                    return self.close_out(key, line)
+                return self._run(lambda s: L.set_task_status(s, L.SetTaskStatus(line.task_uuid, line.unit, text, today)))
+            if field == "progress":
+                return self._run(lambda s: L.record_progress(s, L.RecordProgress(
+                    line.task_uuid, line.unit, month_key(today), text, None, today)))
+            return self._run(lambda s: L.update_task(s, L.UpdateTask(line.task_uuid, field, text, today)))
+        if key == "problems":
+            if field == "status" and text == "已销号":
+                return self.close_out(key, line)
+            return self._run(lambda s: L.update_problem(s, L.UpdateProblem(line.uuid, field, text, today)))
+        if field == "entry":
+            return self._run(lambda s: S.record_supervision(s, S.RecordSupervision(
+                line.uuid, month_key(today), text, entered_on=today)))
+        return self._run(lambda s: S.update_target(s, S.UpdateTarget(line.uuid, field, text, today)))
+
+    def _ask_close_out(self, what: str):
+        dlg = CloseOutDialog(what, self.today, self)
+        return dlg.values() if dlg.exec() == QDialog.DialogCode.Accepted else None
+
+    def close_out_current(self) -> None:
+        key = self.current_key()
+        index = self.grids[key].currentIndex()
+        if self.read_only or key == "targets" or not index.isValid():
+            return
+        self.close_out(key, self.models[key].lines[index.row()])
+
+    def close_out(self, key: str, line) -> bool:
+        what = (f"{line.seq or ''} {line.unit}" if key != "problems" else (line.description or ""))[:30]
+        got = self.ask_close_out(what)
+        if got is None:
+            return False
+        on, basis, files = got
+        if key == "problems":
+            return self._run(lambda s: L.close_out_problem(s, L.CloseOutProblem(line.uuid, on, basis, files,
+                                                                                 self.today)))
+        return self._run(lambda s: L.close_out_task(s, L.CloseOutTask(line.task_uuid, line.unit, on, basis, files,
+                                                                      self.today)))
+
+
+def year_of(db, period_month: str | None) -> int:
+    if period_month:
+        return int(period_month[:4])
+    from app.services.periods import latest_period
+
+    with db.read_session() as s:
+        p = latest_period(s)
+    return p.year if p is not None else dt.date.today().year
+
+
+def status_text(db, period_month: str | None, today: dt.date | None = None) -> str:
+    with db.read_session() as s:
+        return ledger_counts(s, year_of(db, period_month), today or dt.date.today()).text()
+
+
+def refresh_status(window) -> None:
+    """The main window's status line: open/overdue counts and the days left to the 20th."""
+    label = getattr(window, "ledgers_label", None)
+    if label is None:
+        label = QLabel("")
+        window.ledgers_label = label
+        window.statusBar().addPermanentWidget(label)
+    store = window.store
+    try:
+        label.setText(status_text(store.db, store.period.month if store.period else None))
+    except Exception:  # the status line is decoration: never break the window for it
+        label.setText("")
+
+
+def open_dialog(parent, db, period_month: str | None) -> QDialog:
+    """工具 › 督战与销号: the year's ledgers in a window of their own."""
+    from app.ui.dialogs import Dialogs
+
+    dialogs = getattr(parent, "dialogs", None) or Dialogs()
+    read_only = bool(getattr(getattr(parent, "store", None), "read_only", False))
+    dlg = QDialog(parent)
+    year = year_of(db, period_month)
+    dlg.setWindowTitle(f"督战与销号 — {year}年")
+    lay = QVBoxLayout(dlg)
+    lay.setContentsMargins(4, 4, 4, 4)
+    lay.addWidget(LedgersView(db, year, dlg, dialogs=dialogs, read_only=read_only))
+    dlg.resize(1340, 700)
+    dlg.exec()
+    if parent is not None and hasattr(parent, "statusBar"):
+        refresh_status(parent)
+    return dlg
