@@ -84,7 +84,7 @@ TASK_COLUMNS = (
     Col("责任单位", lambda ln: ln.unit, None, 90),
     Col("责任人", lambda ln: ln.persons or "", "persons", 100),
     Col("状态", lambda ln: ln.status, "status", 70, TASK_STATES),
-    Col("本月进展", lambda ln: ln.progress or "", "progress", 200),
+    Col("月度进展", lambda ln: ln.progress or "", "progress", 200),  # typing records this month's
     Col("销号日期", lambda ln: _d(ln.closed_on), None, 100),
     Col("销号依据", lambda ln: "；".join(filter(None, [ln.closed_basis, *ln.evidence_files])), None, 160),
     Col("提示", _mark, None, 110),
@@ -336,7 +336,8 @@ class LedgersView(QWidget):
         self.all = {"departments": views.get("departments", []), "townships": views.get("townships", []),
                     "problems": problems,
                     "targets": [TargetRowView(t.uuid, t.county, t.name, t.reason, t.figure, t.leaders, t.team_lead,
-                                              entries.get(t.uuid, ""), t.codes) for t in targets]}
+                                              entries.get(t.uuid, ""), t.codes, "D-09" in t.codes)
+                                for t in targets]}
         self.summary.setText(self.counts.text())
         self._tab_changed()
 

@@ -1,0 +1,100 @@
+"""The 督战与销号 window on the demo register: filters, typing into a cell, 对表销号 by keyboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLineEdit
+
+from app.services import ledgers as L
+from app.ui.dialogs import RecordingDialogs
+from app.ui.ledgers_view import LedgersView, status_text
+
+TODAY = dt.date(2020, 3, 25)
+
+
+@pytest.fixture
+def view(qtbot, demo_db):
+    v = LedgersView(demo_db, 2020, dialogs=RecordingDialogs(), today=TODAY)
+    qtbot.addWidget(v)
+    v.resize(1366, 768)
+    v.show()
+    return v
+
+
+def _cell(view, key: str, header: str, row: int = 0):
+    model = view.models[key]
+    col = [c.header for c in model.columns].index(header)
+    return model.index(row, col)
+
+
+def test_filters_and_marks(view):
+    model = view.models["departments"]
+    everything = model.rowCount()
+    assert everything > 100  # one line per 责任单位; 各乡镇 tracked per township
+    view.filter.setCurrentText("逾期")
+    assert 0 < model.rowCount() < everything
+    assert all(ln.overdue for ln in model.lines)
+    assert model.data(model.index(0, 0), Qt.ItemDataRole.BackgroundRole) is not None  # tinted
+    view.filter.setCurrentText("全部")
+    view.unit_filter.setCurrentText("组织部")
+    assert model.rowCount() and {ln.unit for ln in model.lines} == {"组织部"}
+
+
+def test_typing_into_a_cell_goes_through_the_service(view, demo_db, qtbot):
+    grid, model = view.grids["departments"], view.models["departments"]
+    index = _cell(view, "departments", "工作措施")
+    task = model.lines[0].task_uuid
+    grid.setCurrentIndex(index)
+    QTest.keyClick(grid, Qt.Key.Key_F2)  # F2 opens the cell's editor, as in the register
+    (editor,) = [w for w in grid.viewport().findChildren(QLineEdit) if w.isVisible()]
+    editor.selectAll()
+    event = QInputMethodEvent()  # Chinese arrives from the input method as a commit string
+    event.setCommitString("组织部每月通报驻村情况")
+    QApplication.sendEvent(editor, event)
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    QApplication.processEvents()
+    qtbot.waitUntil(lambda: model.lines and model.lines[0].measures == "组织部每月通报驻村情况", timeout=3000)
+    assert grid.currentIndex().row() == 1  # Enter committed and moved down
+    with demo_db.read_session() as s:
+        (line,) = [ln for v in L.list_views(s, 2020, TODAY, "departments") for ln in v.lines
+                   if ln.task_uuid == task][:1]
+        assert line.measures == "组织部每月通报驻村情况"
+
+
+def test_close_out_by_keyboard(view, qtbot):
+    view.filter.setCurrentText("逾期")
+    model, grid = view.models["departments"], view.grids["departments"]
+    target = model.lines[0]
+    asked = []
+    view.ask_close_out = lambda what: asked.append(what) or (dt.date(2020, 3, 20), "对表检查已完成", ("验收.pdf",))
+    grid.setFocus()
+    grid.setCurrentIndex(model.index(0, 2))
+    QTest.keyClick(grid, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert asked
+    view.filter.setCurrentText("全部")
+    qtbot.waitUntil(lambda: any(ln.unit_uuid == target.unit_uuid and ln.status == "已销号"
+                                for ln in view.models["departments"].lines), timeout=3000)
+    (done,) = [ln for ln in view.models["departments"].lines if ln.unit_uuid == target.unit_uuid]
+    assert done.closed_on == dt.date(2020, 3, 20) and done.evidence_files == ("验收.pdf",) and not done.overdue
+
+
+def test_close_out_without_basis_is_refused_with_a_message(view):
+    view.ask_close_out = lambda what: (dt.date(2020, 3, 20), "", ())
+    line = view.models["problems"].lines[0]
+    assert view.close_out("problems", line) is False
+    assert [(kind, "销号依据" in text) for kind, _title, text in view.dialogs.shown] == [("error", True)]
+
+
+def test_targets_tab_and_status_line(view, demo_db):
+    view.tabs.setCurrentIndex(3)
+    model = view.models["targets"]
+    assert model.rowCount() == 3
+    late = [ln for ln in model.lines if "D-09" in ln.codes]
+    assert len(late) == 1 and late[0].entry_text == ""
+    text = status_text(demo_db, "2020-03", TODAY)
+    assert text.startswith("督战与销号：任务未销号") and "本月20日报送已过5天" in text
