@@ -46,6 +46,7 @@ from app.kernel.ledgers import (
     cn_date,
     month_key,
 )
+from app.rules.codes import RULES
 from app.services import ledgers as L
 from app.services import supervision as S
 from app.services.errors import GuatuError
@@ -155,6 +156,8 @@ class LedgerModel(QAbstractTableModel):
             v = col.get(line)
             return "" if v is None else str(v)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if col.header == "提示":  # what each D-code means
+                return "\n".join(f"{c} {RULES[c][1]}" for c in getattr(line, "codes", ()) if c in RULES) or None
             v = col.get(line)
             return str(v) if v else None
         if role == Qt.ItemDataRole.BackgroundRole:
