@@ -175,3 +175,24 @@ def test_supervision_candidates_confirm_entries_and_the_seed004_table(demo_db_pa
     assert main([*base, "export", "--townships", "--township-at-least", "60", "--out", str(towns)]) == 0
     text = PdfReader(towns).pages[0].extract_text()
     assert "贫困人口60人以上的" in text and "乡(镇)" in text and "贫困人口数(人)" in text
+
+
+def test_village_incidence_needs_its_rural_population(demo_db_path, capsys):
+    base = ["--db", str(demo_db_path), "supervision"]
+    _, doc = run(capsys, *base, "candidates", "--json")
+    assert not [c for c in doc["candidates"] if c["level"] == "village"]  # no village has a rural population yet
+    with Database(demo_db_path) as database, database.session() as s:
+        from app.models.units import unit_path
+        from app.services.periods import get_period
+        from app.services.supervision import remaining_by_unit
+
+        village = s.scalars(select(Unit).where(Unit.level == "village").order_by(Unit.id)).first()
+        path, poor = unit_path(village), remaining_by_unit(s, get_period(s, None))[village.id]
+    assert main([*base, "population", "--unit", path, "--persons", str(poor * 5)]) == 0  # 20 %
+    _, doc = run(capsys, *base, "candidates", "--json")
+    (v,) = [c for c in doc["candidates"] if c["level"] == "village"]
+    assert v["unit"] == path and v["incidence"] == 20.0 and v["figure"] == "20.00%" and v["reason"] == "incidence"
+    assert main([*base, "population", "--unit", path, "--persons", str(poor * 10)]) == 0  # 10 % is not over 10 %
+    _, doc = run(capsys, *base, "candidates", "--json")
+    assert not [c for c in doc["candidates"] if c["level"] == "village"]
+    assert main([*base, "population", "--unit", path.split("/")[0], "--persons", "5"]) == 2  # a township

@@ -46,6 +46,11 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
     a.add_argument("--solved", type=int, default=0, help="解决问题数")
     a.add_argument("--note", help="备注")
 
+    a = acts.add_parser("population", help="填写村的农村人口（计算贫困发生率用）")
+    common.add_db(a)
+    a.add_argument("--unit", required=True, help="村的名称或路径")
+    a.add_argument("--persons", type=int, help="农村人口数（不填则清除）")
+
     a = acts.add_parser("export", help="导出挂牌督战表（或 --townships 乡镇名单），.xlsx 或 .pdf")
     lc.add_year(a)
     common.add_period(a)
@@ -135,5 +140,15 @@ def _export(args) -> int:
     return common.EXIT_OK
 
 
+def _population(args) -> int:
+    from app.services.supervision import SetRuralPopulation, set_rural_population
+
+    with common.open_db(args, write=True) as db, db.session() as s:
+        set_rural_population(s, SetRuralPopulation(args.unit, args.persons))
+    common.say(f"已记录“{args.unit}”的农村人口：{args.persons if args.persons is not None else '（已清除）'}。")
+    return common.EXIT_OK
+
+
 def run(args: argparse.Namespace) -> int:
-    return {"candidates": _candidates, "list": _list, "entry": _entry, "export": _export}[args.action](args)
+    return {"candidates": _candidates, "list": _list, "entry": _entry, "export": _export,
+            "population": _population}[args.action](args)

@@ -283,3 +283,32 @@ def target_entries(session: Session, year: int, month: str) -> list[tuple[str, s
             text += f"（发现问题{e.problems_found}个，解决{e.problems_solved}个）"
         out.append((uuid, text))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class SetRuralPopulation:
+    """A village's rural population (农村人口), what its 贫困发生率 is counted against; None clears it."""
+
+    unit: str  # name or path of a village
+    persons: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class UnitChanged:
+    units: tuple[int, ...]
+
+
+def set_rural_population(session: Session, req: SetRuralPopulation) -> UnitChanged:
+    from .units import find_unit
+
+    unit = find_unit(session, req.unit)
+    if unit.level != "village":
+        raise UsageError(f"农村人口按村填写，“{unit.name}”不是村。")
+    if req.persons is not None and req.persons <= 0:
+        raise LedgerRefused("农村人口应为正整数。")
+    old = unit.rural_population
+    unit.rural_population = req.persons
+    session.flush()
+    audit.record(session, "update", table="units", record=unit_path(unit), field="rural_population", old=old,
+                 new=req.persons)
+    return UnitChanged((unit.id,))
