@@ -4,6 +4,7 @@ tasks, refuse 销号 without evidence, 挂牌督战 candidates and the exports r
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -196,3 +197,18 @@ def test_village_incidence_needs_its_rural_population(demo_db_path, capsys):
     _, doc = run(capsys, *base, "candidates", "--json")
     assert not [c for c in doc["candidates"] if c["level"] == "village"]
     assert main([*base, "population", "--unit", path.split("/")[0], "--persons", "5"]) == 2  # a township
+
+
+def test_ledgers_inside_the_month_package(demo_db_path, capsys, tmp_path):
+    code, doc = run(capsys, "--db", str(demo_db_path), "export", "--out", str(tmp_path / "out"), "--draft",
+                    "--with-ledgers", "--json")
+    assert code == 0
+    names = {f["name"] for f in doc["files"]}
+    for stem in ("部门清单", "乡镇清单", "问题整改台账", "挂牌督战表"):
+        assert {f"{stem}-草稿.xlsx", f"{stem}-草稿.pdf"} <= names
+    manifest = json.loads((Path(doc["folder"]) / "manifest.json").read_text(encoding="utf-8"))
+    assert {f["name"] for f in manifest["files"]} == names
+    code, verified = run(capsys, "verify", doc["folder"], "--json")
+    assert code == 0 and verified["ok"], verified
+    rows = list(openpyxl.load_workbook(Path(doc["folder"]) / "挂牌督战表-草稿.xlsx").active.iter_rows(values_only=True))
+    assert rows[1][0] == "县级定点挂牌督战表" and "数据月份：2020年3月" in str(rows[-1][0])

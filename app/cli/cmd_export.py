@@ -11,6 +11,8 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
     p = sub.add_parser(name, help="导出月报（附件1–4 的 Excel 和 PDF、台账数据、清单、邮件草稿）")
     p.add_argument("--out", required=True, help="输出目录（在其中建月报文件夹和同名 zip）")
     p.add_argument("--draft", action="store_true", help="导出草稿：有错误也导出，文件名带“-草稿”，不锁定月份")
+    p.add_argument("--with-ledgers", action="store_true",
+                   help="同时导出本年度责任清单、问题整改台账和挂牌督战表（列入 manifest）")
     common.add_report(p)
     return p
 
@@ -25,7 +27,8 @@ def run(args: argparse.Namespace) -> int:
 
     with common.open_db(args, write=True) as db:
         try:
-            result = export_package(db, args.period, args.unit, args.out, draft=args.draft, progress=progress)
+            result = export_package(db, args.period, args.unit, args.out, draft=args.draft, progress=progress,
+                                    ledgers=args.with_ledgers)
         except Refused as e:
             if args.json:  # scripts get the findings as data; people get them on stderr
                 common.emit_json({"folder": None, "zip": None, "files": [],

@@ -129,17 +129,19 @@ def export_package(
     cancel: Callable[[], bool] | None = None,
     *,
     filed_on: dt.date | None = None,
+    ledgers: bool = False,
 ) -> dict[str, Any]:
     """Write the package; returns ``{"folder", "zip", "files": [{"name","sha256","rows"}], "findings": [...]}``.
 
     ``db_or_session``: a ``Database`` (one transaction is opened and committed here) or a
     ``Session`` (the caller commits; the lock is part of its transaction, and the package appears
-    in ``folder`` when that commit succeeds — a rollback discards it).
+    in ``folder`` when that commit succeeds — a rollback discards it). ``ledgers``: the year's
+    lists, problems ledger and 挂牌督战表 go in too (supervision.md §5), listed in the manifest.
     """
     if isinstance(db_or_session, Session):
-        return _export(db_or_session, period, unit, Path(out_dir), draft, progress, cancel, filed_on)
+        return _export(db_or_session, period, unit, Path(out_dir), draft, progress, cancel, filed_on, ledgers)
     with db_or_session.session() as session:
-        return _export(session, period, unit, Path(out_dir), draft, progress, cancel, filed_on)
+        return _export(session, period, unit, Path(out_dir), draft, progress, cancel, filed_on, ledgers)
 
 
 def _publish_on_commit(session: Session, staging: pkg.Staging, final_dir: Path, final_zip: Path) -> None:
@@ -169,7 +171,7 @@ def _publish_on_commit(session: Session, staging: pkg.Staging, final_dir: Path, 
 
 
 def _export(session: Session, period, unit, out_dir: Path, draft: bool, progress: Progress | None,
-            cancel: Callable[[], bool] | None, filed_on: dt.date | None) -> dict[str, Any]:
+            cancel: Callable[[], bool] | None, filed_on: dt.date | None, ledgers: bool = False) -> dict[str, Any]:
     from . import forms as form_service
 
     per, u = resolve(session, period, unit)
@@ -222,6 +224,10 @@ def _export(session: Session, period, unit, out_dir: Path, draft: bool, progress
         tick("写台账数据 register.json…")
         counts = write_register_json(folder / pkg.REGISTER, session, per, u)
         listed.append((pkg.REGISTER, counts["persons"]))
+        if ledgers:
+            from .ledger_export import write_into
+
+            listed.extend(write_into(session, folder, per.year, per.month, filed_on or dt.date.today(), draft))
 
         n_e, n_w = len(errors), len(findings) - len(errors)
         manifest = pkg.write_manifest(folder, unit=u.name, period=per.month, app_version=__version__,

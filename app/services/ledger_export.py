@@ -59,3 +59,28 @@ def export_townships(session: Session, month: str | None, out: Path, thresholds:
     head, _ = header(session, today, period.month)
     table = X.township_table(township_lines(session, period, thresholds), head, thresholds.township_at_least)
     return _done(session, "townships", out, X.write(table, out))
+
+
+def write_into(session: Session, folder: Path, year: int, month: str, today: dt.date,
+               draft: bool = False) -> list[tuple[str, int]]:
+    """The year's ledgers as .xlsx and .pdf inside a month package: (file name, rows) for the manifest.
+
+    Only what the year holds is written (no empty list files)."""
+    from app.forms.layouts import DRAFT_SUFFIX
+
+    head, level = header(session, today, month)
+    tables = [X.list_table(v, head) for v in list_views(session, year, today)]
+    problems = problem_lines(session, year, today)
+    if problems:
+        tables.append(X.problem_table(problems, head, year))
+    targets = target_lines(session, year, today)
+    if targets:
+        tables.append(X.supervision_table(targets, head, X.level_label(level)))
+    out: list[tuple[str, int]] = []
+    at = dt.datetime.now()
+    for table in tables:
+        stem = f"{table.name}{DRAFT_SUFFIX if draft else ''}"
+        for ext in ("xlsx", "pdf"):
+            name = f"{stem}.{ext}"
+            out.append((name, X.write(table, folder / name, exported_at=at)))
+    return out
