@@ -97,3 +97,54 @@ def list_xlsx(path: Path, *, headings: bool = True) -> Path:
                "石文博", "住建局", None])
     wb.save(path)
     return path
+
+
+def messy_docx(path: Path) -> Path:
+    """What else offices type: several fields on one line, Shift+Enter line breaks, （1） numbering,
+    spaced-out labels, 6.30 and 年底前, and a table whose 序号/指标 cells are merged down over two units."""
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("（一）在产业发展方面")
+    d.add_paragraph("（1）项目收益率。确保扶贫产业项目年收益率达到10%以上。")
+    d.add_paragraph("工作措施：扶贫办每季度检查项目运营情况。完成时限：6.30　责任单位：扶贫办、审计局　责任人：康明礼、贾东升")
+    d.add_paragraph("县级责任领导：王天昊")
+    p = d.add_paragraph("（2）庭院经济。户均增收1300元以上。")
+    p.add_run().add_break()
+    p.add_run("工 作 措 施：农业局制定实施方案。")
+    p.add_run().add_break()
+    p.add_run("完成时限：年底前")
+    p.add_run().add_break()
+    p.add_run("责任领导：林继春")
+    p.add_run().add_break()
+    p.add_run("责任单位（部门）：农业局")
+    p.add_run().add_break()
+    p.add_run("责任人：贾延厚")
+    t = d.add_table(rows=4, cols=6)
+    for j, h in enumerate(["序号", "目标任务", "具体措施", "完成\n时间", "牵头领导", "责任单位"]):
+        t.cell(0, j).text = h
+    for j, v in enumerate(["1", "安全饮水。解决饮水安全问题。", "水利局检测水质。", "2018年9月30日", "吴爽", "水利局"]):
+        t.cell(1, j).text = v
+    t.cell(2, 5).text = "卫计局"
+    for j in range(5):  # 序号 … 牵头领导 merged down over the two units
+        t.cell(1, j).merge(t.cell(2, j))
+    for j, v in enumerate(["2", "生活用电。满足用电需求。", "农电公司排查线路。", "长期坚持", "林继春", "农电公司"]):
+        t.cell(3, j).text = v
+    d.save(str(path))
+    return path
+
+
+def merged_xlsx(path: Path) -> Path:
+    """A task over two rows with 序号/指标/措施 merged down (openpyxl reads the lower cells as empty)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["序号", "指标", "工作措施", "完成时限", "责任领导", "责任单位", "责任人"])
+    ws.append([1, "安全住房。住房安全比率达到98%以上。", "住建局监理验收。", "9月30日", "石文博", "住建局", "侯文敏"])
+    ws.append([None, None, None, None, None, "扶贫办", "康明礼"])
+    for col in "ABCDE":
+        ws.merge_cells(f"{col}2:{col}3")
+    ws.append([2, "就业服务。转移劳动力5.26万人次。", "就业局组织培训。", "长期坚持", "王天昊", "就业局", "李晓坤"])
+    wb.save(path)
+    return path

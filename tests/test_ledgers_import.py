@@ -72,3 +72,31 @@ def test_deadlines_as_lists_type_them(text, date, ongoing):
 
 def test_unreadable_deadline_is_reported():
     assert parse_deadline("年内", 2018).unread == ("年内",)
+
+
+def test_messy_word_list(tmp_path):
+    from _ledger_files import messy_docx
+
+    got = read_list(messy_docx(tmp_path / "杂.docx"))
+    by_seq = {(t.seq, t.target.split("。")[0]): t for t in got.tasks}
+    a = by_seq[(1, "项目收益率")]
+    assert a.heading == "在产业发展方面"
+    assert (a.measures, a.deadline, a.units, a.persons, a.leaders) == (
+        "扶贫办每季度检查项目运营情况。", "6.30", "扶贫办、审计局", "康明礼、贾东升", "王天昊")
+    b = by_seq[(2, "庭院经济")]
+    assert (b.measures, b.deadline, b.leaders, b.units, b.persons) == (
+        "农业局制定实施方案。", "年底前", "林继春", "农业局", "贾延厚")
+    c = by_seq[(1, "安全饮水")]
+    assert (c.units, c.leaders, c.deadline) == ("水利局、卫计局", "吴爽", "2018年9月30日")
+    assert by_seq[(2, "生活用电")].units == "农电公司"
+    assert len(got.tasks) == 4 and got.unplaced == []
+    assert parse_deadline(a.deadline, 2018).date == dt.date(2018, 6, 30)
+    assert parse_deadline(b.deadline, 2018).date == dt.date(2018, 12, 31)
+
+
+def test_xlsx_task_over_merged_rows(tmp_path):
+    from _ledger_files import merged_xlsx
+
+    got = read_list(merged_xlsx(tmp_path / "合并.xlsx"))
+    assert [(t.seq, t.units, t.persons) for t in got.tasks] == [
+        (1, "住建局、扶贫办", "侯文敏、康明礼"), (2, "就业局", "李晓坤")]

@@ -48,10 +48,14 @@ HEADINGS = {
     "责任单位": "units", "责任部门": "units", "牵头单位": "units", "责任单位（部门）": "units",
     "责任人": "persons", "具体责任人": "persons",
 }
-_LABEL = re.compile(
-    r"^\s*((?:市级|县级|州级|乡级|乡镇)?责任领导|责任单位|责任部门|责任人|工作措施|完成时限)\s*[:：]\s*(.*)$", re.S
+_LABEL_WORDS = (
+    r"(?:(?:市级|县级|州级|乡级|乡镇|牵头|分管)?责\s*任\s*领\s*导|分管领导|牵头领导"
+    r"|责\s*任\s*单\s*位(?:[（(]部门[)）])?|责\s*任\s*部\s*门|牵头单位"
+    r"|责\s*任\s*人|工\s*作\s*措\s*施|具体措施|主要措施|完\s*成\s*时\s*限|完成时间|时间节点)"
 )
-_NUMBERED = re.compile(r"^\s*(\d{1,3})\s*[、.．]\s*(\S.*)$", re.S)
+_LABEL_ANY = re.compile(rf"({_LABEL_WORDS})\s*[:：]")
+# 1、 1. 1． (1) （1） 1） — a "." only when no digit follows (1.5万人次 is not a target).
+_NUMBERED = re.compile(r"^\s*[（(]?\s*(\d{1,3})\s*(?:[、)）]|[.．](?!\d))\s*(\S.*)$", re.S)
 _ASPECT = re.compile(r"^\s*[（(]\s*[一二三四五六七八九十]+\s*[)）]\s*(.+)$", re.S)
 _SECTION = re.compile(r"^\s*[一二三四五六七八九十]+\s*、")
 _NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(%|％|元|人次|万人次|人|户|天|个)")
@@ -112,11 +116,29 @@ def _clean(v: Any) -> str | None:
 
 
 def _field_of(label: str) -> str:
-    label = re.sub(r"\s+", "", width(label))
-    if label.endswith("责任领导"):
+    label = re.sub(r"[\s（）()]", "", width(label))
+    if label.endswith("领导"):
         return "leaders"
-    return {"责任单位": "units", "责任部门": "units", "责任人": "persons", "工作措施": "measures",
-            "完成时限": "deadline"}[label]
+    if label == "责任人":
+        return "persons"
+    if label.endswith(("单位", "部门")):
+        return "units"
+    if label.endswith("措施"):
+        return "measures"
+    return "deadline"  # 完成时限, 完成时间, 时间节点
+
+
+def _fields_in(text: str) -> list[tuple[str, str]] | None:
+    """``工作措施：… 完成时限：6月30日 责任单位：扶贫办`` → [(field, value)…] when the paragraph starts
+    with a label; None otherwise (a label in mid-sentence is prose)."""
+    found = list(_LABEL_ANY.finditer(text))
+    if not found or text[: found[0].start()].strip():
+        return None
+    out = []
+    for k, m in enumerate(found):
+        end = found[k + 1].start() if k + 1 < len(found) else len(text)
+        out.append((_field_of(m[1]), text[m.end():end].strip()))
+    return out
 
 
 def _aspect(text: str) -> str:
@@ -141,15 +163,15 @@ def read_paragraphs(paragraphs: list[str], file: str) -> ReadList:
         if not text:
             continue
         where = f"第{i}段"
-        label = _LABEL.match(width(text)) if len(text) < 4000 else None
-        if label:
-            key, value = _field_of(label[1]), re.split(r"[:：]", text, maxsplit=1)[1].strip()
+        fields = _fields_in(text) if len(text) < 20000 else None
+        if fields:
             if task is None:
                 out.unplaced.append(Unplaced(where, text, "不在编号指标之下，无法归入任务"))
                 continue
-            old = getattr(task, key)
-            setattr(task, key, value if not old else f"{old}、{value}" if key != "measures" else old + value)
-            task.last = key
+            for key, value in fields:
+                old = getattr(task, key)
+                setattr(task, key, value if not old else old + value if key == "measures" else f"{old}、{value}")
+                task.last = key
             continue
         numbered = _NUMBERED.match(text)
         if numbered and not (task is not None and task.last == "measures" and task.persons is None
@@ -215,6 +237,7 @@ def read_rows(rows: list[list[Any]], file: str, where: str, *, ordered: bool = F
             return out
         columns = dict(enumerate(COLUMN_ORDER))
     heading: str | None = None
+    mine: list[InTask] = []
     for r in range(start, len(rows)):
         row = rows[r]
         values = [_clean(v) for v in row]
@@ -242,8 +265,23 @@ def read_rows(rows: list[list[Any]], file: str, where: str, *, ordered: bool = F
         if not any((t.target, t.measures, t.units, t.persons)):
             out.unplaced.append(Unplaced(row_where, "　".join(filled), "不是任务行"))
             continue
+        prev = mine[-1] if mine else None
+        if prev is not None and ((t.seq is None and not t.target and not t.measures)
+                                 or (t.seq == prev.seq and t.target == prev.target)):
+            _merge_into(prev, t)  # a task over several rows (merged cells): more 责任单位 of the same task
+            continue
+        mine.append(t)
         out.tasks.append(t)
     return out
+
+
+def _merge_into(prev: InTask, more: InTask) -> None:
+    for f in ("leaders", "units", "persons"):
+        old, new = getattr(prev, f), getattr(more, f)
+        if new and new not in (old or "").split("、"):
+            setattr(prev, f, f"{old}、{new}" if old else new)
+    if prev.deadline is None and more.deadline is not None:
+        prev.deadline = more.deadline
 
 
 def _is_seq(text: str) -> bool:
@@ -263,7 +301,8 @@ def read_docx(path: str | Path) -> ReadList:
         document = docx.Document(str(path))
     except Exception as e:  # not a Word document after all
         raise limits.Rejected("I-01", f"无法读取 Word 文件：{type(e).__name__}", file=path.name) from e
-    out = read_paragraphs([p.text for p in document.paragraphs], path.name)
+    # a line break inside a paragraph (Shift+Enter) separates fields as a new paragraph does
+    out = read_paragraphs([line for p in document.paragraphs for line in p.text.split("\n")], path.name)
     for n, table in enumerate(document.tables, 1):
         rows = [[cell.text for cell in row.cells] for row in table.rows]
         read_rows(rows, path.name, f"表{n}", out=out)

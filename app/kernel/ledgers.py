@@ -55,6 +55,9 @@ _FULL_DATE = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\
 _MONTH_DAY = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _MONTH_END = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(?:底|末)")
 _YEAR_END = re.compile(r"(\d{4})\s*年\s*(?:底|末)")
+_BARE_YEAR_END = re.compile(r"^年\s*(?:底|末)")
+_DOTTED = re.compile(r"^(\d{1,2})[.．](\d{1,2})(?:日|号)?(?:前|之前)?$")
+_ONGOING_WORDS = (ONGOING, "长期", "常态化", "持续推进")
 _PARTS = re.compile(r"[、，,；;]")
 _RANGE = re.compile(r"[—–~～至到]|(?<=日)\s*-\s*")
 
@@ -76,6 +79,11 @@ def _date_in(part: str, year: int) -> dt.date | None:
     m = _YEAR_END.search(part)
     if m:
         return dt.date(int(m[1]), 12, 31)
+    if _BARE_YEAR_END.search(part):
+        return dt.date(year, 12, 31)
+    m = _DOTTED.search(part)  # 6.30
+    if m:
+        return dt.date(year, int(m[1]), int(m[2]))
     return None
 
 
@@ -100,9 +108,10 @@ def parse_deadline(text: str | dt.date | dt.datetime | None, year: int) -> Deadl
     ongoing = False
     unread: list[str] = []
     for part in filter(None, _PARTS.split(s)):
-        if ONGOING in part:
+        word = next((w for w in _ONGOING_WORDS if w in part), None)
+        if word:
             ongoing = True
-            part = part.replace(ONGOING, "")
+            part = part.replace(word, "")
             if not part:
                 continue
         found = None
