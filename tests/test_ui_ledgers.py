@@ -98,3 +98,29 @@ def test_targets_tab_and_status_line(view, demo_db):
     assert len(late) == 1 and late[0].entry_text == ""
     text = status_text(demo_db, "2020-03", TODAY)
     assert text.startswith("督战与销号：任务未销号") and "本月20日报送已过5天" in text
+
+
+def test_undo_and_redo_of_a_close_out_and_an_edit(view, qtbot):
+    view.filter.setCurrentText("逾期")
+    model, grid = view.models["departments"], view.grids["departments"]
+    target = model.lines[0]
+    view.ask_close_out = lambda what: (dt.date(2020, 3, 20), "对表检查已完成", ())
+    grid.setFocus()
+    grid.setCurrentIndex(model.index(0, 2))
+    QTest.keyClick(grid, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    view.filter.setCurrentText("全部")
+
+    def row():
+        return next(ln for ln in view.models["departments"].lines if ln.unit_uuid == target.unit_uuid)
+
+    qtbot.waitUntil(lambda: row().status == "已销号", timeout=3000)
+    QTest.keyClick(grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: row().status == target.status, timeout=3000)
+    assert row().overdue and row().closed_on is None
+    QTest.keyClick(grid, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: row().status == "已销号", timeout=3000)
+
+    assert view.commit("departments", row(), "leaders", "王天昊、吴爽")
+    qtbot.waitUntil(lambda: row().leaders == "王天昊、吴爽", timeout=3000)
+    view.undo_stack.undo()
+    qtbot.waitUntil(lambda: row().leaders == target.leaders, timeout=3000)

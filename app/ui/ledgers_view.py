@@ -2,7 +2,8 @@
 
 Grids keep the register's keyboard contract (typing or F2 edits, Enter commits and moves down, Tab
 moves right); filters 逾期 / 本月到期 / 未销号 and by 责任单位; overdue rows are tinted red, rows due
-this month amber. 对表销号 (Ctrl+K) asks for the date, 销号依据 and evidence files. Every change is
+this month amber. 对表销号 (Ctrl+K) asks for the date, 销号依据 and evidence files; Ctrl+Z/Ctrl+Y
+undo and redo an edit by its inverse operation. Every change is
 one service operation in its own session: the window never runs SQL. The status line of the main
 window shows the open/overdue counts and the days left to the 20th.
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -268,6 +269,24 @@ class TargetRowView:
     overdue: bool = False
 
 
+class LedgerCommand(QUndoCommand):
+    """An edit as (do, undo) operations; the first redo is skipped (the edit was already applied)."""
+
+    def __init__(self, view: LedgersView, text: str, do: Callable[[Any], Any], undo: Callable[[Any], Any]):
+        super().__init__(text)
+        self.view, self.do, self.undo_op = view, do, undo
+        self._first = True
+
+    def redo(self) -> None:
+        if self._first:
+            self._first = False
+            return
+        self.view._run(self.do)
+
+    def undo(self) -> None:
+        self.view._run(self.undo_op)
+
+
 class LedgersView(QWidget):
     """The tabs 部门清单 · 乡镇清单 · 问题整改台账 · 挂牌督战 of one year."""
 
@@ -282,6 +301,7 @@ class LedgersView(QWidget):
         self.dialogs = dialogs or Dialogs()
         self.today = today or dt.date.today()
         self.read_only = read_only
+        self.undo_stack = QUndoStack(self)
         # How 对表销号 asks for date, basis and files; a test replaces it.
         self.ask_close_out: Callable[[str], tuple[dt.date, str, tuple[str, ...]] | None] = self._ask_close_out
         self._build()
@@ -325,6 +345,8 @@ class LedgersView(QWidget):
         self.unit_filter.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.tabs.currentChanged.connect(lambda _i: self._tab_changed())
         QShortcut(QKeySequence("Ctrl+K"), self, activated=self.close_out_current)
+        QShortcut(QKeySequence.StandardKey.Undo, self, activated=self.undo_stack.undo)
+        QShortcut(QKeySequence.StandardKey.Redo, self, activated=self.undo_stack.redo)
         for i in range(4):  # Alt+1 … Alt+4 switch tabs
             QShortcut(QKeySequence(f"Alt+{i + 1}"), self, activated=lambda i=i: self.tabs.setCurrentIndex(i))
 
@@ -401,25 +423,58 @@ class LedgersView(QWidget):
         if row >= 0 and model.rowCount():
             grid.setCurrentIndex(model.index(min(row, model.rowCount() - 1), max(col, 0)))
 
+    def _apply(self, text: str, do: Callable[[Any], Any], undo: Callable[[Any], Any] | None) -> bool:
+        """Do an edit now; when it has an inverse, push it so Ctrl+Z takes it back."""
+        if not self._run(do):
+            return False
+        if undo is not None:
+            self.undo_stack.push(LedgerCommand(self, text, do, undo))
+        return True
+
+    def _task_restore(self, line) -> Callable[[Any], Any]:
+        """What puts a task row's 状态 (and its 销号, if it had one) back as it was."""
+        if line.status == "已销号" and line.closed_on:
+            return lambda s: L.close_out_task(s, L.CloseOutTask(line.task_uuid, line.unit, line.closed_on,
+                                                               line.closed_basis, line.evidence_files, self.today))
+        return lambda s: L.set_task_status(s, L.SetTaskStatus(line.task_uuid, line.unit, line.status, self.today))
+
+    def _problem_restore(self, line) -> Callable[[Any], Any]:
+        if line.status == "已销号" and line.closed_on:
+            return lambda s: L.close_out_problem(s, L.CloseOutProblem(line.uuid, line.closed_on, line.closed_basis,
+                                                                      line.evidence_files, self.today))
+        return lambda s: L.update_problem(s, L.UpdateProblem(line.uuid, "status", line.status, self.today))
+
     def commit(self, key: str, line, field: str, text: str) -> bool:
         today = self.today
         if key in ("departments", "townships"):
             if field == "status":
                 if text == "已销号":
                     return self.close_out(key, line)
-                return self._run(lambda s: L.set_task_status(s, L.SetTaskStatus(line.task_uuid, line.unit, text, today)))
-            if field == "progress":
-                return self._run(lambda s: L.record_progress(s, L.RecordProgress(
-                    line.task_uuid, line.unit, month_key(today), text, None, today)))
-            return self._run(lambda s: L.update_task(s, L.UpdateTask(line.task_uuid, field, text, today)))
+                return self._apply(f"状态：{text}", lambda s: L.set_task_status(
+                    s, L.SetTaskStatus(line.task_uuid, line.unit, text, today)), self._task_restore(line))
+            if field == "progress":  # this month's entry (not undoable here)
+                return self._apply("月度进展", lambda s: L.record_progress(s, L.RecordProgress(
+                    line.task_uuid, line.unit, month_key(today), text, None, today)), None)
+            old = {"deadline": line.deadline_text}.get(field, getattr(line, field, None)) or ""
+            return self._apply(f"修改{field}", lambda s: L.update_task(s, L.UpdateTask(line.task_uuid, field, text, today)),
+                               lambda s: L.update_task(s, L.UpdateTask(line.task_uuid, field, old, today)))
         if key == "problems":
             if field == "status" and text == "已销号":
                 return self.close_out(key, line)
-            return self._run(lambda s: L.update_problem(s, L.UpdateProblem(line.uuid, field, text, today)))
+            if field == "status":
+                undo = self._problem_restore(line)
+            else:
+                old = getattr(line, field, None)
+                old = old.isoformat() if isinstance(old, dt.date) else old or ""
+                undo = lambda s: L.update_problem(s, L.UpdateProblem(line.uuid, field, old, today))  # noqa: E731
+            return self._apply(f"修改{field}", lambda s: L.update_problem(
+                s, L.UpdateProblem(line.uuid, field, text, today)), undo)
         if field == "entry":
-            return self._run(lambda s: S.record_supervision(s, S.RecordSupervision(
-                line.uuid, month_key(today), text, entered_on=today)))
-        return self._run(lambda s: S.update_target(s, S.UpdateTarget(line.uuid, field, text, today)))
+            return self._apply("督战台账", lambda s: S.record_supervision(s, S.RecordSupervision(
+                line.uuid, month_key(today), text, entered_on=today)), None)
+        old = getattr(line, field, None) or ""
+        return self._apply(f"修改{field}", lambda s: S.update_target(s, S.UpdateTarget(line.uuid, field, text, today)),
+                           lambda s: S.update_target(s, S.UpdateTarget(line.uuid, field, old, today)))
 
     def _ask_close_out(self, what: str):
         dlg = CloseOutDialog(what, self.today, self)
@@ -439,10 +494,10 @@ class LedgersView(QWidget):
             return False
         on, basis, files = got
         if key == "problems":
-            return self._run(lambda s: L.close_out_problem(s, L.CloseOutProblem(line.uuid, on, basis, files,
-                                                                                 self.today)))
-        return self._run(lambda s: L.close_out_task(s, L.CloseOutTask(line.task_uuid, line.unit, on, basis, files,
-                                                                      self.today)))
+            return self._apply("销号", lambda s: L.close_out_problem(s, L.CloseOutProblem(
+                line.uuid, on, basis, files, self.today)), self._problem_restore(line))
+        return self._apply("对表销号", lambda s: L.close_out_task(s, L.CloseOutTask(
+            line.task_uuid, line.unit, on, basis, files, self.today)), self._task_restore(line))
 
 
 def year_of(db, period_month: str | None) -> int:
