@@ -124,3 +124,35 @@ def test_undo_and_redo_of_a_close_out_and_an_edit(view, qtbot):
     qtbot.waitUntil(lambda: row().leaders == "王天昊、吴爽", timeout=3000)
     view.undo_stack.undo()
     qtbot.waitUntil(lambda: row().leaders == target.leaders, timeout=3000)
+
+
+def test_insert_a_problem_and_type_it_in(view, qtbot):
+    view.tabs.setCurrentIndex(2)
+    model, grid = view.models["problems"], view.grids["problems"]
+    before = model.rowCount()
+    grid.setFocus()
+    QTest.keyClick(grid, Qt.Key.Key_Insert)
+    qtbot.waitUntil(lambda: model.rowCount() == before + 1, timeout=3000)
+    new = model.lines[-1]
+    assert "D-06" in new.codes  # a new problem needs 来源, 问题描述, 责任单位, 整改时限
+    for field, text in (("description", "安置点就业帮扶不足"), ("source", "督战发现"), ("resp_unit", "就业局"),
+                        ("deadline", "2020-04-30")):
+        assert view.commit("problems", next(ln for ln in model.lines if ln.uuid == new.uuid), field, text)
+        qtbot.waitUntil(lambda f=field, t=text: str(getattr(next(ln for ln in model.lines if ln.uuid == new.uuid), f))
+                        == t, timeout=3000)
+    done = next(ln for ln in model.lines if ln.uuid == new.uuid)
+    assert done.codes == () and done.due_this_month is False
+
+
+def test_import_a_list_from_the_window(view, qtbot, tmp_path):
+    from _ledger_files import list_xlsx
+
+    view.tabs.setCurrentIndex(1)
+    view.ask_open_file = lambda: str(list_xlsx(tmp_path / "乡镇清单.xlsx"))
+    view.import_list()  # the demo's list is there: RecordingDialogs confirms the replacement
+    qtbot.waitUntil(lambda: len({ln.task_uuid for ln in view.models["townships"].lines}) == 3, timeout=3000)
+    assert any("已导入3项任务" in text for _k, _t, text in view.dialogs.shown)
+    out = tmp_path / "导出.pdf"
+    view.ask_save_file = lambda name: str(out)
+    view.export_current()
+    assert out.stat().st_size > 1000

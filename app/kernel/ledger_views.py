@@ -33,6 +33,7 @@ class TaskLine:
     overdue: bool
     due_this_month: bool
     codes: tuple[str, ...] = ()  # D-codes of the findings on this line
+    units_text: str | None = None  # 责任单位 of the whole task as typed ("扶贫办、各乡镇")
 
 
 @dataclass(frozen=True, slots=True)

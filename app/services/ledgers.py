@@ -621,7 +621,7 @@ def list_views(session: Session, year: int, today: dt.date, kind: str | None = N
                     closed_on=u.closed_on if u else None, closed_basis=u.closed_basis if u else None,
                     evidence_files=tuple((u.evidence_files or "").splitlines()) if u else (),
                     overdue=is_overdue(t.deadline, closed, today), due_this_month=due_this_month(t.deadline, today)
-                    and not closed, codes=tuple(codes)))
+                    and not closed, codes=tuple(codes), units_text=t.units_text))
         out.append(ListView(lst.uuid, lst.year, lst.kind, lst.title or f"{year}年{LIST_KIND_NAMES[lst.kind]}",
                             tuple(lines)))
     return out

@@ -65,6 +65,7 @@ class Col:
     field: str | None = None  # editable through the service when set
     width: int = 90
     choices: tuple[str, ...] = ()
+    edit: Callable[[Any], Any] | None = None  # what the editor starts from, when not what is shown
 
 
 def _d(d: dt.date | None) -> str:
@@ -83,7 +84,7 @@ TASK_COLUMNS = (
     Col("工作措施", lambda ln: ln.measures or "", "measures", 260),
     Col("完成时限", lambda ln: ln.deadline_text, "deadline", 110),
     Col("责任领导", lambda ln: ln.leaders or "", "leaders", 90),
-    Col("责任单位", lambda ln: ln.unit, None, 90),
+    Col("责任单位", lambda ln: ln.unit, "units", 90, edit=lambda ln: ln.units_text or ""),
     Col("责任人", lambda ln: ln.persons or "", "persons", 100),
     Col("状态", lambda ln: ln.status, "status", 70, TASK_STATES),
     Col("月度进展", lambda ln: ln.progress or "", "progress", 200),  # typing records this month's
@@ -154,7 +155,7 @@ class LedgerModel(QAbstractTableModel):
             return None
         line, col = self.lines[index.row()], self.columns[index.column()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            v = col.get(line)
+            v = col.edit(line) if role == Qt.ItemDataRole.EditRole and col.edit else col.get(line)
             return "" if v is None else str(v)
         if role == Qt.ItemDataRole.ToolTipRole:
             if col.header == "提示":  # what each D-code means
@@ -176,7 +177,7 @@ class LedgerModel(QAbstractTableModel):
         col = self.columns[index.column()]
         line = self.lines[index.row()]
         text = "" if value is None else str(value).strip()
-        if col.field is None or text == str(col.get(line) or ""):
+        if col.field is None or text == str((col.edit or col.get)(line) or ""):
             return False
         return self.commit(line, col.field, text)
 
@@ -302,6 +303,11 @@ class LedgersView(QWidget):
         self.today = today or dt.date.today()
         self.read_only = read_only
         self.undo_stack = QUndoStack(self)
+        # File choosers (a test replaces them): a list to import, where to export.
+        self.ask_open_file: Callable[[], str | None] = lambda: QFileDialog.getOpenFileName(
+            self, "导入责任清单", "", "责任清单 (*.docx *.xlsx)")[0] or None
+        self.ask_save_file: Callable[[str], str | None] = lambda name: QFileDialog.getSaveFileName(
+            self, "导出", name, "Excel (*.xlsx);;PDF (*.pdf)")[0] or None
         # How 对表销号 asks for date, basis and files; a test replaces it.
         self.ask_close_out: Callable[[str], tuple[dt.date, str, tuple[str, ...]] | None] = self._ask_close_out
         self._build()
@@ -325,6 +331,16 @@ class LedgersView(QWidget):
         bar.addWidget(QLabel("责任单位："))
         bar.addWidget(self.unit_filter)
         bar.addWidget(self.close_btn)
+        self.add_btn = QPushButton("新增（Insert）")
+        self.add_btn.clicked.connect(self.add_row)
+        self.import_btn = QPushButton("导入清单…")
+        self.import_btn.clicked.connect(self.import_list)
+        self.export_btn = QPushButton("导出…")
+        self.export_btn.clicked.connect(self.export_current)
+        self.propose_btn = QPushButton("提出督战对象…")
+        self.propose_btn.clicked.connect(self.propose_targets)
+        for b in (self.add_btn, self.import_btn, self.export_btn, self.propose_btn):
+            bar.addWidget(b)
         bar.addStretch(1)
         bar.addWidget(self.summary)
         lay.addLayout(bar)
@@ -345,6 +361,7 @@ class LedgersView(QWidget):
         self.unit_filter.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.tabs.currentChanged.connect(lambda _i: self._tab_changed())
         QShortcut(QKeySequence("Ctrl+K"), self, activated=self.close_out_current)
+        QShortcut(QKeySequence("Insert"), self, activated=self.add_row)
         QShortcut(QKeySequence.StandardKey.Undo, self, activated=self.undo_stack.undo)
         QShortcut(QKeySequence.StandardKey.Redo, self, activated=self.undo_stack.redo)
         for i in range(4):  # Alt+1 … Alt+4 switch tabs
@@ -386,6 +403,9 @@ class LedgersView(QWidget):
         self.unit_filter.setCurrentIndex(max(0, self.unit_filter.findText(keep)))
         self.unit_filter.blockSignals(False)
         self.close_btn.setEnabled(key in ("departments", "townships", "problems") and not self.read_only)
+        self.add_btn.setEnabled(key != "targets" and not self.read_only)
+        self.import_btn.setEnabled(key in ("departments", "townships") and not self.read_only)
+        self.propose_btn.setEnabled(key == "targets" and not self.read_only)
         self.apply_filter()
 
     def apply_filter(self) -> None:
@@ -455,7 +475,7 @@ class LedgersView(QWidget):
             if field == "progress":  # this month's entry (not undoable here)
                 return self._apply("月度进展", lambda s: L.record_progress(s, L.RecordProgress(
                     line.task_uuid, line.unit, month_key(today), text, None, today)), None)
-            old = {"deadline": line.deadline_text}.get(field, getattr(line, field, None)) or ""
+            old = {"deadline": line.deadline_text, "units": line.units_text}.get(field, getattr(line, field, None)) or ""
             return self._apply(f"修改{field}", lambda s: L.update_task(s, L.UpdateTask(line.task_uuid, field, text, today)),
                                lambda s: L.update_task(s, L.UpdateTask(line.task_uuid, field, old, today)))
         if key == "problems":
@@ -498,6 +518,80 @@ class LedgersView(QWidget):
                 line.uuid, on, basis, files, self.today)), self._problem_restore(line))
         return self._apply("对表销号", lambda s: L.close_out_task(s, L.CloseOutTask(
             line.task_uuid, line.unit, on, basis, files, self.today)), self._task_restore(line))
+
+
+    # -- rows, files, candidates
+    def add_row(self) -> None:
+        """Insert: a new task at the end of the list, or a new problem; its cells are then typed in."""
+        key = self.current_key()
+        if self.read_only or key == "targets":
+            return
+        if key == "problems":
+            ok = self._run(lambda s: L.add_problem(s, L.AddProblem(self.year, None, None, today=self.today)))
+        else:
+            ok = self._run(lambda s: L.add_task(s, L.AddTask(self.year, key, "", today=self.today)))
+        if ok:
+            self.filter.setCurrentText("全部")
+            QTimer.singleShot(0, self._go_last)
+
+    def _go_last(self) -> None:
+        grid, model = self.grids[self.current_key()], self.models[self.current_key()]
+        if model.rowCount():
+            grid.setFocus()
+            grid.setCurrentIndex(model.index(model.rowCount() - 1, 2))
+
+    def import_list(self) -> None:
+        key = self.current_key()
+        if self.read_only or key not in ("departments", "townships"):
+            return
+        path = self.ask_open_file()
+        if not path:
+            return
+        replace = bool(self.all.get(key))
+        if replace and not self.dialogs.confirm(self, "导入责任清单", "本年度这张清单已有任务，用文件中的任务替换吗？"):
+            return
+        result: list = []
+        if self._run(lambda s: result.append(L.import_list(s, L.ImportList(Path(path), self.year, key, replace,
+                                                                           False, self.today)))):
+            r = result[0]
+            lines = [f"已导入{r.tasks}项任务（{r.task_units}个责任单位行）。"]
+            lines += [f"未能归入：{u}" for u in r.unplaced[:20]] + list(r.unread_deadlines[:20])
+            self.dialogs.info(self, "导入责任清单", "\n".join(lines))
+
+    def export_current(self) -> None:
+        from app.services import ledger_export as X
+
+        key = self.current_key()
+        name = {"departments": "部门清单", "townships": "乡镇清单", "problems": "问题整改台账",
+                "targets": "挂牌督战表"}[key]
+        path = self.ask_save_file(f"{name}.xlsx")
+        if not path:
+            return
+        out = Path(path)
+        if out.suffix.lower() not in (".xlsx", ".pdf"):
+            out = out.with_suffix(".xlsx")
+        if key in ("departments", "townships"):
+            op = lambda s: X.export_list(s, self.year, key, out, self.today)  # noqa: E731
+        elif key == "problems":
+            op = lambda s: X.export_problems(s, self.year, out, self.today)  # noqa: E731
+        else:
+            op = lambda s: X.export_supervision(s, self.year, out, self.today)  # noqa: E731
+        if self._run(op):
+            self.dialogs.info(self, "导出", f"已导出：{out}")
+
+    def propose_targets(self) -> None:
+        """The register's candidates by the default thresholds; the clerk confirms them as 督战对象."""
+        from app.services.periods import latest_period
+
+        with self.db.read_session() as s:
+            period = latest_period(s)
+            found = [c for c in S.candidates(s, period) if not c.listed] if period is not None else []
+        if not found:
+            self.dialogs.info(self, "挂牌督战", "按默认标准（县>1000人、乡镇≥300人、村贫困发生率>10%）没有新的候选督战对象。")
+            return
+        text = "\n".join(f"{c.path}：{c.figure}（{REASON_COLUMNS[c.reason]}）" for c in found)
+        if self.dialogs.confirm(self, "挂牌督战", f"以下单位达到挂牌标准，确认挂牌督战吗？\n{text}"):
+            self._run(lambda s: S.confirm_candidates(s, S.ConfirmCandidates(period.month, today=self.today)))
 
 
 def year_of(db, period_month: str | None) -> int:
