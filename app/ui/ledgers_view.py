@@ -342,8 +342,8 @@ class LedgersView(QWidget):
         for b in (self.add_btn, self.import_btn, self.export_btn, self.propose_btn):
             bar.addWidget(b)
         bar.addStretch(1)
-        bar.addWidget(self.summary)
         lay.addLayout(bar)
+        lay.addWidget(self.summary)  # its own line: the bar fits a 1366-pixel screen
         self.tabs = QTabWidget()
         self.models: dict[str, LedgerModel] = {}
         self.grids: dict[str, LedgerGrid] = {}
