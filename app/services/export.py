@@ -86,6 +86,16 @@ def choices(session: Session) -> dict[str, Any]:
     }
 
 
+def clean_stale_exports(db: Any) -> list[Path]:
+    """At start: remove what killed exports left in the office's export folder (logged)."""
+    with db.session() as session:
+        office = session.get(Office, 1)
+        folder = (office.export_dir if office else None) or ""
+    if not folder or not Path(folder).is_dir():
+        return []
+    return pkg.clean_stale(Path(folder))
+
+
 def preview(session: Session, period: Period | str | None, unit: Unit | str | int | None,
             draft: bool = False) -> dict[str, Any]:
     """What a package will hold, without writing or checking: names and row counts, cheap SQL only."""

@@ -118,6 +118,13 @@ def run(db_path: Path, screenshot: Path | None = None) -> int:
     if opened is None:
         return 3
     database, read_only = opened
+    if not read_only and not screenshot:
+        from app.services.export import clean_stale_exports
+
+        try:
+            clean_stale_exports(database)  # staging left by a killed export (logged)
+        except OSError as e:  # housekeeping: never a reason not to start
+            log.warning("cleaning the export folder failed: %s", e)
     window = MainWindow(database, read_only=read_only, dialogs=dialogs)
     try:
         if screenshot:
