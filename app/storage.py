@@ -22,6 +22,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import platformdirs
 from sqlalchemy import Engine, create_engine, event, inspect
@@ -163,9 +164,18 @@ class WriteLock:
         return self._fh is not None
 
 
-def _make_engine(path: Path, write: bool) -> Engine:
-    # hide_parameters: a failed statement's message never carries the values (names, 身份证号, phones).
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 10}, hide_parameters=True)
+def _make_engine(path: Path, write: bool, *, reader: bool = False) -> Engine:
+    """``write``: the lock holder's engine, every transaction ``BEGIN IMMEDIATE`` (one writer at a
+    time, no busy error half-way through). ``reader``: deferred transactions that never take the
+    write lock, so under WAL a read runs beside a long write instead of queueing behind it. A
+    read-only database is opened ``mode=ro`` and ``query_only``: SQLite itself refuses a write.
+    ``hide_parameters``: a failed statement's message never carries the values (names, 身份证号, phones)."""
+    read_only = not write
+    if read_only:
+        uri = f"file:{quote(path.resolve().as_posix(), safe='/:')}?mode=ro&uri=true"
+        engine = create_engine(f"sqlite:///{uri}", connect_args={"timeout": 10}, hide_parameters=True)
+    else:
+        engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 10}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
@@ -174,13 +184,17 @@ def _make_engine(path: Path, write: bool) -> Engine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA busy_timeout=10000")
-        if write:
+        if write and not reader:
             cur.execute("PRAGMA journal_mode=WAL")
+        if read_only or reader:
+            cur.execute("PRAGMA query_only=ON")
         cur.close()
+
+    immediate = write and not reader
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN DEFERRED")
 
     return engine
 
@@ -207,10 +221,12 @@ class Database:
         try:
             self.engine = _make_engine(self.path, write)
             self._prepare(create)
+            self.read_engine = _make_engine(self.path, write, reader=True) if write else self.engine
         except Exception:
             self.close()
             raise
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
+        self.ReadSession = sessionmaker(self.read_engine, expire_on_commit=False)
 
     def _prepare(self, create: bool) -> None:
         from app.migrations import current_revision, head_revision, is_known, upgrade
@@ -240,10 +256,18 @@ class Database:
         with self.Session.begin() as s:
             yield s
 
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A read: a deferred transaction on a connection of its own, refused any write
+        (``query_only``). It never waits for a write in progress, and a write never waits for it."""
+        with self.ReadSession.begin() as s:
+            yield s
+
     def close(self) -> None:
-        eng = getattr(self, "engine", None)
-        if eng is not None:
-            eng.dispose()
+        for name in ("read_engine", "engine"):
+            eng = getattr(self, name, None)
+            if eng is not None:
+                eng.dispose()
         if self.lock:
             self.lock.release()
 

@@ -29,17 +29,17 @@ from typing import Any
 
 from app.filelocks import BusyMarker
 from app.forms.layouts import DRAFT_SUFFIX
+from app.kernel.month import Month
 
 log = logging.getLogger("guatu.export")
 
 MANIFEST = "manifest.json"
 REGISTER = "register.json"
-_NOT_LISTED = {MANIFEST}  # the manifest cannot list itself; the .eml carries the manifest
 
 
 def package_name(unit_name: str, month: str, draft: bool = False) -> str:
     """``暖泉镇2020年3月挂图作战月报`` (+ ``-草稿``): folder, zip and mail subject."""
-    return f"{unit_name}{int(month[:4])}年{int(month[5:7])}月挂图作战月报{DRAFT_SUFFIX if draft else ''}"
+    return f"{unit_name}{Month.parse(month).short}挂图作战月报{DRAFT_SUFFIX if draft else ''}"
 
 
 def sha256_of(path: str | os.PathLike) -> str:
@@ -67,12 +67,11 @@ def write_manifest(folder: Path, *, unit: str, period: str, app_version: str, fi
 
 
 def mail_body(unit_name: str, month: str, files: list[str], preparer: str, phone: str, draft: bool) -> str:
-    y, m = int(month[:4]), int(month[5:7])
-    due_m, due_y = (1, y + 1) if m == 12 else (m + 1, y)
+    data, due = Month.parse(month), Month.parse(month).due
     lines = [
         "您好：",
         "",
-        f"现报送{unit_name}{y}年{m}月挂图作战月报（{y}年{m}月数据，{due_y}年{due_m}月5日前报送），"
+        f"现报送{unit_name}{data.short}挂图作战月报（{data.short}数据，{due.year}年{due.month}月{due.day}日前报送），"
         "含调度表的Excel电子版、PDF版及台账数据，请查收。",
         "",
         "（发送前：PDF版须加盖公章，请打印盖章后扫描，替换附件中的PDF。）",
@@ -259,60 +258,3 @@ def discard(*paths: Path) -> None:
             shutil.rmtree(p, ignore_errors=True)
         else:
             p.unlink(missing_ok=True)
-
-
-# ---------------------------------------------------------------- verify
-
-
-def verify_package(path: str | os.PathLike) -> dict[str, Any]:
-    """Check a received package (folder or .zip) against its manifest: ``{"ok", "problems"}``."""
-    path = Path(path)
-    if path.is_file() and path.suffix.lower() == ".zip":
-        with tempfile.TemporaryDirectory() as tmp:
-            try:
-                with zipfile.ZipFile(path) as zf:
-                    zf.extractall(tmp)
-            except zipfile.BadZipFile:
-                return {"ok": False, "problems": [f"“{path.name}”不是有效的 zip 文件。"]}
-            inner = [p for p in Path(tmp).iterdir() if p.is_dir()]
-            return verify_package(inner[0] if len(inner) == 1 else tmp)
-    if not path.is_dir():
-        return {"ok": False, "problems": [f"找不到月报文件夹“{path}”。"]}
-    problems: list[str] = []
-    mpath = path / MANIFEST
-    try:
-        manifest = json.loads(mpath.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {"ok": False, "problems": ["缺少 manifest.json（清单），无法核对。"]}
-    except (ValueError, UnicodeDecodeError) as e:
-        return {"ok": False, "problems": [f"manifest.json 无法读取：{e}"]}
-    for key in ("unit", "period", "app_version", "exported_at", "final", "files", "findings"):
-        if key not in manifest:
-            problems.append(f"manifest.json 缺少“{key}”。")
-    files = manifest.get("files") or []
-    listed: set[str] = set()
-    for entry in files:
-        name = str(entry.get("name", ""))
-        listed.add(name)
-        target = path / name
-        if "/" in name or "\\" in name or name.startswith("."):
-            problems.append(f"清单中的文件名“{name}”不合法。")
-        elif not target.is_file():
-            problems.append(f"缺少文件“{name}”。")
-        elif sha256_of(target) != entry.get("sha256"):
-            problems.append(f"文件“{name}”与清单的校验值（SHA-256）不符，可能已被修改或损坏。")
-    for p in sorted(path.iterdir()):
-        if p.name in listed or p.name in _NOT_LISTED or p.suffix.lower() == ".eml":
-            continue
-        problems.append(f"文件“{p.name}”不在清单中。")
-    if REGISTER not in listed:
-        problems.append("清单中没有 register.json（台账数据）。")
-    final = manifest.get("final")
-    drafty = any(DRAFT_SUFFIX in n for n in listed)
-    if final is True and drafty:
-        problems.append("清单标为正式报送，但文件名带有“-草稿”。")
-    if final is False and not drafty and files:
-        problems.append("清单标为草稿，但文件名没有“-草稿”。")
-    if final is True and int((manifest.get("findings") or {}).get("E", 0) or 0) > 0:
-        problems.append("清单标为正式报送，但记录有错误（E）未改正。")
-    return {"ok": not problems, "problems": problems}

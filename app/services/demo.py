@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 
 from app.domain import ASSISTANCE, RISK_REASONS
+from app.kernel.month import Month
 from app.models import FundProject, Household, IncomeItem, Measure, Office, Period, Person, Unit
 
 from . import demo_data as W
@@ -323,8 +324,9 @@ class _Generator:
             latest = month == PERIODS[-1]
             conn.execute(insert(Period.__table__), [dict(
                 id=pid, month=month, state="open" if latest else "locked",
-                opened_at=dt.datetime(int(month[:4]), int(month[5:]), 1, 8, 30),
-                locked_at=None if latest else dt.datetime(int(month[:4]), int(month[5:]) + 1, 4, 16, 20),
+                opened_at=dt.datetime.combine(Month.parse(month).first_day, dt.time(8, 30)),
+                locked_at=None if latest else dt.datetime.combine(Month.parse(month).next().first_day.replace(day=4),
+                                                                  dt.time(16, 20)),
             )])
             if latest:
                 self.march_changes()
@@ -339,7 +341,7 @@ class _Generator:
             upper_mailbox="sysfpkfbgs@163.com", export_dir=None)])
 
     def _write_period(self, conn, pid: int, month: str, ids: dict) -> None:
-        m_no = int(month[5:])
+        m_no = Month.parse(month).month
         hh_rows, p_rows, m_rows, i_rows = [], [], [], []
         for h in self.households:
             ids["h"] += 1
@@ -347,9 +349,10 @@ class _Generator:
             row = {k: v for k, v in h.items() if not k.startswith("_")}
             row.update(id=hid, period_id=pid)
             exp = h["expected_month"]
-            if exp.startswith(f"{YEAR}.") and int(exp[5:]) <= m_no:
+            expected = Month.parse(exp)
+            if expected.year == YEAR and expected.month <= m_no:
                 row["closed_out"] = True
-                row["closed_out_on"] = dt.date(YEAR, int(exp[5:]), h["_close_day"])
+                row["closed_out_on"] = expected.first_day.replace(day=h["_close_day"])
             total = sum(a for *_x, a in h["_income"])
             row["ytd_income"] = float(round(total / len(h["_members"]) * m_no / 12 * h["_ytd_factor"]))
             hh_rows.append(row)

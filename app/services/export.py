@@ -29,13 +29,14 @@ from app.exporters.register_json import write_register_json
 from app.exporters.xlsx import write_xlsx
 from app.forms.layouts import LAYOUTS
 from app.models import Office, Period, Unit
+from app.models.units import full_path
 from app.rules.findings import Finding
 from app.services.backup import backup_before
 
 from . import audit
 from .errors import Refused, UsageError
 from .periods import get_period, lock_period
-from .units import default_unit, find_unit, full_path
+from .units import default_unit, find_unit
 
 Progress = Callable[[int, int, str], None]
 
@@ -102,8 +103,7 @@ def preview(session: Session, period: Period | str | None, unit: Unit | str | in
     from sqlalchemy import func, select
 
     from app.models import FundProject, Household, Person
-
-    from .units import villages_under
+    from app.models.units import villages_under
 
     per, u = resolve(session, period, unit)
     villages = [v.id for v in villages_under(session, u)]
