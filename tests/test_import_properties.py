@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from test_import_helpers import run_cli, seed_household, write_form4
@@ -126,6 +126,8 @@ def test_register_json_with_a_hostile_value_imports_or_is_refused_untouched(smal
 
 
 @FAST
+@example(value={}, key="income_items")  # found by a longer run: a required column left out (NOT NULL)
+@example(value={}, key="hand_counts")
 @given(value=HOSTILE, key=st.sampled_from(["households", "members", "income_items", "measures", "units",
                                            "hand_counts", "fund_projects", "verification_notes", "office", "counts"]))
 def test_register_json_with_a_hostile_record_imports_or_is_refused_untouched(small, tmp_path, value, key):

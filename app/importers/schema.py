@@ -134,15 +134,19 @@ def _column_type(col, *, package: bool) -> Any:
     return t
 
 
-def record_type(model: type, name: str, *, package: bool = True, extra: dict[str, Any] | None = None) -> type:
-    """A ``TypedDict`` of ``model``'s stored columns (every key optional), plus ``extra`` keys."""
+def record_type(model: type, name: str, *, package: bool = True, extra: dict[str, Any] | None = None,
+                needs: tuple[str, ...] = ()) -> type:
+    """A ``TypedDict`` of ``model``'s stored columns plus ``extra`` keys. A key may be left out when the
+    column takes NULL or has a default; in a package, one that has neither must be there."""
     fields: dict[str, Any] = {}
     for col in model.__table__.columns:
         if col.key in _SKIP:
             continue
-        fields[col.key] = NotRequired[_column_type(col, package=package)]
+        t = _column_type(col, package=package)
+        required = package and not col.nullable and col.default is None and not col.primary_key
+        fields[col.key] = t if required else NotRequired[t]
     for key, t in (extra or {}).items():
-        fields[key] = NotRequired[t]
+        fields[key] = t if key in needs else NotRequired[t]
     return with_config(_CONFIG)(TypedDict(name, fields))
 
 
@@ -193,10 +197,11 @@ def register_adapter() -> TypeAdapter:
     income = record_type(IncomeItem, "IncomeRecord")
     household = record_type(Household, "HouseholdRecord", extra={
         "village": UnitPath, "members": _list(person, b.max_members), "measures": _list(measure, b.max_items),
-        "income_items": _list(income, b.max_items)})
-    unit = record_type(Unit, "UnitRecord", extra={"path": UnitPath, "parent": UnitPath | None})
-    hand = record_type(HandCount, "HandCountRecord", extra={"unit": UnitPath, "form": Literal[1, 2]})
-    project = record_type(FundProject, "ProjectRecord", extra={"township": UnitPath})
+        "income_items": _list(income, b.max_items)}, needs=("village",))
+    unit = record_type(Unit, "UnitRecord", extra={"path": UnitPath, "parent": UnitPath | None}, needs=("path",))
+    hand = record_type(HandCount, "HandCountRecord", extra={"unit": UnitPath, "form": Literal[1, 2]},
+                       needs=("unit",))
+    project = record_type(FundProject, "ProjectRecord", extra={"township": UnitPath}, needs=("township",))
     note = record_type(VerificationNote, "NoteRecord")
 
     register = TypedDict("Register", {  # noqa: UP013 - its lists are of the types built above
