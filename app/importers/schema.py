@@ -17,8 +17,10 @@ Two flavours of the same records:
   number beyond any sane bound, a text of a megabyte).
 
 Findings: ``I-10`` a field of the wrong type or an impossible value, ``I-11`` the same UUID twice,
-``I-02`` a list longer than the limits. A new kind of incoming record (a hidden sheet of an
-exported workbook, say) adds its ``TypedDict`` here and calls ``validate``.
+``I-02`` a list longer than the limits. A new kind of incoming record plugs in here: the rows of an
+exported workbook's hidden register sheet, say, become records of the kinds of ``record_adapters``
+and go through ``check_records(..., package=True)`` (they are stored as they are, like a package's)
+and ``duplicate_uuids``, before the source's households are planned.
 """
 
 from __future__ import annotations
@@ -235,27 +237,76 @@ _STATED = {"stated_size": Amount | Text | None, "stated_total": Amount | Text | 
 
 
 @cache
-def workbook_adapters() -> dict[str, TypeAdapter]:
-    """Lists of the records a hand-made workbook's cells become (after normalising), lenient flavour."""
-    from app.models import FundProject, HandCount, Household, IncomeItem, Measure, Person
+def record_adapters(package: bool) -> dict[str, TypeAdapter]:
+    """Lists of records of each kind, strict (``package``: stored as they are, e.g. the rows of an
+    exported workbook's hidden register sheet) or lenient (a hand-made sheet's cells, after normalising)."""
+    from app.models import (
+        FundProject,
+        HandCount,
+        Household,
+        IncomeItem,
+        Measure,
+        Person,
+        Unit,
+        VerificationNote,
+    )
 
     def adapter(model, name, **extra):
-        return TypeAdapter(list[record_type(model, name, package=False, extra=extra)])
+        return TypeAdapter(list[record_type(model, name, package=package, extra=extra)])
 
+    flavour = "Package" if package else "Sheet"
     return {
-        "households": adapter(Household, "SheetHousehold", **_STATED),
-        "members": adapter(Person, "SheetMember"),
-        "measures": adapter(Measure, "SheetMeasure"),
-        "income_items": adapter(IncomeItem, "SheetIncome"),
-        "counts": adapter(HandCount, "SheetCounts"),
-        "projects": adapter(FundProject, "SheetProject"),
+        "households": adapter(Household, f"{flavour}Household", **({} if package else _STATED)),
+        "members": adapter(Person, f"{flavour}Member"),
+        "measures": adapter(Measure, f"{flavour}Measure"),
+        "income_items": adapter(IncomeItem, f"{flavour}Income"),
+        "counts": adapter(HandCount, f"{flavour}Counts"),
+        "projects": adapter(FundProject, f"{flavour}Project"),
+        "notes": adapter(VerificationNote, f"{flavour}Note"),
+        "units": adapter(Unit, f"{flavour}Unit"),
     }
 
 
+def workbook_adapters() -> dict[str, TypeAdapter]:
+    return record_adapters(False)
+
+
+Where = tuple[str | None, int | None]  # (sheet, 1-based row) of a record
+
+
+def check_records(lists: dict[str, tuple[list[dict], list[Where]]], *, file: str, package: bool,
+                  columns: dict[str, dict[str, str]] | None = None) -> list[Finding]:
+    """I-10 for every violation among records of a sheet, by kind (a key of ``record_adapters``):
+    ``{kind: (records, [(sheet, row) of each record])}``; located at sheet, row, column and field.
+    ``columns``: sheet → field code → column letter, for the column of a finding."""
+    adapters = record_adapters(package)
+    out: list[Finding] = []
+    for kind, (records, where) in lists.items():
+        if not records:
+            continue
+        try:
+            adapters[kind].validate_python(records)
+            continue
+        except ValidationError as e:
+            errors = e.errors(include_url=False, include_input=True)
+        for err in errors:
+            if len(out) >= BOUNDS.max_findings:
+                return out
+            loc = err["loc"]
+            sheet, row = where[loc[0]] if loc and isinstance(loc[0], int) else (None, None)
+            field = str(loc[1]) if len(loc) > 1 else None
+            column = (columns or {}).get(sheet, {}).get(_SHEET_COLUMNS.get(field, field)) if sheet else None
+            value = "" if err["type"] == "missing" else f"（{_value(err.get('input'))}）"
+            out.append(Finding("I-10", "E", f"“{field}”{_what(err)}{value}", file=file, sheet=sheet, row=row,
+                               column=column or None, field=field))
+    return out
+
+
 def check_sheet_records(src) -> list[Finding]:
-    """I-10 for every value of a workbook's records that no rule can judge (a number past the sane
-    bounds, a text too long …), located at its sheet, row and column."""
-    lists: dict[str, tuple[list, list]] = {k: ([], []) for k in workbook_adapters()}
+    """I-10 for every value of a hand-made workbook's records that no rule can judge (a number past
+    the sane bounds, a text too long …), located at its sheet, row and column."""
+    lists: dict[str, tuple[list, list]] = {k: ([], []) for k in ("households", "members", "measures",
+                                                                  "income_items", "counts", "projects")}
 
     def add(kind: str, rec: dict, sheet, row) -> None:
         lists[kind][0].append(rec)
@@ -272,25 +323,7 @@ def check_sheet_records(src) -> list[Finding]:
         add("counts", c.values, c.sheet, c.row)
     for p in src.projects:
         add("projects", p.fields, p.sheet, p.row)
-    out: list[Finding] = []
-    for kind, (records, where) in lists.items():
-        if not records:
-            continue
-        try:
-            workbook_adapters()[kind].validate_python(records)
-            continue
-        except ValidationError as e:
-            errors = e.errors(include_url=False, include_input=True)
-        for err in errors:
-            if len(out) >= BOUNDS.max_findings:
-                return out
-            loc = err["loc"]
-            sheet, row = where[loc[0]] if loc and isinstance(loc[0], int) else (None, None)
-            field = str(loc[1]) if len(loc) > 1 else None
-            column = src.columns.get(sheet, {}).get(_SHEET_COLUMNS.get(field, field)) if sheet else None
-            out.append(Finding("I-10", "E", f"“{field}”{_what(err)}（{_value(err.get('input'))}）", file=src.file,
-                               sheet=sheet, row=row, column=column or None, field=field))
-    return out
+    return check_records(lists, file=src.file, package=False, columns=src.columns)
 
 
 # Record fields → the 附件4 column that shows them (for locating a finding).
@@ -439,6 +472,6 @@ def check_manifest(manifest: Any, *, file: str) -> list[Finding]:
 
 
 __all__ = [
-    "BOUNDS", "Bounds", "check_manifest", "check_register", "check_sheet_records", "duplicate_uuids", "manifest_adapter", "record_type",
-    "register_adapter", "validate", "workbook_adapters",
+    "BOUNDS", "Bounds", "check_manifest", "check_records", "check_register", "check_sheet_records", "duplicate_uuids", "manifest_adapter", "record_type",
+    "record_adapters", "register_adapter", "validate", "workbook_adapters",
 ]
