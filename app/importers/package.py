@@ -17,7 +17,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from app.exporters.register_json import decode_fields, parse_register_json
+from app.kernel.register_codec import decode_fields, parse_register_json
 from app.models import FundProject, Household, IncomeItem, Measure, Person, VerificationNote
 from app.rules.data import HouseholdData, PersonData
 from app.rules.findings import Finding
