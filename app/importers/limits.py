@@ -202,6 +202,17 @@ class Extent:
         self.limits, self.file, self.part = limits, file, part
         self.max_row = self.max_col = self.rows = self.cells = self.row = self.col = 0
         self.carry = b""
+        self.refused: Rejected | None = None
+
+    def take(self, data: bytes, last: bool = False) -> None:
+        """``feed``, keeping the first refusal for after the CRC check (damage is I-01, not I-02).
+
+        The inflate still runs to the end of the part, bounded by its declared size (checked first)."""
+        if self.refused is None:
+            try:
+                self.feed(data, last)
+            except Rejected as e:
+                self.refused = e
 
     def feed(self, data: bytes, last: bool = False) -> None:
         buf = self.carry + data if self.carry else data
@@ -288,6 +299,9 @@ def _is_xml(info: zipfile.ZipInfo) -> bool:
     return n.endswith(".xml") and not n.endswith(".rels")
 
 
+LIE_MARGIN = 1 << 20  # bytes inflated past an entry's declared size before it is called a bomb, not damage
+
+
 def _verify_inflate(path: Path, infos: list[zipfile.ZipInfo], name: str, limits: Limits = DEFAULT) -> None:
     """Inflate every entry in bounded chunks: real size must equal the declared size, CRC must match;
     every XML part's cell references are measured on the way (``Extent``)."""
@@ -317,7 +331,7 @@ def _verify_inflate(path: Path, infos: list[zipfile.ZipInfo], name: str, limits:
                             data = d.decompress(chunk, 1 << 20)
                             chunk = d.unconsumed_tail
                         out += len(data)
-                        if out > info.file_size:
+                        if out > info.file_size + LIE_MARGIN:  # damage overshoots a little, a bomb a lot
                             raise Rejected(
                                 "I-02",
                                 f"文件内容与声明大小不符（{info.filename} 解压后超过声明的 {info.file_size} 字节），"
@@ -325,18 +339,20 @@ def _verify_inflate(path: Path, infos: list[zipfile.ZipInfo], name: str, limits:
                                 file=name,
                             )
                         crc = zlib.crc32(data, crc)
-                        if extent is not None:
-                            extent.feed(data)
+                        if extent is not None and out <= info.file_size:
+                            extent.take(data)
                 if d is not None:
                     tail = d.flush()
                     out += len(tail)
                     crc = zlib.crc32(tail, crc)
                     if extent is not None:
-                        extent.feed(tail)
+                        extent.take(tail)
                 if extent is not None:
-                    extent.feed(b"", last=True)
+                    extent.take(b"", last=True)
                 if out != info.file_size or crc != info.CRC:
                     raise ValueError("size or crc")
+                if extent is not None and extent.refused is not None:
+                    raise extent.refused
             except Rejected:
                 raise
             except (ValueError, zlib.error, OSError, struct.error):
