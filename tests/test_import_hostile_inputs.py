@@ -409,3 +409,25 @@ def test_records_of_any_sheet_go_through_the_same_schema():
     assert {(f.code, f.sheet, f.row, f.field) for f in found} == {("I-10", "台账", 6, "age"), ("I-10", "台账", 6, "dibao")}
     lenient = check_records({"members": ([{**good, "age": "七十"}], [("附件4", 9)])}, file="附件4.xlsx", package=False)
     assert lenient == []  # text in a judged field is left to the rules (H-05)
+
+
+def test_entry_count_is_read_from_the_end_record_before_zipfile_builds_the_directory(book, db_path, tmp_path):
+    """A zip whose end record claims 10 million entries is refused from its last bytes (I-02)."""
+    import struct
+
+    data = bytearray(book.read_bytes())
+    at = data.rfind(b"PK\x05\x06")
+    data[at + 8:at + 12] = struct.pack("<HH", 0xFFFF, 0xFFFF)
+    data[at + 12:at + 16] = struct.pack("<I", 10_000_000 * 46)
+    forged = tmp_path / "forged.xlsx"
+    forged.write_bytes(bytes(data))
+    from app.importers.limits import Rejected, check_workbook
+
+    with pytest.raises(Rejected) as e:
+        check_workbook(forged)
+    assert e.value.code == "I-02"
+    before = raw(db_path)
+    rc, out = run_cli("import", "--db", str(db_path), str(forged), "--period", "2020-03", "--json")
+    assert rc == 1 and out["findings"][0]["code"] == "I-02"
+    assert raw(db_path) == before
+    assert run_cli("verify", str(forged), "--json")[1]["ok"] is False

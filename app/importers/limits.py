@@ -93,6 +93,7 @@ def check_zip(path: str | Path, limits: Limits = DEFAULT, *, require: tuple[str,
         raise Rejected("I-01", "不是 Excel 工作簿（.xlsx）或数据包（.zip），无法导入。", file=name)
     if size > limits.max_file_bytes:
         raise Rejected("I-02", f"文件过大（{_mb(size)}，上限 {_mb(limits.max_file_bytes)}）。", file=name)
+    check_directory(path, limits)
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -130,6 +131,41 @@ def check_zip(path: str | Path, limits: Limits = DEFAULT, *, require: tuple[str,
         raise Rejected("I-01", "不是 Excel 工作簿（.xlsx）：缺少工作簿结构，无法导入。", file=name)
     _verify_inflate(path, infos, name, limits)
     return infos
+
+
+def directory_entries(path: str | Path) -> tuple[int, int] | None:
+    """(entries, central directory bytes) from the zip's end records (the last 64 KB), or None."""
+    with open(path, "rb") as fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        fh.seek(max(0, size - (1 << 16) - 22))
+        tail = fh.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        return None
+    entries, cd_size = struct.unpack("<HI", tail[at + 10:at + 16])
+    loc = tail.rfind(b"PK\x06\x07", 0, at)  # zip64: the real numbers are in the zip64 end record
+    if loc >= 0 and (entries == 0xFFFF or cd_size == 0xFFFFFFFF):
+        end64 = tail.rfind(b"PK\x06\x06", 0, loc)
+        if end64 >= 0 and len(tail) - end64 >= 56:
+            entries, cd_size = struct.unpack("<QQ", tail[end64 + 32:end64 + 48])
+    return entries, cd_size
+
+
+def check_directory(path: str | Path, limits: Limits = DEFAULT) -> None:
+    """The number of entries and the central directory's size, before zipfile builds an object for
+    each entry (a 200 MB zip of empty entries would take gigabytes)."""
+    try:
+        found = directory_entries(path)
+    except (OSError, struct.error):
+        found = None
+    if found is None:
+        return  # zipfile says why it cannot read the file
+    entries, cd_size = found
+    if entries > limits.max_entries:
+        raise Rejected("I-02", f"压缩包内文件过多（{entries} 个，上限 {limits.max_entries}）。", file=Path(path).name)
+    if cd_size > limits.max_entries * 1024:
+        raise Rejected("I-02", "压缩包的目录过大，已拒绝。", file=Path(path).name)
 
 
 _DRIVE = re.compile(r"^[A-Za-z]:")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import struct
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -38,9 +39,12 @@ def is_package(path: str | Path) -> bool:
         with open(path, "rb") as fh:
             if fh.read(4) != limits.ZIP_MAGIC:
                 return False
+        found = limits.directory_entries(path)
+        if found is None or found[0] > limits.DEFAULT.max_entries or found[1] > limits.DEFAULT.max_entries * 1024:
+            return False  # read as a workbook: check_zip refuses it with the reason
         with zipfile.ZipFile(path) as zf:
             return any(_is_member(n, MANIFEST) for n in zf.namelist())
-    except (OSError, zipfile.BadZipFile):
+    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, struct.error):
         return False
 
 
