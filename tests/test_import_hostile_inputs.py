@@ -431,3 +431,16 @@ def test_entry_count_is_read_from_the_end_record_before_zipfile_builds_the_direc
     assert rc == 1 and out["findings"][0]["code"] == "I-02"
     assert raw(db_path) == before
     assert run_cli("verify", str(forged), "--json")[1]["ok"] is False
+
+
+def test_a_lone_surrogate_in_a_key_is_printed_safely(register_doc, db_path, tmp_path):
+    """The finding names the offending key; printing it (as JSON, to a real pipe) must not fail."""
+    text = register_doc.replace('"counts": {', '"counts": {"\\ud800x": "lots", ', 1)
+    folder = package(tmp_path / "pkg", text)
+    before = raw(db_path)
+    p = run_guatu("import", "--db", str(db_path), str(folder), "--json")
+    assert p.returncode == 1, p.stderr
+    out = json.loads(p.stdout)
+    assert any(f["code"] == "I-10" for f in out["findings"])
+    assert "Traceback" not in p.stderr
+    assert raw(db_path) == before

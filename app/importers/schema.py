@@ -294,10 +294,10 @@ def check_records(lists: dict[str, tuple[list[dict], list[Where]]], *, file: str
                 return out
             loc = err["loc"]
             sheet, row = where[loc[0]] if loc and isinstance(loc[0], int) else (None, None)
-            field = str(loc[1]) if len(loc) > 1 else None
+            field = _clean(str(loc[1]))[:30] if len(loc) > 1 else None
             column = (columns or {}).get(sheet, {}).get(_SHEET_COLUMNS.get(field, field)) if sheet else None
             value = "" if err["type"] == "missing" else f"（{_value(err.get('input'))}）"
-            out.append(Finding("I-10", "E", f"“{field}”{_what(err)}{value}", file=file, sheet=sheet, row=row,
+            out.append(Finding("I-10", "E", _clean(f"“{field}”{_what(err)}{value}"), file=file, sheet=sheet, row=row,
                                column=column or None, field=field))
     return out
 
@@ -365,6 +365,11 @@ def _what(err: dict[str, Any]) -> str:
     return _MESSAGES.get(kind, "取值不合法")
 
 
+def _clean(text: str) -> str:
+    """Text safe to print and to write as UTF-8 (a lone surrogate from the file becomes ``?``)."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def _value(v: Any) -> str:
     if isinstance(v, str):
         t = v.encode("utf-8", "replace").decode("utf-8")
@@ -422,7 +427,8 @@ def validate(adapter: TypeAdapter, data: Any, *, file: str, sheet: str | None = 
         code = "I-02" if err["type"] == "too_long" else "I-10"
         value = "" if err["type"] in ("missing", "too_long") else f"（{_value(err.get('input'))}）"
         text = f"{what}{place}{'：' if place else ''}{_what(err)}{value}"
-        out.append(Finding(code, "E", text, file=file, sheet=sheet, row=row, **where))
+        where = {k: _clean(v) for k, v in where.items()}
+        out.append(Finding(code, "E", _clean(text), file=file, sheet=sheet, row=row, **where))
     if len(errors) > bounds.max_findings:
         out.append(Finding("I-10", "E", f"另有 {len(errors) - bounds.max_findings} 处不合法的取值未列出", file=file,
                            sheet=sheet))
