@@ -54,6 +54,7 @@ def _is_member(name: str, base: str) -> bool:
 
 
 MAX_MANIFEST = 16 * 1024 * 1024  # bytes; a real one is a few KB
+MAX_REGISTER = 256 * 1024 * 1024  # bytes; a county of 100,000 persons writes ~80 MB
 
 
 def outside(name: str, label: str) -> limits.Rejected:
@@ -204,7 +205,7 @@ def _load(store, src: Source) -> dict[str, Any] | None:
         src.findings.extend(problems)
         return None
     try:
-        doc = parse_register_json(store.read(REGISTER, limits.DEFAULT.max_total_uncompressed))
+        doc = parse_register_json(store.read(REGISTER, MAX_REGISTER))
     except ValueError as e:
         src.findings.append(Finding("I-06", "E", f"register.json 无法读取：{e}", file=src.file))
         return None
