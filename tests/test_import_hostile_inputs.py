@@ -444,3 +444,14 @@ def test_a_lone_surrogate_in_a_key_is_printed_safely(register_doc, db_path, tmp_
     assert any(f["code"] == "I-10" for f in out["findings"])
     assert "Traceback" not in p.stderr
     assert raw(db_path) == before
+
+
+def test_a_declared_dimension_of_the_whole_sheet_is_not_held_against_a_real_workbook(book, db_path, tmp_path):
+    """Only the real extent counts: some programs declare A1:XFD1048576 over a few rows."""
+    import re
+
+    declared = rewrite_sheet(book, tmp_path / "declared.xlsx",
+                             lambda b: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', b))
+    assert b"XFD1048576" in zipfile.ZipFile(declared).read("xl/worksheets/sheet1.xml")
+    rc, out = run_cli("import", "--db", str(db_path), str(declared), "--period", "2020-03", "--json")
+    assert rc == 0 and out["added"]["persons"] == 4
