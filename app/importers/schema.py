@@ -59,8 +59,8 @@ BOUNDS = Bounds()
 _CONFIG = ConfigDict(strict=True, extra="ignore", allow_inf_nan=False, str_max_length=BOUNDS.max_long_text)
 
 UUID_RE = r"^[0-9A-Za-z][0-9A-Za-z-]{7,35}$"  # uuid4 text; older registers' ids are of the same shape
-MONTH_RE = r"^\d{4}-(0[1-9]|1[0-2])$"
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MONTH_RE = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only (\d would take ٢٠٢٠)
 _PATH_PART = re.compile(r"[^/\x00-\x1f]+")
 
 
@@ -72,9 +72,11 @@ def _real_date(text: str) -> str:
 
 
 def _real_datetime(text: str) -> str:
-    if len(text) < 10 or not _DATE_RE.fullmatch(text[:10]):
+    """A local date-time as the register stores it: ``2020-04-02T09:00:00`` (no time zone)."""
+    if len(text) < 10 or not _DATE_RE.fullmatch(text[:10]) or not text.isascii():
         raise ValueError("datetime")
-    dt.datetime.fromisoformat(text)
+    if dt.datetime.fromisoformat(text).tzinfo is not None:
+        raise ValueError("datetime")
     return text
 
 
@@ -165,11 +167,11 @@ class OfficeRecord(TypedDict, total=False):
 
 
 @with_config(_CONFIG)
-class PeriodRecord(TypedDict, total=False):
+class PeriodRecord(TypedDict):
     month: Month
-    state: Text | None
-    opened_at: IsoDateTime | None
-    locked_at: IsoDateTime | None
+    state: NotRequired[Text | None]
+    opened_at: NotRequired[IsoDateTime | None]
+    locked_at: NotRequired[IsoDateTime | None]
 
 
 @with_config(_CONFIG)
