@@ -13,6 +13,8 @@ _CHECK = "10X98765432"
 
 def normalise_id(text: object) -> str:
     """Upper-case, without spaces (a trailing ``x`` is common)."""
+    if text.__class__ is str and text.isascii() and text.isalnum():  # the usual cell: nothing to strip
+        return text.upper()
     if text is None:
         return ""
     s = str(text).strip().replace(" ", "").upper()
@@ -51,12 +53,22 @@ def _id_problem(s: str, today: dt.date | None) -> str | None:
         return f"应为18位，现为{len(s)}位"
     if not (s.isascii() and s[:17].isdigit() and (s[17].isdigit() or s[17] == "X")):
         return "前17位应为数字，最后一位为数字或X"
-    born = birth_date(s)
+    born = _birth_date(s)
     if born is None or (today is not None and born > today):
         return f"出生日期“{s[6:14]}”不是真实日期"
-    if check_digit(s[:17]) != s[17]:
-        return f"校验位不对（最后一位应为{check_digit(s[:17])}），可能有数字录错"
+    digit = _CHECK[sum(map(mul, map(int, s[:17]), _WEIGHTS)) % 11]
+    if digit != s[17]:
+        return f"校验位不对（最后一位应为{digit}），可能有数字录错"
     return None
+
+
+def age_if_valid(id_number: object, day: dt.date) -> int | None:
+    """Full years on ``day`` by the birth date of a valid 身份证号 (one not born after ``day``);
+    None when it is not valid."""
+    s = normalise_id(id_number)
+    if _id_problem(s, day) is not None:
+        return None
+    return age_on(_birth_date(s), day)  # type: ignore[arg-type]
 
 
 def age_on(born: dt.date, day: dt.date) -> int:
