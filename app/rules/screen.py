@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache, partial
-from itertools import compress, islice, product
+from itertools import compress, groupby, islice, product
 from math import prod
 from operator import and_, eq, ge, itemgetter, not_
 from typing import Any
@@ -39,6 +39,7 @@ HOUSEHOLD_COLUMNS = ("id", "band", "prior_income", "head_phone", "cause", "helpe
                      "helper_phone", "expected_month", "closed_out", "housing_grade", "housing_renovated",
                      "ytd_income", "remark")
 
+_first, _second = itemgetter(0), itemgetter(1)
 _NUMERIC = frozenset((int, float, bool))  # 1 == 1.0 == True: one set entry for different cells
 
 
@@ -142,17 +143,12 @@ class _Derived:
                 ages = m.ages if m.plain_types else [a if a.__class__ is int else -1 for a in m.ages]
                 school = set(compress(m.hids, map(and_, map((6).__le__, ages), map((22).__ge__, ages))))
                 self._cols[name] = list(map(school.__contains__, self.ids))
-            elif name == "relations":
-                grouped: dict[int, list] = {}
-                for h, v in zip(m.hids, m.rels, strict=True):
-                    grouped.setdefault(h, []).append(v)
-                self._cols[name] = [tuple(grouped[h]) if h in grouped else () for h in self.ids]
-            else:  # healths: a set per household, from the distinct (household, health) pairs
-                sets: dict[int, set] = {}
-                for h, v in set(zip(m.hids, m.healths, strict=True)):
-                    sets.setdefault(h, set()).add(v)
-                empty = frozenset()
-                self._cols[name] = [frozenset(sets[h]) if h in sets else empty for h in self.ids]
+            else:  # relations (a tuple, in order) or healths (a set) per household; members come grouped
+                values = m.rels if name == "relations" else m.healths
+                make = tuple if name == "relations" else frozenset
+                grouped = {h: make(map(_second, g)) for h, g in groupby(zip(m.hids, values, strict=True), key=_first)}
+                empty = make()
+                self._cols[name] = [grouped.get(h, empty) for h in self.ids]
         return self._cols[name]
 
 
