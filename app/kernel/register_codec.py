@@ -51,11 +51,30 @@ def decode_fields(model: type, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def read_register_json(path: str | os.PathLike) -> dict[str, Any]:
-    """Load and check the schema tag; ValueError for another schema."""
-    doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    """Load and check the schema tag; ValueError for another schema or a document JSON cannot hold."""
+    return parse_register_json(Path(path).read_bytes())
+
+
+def parse_register_json(data: bytes) -> dict[str, Any]:
+    """register.json's bytes as a document; ValueError (in Chinese) when they are not one of ours.
+
+    NaN/Infinity are not JSON and are refused here; nesting too deep for the parser is a ValueError,
+    not a RecursionError. The records themselves are checked by ``app.importers.schema``.
+    """
+    def constant(name: str):
+        raise ValueError(f"含有 {name}，不是有效的 JSON 数字")
+
+    try:
+        doc = json.loads(data.decode("utf-8"), parse_constant=constant)
+    except UnicodeDecodeError:
+        raise ValueError("不是 UTF-8 编码的文本") from None
+    except RecursionError:
+        raise ValueError("嵌套层数过多") from None
+    except ValueError as e:  # JSONDecodeError, an integer of more than 4300 digits, NaN
+        raise ValueError(str(e)[:200]) from None
     if not isinstance(doc, dict) or not str(doc.get("schema", "")).startswith("guatu.register/"):
         raise ValueError("不是 guatu 台账数据文件（register.json）")
     major = str(doc["schema"]).split("/", 1)[1]
     if major != SCHEMA.split("/", 1)[1]:
-        raise ValueError(f"台账数据文件版本 {doc['schema']} 不受支持（支持 {SCHEMA}）")
+        raise ValueError(f"台账数据文件版本 {str(doc['schema'])[:40]} 不受支持（支持 {SCHEMA}）")
     return doc

@@ -15,7 +15,8 @@ under ``"violations"`` as {code: household uuid}:
   H-10 a head phone of 10 digits                        H-11 expected month 2021.05 (not in 2020)
   H-13 band A with prior income 5200                    H-14 housing grade D, not renovated
   H-15 a 身份证号 with a wrong check digit
-Everything else is generated to pass the rules; H-12 (same name and age) can occur by chance in
+With ``clean=True`` (`guatu demo --clean`) they are left out, so the open month has no E finding
+and a final export (and faults during one) can be tried on it. Everything else is generated to pass the rules; H-12 (same name and age) can occur by chance in
 big registers, as in real ones.
 
 Speed: rows are built as dicts with ids assigned here and written with Core executemany in one
@@ -55,9 +56,11 @@ _DELIBERATE = ("H-01", "H-03", "H-05", "H-07", "H-10", "H-11", "H-13", "H-14", "
 _SIZE_WEIGHTS = ((1, 10), (2, 22), (3, 25), (4, 22), (5, 12), (6, 6), (7, 3))
 
 
-def generate(database, persons: int = 3000, seed: int = 1) -> dict:
-    """Fill an empty, open, writable ``Database``; returns a summary (periods, households, …)."""
-    gen = _Generator(random.Random(seed), max(10, persons))
+def generate(database, persons: int = 3000, seed: int = 1, *, clean: bool = False) -> dict:
+    """Fill an empty, open, writable ``Database``; returns a summary (periods, households, …).
+
+    ``clean``: without the deliberate violations (a register a final export accepts)."""
+    gen = _Generator(random.Random(seed), max(10, persons), clean=clean)
     gen.build()
     with database.engine.begin() as conn:
         if conn.execute(select(func.count()).select_from(Unit.__table__)).scalar() or conn.execute(
@@ -82,8 +85,9 @@ def generate(database, persons: int = 3000, seed: int = 1) -> dict:
 
 
 class _Generator:
-    def __init__(self, rng: random.Random, persons: int):
+    def __init__(self, rng: random.Random, persons: int, clean: bool = False):
         self.rng = rng
+        self.clean = clean
         self.target = persons
         self.units: list[dict] = []
         self.villages: list[dict] = []  # unit rows of villages, with "_township"
@@ -242,6 +246,8 @@ class _Generator:
                     h["_measures"] = [*h["_measures"][:3], ("产业带动", "肉牛托养入股分红")]
                 for p in h["_members"]:
                     p.update(industry=True, industry_started=True, industry_benefited=True)
+        if self.clean:
+            return
         # Deliberate violations (never in the M-07 village, so its counts stay clean).
         ok = lambda h: h["_village"]["id"] != vid and h["band"] == "B"  # noqa: E731
         h = pick(lambda h: ok(h) and len(h["_members"]) > 1 and h["_members"][1]["relation"] == "配偶")

@@ -28,6 +28,8 @@ from .errors import Refused, UsageError, month_label
 from .import_plan import ImportPlan, UnitChange, plan_units, write_plan
 from .periods import check_month
 
+SCHEMA_CODES = frozenset({"I-10", "I-11", "I-12"})  # app.importers.schema: the records are not safe to use
+
 
 def read_file(path: Path, period: str | None = None) -> Source:
     from app.importers import package, workbook
@@ -75,8 +77,8 @@ def _preview(session: Session, files: Iterable[str | Path], period: str | None) 
     for s in sources:
         plan.findings.extend(s.findings)
         plan.normalised.extend(s.normalised)
-    if not month:
-        return plan
+    if not month or any(f.code in SCHEMA_CODES for f in plan.findings):
+        return plan  # records that break the schema are not computed on, nor planned
     ctx = Context(month)
     hs = [h.data for s in sources for h in s.households]
     if hs:
