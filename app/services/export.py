@@ -46,7 +46,7 @@ class ExportCancelled(InterruptedError):
 
 
 def period_findings(session: Session, period: Period, unit: Unit) -> list[Finding]:
-    """Every finding of the unit for the period (engineer A's ``checks.check_period``)."""
+    """Every finding of the unit for the period (``checks.check_period``)."""
     from app.services.checks import check_period
 
     return list(check_period(session, period, unit))
