@@ -22,6 +22,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from app.forms import hidden
 from app.forms.layouts import HEADER_BLOCK, LAYOUTS, SEAL_NOTE
 from app.forms.table import FormTable, header_grid
 
@@ -184,8 +185,20 @@ def _write(wb: xlsxwriter.Workbook, table: FormTable, progress, cancel) -> None:
     ws.freeze_panes(r, 0)
 
     _data(ws, f, table, r, progress, cancel)
-    r += len(table.rows)
-    _footer_lines(ws, f, table, r, last, total_width)
+    _footer_lines(ws, f, table, r + len(table.rows), last, total_width)
+    _hidden_sheet(wb, table, r)
+
+
+def _hidden_sheet(wb: xlsxwriter.Workbook, table: FormTable, data_top: int) -> None:
+    """The very hidden ``guatu`` sheet (app.forms.hidden): data month, then one row per household
+    with the sheet row (1-based) of its first member and its record."""
+    ws = wb.add_worksheet(hidden.SHEET)
+    ws.very_hidden()
+    for c, v in enumerate(hidden.head_row(table.period, table.form_key)):
+        ws.write_string(0, c, v)
+    for i, (index, record) in enumerate(table.hidden, 1):
+        ws.write_number(i, 0, data_top + index + 1)
+        ws.write_string(i, 1, record)
 
 
 def _header_block(ws, f: _Formats, table: FormTable, r: int, ncols: int) -> int:

@@ -13,4 +13,6 @@ data they hold):
 - ``I-07`` E a unit and period already in the database with different data (needs ``--replace``).
 - ``I-08`` E the month is locked (exported as final); reopen it first.
 - ``I-09`` E the same village (and band) comes from two files of one import.
+- ``I-10`` E the hidden ``guatu`` sheet of an exported workbook holds a value guatu would not write.
+- ``I-11`` W a printed cell of an exported workbook was edited after the export: the printed value wins.
 """

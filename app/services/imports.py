@@ -106,13 +106,18 @@ def read_file(path: Path, period: str | None = None) -> Source:
 
 
 def _period(sources: list[Source], period: str | None) -> str:
+    """The month to import into: ``--period``, else the month the packages or workbooks carry.
+
+    A package must be imported into its own month; a workbook's month (its hidden sheet) is only the
+    default — last month's workbook, corrected, may be imported into this month with ``--period``."""
     carried = {s.period for s in sources if s.period}
-    if len(carried) > 1:
-        raise UsageError(f"所选数据包的月份不同（{'、'.join(sorted(carried))}），请分别导入。")
+    if len(carried) > 1 and not period:
+        raise UsageError(f"所选文件的数据月份不同（{'、'.join(sorted(carried))}），请分别导入。")
     if period:
         check_month(period)
-        if carried and carried != {period}:
-            raise UsageError(f"数据包是 {carried.pop()} 的数据，与 --period {period} 不符。")
+        packaged = {s.period for s in sources if s.period and s.kind == "package"}
+        if packaged and packaged != {period}:
+            raise UsageError(f"数据包是 {packaged.pop()} 的数据，与 --period {period} 不符。")
         return period
     if carried:
         return carried.pop()
