@@ -43,6 +43,17 @@ def period_findings(session: Session, period: Period, unit: Unit) -> list[Findin
     return list(check_period(session, period, unit))
 
 
+def require_preparer(session: Session) -> None:
+    """forms.md §0: a final export needs 填报人 and 联系电话 in the header block (refused like an E)."""
+    office = session.get(Office, 1)
+    missing = [label for label, value in (("填报人", office.preparer if office else None),
+                                          ("联系电话", office.preparer_phone if office else None))
+               if not (value or "").strip()]
+    if missing:
+        raise Refused(f"{'和'.join(missing)}未填写，不能导出正式月报；请在“设置”中填写后再导出"
+                      "（或导出草稿 --draft 核对）。")
+
+
 def resolve(session: Session, period: Period | str | None, unit: Unit | str | int | None) -> tuple[Period, Unit]:
     p = period if isinstance(period, Period) else get_period(session, period)
     if isinstance(unit, Unit):
@@ -145,6 +156,8 @@ def _export(session: Session, period, unit, out_dir: Path, draft: bool, progress
     from . import forms as form_service
 
     per, u = resolve(session, period, unit)
+    if not draft:
+        require_preparer(session)
     steps = 4 + 2 * 5  # findings, 5 forms × (xlsx, pdf), register, mail, zip
     step = 0
 

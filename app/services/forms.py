@@ -72,7 +72,8 @@ def build_form1(session: Session, period: Period, unit: Unit, **kw) -> FormTable
 
 
 def build_form2(session: Session, period: Period, unit: Unit, **kw) -> FormTable:
-    """附件2, with the M-08 note under the table when persons fall outside the two income columns."""
+    """附件2, with the M-08 shortfall said in words under the table (no rule codes on forms) when persons
+    fall outside the two income columns."""
     table = _count_form(FORM2, 2, session, period, unit, **kw)
     codes = FORM2.codes()
     ti, a, b = codes.index("total"), codes.index("inc_5000_5760"), codes.index("inc_gt_5760")
@@ -83,7 +84,7 @@ def build_form2(session: Session, period: Period, unit: Unit, **kw) -> FormTable
         if outside > 0:
             table.notes.append(
                 f"注：{row[codes.index('county')]}有{outside}人本年度累计人均纯收入低于5000元，"
-                "未计入“人均纯收入统计分布”栏，故该栏合计与总人数不等（M-08）。"
+                "未计入“人均纯收入统计分布”栏，故该栏合计与总人数不等。"
             )
     return table
 
