@@ -163,6 +163,7 @@ def _parts(session: Session, period: Period, unit: Unit):
             "preparer": office.preparer,
             "preparer_phone": office.preparer_phone,
             "upper_mailbox": office.upper_mailbox,
+            "mailbox": office.mailbox,
         }
     hand = [
         {"unit": paths[hc.unit_id], **fields(hc)}

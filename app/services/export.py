@@ -213,7 +213,8 @@ def _export(session: Session, period, unit, out_dir: Path, draft: bool, progress
         office = Office() if session.get(Office, 1) is None else session.get(Office, 1)
         attachments = [n for n, _ in listed] + [pkg.MANIFEST]
         body = pkg.mail_body(u.name, per.month, attachments, office.preparer or "", office.preparer_phone or "", draft)
-        eml = pkg.write_eml(staging, name, office.upper_mailbox, body, attachments)
+        eml = pkg.write_eml(staging, name, office.upper_mailbox, body, attachments, sender=office.mailbox,
+                            sender_name=u.name)
         tick("打包 zip…")
         if cancel is not None and cancel():
             raise ExportCancelled("已取消导出")
