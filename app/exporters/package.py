@@ -265,4 +265,8 @@ def verify_package(path: str | os.PathLike) -> dict[str, Any]:
         problems.append("清单标为草稿，但文件名没有“-草稿”。")
     if final is True and int((manifest.get("findings") or {}).get("E", 0) or 0) > 0:
         problems.append("清单标为正式报送，但记录有错误（E）未改正。")
+    if not problems:  # the files are the ones listed: do they agree with each other?
+        from app.importers.crosscheck import cross_check
+
+        problems.extend(cross_check(path))
     return {"ok": not problems, "problems": problems}
