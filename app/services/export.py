@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app import __version__
 from app.exporters import package as pkg
-from app.exporters.register_json import write_register_json
+from app.exporters.register_json import write_identifiers, write_register_json
 from app.exporters.xlsx import write_xlsx
 from app.forms.layouts import LAYOUTS
 from app.models import Office, Period, Unit
@@ -112,12 +112,19 @@ def preview(session: Session, period: Period | str | None, unit: Unit | str | in
     projects = session.scalar(select(func.count(FundProject.id)).where(
         FundProject.period_id == per.id, FundProject.township_id.in_(townships))) if townships else 0
     office = session.get(Office, 1)
-    files = [lay.file_name(ext, draft) for lay in LAYOUTS.values() for ext in ("xlsx", "pdf")]
+    recipient = default_recipient(u)
+    where = destinations(recipient)
+    files = [lay.file_name(ext, draft) for lay in LAYOUTS.values() for ext in ("xlsx", "pdf") if where[lay.key] == "send"]
+    kept = [lay.file_name(ext, draft) for lay in LAYOUTS.values() for ext in ("xlsx", "pdf") if where[lay.key] == "keep"]
+    registers = [pkg.REGISTER] if where["register"] == "send" else []
+    if where["register"] == "keep":
+        kept.append(pkg.REGISTER)
     name = pkg.package_name(u.name, per.month, draft)
     return {
         "name": name, "period": per.month, "locked": per.locked, "unit": full_path(u),
         "band_a": sizes["A"], "band_b": sizes["B"], "projects": projects or 0,
-        "files": [*files, pkg.REGISTER, pkg.MANIFEST, f"{name}.eml"],
+        "recipient": recipient, "kept": kept,
+        "files": [*files, *registers, pkg.MANIFEST, f"{name}.eml"],
         "mailbox": (office.upper_mailbox if office else None) or "",
     }
 
@@ -132,32 +139,67 @@ def export_package(
     cancel: Callable[[], bool] | None = None,
     *,
     filed_on: dt.date | None = None,
+    recipient: str | None = None,
+    passphrase: str | None = None,
 ) -> dict[str, Any]:
-    """Write the package; returns ``{"folder", "zip", "files": [{"name","sha256","rows"}], "findings": [...]}``.
+    """Write the package; returns ``{"folder", "zip", "files": [{"name","sha256","rows"}], "findings": [...]}``
+    (and ``"kept"``: the folder of what this office keeps, when the package leaves something behind).
 
     ``db_or_session``: a ``Database`` (one transaction is opened and committed here) or a
-    ``Session`` (the caller commits; the lock is part of its transaction).
+    ``Session`` (the caller commits; the lock is part of its transaction). ``recipient``: "county"
+    or "city" (default: the level above the unit, ``default_recipient``); ``passphrase``: the
+    personal identifiers travel in an AES-256 zip with it, else they are left out.
     """
+    args = (period, unit, Path(out_dir), draft, progress, cancel, filed_on, recipient, passphrase)
     if isinstance(db_or_session, Session):
-        return _export(db_or_session, period, unit, Path(out_dir), draft, progress, cancel, filed_on)
+        return _export(db_or_session, *args)
     result: dict[str, Any] | None = None
     try:
         with db_or_session.session() as session:
-            result = _export(session, period, unit, Path(out_dir), draft, progress, cancel, filed_on)
+            result = _export(session, *args)
     except BaseException:
         if result is not None:  # the commit (lock, audit) failed: take the package back
-            pkg.discard(Path(result["folder"]), Path(result["zip"]))
+            pkg.discard(Path(result["folder"]), Path(result["zip"]), *([Path(result["kept"])] if result.get("kept")
+                                                                      else []))
         raise
     return result
 
 
+RECIPIENTS = ("county", "city")
+RECIPIENT_NAMES = {"county": "县扶贫办", "city": "市扶贫办"}
+
+
+def default_recipient(unit: Unit) -> str:
+    """The level above the exporting unit: a county reports to the city, a township (or village) to its county."""
+    return "city" if unit.level == "county" else "county"
+
+
+def destinations(recipient: str) -> dict[str, str]:
+    """cli.md "Who receives what": each form's key (and ``register``) → "send" or "keep".
+
+    A county sends the city 附件1–3 and band-A 附件4; the band-B detail ("由县级自行汇总备查") and the
+    full register stay in the kept folder beside the package. A township sends its county everything."""
+    if recipient not in RECIPIENTS:
+        raise UsageError(f"报送对象应为 county（县）或 city（市），而不是“{recipient}”。")
+    if recipient == "city":
+        return {"1": "send", "2": "send", "3": "send", "4": "send", "4B": "keep", "register": "keep"}
+    return {"1": "send", "2": "send", "3": "send", "4": "send", "4B": "send", "register": "send"}
+
+
+def kept_name(name: str) -> str:
+    return f"{name}-本级留存"
+
+
 def _export(session: Session, period, unit, out_dir: Path, draft: bool, progress: Progress | None,
-            cancel: Callable[[], bool] | None, filed_on: dt.date | None) -> dict[str, Any]:
+            cancel: Callable[[], bool] | None, filed_on: dt.date | None, recipient: str | None = None,
+            passphrase: str | None = None) -> dict[str, Any]:
     from . import forms as form_service
 
     per, u = resolve(session, period, unit)
     if not draft:
         require_preparer(session)
+    recipient = recipient or default_recipient(u)
+    where = destinations(recipient)
     steps = 4 + 2 * 5  # findings, 5 forms × (xlsx, pdf), register, mail, zip
     step = 0
 
@@ -184,9 +226,13 @@ def _export(session: Session, period, unit, out_dir: Path, draft: bool, progress
     name = pkg.package_name(u.name, per.month, draft)
     final_dir, final_zip = out_dir / name, out_dir / f"{name}.zip"
     staging = pkg.staging_dir(out_dir, name)
+    keeps = "keep" in where.values()
+    kept_final = out_dir / kept_name(name)
+    kept_staging = pkg.staging_dir(out_dir, kept_name(name)) if keeps else None
     published = False
     try:
         listed: list[tuple[str, int]] = []
+        kept: list[tuple[str, int]] = []
         from app.exporters.pdf.forms import write_form_pdf
 
         exported_at = dt.datetime.now()
@@ -195,41 +241,62 @@ def _export(session: Session, period, unit, out_dir: Path, draft: bool, progress
             tick(f"整理{stem}，写 Excel…")
             lay, table = next(built)
             assert lay.file_stem == stem
+            folder, into = (staging, listed) if where[lay.key] == "send" else (kept_staging, kept)
+            assert folder is not None
             xname = lay.file_name("xlsx", draft)
-            rows = write_xlsx(table, staging / xname, cancel=cancel)
-            listed.append((xname, rows))
+            rows = write_xlsx(table, folder / xname, cancel=cancel)
+            into.append((xname, rows))
             tick(f"写{lay.file_stem}（PDF）…")
             pname = lay.file_name("pdf", draft)
-            write_form_pdf(table, staging / pname, exported_at=exported_at)
-            listed.append((pname, rows))
+            write_form_pdf(table, folder / pname, exported_at=exported_at)
+            into.append((pname, rows))
         tick("写台账数据 register.json…")
-        counts = write_register_json(staging / pkg.REGISTER, session, per, u)
-        listed.append((pkg.REGISTER, counts["persons"]))
+        if where["register"] == "send":
+            counts = write_register_json(staging / pkg.REGISTER, session, per, u, identifiers=False)
+            listed.append((pkg.REGISTER, counts["persons"]))
+            if passphrase:
+                ids = write_identifiers(staging / pkg.IDENTIFIERS, session, per, u, passphrase)
+                listed.append((pkg.IDENTIFIERS, ids))
+        else:
+            assert kept_staging is not None
+            counts = write_register_json(kept_staging / pkg.REGISTER, session, per, u)
+            kept.append((pkg.REGISTER, counts["persons"]))
 
         n_e, n_w = len(errors), len(findings) - len(errors)
         pkg.write_manifest(staging, unit=u.name, period=per.month, app_version=__version__, final=not draft,
-                           files=listed, findings={"E": n_e, "W": n_w})
+                           files=listed, findings={"E": n_e, "W": n_w}, recipient=recipient)
         tick("写邮件草稿…")
         office = Office() if session.get(Office, 1) is None else session.get(Office, 1)
         attachments = [n for n, _ in listed] + [pkg.MANIFEST]
-        body = pkg.mail_body(u.name, per.month, attachments, office.preparer or "", office.preparer_phone or "", draft)
-        eml = pkg.write_eml(staging, name, office.upper_mailbox, body, attachments, sender=office.mailbox,
-                            sender_name=u.name)
+        mail_size = pkg.eml_size(staging, attachments)
+        eml: str | None = None
+        too_large = mail_size > pkg.MAIL_LIMIT
+        if too_large:  # said before any mail is written: no mailbox takes it; the zip goes alone
+            if progress is not None:
+                progress(step, steps, f"附件合计约{mail_size / 1e6:.0f} MB，超过邮箱上限"
+                         f"{pkg.MAIL_LIMIT // 1_000_000} MB，不写邮件草稿；请将 zip 压缩包单独报送（如政务网盘、U盘）。")
+        else:
+            body = pkg.mail_body(u.name, per.month, attachments, office.preparer or "", office.preparer_phone or "",
+                                 draft)
+            eml = pkg.write_eml(staging, name, office.upper_mailbox, body, attachments, sender=office.mailbox,
+                                sender_name=u.name)
         tick("打包 zip…")
         if cancel is not None and cancel():
             raise ExportCancelled("已取消导出")
         pkg.publish(staging, final_dir)
         published = True
         pkg.make_zip(final_dir, final_zip)
+        if kept_staging is not None:
+            pkg.publish(kept_staging, kept_final)
         if not draft:
             lock_period(session, per, reason=f"导出正式月报：{name}")
         audit.record(session, "export", period=per.month, table="package", record=name[:60],
                      field="draft" if draft else "final", new=str(final_dir))
         session.flush()
     except BaseException as e:
-        pkg.discard(staging)
+        pkg.discard(staging, *([kept_staging] if kept_staging is not None else []))
         if published:
-            pkg.discard(final_dir, final_zip)
+            pkg.discard(final_dir, final_zip, *([kept_final] if kept_staging is not None else []))
         if isinstance(e, InterruptedError) and not isinstance(e, ExportCancelled):
             raise ExportCancelled("已取消导出") from e  # cancelled inside a writer
         raise
@@ -241,6 +308,11 @@ def _export(session: Session, period, unit, out_dir: Path, draft: bool, progress
         "zip": str(final_zip),
         "files": manifest_files,
         "eml": eml,
+        "mail_size": mail_size,
+        "mail_too_large": too_large,
+        "recipient": recipient,
+        "kept": str(kept_final) if kept_staging is not None else None,
+        "kept_files": [n for n, _ in kept],
         "final": not draft,
         "findings": [f.to_dict() for f in findings],
     }

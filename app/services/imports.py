@@ -97,11 +97,11 @@ class ImportPlan:
         }
 
 
-def read_file(path: Path, period: str | None = None) -> Source:
+def read_file(path: Path, period: str | None = None, passphrase: str | None = None) -> Source:
     from app.importers import package, workbook
 
     if package.is_package(path):
-        return package.read_package(path)
+        return package.read_package(path, passphrase)
     return workbook.read_workbook(path, period)
 
 
@@ -126,18 +126,21 @@ def _period(sources: list[Source], period: str | None) -> str:
     raise UsageError("没有可导入的数据。")  # every file was rejected: the caller reports why
 
 
-def preview_import(session: Session, files: Iterable[str | Path], period: str | None = None) -> ImportPlan:
-    """Read and check every file, match against the register; writes nothing."""
+def preview_import(session: Session, files: Iterable[str | Path], period: str | None = None, *,
+                   passphrase: str | None = None) -> ImportPlan:
+    """Read and check every file, match against the register; writes nothing. ``passphrase`` opens a
+    package's encrypted personal identifiers."""
     with gc_paused():
-        return _preview(session, files, period)
+        return _preview(session, files, period, passphrase)
 
 
-def _preview(session: Session, files: Iterable[str | Path], period: str | None) -> ImportPlan:
+def _preview(session: Session, files: Iterable[str | Path], period: str | None,
+             passphrase: str | None = None) -> ImportPlan:
     paths = [Path(f) for f in files]
     for p in paths:
         if not p.exists():
             raise UsageError(f"找不到文件：{p}")
-    sources = [read_file(p, period) for p in paths]
+    sources = [read_file(p, period, passphrase) for p in paths]
     try:
         month = _period(sources, period)
     except UsageError:
