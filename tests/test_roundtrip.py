@@ -179,3 +179,23 @@ def test_every_exported_workbook_carries_its_month_and_dates_are_not_renormalise
     rc, out = run_cli("import", "--db", str(tmp_path / "x.db"), str(_resave(tmp_path / "f3.xlsx")), "--dry-run",
                       "--json")
     assert out["period"] == MONTH and out["normalised"] == [], out["normalised"][:3]
+
+
+def test_rows_sorted_after_export_still_find_their_own_records(exported, tmp_path):
+    """A clerk who sorts the households (here: the first two swapped, values only) must not give
+    one household the other's UUIDs."""
+    wb = openpyxl.load_workbook(exported)
+    sheet = wb[hidden.SHEET]
+    first, second = sheet.cell(2, 2).value, sheet.cell(3, 2).value
+    row1, row2 = sheet.cell(2, 1).value, sheet.cell(3, 1).value
+    sheet.cell(2, 2).value, sheet.cell(3, 2).value = second, first  # records no longer beside their rows
+    path = tmp_path / "sorted.xlsx"
+    wb.save(path)
+    fresh = tmp_path / "fresh.db"
+    rc, out = run_cli("import", "--db", str(fresh), str(path), "--json")
+    assert rc == 0, out.get("message")
+    for rec in (json.loads(first), json.loads(second)):
+        names = [m["name"] for m in rec["m"]]
+        got = query(fresh, "SELECT name FROM persons WHERE uuid = ?", rec["m"][0]["uuid"])
+        assert got == [(names[0],)]
+    assert row1 < row2

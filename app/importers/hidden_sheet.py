@@ -74,11 +74,10 @@ def apply(households: list[InHousehold], found: Hidden, src: Source, sheet_name:
     ordered = [records[k] for k in sorted(records)]
     used: set[int] = set()
     for i, inc in enumerate(households):
-        rec = records.get(inc.row or -1)
-        if rec is None or id(rec) in used:
-            rec = ordered[i] if i < len(ordered) and id(ordered[i]) not in used else None
-            if rec is not None and not _same_head(rec, inc):
-                rec = next((r for r in ordered if id(r) not in used and _same_head(r, inc)), None)
+        candidates = [records.get(inc.row or -1), ordered[i] if i < len(ordered) else None]
+        rec = next((r for r in candidates if r is not None and id(r) not in used and _same_head(r, inc)), None)
+        if rec is None:  # rows inserted or sorted since the export
+            rec = next((r for r in ordered if id(r) not in used and _same_head(r, inc)), None)
         if rec is None:
             continue  # a household added by hand after the export: read as a hand-made row
         used.add(id(rec))
