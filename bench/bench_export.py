@@ -210,6 +210,7 @@ def export_county_mail(ctx: Context) -> Outcome:
         eml = folder / result["eml"] if result["eml"] else None
         size = eml.stat().st_size if eml else result["mail_size"]
         biggest = max((p for p in folder.iterdir() if p.suffix != ".eml"), key=lambda p: p.stat().st_size)
+        biggest_text = f"{biggest.name} {biggest.stat().st_size / 1e6:.1f} MB"
         with Database(db_path, write=False) as db, db.session() as s:
             from sqlalchemy import text
 
@@ -218,7 +219,7 @@ def export_county_mail(ctx: Context) -> Outcome:
                                     "(SELECT max(month) FROM periods)")).scalar()
     return Outcome(seconds, baseline, "zipping the package folder", goal="eml < 25 MB", met=size < MAIL_LIMIT,
                    note=f"eml {size / 1e6:.1f} MB for {band_a:,} band-A persons of 100,000; largest attachment "
-                        f"{biggest.name} {biggest.stat().st_size / 1e6:.1f} MB; export {seconds:.0f} s")
+                        f"{biggest_text}; export {seconds:.0f} s")
 
 
 if __name__ == "__main__":

@@ -98,3 +98,26 @@ def test_a_wrong_passphrase_refuses(demo_db_path, tmp_path):
     rc, out = run_cli("import", "--db", str(demo_db_path), secret["zip"], "--json", "--passphrase-file",
                       str(tmp_path / "wrong.txt"))
     assert rc == 1 and any(f["code"] == "I-06" and "口令" in f["message"] for f in out["findings"])
+
+
+def test_a_mail_over_the_limit_sets_the_detail_pdf_aside_then_goes_without_mail(demo_db_path, tmp_path, monkeypatch):
+    from app.exporters import package as pkg
+    from app.services.export import export_package
+    from app.storage import Database
+
+    with Database(demo_db_path) as db:
+        small = export_package(db, "2020-03", "康平县", tmp_path / "a", draft=True, recipient="city")
+    folder = Path(small["folder"])
+    pdf4 = next(p for p in folder.glob("附件4*.pdf"))
+    full = small["mail_size"]
+    monkeypatch.setattr(pkg, "MAIL_LIMIT", full - pdf4.stat().st_size // 2)  # fits without 附件4's PDF only
+    with Database(demo_db_path) as db:
+        r = export_package(db, "2020-03", "康平县", tmp_path / "b", draft=True, recipient="city")
+    assert r["set_aside"] == [pdf4.name] and pdf4.name in r["kept_files"] and r["eml"]
+    assert (Path(r["kept"]) / pdf4.name).is_file() and not (Path(r["folder"]) / pdf4.name).exists()
+    assert verify_package(r["folder"])["ok"] and r["mail_size"] < pkg.MAIL_LIMIT
+    monkeypatch.setattr(pkg, "MAIL_LIMIT", 10_000)  # nothing fits: no mail draft, the zip alone
+    with Database(demo_db_path) as db:
+        r = export_package(db, "2020-03", "康平县", tmp_path / "c", draft=True, recipient="city")
+    assert r["mail_too_large"] and r["eml"] is None and not list(Path(r["folder"]).glob("*.eml"))
+    assert Path(r["zip"]).is_file() and verify_package(r["zip"])["ok"]

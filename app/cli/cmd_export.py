@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
                                   "findings": [f.to_dict() for f in e.findings]})
             raise
     out = {k: result[k] for k in ("folder", "zip", "files", "findings", "recipient", "kept", "kept_files",
-                                  "mail_size", "mail_too_large")}
+                                  "mail_size", "mail_too_large", "set_aside")}
     if args.json:
         common.emit_json(out)
     else:
@@ -50,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
             common.say(f"本级留存（不报送）：{result['kept']}")
             for name in result["kept_files"]:
                 common.say(f"  {name}")
+        if result.get("set_aside"):
+            common.say(f"邮件附件超过25 MB：{'、'.join(result['set_aside'])}已放入本级留存文件夹，不随月报报送。")
         if result.get("mail_too_large"):
             common.say(f"附件合计约{result['mail_size'] / 1e6:.0f} MB，超过邮箱上限25 MB，未写邮件草稿；"
                        "请将 zip 压缩包单独报送。")

@@ -186,6 +186,29 @@ def destinations(recipient: str) -> dict[str, str]:
     return {"1": "send", "2": "send", "3": "send", "4": "send", "4B": "send", "register": "send"}
 
 
+def _fit_mail(staging: Path, kept_staging: Path | None, listed: list[tuple[str, int]], kept: list[tuple[str, int]],
+              progress: Progress | None, step: int, steps: int) -> list[str]:
+    """When the mail would pass the mailbox limit and the office keeps a folder (a county's package
+    to the city), the band-A 附件4's PDF — hundreds of pages, printed at home, never consolidated —
+    moves to the kept folder; the city consolidates from its Excel. Said before the mail is
+    written; returns what moved."""
+    if kept_staging is None:
+        return []
+    if pkg.eml_size(staging, [n for n, _ in listed]) + 4096 <= pkg.MAIL_LIMIT:  # + the manifest
+        return []
+    moved = []
+    for name, rows in list(listed):
+        if name.startswith(LAYOUTS["4"].file_stem) and name.endswith(".pdf"):
+            os.replace(staging / name, kept_staging / name)
+            listed.remove((name, rows))
+            kept.append((name, rows))
+            moved.append(name)
+    if moved and progress is not None:
+        progress(step, steps, f"邮件附件超过{pkg.MAIL_LIMIT // 1_000_000} MB：{'、'.join(moved)}放入本级留存文件夹，"
+                 "不随月报报送（市级据 Excel 汇总）。")
+    return moved
+
+
 def kept_name(name: str) -> str:
     return f"{name}-本级留存"
 
@@ -262,6 +285,7 @@ def _export(session: Session, period, unit, out_dir: Path, draft: bool, progress
             counts = write_register_json(kept_staging / pkg.REGISTER, session, per, u)
             kept.append((pkg.REGISTER, counts["persons"]))
 
+        set_aside = _fit_mail(staging, kept_staging, listed, kept, progress, step, steps)
         n_e, n_w = len(errors), len(findings) - len(errors)
         pkg.write_manifest(staging, unit=u.name, period=per.month, app_version=__version__, final=not draft,
                            files=listed, findings={"E": n_e, "W": n_w}, recipient=recipient)
@@ -310,6 +334,7 @@ def _export(session: Session, period, unit, out_dir: Path, draft: bool, progress
         "eml": eml,
         "mail_size": mail_size,
         "mail_too_large": too_large,
+        "set_aside": set_aside,
         "recipient": recipient,
         "kept": str(kept_final) if kept_staging is not None else None,
         "kept_files": [n for n, _ in kept],
