@@ -12,7 +12,7 @@ from _query import query
 from test_import_helpers import run_cli
 from test_roundtrip import _clean
 
-from app.exporters.package import verify_package
+from app.importers.verify import verify_package
 
 PASS = "kangping-2020-口令"
 

@@ -114,7 +114,7 @@ def test_a_visible_cell_edited_after_export_wins_and_is_reported(demo_db_path, e
     fresh = tmp_path / "fresh.db"
     rc, out = run_cli("import", "--db", str(fresh), str(edited), "--json")
     assert rc == 0, out.get("message")
-    notes = [f for f in out["findings"] if f["code"] == "I-11"]
+    notes = [f for f in out["findings"] if f["code"] == "I-13"]
     assert len(notes) == 1 and "年龄" in notes[0]["message"] and notes[0]["row"] == first_row
     uuid = record["m"][0]["uuid"]
     assert query(fresh, "SELECT age FROM persons WHERE uuid = ?", uuid) == [(33,)]

@@ -10,7 +10,8 @@ import _export_register as R
 import openpyxl
 import pytest
 
-from app.exporters.package import sha256_of, verify_package
+from app.exporters.package import sha256_of
+from app.importers.verify import verify_package
 from app.services.export import export_package
 from app.storage import Database
 

@@ -7,7 +7,7 @@ reports, in words:
 - 附件1 and 附件2: each total row against the rows it sums (M-06);
 - 附件1's village totals (年人均纯收入5000元以下建档立卡总人数) against the persons the band-A 附件4
   lists in that village, and the county row against all of them;
-- 附件4 (both bands): printed cells that differ from what the export wrote (its hidden sheet, I-11)
+- 附件4 (both bands): printed cells that differ from what the export wrote (its hidden sheet, I-13)
   or a hidden sheet that does not hold (I-10).
 
 It needs only a folder of files, so ``verify`` of a folder or of an unpacked zip can call it.
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .workbook import read_workbook
 
-_KEEP = {"M-06", "I-10", "I-11", "I-03"}
+_KEEP = {"M-06", "I-10", "I-13", "I-03"}
 
 
 def _find(folder: Path, prefix: str, band_b: bool | None = None) -> Path | None:
@@ -28,6 +28,21 @@ def _find(folder: Path, prefix: str, band_b: bool | None = None) -> Path | None:
         if band_b is None or ("5000-5760" in p.name) == band_b:
             return p
     return None
+
+
+def cross_check_store(store, names: list[str]) -> list[str]:
+    """``cross_check`` of a package read through the importer's store (a folder or a zip, never
+    unpacked as a whole): the listed workbooks are copied one by one, under their own checked names,
+    into a private temporary folder."""
+    import tempfile
+
+    from . import limits
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in names:
+            if name.endswith(".xlsx") and "/" not in name and "\\" not in name and not name.startswith("."):
+                (Path(tmp) / name).write_bytes(store.read(name, limits.DEFAULT.max_total_uncompressed))
+        return cross_check(tmp)
 
 
 def cross_check(folder: str | Path) -> list[str]:

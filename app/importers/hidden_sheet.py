@@ -4,7 +4,7 @@ With it a re-imported 附件4 — as written, or re-saved by Excel, WPS or Libre
 register field of its households except the personal identifiers: UUIDs, 销号, per-person
 assistance, categories, 红黄绿, 危房 … . Each record is checked value by value; a sheet with a
 value guatu would not write is refused (I-10), never half-trusted. Where a printed cell was edited
-after the export, the printed value wins and a finding (I-11) says so.
+after the export, the printed value wins and a finding (I-13) says so.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def _same_head(rec: dict, inc: InHousehold) -> bool:
 
 def _edited(src: Source, sheet: str, row: int | None, what: str, old: Any, new: Any) -> None:
     src.findings.append(Finding(
-        "I-11", "W", f"“{what}”在导出后被改过（导出时为“{'' if old is None else old}”，现为“{'' if new is None else new}”），"
+        "I-13", "W", f"“{what}”在导出后被改过（导出时为“{'' if old is None else old}”，现为“{'' if new is None else new}”），"
                      "以表中内容为准", file=src.file, sheet=sheet, row=row))
 
 
