@@ -2,7 +2,7 @@
 督战对象 and their monthly 督战台账 (supervision.md §1–3); a village's optional rural population
 
 Revision ID: 0005_ledgers
-Revises: 0004
+Revises: 0005_office_mailbox
 Create Date: 2026-11-30
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_ledgers"
-down_revision = "0004"
+down_revision = "0005_office_mailbox"
 branch_labels = None
 depends_on = None
 
