@@ -38,7 +38,16 @@ from app.ui.widgets import month_combo, ok_cancel, path_row
 
 STATUS = {"added": "新增", "changed": "有变化", "unchanged": "无变化"}
 KINDS = {"households": "台账（附件4）", "counts1": "附件1人数", "counts2": "附件2人数", "projects": "附件3项目"}
-MAX_ROWS = 3000  # rows shown per table; the CLI's --json has everything
+MAX_ROWS = 3000  # rows shown per table
+
+
+def findings_summary(findings: list, blocking: int) -> str:
+    """The 问题 count as the 问题 tab lists it, split by level; says which of them stop the import."""
+    errors = sum(1 for f in findings if f.severity == "E")
+    text = f"问题{len(findings)}个（错误{errors}个，提示{len(findings) - errors}个）"
+    if errors and blocking < errors:
+        text += f"，其中{blocking}个错误阻止导入" if blocking else "，数据包自带的错误不阻止导入"
+    return text + "。"
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> QTableWidget:
@@ -158,7 +167,7 @@ class PreviewPage(QWizardPage):
         lines = [
             f"{month_label(plan.period) if plan.period else ''}：新增{a['households']}户{a['persons']}人，"
             f"变化{c['households']}户{c['persons']}人，无变化{u['households']}户；规范化{len(plan.normalised)}处；"
-            f"问题{len(plan.findings)}个（错误{e}个）。"
+            + findings_summary(plan.findings, e)
         ]
         if e or plan.locked:
             lines.append("有错误，不能导入：请按“问题”页改正文件后重新导入。数据库不会有任何改动。")
