@@ -39,9 +39,9 @@ from app.models import FundProject, Household, IncomeItem, Measure, Office, Peri
 
 from . import demo_data as W
 from .demo_parts import (
-    assign_assistance,
     CLASSIC,
     DemoMonths,
+    assign_assistance,
     bulk_insert,
     household_income,
     household_measures,

@@ -17,7 +17,6 @@ from app.domain import ASSISTANCE
 from . import demo_data as W
 
 
-
 @dataclass(frozen=True, slots=True)
 class DemoMonths:
     """The demo's two data months (``prev`` reported and locked, ``latest`` open), in one year.

@@ -15,7 +15,6 @@ from app.rules.ids import check_digit
 from . import demo_data as W
 
 
-
 def new_id_number(rng: random.Random, region: str, age: int, sex: str, year_of: int = 2020, latest: int = 3) -> str:
     """A valid 身份证号 whose birth date gives ``age`` on the last days of both demo months
     (``latest`` and the month before it, in ``year_of``).
