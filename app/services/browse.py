@@ -28,6 +28,7 @@ class PeriodInfo:
     month: str
     state: str
     due: dt.date
+    locked_at: dt.datetime | None = None  # when it was sent as final (已报送)
 
     @property
     def label(self) -> str:
@@ -97,8 +98,9 @@ class HouseholdDetail:
 
 
 def list_periods(session: Session) -> list[PeriodInfo]:
-    rows = session.execute(select(Period.id, Period.month, Period.state).order_by(Period.month.desc()))
-    return [PeriodInfo(i, m, s, domain_due(m)) for i, m, s in rows]
+    rows = session.execute(select(Period.id, Period.month, Period.state, Period.locked_at)
+                           .order_by(Period.month.desc()))
+    return [PeriodInfo(i, m, s, domain_due(m), at) for i, m, s, at in rows]
 
 
 def domain_due(month: str) -> dt.date:

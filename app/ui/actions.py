@@ -100,6 +100,10 @@ def build_menus(w) -> dict[str, QAction]:
     # Grid shortcuts are handled by the grid itself while it has focus; avoid ambiguous overrides.
     for key in ("add_member", "remove_member"):
         acts[key].setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+    acts["reopen"] = make_action(w, "重新打开本月…", w.reopen_month, icon_name="fa5s.lock-open",
+                                 tip="已报送（锁定）的月份需要更正时重新打开：须说明原因，记入操作日志")
+    menus["工具"].addSeparator()
+    menus["工具"].addAction(acts["reopen"])
     acts["risky"] = make_action(w, "只看红黄户", w.set_risky_only, icon_name="fa5s.exclamation-triangle",
                                 tip="只列出返贫风险为红色、黄色的户（月度跟踪）", checkable=True)
     menus["视图"].addAction(acts["risky"])

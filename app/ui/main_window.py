@@ -26,7 +26,7 @@ from app.rules.findings import Finding
 from app.services import register
 from app.services.register import Change
 from app.storage import Database
-from app.ui import actions, first_month_dialog, window_tools
+from app.ui import actions, first_month_dialog, month_state, window_tools
 from app.ui.columns import HOUSEHOLD_COLUMNS, MEMBER_CODES
 from app.ui.delegates import ColumnDelegate
 from app.ui.dialogs import Dialogs
@@ -114,7 +114,17 @@ class MainWindow(QMainWindow):
         self.tree.setMinimumWidth(250)
         main.setSizes([290, 790, 420])
         main.setStretchFactor(1, 1)
-        self.setCentralWidget(main)
+        self.lock_bar = month_state.LockBar(self.reopen_month)
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.lock_bar)
+        outer.addWidget(main, 1)
+        self.setCentralWidget(central)
+        self.lock_guard = month_state.LockedEditGuard(self)
+        self.lock_guard.watch(self.hh_view, self.hh_view.viewport(), self.grid, self.grid.viewport(), self.panel)
+        self._refusing = False
         self.problems = ProblemsDock(self)
         self.problems.jump.connect(self.jump_to_finding)
         self.problems.acknowledge.connect(self.acknowledge)
@@ -154,11 +164,10 @@ class MainWindow(QMainWindow):
         if period is None:
             self.period_state.setText("  数据库中还没有月份（有数据包请用“文件 › 导入…”）")
         else:
-            days = period.days_left()
-            when = f"还剩{days}天" if days >= 0 else f"已逾期{-days}天"
-            colour = "#c0392b" if days < 0 and period.state != "locked" else "#2c3e50"
-            self.period_state.setText(f"  {when} · {period.state_label}  ")
+            text, colour = month_state.banner(period)
+            self.period_state.setText(text)
             self.period_state.setStyleSheet(f"color:{colour};font-weight:bold;")
+        self.lock_bar.show_for(period, self.store.read_only)
         self.findings = {}
         self.hh_model.problems = {}  # uuids stay the same across months: never show last month's
         self.tree.load(unit_roots(self.store))
@@ -174,6 +183,23 @@ class MainWindow(QMainWindow):
         month = first_month_dialog.open_first_month(self, self.store, self.dialogs)
         if month is not None:
             self.load_periods(month)
+
+    def reopen_month(self) -> bool:
+        """重新打开本月… (reason required, audited; the same service as ``guatu reopen``)."""
+        return month_state.reopen(self)
+
+    def refused_edit(self) -> None:
+        """An edit tried on a month sent as final: say why, offer 重新打开本月…."""
+        if self._refusing or self.store.period is None:
+            return
+        self._refusing = True
+        try:
+            answer = self.dialogs.choose(self, "本月已报送", month_state.refusal(self.store.period),
+                                         [month_state.REOPEN, "取消"])
+            if answer == 0:
+                self.reopen_month()
+        finally:
+            self._refusing = False
 
     def _units_changed(self) -> None:
         """Units added, renamed or removed in the tree: findings carry unit paths, check again."""
@@ -351,6 +377,7 @@ class MainWindow(QMainWindow):
         for key in ("add_member", "remove_member", "remove_household"):
             self.acts[key].setEnabled(editable and self.household_id is not None)
         self.acts["add_household"].setEnabled(editable and self.unit_level == "village")
+        self.acts["reopen"].setEnabled(self.store.locked and not self.store.read_only)
 
     # -- navigation ----------------------------------------------------------------------------
     def go_to(self, village_id: int, household_id: int, person_id: int | None = None, field: str | None = None) -> None:

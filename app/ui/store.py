@@ -108,6 +108,16 @@ class Store:
         with self.db.session() as s:
             return op(s, *args, **kwargs)
 
+    def reopen_month(self, reason: str) -> browse.PeriodInfo:
+        """重新打开本月: the same audited service as ``guatu reopen``; the month as it now stands."""
+        from app.services.periods import reopen_period
+
+        month = self.period.month if self.period else None
+        if month is None:
+            raise Refused("数据库中还没有任何月份。")
+        self.run(reopen_period, month, reason)
+        return next(p for p in self.periods() if p.month == month)
+
     # -- checks --------------------------------------------------------------------------------
     def check_household(self, household_id: int) -> list[Finding]:
         from app.services import checks
