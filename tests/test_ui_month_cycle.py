@@ -50,6 +50,7 @@ def test_sent_month_refuses_an_edit_and_reopens_with_a_reason(qtbot, sent):
     assert kinds[1] == ("ask", "重新打开本月")  # the reason asked
     assert not window.store.locked and not window.lock_bar.isVisible()
     assert "填报中" in window.period_state.text()
+    assert window.panel._widgets["helper_name"].isEnabled()  # the panel shown is editable again
     rows = _q(path, "SELECT action, period, new FROM audit_log WHERE action = 'reopen'")
     assert rows == [("reopen", "2020-03", "乡里更正了刘小军的年龄")]  # the same audit row as the CLI writes
     window.tree.select_unit(ids["v2"])

@@ -134,5 +134,6 @@ def reopen(window) -> bool:
         dialogs.error(window, "重新打开本月", e.message)
         return False
     window.load_periods(period.month)
+    window.show_household(window.household_id)  # the same household, now editable
     window.statusBar().showMessage(f"{month_label(period.month)}已重新打开，可以修改；原因已记入操作日志。", 10000)
     return True
