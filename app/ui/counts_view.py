@@ -167,6 +167,31 @@ class CountsView(QWidget):
         self.model.set_show_previous(on)
         self.table.resizeRowsToContents()
 
+    # --- a finding from the main window's problems dock
+    def go_to_finding(self, f) -> bool:
+        """Show the form that has ``f`` and put the cursor on its row (its unit) and column."""
+        key = (f.code, f.unit, f.field, f.message)
+        for form in (self.form, *(x for x in (1, 2) if x != self.form)):
+            if form != self.form:
+                self.form_box.setCurrentIndex(self.form_box.findData(form))  # reloads
+            sheet = self.model.sheet
+            if sheet is None or not any((g.code, g.unit, g.field, g.message) == key for g in sheet.findings):
+                continue
+            rows = [i for i, r in enumerate(sheet.rows) if r.unit == f.unit]
+            rows.sort(key=lambda i: sheet.rows[i].kind != "unit")
+            col = next((i for i, n in enumerate(self.model.columns) if n.code == f.field), 0)
+            if rows:
+                index = self.model.index(self.model.header_rows + rows[0], col)
+                self.table.setCurrentIndex(index)
+                self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+            self.table.setFocus()
+            for i in range(self.findings_list.count()):
+                g = self.findings_list.item(i).data(R.UserRole)
+                if (g.code, g.unit, g.field, g.message) == key:
+                    self.findings_list.setCurrentRow(i)
+            return True
+        return False
+
     # --- drill-down
     def open_drilldown(self, index: QModelIndex) -> DrillDownDialog | None:
         """A dialog listing the register persons behind the clicked count (None for other cells)."""

@@ -291,13 +291,21 @@ class HouseholdPanel(QWidget):
         size = self.detail.size if self.detail else 0
         self.income_sum.setText(f"合计 {total:g} 元，人均 {per_capita(total, size)} 元（{size}人）")
 
+    FINDING_FIELDS = {"head_contact": "head_phone", "helper_contact": "helper_phone", "income_items": "income"}
+
+    def field_widget(self, field: str | None) -> QWidget | None:
+        """The input of a household-level field (a finding's ``field``), None when the panel has none."""
+        if not field:
+            return None
+        return self._widgets.get(self.FINDING_FIELDS.get(field, field))
+
     # -- findings ------------------------------------------------------------------------------
     def set_findings(self, findings: list[Finding]) -> None:
         """Tint household-level fields with their findings (E red, W amber), code and message as tooltip."""
         by_field: dict[str, list[Finding]] = {}
         for f in findings:
             if not f.person and f.field:
-                key = {"head_contact": "head_phone", "helper_contact": "helper_phone"}.get(f.field, f.field)
+                key = self.FINDING_FIELDS.get(f.field, f.field)
                 by_field.setdefault(key, []).append(f)
         for field, w in self._widgets.items():
             found = by_field.get(field, [])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -91,7 +91,7 @@ class MainWindow(QMainWindow):
         self.panel = HouseholdPanel()
         self.panel.on_field = self._panel_field
         self.panel.on_lines = self._panel_lines
-        scroll = QScrollArea()
+        scroll = self.panel_scroll = QScrollArea()
         scroll.setWidget(self.panel)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
         self.problems = ProblemsDock(self)
         self.problems.jump.connect(self.jump_to_finding)
         self.problems.acknowledge.connect(self.acknowledge)
+        self.problems.explain.connect(self.explain)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems)
         self.resizeDocks([self.problems], [190], Qt.Orientation.Vertical)
         self.period_combo = QComboBox()
@@ -395,7 +396,13 @@ class MainWindow(QMainWindow):
             self.grid.setFocus()
 
     def jump_to_finding(self, f: Finding) -> None:
+        """The cursor to the finding's field: a member's cell, a household-panel field (scrolled into
+        view and focused), or — for 附件1/附件2 findings — the counts view at its row and column."""
         if not f.household:
+            if f.code.startswith(("M-", "C-")):
+                window_tools.show_counts_at(self, f)
+            elif f.code.startswith("P-"):
+                self.open_tool("app.ui.projects_view")
             return
         hid = self.store.household_id(f.household)
         if hid is None:
@@ -403,9 +410,25 @@ class MainWindow(QMainWindow):
         detail = self.store.household_detail(hid)
         pid = self.store.person_id(hid, f.person) if f.person else None
         self.go_to(detail.village_id, hid, pid, f.field)
+        if pid is None:
+            self.focus_panel_field(f.field)
+
+    def focus_panel_field(self, field: str | None) -> bool:
+        widget = self.panel.field_widget(field)
+        if widget is None:
+            return False
+        self.panel_scroll.ensureWidgetVisible(widget, 20, 20)
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        # again once the double-click that asked for it is over (the dock's view takes focus on it)
+        QTimer.singleShot(0, lambda: widget.setFocus(Qt.FocusReason.OtherFocusReason))
+        return True
 
     def acknowledge(self, f: Finding) -> None:
         window_tools.acknowledge(self, f)
+
+    def explain(self, f: Finding, text: str) -> None:
+        """A 核实说明 typed in the dock's last column."""
+        window_tools.acknowledge(self, f, text)
 
     def focus_search(self) -> None:
         self.search.setFocus()

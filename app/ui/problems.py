@@ -1,6 +1,7 @@
 """The problems dock: every finding of the selected unit, filterable by code and severity.
 
-Double-click jumps to the cell; a warning can be acknowledged with a typed 核实说明.
+Double-click or Enter on a finding takes the cursor to its field (a member's cell, a household-panel
+field, a count of 附件1/附件2); a warning's 核实说明 is typed in place in its last column.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
@@ -36,6 +39,28 @@ R = Qt.ItemDataRole
 HEADERS = ("级别", "代码", "单位", "栏目", "说明", "核实说明")
 Index = QModelIndex | QPersistentModelIndex
 FindingRole = R.UserRole + 10
+NOTE_COL = 5
+
+
+def field_label(f: Finding) -> str:
+    """The 栏目 of a finding as the forms name it: register fields, 附件1/附件2 counts, 附件3 columns."""
+    from app.rules.counts import COUNT_NAMES
+    from app.ui.projects_model import COLUMNS as PROJECT_COLUMNS
+
+    code = f.field or ""
+    if not code:
+        return ""
+    if code in domain.FIELD_NAMES:
+        return domain.FIELD_NAMES[code]
+    if code in COUNT_NAMES:
+        return COUNT_NAMES[code]
+    project = next((c.label for c in PROJECT_COLUMNS if c.code == code), None)
+    if project:
+        return project.replace("\n", "")
+    from app.ui.columns import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
+
+    column = next((c.header for c in (*MEMBER_COLUMNS, *HOUSEHOLD_COLUMNS) if c.code == code), None)
+    return column or ""
 
 
 class FindingsModel(QAbstractTableModel):
@@ -70,13 +95,36 @@ class FindingsModel(QAbstractTableModel):
         if role == R.DisplayRole:
             return (
                 "错误" if f.is_error else "提示", f.code, f.unit or "",
-                domain.FIELD_NAMES.get(f.field or "", f.field or ""), f.message, f.note or "",
+                field_label(f), f.message, f.note or "",
             )[index.column()]
+        if role == R.EditRole and index.column() == NOTE_COL:
+            return f.note or ""
         if role == R.ToolTipRole and index.column() == 4:
             return f.message
+        if role == R.ToolTipRole and index.column() == NOTE_COL and not f.is_error:
+            return "双击或按 F2 在此填写核实说明（随报表导出）"
         if role == R.ForegroundRole and index.column() == 0:
             return QBrush(QColor("#c0392b" if f.is_error else "#b9770e"))
         return None
+
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = super().flags(index)
+        if index.isValid() and index.column() == NOTE_COL and not self.rows[index.row()].is_error \
+                and self.on_note is not None:
+            return base | Qt.ItemFlag.ItemIsEditable
+        return base
+
+    on_note = None  # (finding, text) → bool: the window stores a 核实说明 typed in place
+
+    def setData(self, index: Index, value: Any, role: int = R.EditRole) -> bool:  # noqa: N802 - Qt API
+        if role != R.EditRole or index.column() != NOTE_COL or self.on_note is None:
+            return False
+        f = self.rows[index.row()]
+        text = str(value or "").strip()
+        if text == (f.note or "") or not self.on_note(f, text):
+            return False
+        return True
 
 
 class FindingsFilter(QSortFilterProxyModel):
@@ -101,10 +149,12 @@ class FindingsFilter(QSortFilterProxyModel):
 
 
 class ProblemsDock(QDockWidget):
-    """``jump(finding)`` on double-click; ``acknowledge(finding)`` for a 核实说明."""
+    """``jump(finding)`` on double-click or Enter; ``acknowledge(finding)`` for a 核实说明 in a dialog;
+    ``explain(finding, text)`` for one typed in place."""
 
     jump = Signal(object)
     acknowledge = Signal(object)
+    explain = Signal(object, str)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("问题清单", parent)
@@ -135,7 +185,8 @@ class ProblemsDock(QDockWidget):
         self.view.setModel(self.proxy)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                  | QAbstractItemView.EditTrigger.EditKeyPressed)  # only 核实说明 of a W
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(22)
         header = self.view.horizontalHeader()
@@ -148,7 +199,26 @@ class ProblemsDock(QDockWidget):
         self.severity.currentIndexChanged.connect(self._filter)
         self.code.currentIndexChanged.connect(self._filter)
         self.view.doubleClicked.connect(self._jump)
+        self.view.installEventFilter(self)
         self.ack.clicked.connect(self._ack)
+        self.model.on_note = self._note_typed
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        """Enter on a finding does what a double-click does (unless a 核实说明 is being typed)."""
+        if obj is self.view and event.type() == QEvent.Type.KeyPress \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
+                and self.view.state() != QAbstractItemView.State.EditingState:
+            index = self.view.currentIndex()
+            if index.isValid():
+                self._jump(index)
+                return True
+        return False
+
+    def _note_typed(self, f: Finding, text: str) -> bool:
+        if not text:
+            return False
+        self.explain.emit(f, text)
+        return True
 
     def set_rows(self, rows: list[Finding]) -> None:
         self.model.set_rows(rows)
