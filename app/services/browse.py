@@ -242,3 +242,13 @@ def locate_person(session: Session, person_id: int) -> tuple[int, int] | None:
 
 def risk_name(colour: str | None) -> str:
     return domain.RISK_COLOUR_NAMES.get(colour or "green", "")
+
+
+def person_place(session: Session, period_id: int, person_uuid: str) -> tuple[int, int, int] | None:
+    """(village id, household id, person id) of a person of the month, to jump to them; None when gone."""
+    from app.models import Household, Person
+
+    row = session.execute(select(Household.village_id, Household.id, Person.id)
+                          .join(Person, Person.household_id == Household.id)
+                          .where(Household.period_id == period_id, Person.uuid == person_uuid)).first()
+    return (row[0], row[1], row[2]) if row else None

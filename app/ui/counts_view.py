@@ -44,6 +44,7 @@ class CountsView(QWidget):
     """附件1/附件2 of one unit and month; ``db`` is an open ``Database``."""
 
     changed = Signal()  # a verification note was saved
+    person_chosen = Signal(str)  # (uuid) a person picked in a drill-down list: the main window shows them
 
     def __init__(self, db, period_month: str | None, unit_id: int, parent=None, dialogs=None):
         super().__init__(parent)
@@ -213,6 +214,7 @@ class CountsView(QWidget):
         elif r.kind == "unit" and sheet.typed_any(row):
             note = "本行有手工填报的栏目；下面是台账中的人员。"
         self.drilldown = DrillDownDialog(f"{where} · {label}：{len(persons)}人", persons, note, self)
+        self.drilldown.person_chosen.connect(self.person_chosen)
         self.drilldown.show()
         return self.drilldown
 
@@ -270,7 +272,14 @@ def open_dialog(parent, db, period_month: str | None) -> QDialog | None:
     dlg = QDialog(parent)
     dlg.setWindowTitle("月报表（附件1/附件2/附件3）")
     lay = QVBoxLayout(dlg)
-    lay.addWidget(CountsView(db, period_month, unit_id, dlg, dialogs=getattr(parent, "dialogs", None)))
-    dlg.resize(1400, 850)
+    view = CountsView(db, period_month, unit_id, dlg, dialogs=getattr(parent, "dialogs", None))
+    lay.addWidget(view)
+    go_to_person = getattr(parent, "go_to_person", None)
+    if go_to_person is not None:  # a person picked in a drill-down list: back to the register, there
+        from PySide6.QtCore import QTimer
+
+        # after the dialog is closed and the window has read the register again
+        view.person_chosen.connect(lambda pid: (dlg.accept(), QTimer.singleShot(0, lambda: go_to_person(pid))))
+    dlg.resize(min(1400, parent.width()) if parent else 1400, min(850, parent.height()) if parent else 850)
     dlg.exec()
     return dlg

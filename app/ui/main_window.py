@@ -13,6 +13,7 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QScrollArea,
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         self.household_id: int | None = None
         self.hh_uuid: str | None = None
         self.check_handle: TaskHandle | None = None
+        self.warm_handle: TaskHandle | None = None
         self._fresh: set[str] = set()
         self.setWindowTitle(f"挂图作战 — {database.path.name}{'（只读）' if self.store.read_only else ''}")
         self._build()
@@ -99,16 +101,23 @@ class MainWindow(QMainWindow):
         self.hh_title = QLabel("")
         self.member_title = QLabel("家庭成员（Enter 下移，Tab 右移，Insert 插入，Ctrl+Delete 删除，可从 Excel 粘贴）")
         centre = QSplitter(Qt.Orientation.Vertical)
-        for title, view in ((self.hh_title, self.hh_view), (self.member_title, self.grid)):
+        self.hh_head = QHBoxLayout()  # the list's title and its 新建一户 button
+        self.hh_head.addWidget(self.hh_title, 1)
+        for title, view in ((self.hh_head, self.hh_view), (self.member_title, self.grid)):
             box = QWidget()
             lay = QVBoxLayout(box)
             lay.setContentsMargins(2, 2, 2, 2)
-            lay.addWidget(title)
+            lay.addLayout(title) if isinstance(title, QHBoxLayout) else lay.addWidget(title)
             lay.addWidget(view)
             centre.addWidget(box)
         centre.setSizes([380, 300])
         main = QSplitter(Qt.Orientation.Horizontal)
-        main.addWidget(self.tree)
+        left = QWidget()
+        self.tree_box = QVBoxLayout(left)  # the tree and, under it, 新增乡镇 / 新增村
+        self.tree_box.setContentsMargins(0, 0, 0, 0)
+        self.tree_box.setSpacing(2)
+        self.tree_box.addWidget(self.tree, 1)
+        main.addWidget(left)
         main.addWidget(centre)
         main.addWidget(scroll)
         self.tree.setMinimumWidth(250)
@@ -140,6 +149,7 @@ class MainWindow(QMainWindow):
         self.search.nothing.connect(lambda t: self.statusBar().showMessage(f"没有找到“{t}”", 5000))
         self.acts = actions.build_menus(self)
         toolbar = actions.build_toolbar(self, self.acts)
+        actions.add_doors(self, self.acts)
         self.first_month = first_month_dialog.add_button(toolbar, self.period_state, self.new_first_month)
         self.counts_label = QLabel("")
         self.statusBar().addPermanentWidget(self.counts_label)
@@ -230,6 +240,10 @@ class MainWindow(QMainWindow):
             self.findings.setdefault(f.household or "", []).append(f)
         self.findings.update(kept)
         self._show_findings()
+        if self.store.period is not None:  # then the pinyin-initials index, for the search box
+            pid = self.store.period.id
+            self.warm_handle = self.runner.run(lambda s, _p: Store.warm_search_in(s, pid), title="索引", show_progress=False,
+                            on_error=lambda e: log.warning("search index of %s failed: %r", pid, e))
 
     def wait_checks(self, timeout_ms: int = 300_000) -> None:
         """Let the background check finish (tests, screenshots, bench)."""
@@ -240,6 +254,7 @@ class MainWindow(QMainWindow):
         same = unit_id == self.unit_id
         self.unit_id, self.unit_level, self.unit_path, self.village_ids = unit_id, level, path, villages
         self.reload_households(select=self.household_id if same else None)
+        self._update_actions()
 
     def reload_households(self, select: int | None = None) -> None:
         ids = self.store.household_ids(self.village_ids, self.acts["risky"].isChecked())
@@ -379,6 +394,9 @@ class MainWindow(QMainWindow):
             self.acts[key].setEnabled(editable and self.household_id is not None)
         self.acts["add_household"].setEnabled(editable and self.unit_level == "village")
         self.acts["reopen"].setEnabled(self.store.locked and not self.store.read_only)
+        units_editable = not self.store.read_only
+        self.acts["add_township"].setEnabled(units_editable and self.tree.parent_for("township") is not None)
+        self.acts["add_village"].setEnabled(units_editable and self.tree.parent_for("village") is not None)
 
     # -- navigation ----------------------------------------------------------------------------
     def go_to(self, village_id: int, household_id: int, person_id: int | None = None, field: str | None = None) -> None:
@@ -394,6 +412,14 @@ class MainWindow(QMainWindow):
             col = MEMBER_CODES.index(field) if field in MEMBER_CODES else 0
             self.grid.setCurrentIndex(self.member_model.index(self.member_model.ids.index(person_id), col))
             self.grid.setFocus()
+
+    def go_to_person(self, person_uuid: str) -> bool:
+        """A person chosen elsewhere (the drill-down list of a count): their household and row."""
+        place = self.store.person_place(person_uuid) if self.store.period else None
+        if place is None:
+            return False
+        self.go_to(*place)
+        return True
 
     def jump_to_finding(self, f: Finding) -> None:
         """The cursor to the finding's field: a member's cell, a household-panel field (scrolled into
@@ -459,7 +485,8 @@ class MainWindow(QMainWindow):
         window_tools.show_settings(self)
 
     def closeEvent(self, event) -> None:
-        if self.check_handle is not None:
-            self.check_handle.cancel()
-            self.check_handle.wait(5000)
+        for handle in (self.check_handle, self.warm_handle):
+            if handle is not None:
+                handle.cancel()
+                handle.wait(5000)
         super().closeEvent(event)

@@ -96,6 +96,10 @@ class Store:
         with self.db.session() as s:
             return register.household_id_for(s, self.period_id, uuid)
 
+    def person_place(self, person_uuid: str) -> tuple[int, int, int] | None:
+        with self.db.session() as s:
+            return browse.person_place(s, self.period_id, person_uuid)
+
     def person_id(self, household_id: int, uuid: str) -> int | None:
         with self.db.session() as s:
             return register.person_id_for(s, household_id, uuid)
@@ -124,6 +128,11 @@ class Store:
 
         with self.db.session() as s:
             return list(checks.check_household_id(s, household_id))
+
+    @staticmethod
+    def warm_search_in(session, period_id: int) -> None:
+        """Build the month's pinyin-initials index ahead of the first search (background task)."""
+        search_service.warm(session, period_id)
 
     @staticmethod
     def check_period_in(session, month: str) -> list[Finding]:

@@ -203,6 +203,21 @@ class UnitTree(QTreeView):
                     ("删除", lambda: self.remove(node.id))]
         return entries
 
+    def parent_for(self, level: str) -> int | None:
+        """Where 新增乡镇 (``level`` township) or 新增村 (village) adds from the selected unit: under
+        it, or beside it (under its parent) when a unit of that level is selected; None when neither."""
+        node = self.node(self.current_unit()) if self.current_unit() is not None else None
+        while node is not None:
+            if CHILD.get(node.level, ("",))[0] == level:
+                return node.id
+            node = self.node(node.parent_id) if node.parent_id is not None else None
+        return None
+
+    def add_under_selected(self, level: str) -> bool:
+        """编辑 › 新增乡镇… / 新增村… and the buttons under the tree."""
+        parent = self.parent_for(level)
+        return parent is not None and self.add_child(parent)
+
     def _menu(self, pos: QPoint) -> None:
         index = self.indexAt(pos)
         uid = index.siblingAtColumn(0).data(UnitIdRole) if index.isValid() else None

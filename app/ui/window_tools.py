@@ -99,6 +99,7 @@ def show_counts_at(window: MainWindow, f: Finding):
     dialog.resize(min(1400, window.width()), min(850, window.height()))
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.finished.connect(lambda _r: window.start_check())  # notes typed there
+    view.person_chosen.connect(lambda pid: (dialog.close(), window.go_to_person(pid)))
     dialog.show()
     view.go_to_finding(f)
     window.counts_dialog = dialog
