@@ -51,7 +51,7 @@ class PdfPreview(QScrollArea):
         self.lay = QVBoxLayout(self.body)
         self.lay.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.setWidget(self.body)
-        self.setStyleSheet("QScrollArea{background:#7f8c8d;}")
+        self.body.setStyleSheet("background:#d5d8dc;")
         self.pages: list[QLabel] = []
         self.total = 0
 
@@ -66,7 +66,7 @@ class PdfPreview(QScrollArea):
         self.total = total
         for n, image in enumerate(images, start=1):
             caption = QLabel(f"第{n}页，共{total}页")
-            caption.setStyleSheet("color:white;")
+            caption.setStyleSheet("color:#2c3e50;")
             page = QLabel()
             page.setPixmap(QPixmap.fromImage(image))
             page.setStyleSheet("background:white;border:1px solid #555;")
@@ -75,5 +75,5 @@ class PdfPreview(QScrollArea):
             self.pages.append(page)
         if total > len(images):
             more = QLabel(f"预览只显示前{len(images)}页；其余{total - len(images)}页请用PDF阅读器查看。")
-            more.setStyleSheet("color:white;")
+            more.setStyleSheet("color:#2c3e50;")
             self.lay.addWidget(more, alignment=Qt.AlignmentFlag.AlignHCenter)
