@@ -43,7 +43,9 @@ def test_enter_on_h13_lands_on_prior_income_scrolled_into_view(demo_win):
     QApplication.processEvents()
     field = window.panel._widgets["prior_income"]
     assert QApplication.focusWidget() is field
-    viewport = window.panel_scroll.viewport()
+    panel = window.panel
+    assert panel.sections.currentIndex() == panel.section_of(field) == 0  # its section shown
+    viewport = panel.scrolls[0].viewport()
     top = field.mapTo(viewport, QPoint(0, 0)).y()
     assert 0 <= top and top + field.height() <= viewport.height()  # scrolled into view
     f = window.problems.proxy.index(_row(window, "H-13"), 0).data(FindingRole)
@@ -60,7 +62,10 @@ def test_double_click_on_a_housing_finding_focuses_its_field(demo_win):
     QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())  # a real double-click's
     QTest.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())  # first press and release
     QApplication.processEvents()
-    assert QApplication.focusWidget() is window.panel._widgets["housing_grade"]
+    field = window.panel._widgets["housing_grade"]
+    assert QApplication.focusWidget() is field
+    assert window.panel.sections.currentIndex() == window.panel.section_of(field) == 2  # 销号与住房 shown
+    assert window.panel.sections.tabText(2).endswith("●")  # the section with the finding is marked
 
 
 def test_m07_opens_the_counts_view_at_its_row_and_column(demo_win):

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -93,11 +92,7 @@ class MainWindow(QMainWindow):
         self.panel = HouseholdPanel()
         self.panel.on_field = self._panel_field
         self.panel.on_lines = self._panel_lines
-        scroll = self.panel_scroll = QScrollArea()
-        scroll.setWidget(self.panel)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(380)
+        self.panel.setMinimumWidth(330)
         self.hh_title = QLabel("")
         self.member_title = QLabel("家庭成员（Enter 下移，Tab 右移，Insert 插入，Ctrl+Delete 删除，可从 Excel 粘贴）")
         centre = QSplitter(Qt.Orientation.Vertical)
@@ -119,7 +114,7 @@ class MainWindow(QMainWindow):
         self.tree_box.addWidget(self.tree, 1)
         main.addWidget(left)
         main.addWidget(centre)
-        main.addWidget(scroll)
+        main.addWidget(self.panel)
         self.tree.setMinimumWidth(250)
         main.setSizes([290, 790, 420])
         main.setStretchFactor(1, 1)
@@ -440,11 +435,9 @@ class MainWindow(QMainWindow):
             self.focus_panel_field(f.field)
 
     def focus_panel_field(self, field: str | None) -> bool:
-        widget = self.panel.field_widget(field)
+        widget = self.panel.reveal(field)
         if widget is None:
             return False
-        self.panel_scroll.ensureWidgetVisible(widget, 20, 20)
-        widget.setFocus(Qt.FocusReason.OtherFocusReason)
         # again once the double-click that asked for it is over (the dock's view takes focus on it)
         QTimer.singleShot(0, lambda: widget.setFocus(Qt.FocusReason.OtherFocusReason))
         return True
