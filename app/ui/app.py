@@ -152,7 +152,13 @@ def run(db_path: Path, screenshot: Path | None = None) -> int:
             from app.ui.backup_dialog import start_daily_backups
 
             start_daily_backups(window, Path(db_path))
-        window.show()
+        window.remember_layout = True
+        if window.layout_memory.restore_geometry():
+            window.show()
+        else:  # the first start: the whole screen
+            window.showMaximized()
+        app.processEvents()
+        window.fit_screen()
         return app.exec()
     finally:
         window.close()

@@ -26,7 +26,7 @@ from app.rules.findings import Finding
 from app.services import register
 from app.services.register import Change
 from app.storage import Database
-from app.ui import actions, first_month_dialog, month_state, window_tools
+from app.ui import actions, first_month_dialog, layout, month_state, window_tools
 from app.ui.columns import HOUSEHOLD_COLUMNS, MEMBER_CODES
 from app.ui.delegates import ColumnDelegate
 from app.ui.dialogs import Dialogs
@@ -80,7 +80,7 @@ class MainWindow(QMainWindow):
         self.hh_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.hh_view.setEditTriggers(QAbstractItemView.EditTrigger.AnyKeyPressed
                                      | QAbstractItemView.EditTrigger.DoubleClicked)
-        self.hh_view.verticalHeader().setDefaultSectionSize(24)
+        self.hh_view.verticalHeader().setDefaultSectionSize(22)
         self.hh_view.setAlternatingRowColors(True)
         for i, col in enumerate(HOUSEHOLD_COLUMNS):
             self.hh_view.setColumnWidth(i, col.width)
@@ -94,18 +94,29 @@ class MainWindow(QMainWindow):
         self.panel.on_lines = self._panel_lines
         self.panel.setMinimumWidth(330)
         self.hh_title = QLabel("")
-        self.member_title = QLabel("家庭成员（Enter 下移，Tab 右移，Insert 插入，Ctrl+Delete 删除，可从 Excel 粘贴）")
+        self.member_title = QLabel("家庭成员")
+        self.member_title.setToolTip("Enter 下移，Tab 右移，Insert 插入，Ctrl+Delete 删除，可从 Excel 粘贴；"
+                                     "Alt+1…Alt+5 切换栏目组")
+        self.grid.verticalHeader().setDefaultSectionSize(22)
+        self.member_tabs = layout.MemberColumnTabs(self.grid)
+        self.member_head = QHBoxLayout()  # 家庭成员 and the column groups on one line
+        self.member_head.addWidget(self.member_title)
+        self.member_head.addWidget(self.member_tabs)
+        self.member_head.addStretch(1)
         centre = QSplitter(Qt.Orientation.Vertical)
         self.hh_head = QHBoxLayout()  # the list's title and its 新建一户 button
         self.hh_head.addWidget(self.hh_title, 1)
-        for title, view in ((self.hh_head, self.hh_view), (self.member_title, self.grid)):
+        for head, view in ((self.hh_head, self.hh_view), (self.member_head, self.grid)):
             box = QWidget()
             lay = QVBoxLayout(box)
-            lay.setContentsMargins(2, 2, 2, 2)
-            lay.addLayout(title) if isinstance(title, QHBoxLayout) else lay.addWidget(title)
+            lay.setContentsMargins(2, 0, 2, 0)
+            lay.setSpacing(1)
+            lay.addLayout(head)
             lay.addWidget(view)
             centre.addWidget(box)
-        centre.setSizes([380, 300])
+        centre.setSizes([340, 200])
+        centre.setStretchFactor(0, 3)
+        centre.setStretchFactor(1, 2)
         main = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
         self.tree_box = QVBoxLayout(left)  # the tree and, under it, 新增乡镇 / 新增村
@@ -115,9 +126,10 @@ class MainWindow(QMainWindow):
         main.addWidget(left)
         main.addWidget(centre)
         main.addWidget(self.panel)
-        self.tree.setMinimumWidth(250)
-        main.setSizes([290, 790, 420])
+        self.tree.setMinimumWidth(200)
+        main.setSizes([260, 740, 350])
         main.setStretchFactor(1, 1)
+        self.splitters = {"main": main, "centre": centre}
         self.lock_bar = month_state.LockBar(self.reopen_month)
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -134,7 +146,9 @@ class MainWindow(QMainWindow):
         self.problems.acknowledge.connect(self.acknowledge)
         self.problems.explain.connect(self.explain)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems)
-        self.resizeDocks([self.problems], [190], Qt.Orientation.Vertical)
+        self.problems.collapse(True)
+        self.layout_memory = layout.LayoutMemory(self)
+        self.remember_layout = False  # guatu gui turns it on (tests keep a fixed layout)
         self.period_combo = QComboBox()
         self.period_combo.setMinimumWidth(250)
         self.period_combo.currentIndexChanged.connect(self._period_chosen)
@@ -145,6 +159,7 @@ class MainWindow(QMainWindow):
         self.acts = actions.build_menus(self)
         toolbar = actions.build_toolbar(self, self.acts)
         actions.add_doors(self, self.acts)
+        self.member_tabs.add_shortcuts(self)
         self.first_month = first_month_dialog.add_button(toolbar, self.period_state, self.new_first_month)
         self.counts_label = QLabel("")
         self.statusBar().addPermanentWidget(self.counts_label)
@@ -477,7 +492,17 @@ class MainWindow(QMainWindow):
     def show_settings(self) -> None:
         window_tools.show_settings(self)
 
+    def fit_screen(self) -> None:
+        """Sizes for this screen: the last ones used on a screen of this size, else defaults that
+        fit 1366×768 (compact member columns unless every column fits)."""
+        self.layout_memory.restore()
+        if layout.settings().value(self.layout_memory._key("member_group")) is None:
+            self.member_tabs.setCurrentIndex(layout.ALL if self.member_tabs.fits_all() else 0)
+        self.member_tabs.apply()
+
     def closeEvent(self, event) -> None:
+        if self.remember_layout:
+            self.layout_memory.save()
         for handle in (self.check_handle, self.warm_handle):
             if handle is not None:
                 handle.cancel()

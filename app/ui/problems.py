@@ -159,6 +159,10 @@ class ProblemsDock(QDockWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__("问题清单", parent)
         self.setObjectName("problems")
+        self.remembered_height = 150  # the height the clerk gave it (per screen size, app.ui.layout)
+        self.collapsed = False
+        self.setTitleBarWidget(QWidget())  # the bar below carries the title: one line when empty
+        self.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable)
         self.model = FindingsModel(self)
         self.proxy = FindingsFilter(self)
         self.proxy.setSourceModel(self.model)
@@ -174,7 +178,12 @@ class ProblemsDock(QDockWidget):
         self.summary = QLabel("")
         self.ack = QPushButton("填写核实说明…")
         self.ack.setToolTip("对所选“提示”填写核实说明（随报表导出）")
-        bar.addWidget(QLabel("筛选："))
+        title = QLabel("问题清单")
+        title.setStyleSheet("font-weight:bold;")
+        bar.addWidget(title)
+        bar.addSpacing(12)
+        self.filter_label = QLabel("筛选：")
+        bar.addWidget(self.filter_label)
         bar.addWidget(self.severity)
         bar.addWidget(self.code)
         bar.addStretch(1)
@@ -223,6 +232,28 @@ class ProblemsDock(QDockWidget):
     def set_rows(self, rows: list[Finding]) -> None:
         self.model.set_rows(rows)
         self._refresh_codes()
+        self.collapse(not rows)
+
+    def collapse(self, empty: bool) -> None:
+        """Empty: one line (title, 没有问题); with findings: the height remembered."""
+        if empty == self.collapsed:
+            return
+        self.collapsed = empty
+        self.view.setVisible(not empty)
+        for w in (self.filter_label, self.severity, self.code, self.ack):
+            w.setVisible(not empty)
+        window = self.parentWidget()
+        if empty:
+            self.setMaximumHeight(self.widget().layout().itemAt(0).sizeHint().height() + 8)
+        else:
+            self.setMaximumHeight(16777215)
+            if hasattr(window, "resizeDocks"):
+                window.resizeDocks([self], [self.remembered_height], Qt.Orientation.Vertical)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        if not self.collapsed and self.isVisible() and event.size().height() > 80:
+            self.remembered_height = event.size().height()
 
     def counts(self) -> tuple[int, int]:
         e = sum(1 for f in self.model.rows if f.is_error)
@@ -241,7 +272,7 @@ class ProblemsDock(QDockWidget):
         self.code.blockSignals(False)
         self._filter()
         e, w = self.counts()
-        self.summary.setText(f"错误 {e} · 提示 {w}")
+        self.summary.setText(f"错误 {e} · 提示 {w}" if e or w else "所选单位没有问题")
 
     def _filter(self) -> None:
         self.proxy.set(self.code.currentData(), self.severity.currentData())

@@ -76,7 +76,7 @@ class UnitTree(QTreeView):
         self.setIndentation(14)
         self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.header().setStretchLastSection(False)
-        for i, w in ((1, 42), (2, 48), (3, 38)):
+        for i, w in ((1, 38), (2, 44), (3, 34)):
             self.header().setSectionResizeMode(i, QHeaderView.ResizeMode.Fixed)
             self.setColumnWidth(i, w)
         self._nodes: dict[int, tuple[UnitNode, str, QStandardItem]] = {}
