@@ -207,7 +207,7 @@ def test_cli_demo_is_dated_to_this_month(tmp_path, capsys):
     """The default demo opens on the month being reported now, not overdue; --year keeps 2020."""
     import datetime as dt
 
-    from app.models import due_date
+    from app.kernel.month import due_date
     from app.services.demo_parts import DemoMonths
 
     db = tmp_path / "now.db"

@@ -1,6 +1,6 @@
-"""`guatu demo --db PATH [--persons N] [--seed S] [--year YYYY]`: a realistic demo register in a new
-database, dated to the month being reported now and the one before (``--year``: February and March of
-that year, the classic 2020 demo with ``--year 2020``)."""
+"""`guatu demo --db PATH [--persons N] [--seed S] [--year YYYY] [--clean]`: a realistic demo register in
+a new database, dated to the month being reported now and the one before (``--year``: February and
+March of that year, the classic 2020 demo with ``--year 2020``)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1, help="随机种子（同一种子生成相同的数据）")
     p.add_argument("--year", type=int, default=None,
                    help="生成该年2月、3月的数据（默认：正在报送的月份和上一个月）")
+    p.add_argument("--clean", action="store_true",
+                   help="不加故意的错误（正式导出可以成功，用于试正式报送）")
     return p
 
 
@@ -35,10 +37,10 @@ def run(args: argparse.Namespace) -> int:
     if new:
         path.parent.mkdir(parents=True, exist_ok=True)
     with Database(path, create=new) as db:
-        summary = generate(db, persons=args.persons, seed=args.seed, months=months)
+        summary = generate(db, persons=args.persons, seed=args.seed, months=months, clean=args.clean)
     common.say(
         f"已生成演示数据：{len(summary['periods'])}个月份（{'、'.join(summary['periods'])}），"
         f"{summary['townships']}个乡镇{summary['villages']}个村，{summary['households']}户{summary['persons']}人"
-        f"（{path}）。"
+        f"（{path}）。" + ("" if args.clean else f"含{len(summary['violations'])}处故意的错误（--clean 可不加）。")
     )
     return common.EXIT_OK

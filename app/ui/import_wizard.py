@@ -148,7 +148,7 @@ class PreviewPage(QWizardPage):
         files, period = self.w.files_page.paths(), self.w.files_page.period()
         from app.services.imports import preview_import
 
-        self.w.handle = self.w.runner.run(lambda s, _p: preview_import(s, files, period), title="读取文件",
+        self.w.handle = self.w.runner.run(lambda s, _p: preview_import(s, files, period), title="读取文件", read_only=True,
                                           on_result=self.show_plan, on_error=self.show_error)
 
     def show_error(self, error: BaseException) -> None:

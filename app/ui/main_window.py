@@ -252,8 +252,9 @@ class MainWindow(QMainWindow):
         self._show_findings()
         if self.store.period is not None:  # then the pinyin-initials index, for the search box
             pid = self.store.period.id
-            self.warm_handle = self.runner.run(lambda s, _p: Store.warm_search_in(s, pid), title="索引", show_progress=False,
-                            on_error=lambda e: log.warning("search index of %s failed: %r", pid, e))
+            self.warm_handle = self.runner.run(
+                lambda s, _p: Store.warm_search_in(s, pid), title="索引", show_progress=False, read_only=True,
+                on_error=lambda e: log.warning("search index of %s failed: %r", pid, e))
 
     def wait_checks(self, timeout_ms: int = 300_000) -> None:
         """Let the background check finish (tests, screenshots, bench)."""

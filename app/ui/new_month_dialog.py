@@ -121,7 +121,7 @@ class NewMonthDialog(TaskDialog):
         from app.services.periods import next_month
 
         self.setWindowTitle("新建月份（结转）")
-        with db.session() as s:
+        with db.read_session() as s:
             months = list(s.scalars(select(Period.month).order_by(Period.month.desc())))
         self.rows = []
         self._rows_of: str | None = None
@@ -171,7 +171,7 @@ class NewMonthDialog(TaskDialog):
         if crossing and self._rows_of != src:
             from app.services.prior_incomes import prior_rows
 
-            with self.db.session() as s:
+            with self.db.read_session() as s:
                 self.rows = prior_rows(s, src)
             self._rows_of = src
             self.table.load(self.rows)

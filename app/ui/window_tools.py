@@ -88,7 +88,7 @@ def show_counts_at(window: MainWindow, f: Finding):
     from app.ui.counts_view import CountsView
 
     store = window.store
-    with store.db.session() as s:
+    with store.db.read_session() as s:
         unit_id = sheets.default_unit_id(s)
     if unit_id is None or store.period is None:
         return None
