@@ -43,6 +43,8 @@ def test_1366x768_shows_12_households_and_6_members(small_screen):
     assert visible_rows(window.hh_view) >= 12
     assert visible_rows(window.grid) >= 6
     assert visible_rows(window.problems.view) >= 3
+    for scroll in window.panel.scrolls:  # no panel section wider than the panel: nothing cut at the edge
+        assert scroll.widget().minimumSizeHint().width() <= window.panel.sections.width() - 4
 
 
 def test_every_member_column_reachable_without_sideways_scrolling(small_screen):

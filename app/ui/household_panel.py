@@ -172,8 +172,15 @@ class HouseholdPanel(QWidget):
         self._widgets[field] = edit
         return edit
 
+    @staticmethod
+    def _narrow(combo: ChoiceCombo) -> None:
+        """A long closed-list text (致贫原因 with its hint) must not widen the panel past the screen."""
+        combo.setSizeAdjustPolicy(ChoiceCombo.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(6)
+
     def _choice(self, field: str, choices: tuple[str, ...]) -> ChoiceCombo:
         combo = ChoiceCombo(choices)
+        self._narrow(combo)
         combo.activated.connect(lambda _i: self._emit(field, combo.value()))
         combo.lineEdit().editingFinished.connect(lambda: self._emit(field, combo.value()))
         self._widgets[field] = combo
@@ -182,6 +189,7 @@ class HouseholdPanel(QWidget):
     def _combo(self, field: str, values: tuple[str, ...], labels: dict[str, str], blank: bool = True) -> ChoiceCombo:
         combo = ChoiceCombo((), allow_blank=blank)
         combo.setEditable(False)
+        self._narrow(combo)
         for v in values:
             combo.addItem(labels.get(v, v), v)
         combo.activated.connect(lambda _i: self._emit(field, combo.currentData()))

@@ -199,7 +199,7 @@ class ProblemsDock(QDockWidget):
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(22)
         header = self.view.horizontalHeader()
-        for i, w in enumerate((44, 48, 170, 90, 0, 160)):
+        for i, w in enumerate((44, 48, 170, 130, 0, 160)):
             if w:
                 self.view.setColumnWidth(i, w)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
