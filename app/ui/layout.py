@@ -17,8 +17,11 @@ MEMBER_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("证件电话", ("name", "id_number", "phone")),
     ("帮扶一", ("name", *domain.ASSISTANCE[:5])),
     ("帮扶二", ("name", *domain.ASSISTANCE[5:])),
+    ("基本与证件", ("name", "relation", "age", "health", "labour", "id_number", "phone")),
     ("全部", MEMBER_CODES),
 )
+COMPACT = 4  # the first four groups: each fits 1366×768, together every column
+WIDE = COMPACT  # 基本与证件: on wider screens
 ALL = len(MEMBER_GROUPS) - 1
 
 
@@ -33,7 +36,7 @@ def screen_key(widget: QWidget) -> str:
 
 
 class MemberColumnTabs(QTabBar):
-    """Tabs over the member grid choosing its column group; Alt+1 … Alt+5 from anywhere in the window."""
+    """Tabs over the member grid choosing its column group; Alt+1 … Alt+6 from anywhere in the window."""
 
     def __init__(self, grid, parent: QWidget | None = None):
         super().__init__(parent)
@@ -64,11 +67,17 @@ class MemberColumnTabs(QTabBar):
         if current.isValid() and MEMBER_CODES[current.column()] not in shown:
             self.grid.setCurrentIndex(current.siblingAtColumn(0))
 
-    def fits_all(self) -> bool:
-        """Whether every member column fits the grid without scrolling sideways."""
-        needed = sum(self.grid.columnWidth(i) or 60 for i in range(len(MEMBER_CODES))) \
+    def fits(self, group: int) -> bool:
+        """Whether a group's columns fit the grid without scrolling sideways."""
+        codes = MEMBER_GROUPS[group][1]
+        needed = sum(self.grid.horizontalHeader().sectionSize(MEMBER_CODES.index(c)) or 60 for c in codes) \
             + self.grid.verticalHeader().width() + 24
         return self.grid.viewport().width() >= needed
+
+    def widest_fitting(self) -> int:
+        """全部 when every column fits, else 基本与证件, else the compact 基本."""
+        self.apply(ALL)  # sizes known for every column
+        return next((g for g in (ALL, WIDE) if self.fits(g)), 0)
 
 
 def _ints(value) -> list[int]:

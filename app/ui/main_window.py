@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
                                      | QAbstractItemView.EditTrigger.DoubleClicked)
         self.hh_view.verticalHeader().setDefaultSectionSize(22)
         self.hh_view.setAlternatingRowColors(True)
+        self.hh_view.horizontalHeader().setStretchLastSection(True)  # 问题 takes what a wide screen leaves
         for i, col in enumerate(HOUSEHOLD_COLUMNS):
             self.hh_view.setColumnWidth(i, col.width)
         self.hh_view.selectionModel().currentRowChanged.connect(self._household_row)
@@ -96,7 +97,7 @@ class MainWindow(QMainWindow):
         self.hh_title = QLabel("")
         self.member_title = QLabel("家庭成员")
         self.member_title.setToolTip("Enter 下移，Tab 右移，Insert 插入，Ctrl+Delete 删除，可从 Excel 粘贴；"
-                                     "Alt+1…Alt+5 切换栏目组")
+                                     "Alt+1…Alt+6 切换栏目组")
         self.grid.verticalHeader().setDefaultSectionSize(22)
         self.member_tabs = layout.MemberColumnTabs(self.grid)
         self.member_head = QHBoxLayout()  # 家庭成员 and the column groups on one line
@@ -498,7 +499,7 @@ class MainWindow(QMainWindow):
         fit 1366×768 (compact member columns unless every column fits)."""
         self.layout_memory.restore()
         if layout.settings().value(self.layout_memory._key("member_group")) is None:
-            self.member_tabs.setCurrentIndex(layout.ALL if self.member_tabs.fits_all() else 0)
+            self.member_tabs.setCurrentIndex(self.member_tabs.widest_fitting())
         self.member_tabs.apply()
 
     def closeEvent(self, event) -> None:
