@@ -150,10 +150,10 @@ class Store:
 
     # -- settings ------------------------------------------------------------------------------
     def office(self) -> dict[str, Any]:
-        from app.services.office import get_office
+        from app.services.office import read_office
 
-        with self.db.session() as s:
-            o = get_office(s)
+        with self.db.read_session() as s:
+            o = read_office(s)
             return {k: getattr(o, k) for k in ("unit_id", "preparer", "preparer_phone", "upper_mailbox",
                                                "export_dir")}
 
