@@ -14,6 +14,17 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("GUATU_BACKUP_DIR", tempfile.mkdtemp(prefix="guatu-test-backups-"))
 
 
+def _private_settings() -> None:
+    """Window layout settings (app.ui.layout) of tests go to a temp folder, not the user's."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      tempfile.mkdtemp(prefix="guatu-test-settings-"))
+
+
+_private_settings()
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     """Path of a new, empty register (schema at head, write lock released)."""

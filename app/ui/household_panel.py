@@ -1,7 +1,9 @@
 """The household panel: household-level fields of 附件4 and §5, edited in place, committed at once.
 
 Head and size are derived (shown, not typed); measures and income items are small tables with live
-合计/人均; every change goes to the editor as one undoable operation.
+合计/人均; every change goes to the editor as one undoable operation. The fields are in three
+sections (tabs) that scroll within themselves, so the panel fits a 1366×768 screen; a section with
+a finding is marked, and ``reveal(field)`` brings a field into view and focuses it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -22,8 +25,10 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -51,11 +56,17 @@ class HouseholdPanel(QWidget):
         self.on_lines: Callable[[str, list, list], None] | None = None
         self._loading = False
         self._widgets: dict[str, QWidget] = {}
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(4, 4, 4, 4)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(4, 4, 4, 4)
         self.title = plain_label("未选择户")
         self.title.setStyleSheet("font-size:15px;font-weight:bold;")
-        lay.addWidget(self.title)
+        self.title.setWordWrap(True)
+        outer.addWidget(self.title)
+        self.sections = QTabWidget()
+        self.sections.setDocumentMode(True)
+        outer.addWidget(self.sections, 1)
+        self.scrolls: list[QScrollArea] = []
+        lay = self._section("基本情况")
 
         basic = QGroupBox("基本情况")
         form = QFormLayout(basic)
@@ -77,14 +88,18 @@ class HouseholdPanel(QWidget):
         hf.addRow("单位", self._line("helper_unit", QLineEdit()))
         hf.addRow("电话", self._line("helper_phone", phone_edit()))
         lay.addWidget(helper)
+        lay.addStretch(1)
 
+        lay = self._section("措施与收入")
         box, self.measures = self._table(("类别", "措施"), "measures", "主要脱贫措施")
         lay.addWidget(box)
         box, self.income = self._table(("类别", "项目", "金额(元)"), "income", "家庭收入情况（预估）")
         self.income_sum = plain_label()
         box.layout().addWidget(self.income_sum)
         lay.addWidget(box)
+        lay.addStretch(1)
 
+        lay = self._section("销号与住房")
         state = QGroupBox("销号、红黄绿与住房")
         grid = QGridLayout(state)
         self.closed = QCheckBox("已销号")
@@ -115,8 +130,42 @@ class HouseholdPanel(QWidget):
         lay.addWidget(state)
         lay.addStretch(1)
         self.setEnabled(False)
+        self._section_titles = [self.sections.tabText(i) for i in range(self.sections.count())]
 
     # -- building ------------------------------------------------------------------------------
+    def _section(self, title: str) -> QVBoxLayout:
+        """A tab whose fields scroll within it."""
+        body = QWidget()
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(2, 4, 2, 4)
+        scroll = QScrollArea()
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sections.addTab(scroll, title)
+        self.scrolls.append(scroll)
+        return lay
+
+    def section_of(self, widget: QWidget) -> int:
+        for i, scroll in enumerate(self.scrolls):
+            if scroll.widget().isAncestorOf(widget):
+                return i
+        return -1
+
+    def reveal(self, field: str | None) -> QWidget | None:
+        """The field's section shown, the field scrolled into view and focused; None when the panel
+        has no such field."""
+        widget = self.field_widget(field)
+        if widget is None:
+            return None
+        i = self.section_of(widget)
+        if i >= 0:
+            self.sections.setCurrentIndex(i)
+            self.scrolls[i].ensureWidgetVisible(widget, 20, 20)
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        return widget
+
     def _line(self, field: str, edit: QLineEdit, hint: str = "") -> QLineEdit:
         if hint:
             edit.setPlaceholderText(hint)
@@ -124,8 +173,15 @@ class HouseholdPanel(QWidget):
         self._widgets[field] = edit
         return edit
 
+    @staticmethod
+    def _narrow(combo: ChoiceCombo) -> None:
+        """A long closed-list text (致贫原因 with its hint) must not widen the panel past the screen."""
+        combo.setSizeAdjustPolicy(ChoiceCombo.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(6)
+
     def _choice(self, field: str, choices: tuple[str, ...]) -> ChoiceCombo:
         combo = ChoiceCombo(choices)
+        self._narrow(combo)
         combo.activated.connect(lambda _i: self._emit(field, combo.value()))
         combo.lineEdit().editingFinished.connect(lambda: self._emit(field, combo.value()))
         self._widgets[field] = combo
@@ -134,6 +190,7 @@ class HouseholdPanel(QWidget):
     def _combo(self, field: str, values: tuple[str, ...], labels: dict[str, str], blank: bool = True) -> ChoiceCombo:
         combo = ChoiceCombo((), allow_blank=blank)
         combo.setEditable(False)
+        self._narrow(combo)
         for v in values:
             combo.addItem(labels.get(v, v), v)
         combo.activated.connect(lambda _i: self._emit(field, combo.currentData()))
@@ -292,16 +349,33 @@ class HouseholdPanel(QWidget):
         size = self.detail.size if self.detail else 0
         self.income_sum.setText(f"合计 {total:g} 元，人均 {per_capita(total, size)} 元（{size}人）")
 
+    FINDING_FIELDS = {"head_contact": "head_phone", "helper_contact": "helper_phone", "income_items": "income"}
+
+    def field_widget(self, field: str | None) -> QWidget | None:
+        """The input of a household-level field (a finding's ``field``), None when the panel has none."""
+        if not field:
+            return None
+        return self._widgets.get(self.FINDING_FIELDS.get(field, field))
+
     # -- findings ------------------------------------------------------------------------------
     def set_findings(self, findings: list[Finding]) -> None:
         """Tint household-level fields with their findings (E red, W amber), code and message as tooltip."""
         by_field: dict[str, list[Finding]] = {}
         for f in findings:
             if not f.person and f.field:
-                key = {"head_contact": "head_phone", "helper_contact": "helper_phone"}.get(f.field, f.field)
+                key = self.FINDING_FIELDS.get(f.field, f.field)
                 by_field.setdefault(key, []).append(f)
+        marks: dict[int, str] = {}
         for field, w in self._widgets.items():
             found = by_field.get(field, [])
             style = BAD_STYLE if any(f.is_error for f in found) else WARN_STYLE if found else ""
             w.setStyleSheet(f"{type(w).__name__}{{{style}}}" if style else "")
             w.setToolTip(findings_tip(found))
+            if found:
+                i = self.section_of(w)
+                marks[i] = "E" if any(f.is_error for f in found) or marks.get(i) == "E" else "W"
+        bar = self.sections.tabBar()
+        for i, title in enumerate(self._section_titles):
+            mark = marks.get(i)
+            self.sections.setTabText(i, f"{title} ●" if mark else title)
+            bar.setTabTextColor(i, QColor("#c0392b" if mark == "E" else "#b9770e" if mark else "#000000"))

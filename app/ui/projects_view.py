@@ -118,7 +118,7 @@ class ProjectsView(QWidget):
         month = Month.parse(sheet.month).short
         self.title.setText(f"{sheet.unit_name}资金项目落实进度调度表（附件3） · {month} · {sheet.state}")
         self.lock_note.setText(f"{month}已报送（已锁定），本表只能查看，不能修改。如需更正，请先重新打开该月份"
-                               "（guatu reopen --reason …，原因记入操作日志）。")
+                               "（主窗口“工具 › 重新打开本月…”，原因记入操作日志）。")
         self.lock_note.setVisible(sheet.locked)
         n = sum(1 for r in sheet.rows if r.record)
         errors = sum(1 for f in sheet.findings if f.is_error)
