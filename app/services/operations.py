@@ -49,7 +49,9 @@ class Changed:
 
 @dataclass(frozen=True)
 class FindingsChange:
-    """The findings of the changed households: those that appeared and those that went away."""
+    """The findings of the changed households: those that appeared and those that went away. An
+    H-12 that an edit gives or takes from *another* household (the person it matched) is not here:
+    the window re-reads that household's findings when the edit's H-12 names it."""
 
     added: tuple[Finding, ...] = ()
     removed: tuple[Finding, ...] = ()
