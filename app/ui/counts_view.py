@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.forms.layouts import layout
 from app.kernel.month import Month
 from app.services import count_sheet as sheets
+from app.services import operations as ops
 from app.services.errors import GuatuError
 from app.ui.counts_model import ERROR_BG, WARN_BG, CountsModel, DrillDownDialog
 from app.ui.widgets import plain_label, title_label
@@ -228,8 +229,8 @@ class CountsView(QWidget):
         sheet = self.model.sheet
         assert sheet is not None
         try:
-            with self.db.session() as s:
-                sheets.set_cell(s, self.period_month, sheet.rows[row], self.form, code, int(text) if text else None)
+            ops.execute(self.db, ops.SetHandCount(self.period_month, sheet.rows[row], self.form, code,
+                                                  int(text) if text else None))
         except GuatuError as e:
             self.dialogs.error(self, "手工填报", e.message)
             return False
@@ -248,8 +249,8 @@ class CountsView(QWidget):
             self.dialogs.warn(self, "核实说明", "请先在上面的列表中选一条提示。")
             return False
         try:
-            with self.db.session() as s:
-                sheets.save_note(s, self.period_month, item.data(R.UserRole), self.note_edit.toPlainText())
+            ops.execute(self.db, ops.SaveCountNote(self.period_month, item.data(R.UserRole),
+                                                   self.note_edit.toPlainText()))
         except GuatuError as e:
             self.dialogs.error(self, "核实说明", e.message)
             return False
