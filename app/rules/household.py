@@ -329,6 +329,11 @@ def _age_from_id(value: Any, period: str) -> int | None:
     return None if born is None else ids.age_on(born, _last_day(period))
 
 
+def age_from_id(value: Any, period: str) -> int | None:
+    """The age a valid 身份证号 gives on the last day of ``period`` (None for an invalid number)."""
+    return _age_from_id(value, period)
+
+
 def h15_id_number(h: HouseholdData, ctx: Context) -> list[Finding]:
     out = []
     for p in h.members:

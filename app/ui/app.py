@@ -124,6 +124,7 @@ def run(db_path: Path, screenshot: Path | None = None) -> int:
 
             start_daily_backups(window, Path(db_path))
         window.show()
+        window.restore_last()
         return app.exec()
     finally:
         window.close()

@@ -281,6 +281,11 @@ class MemberModel(QAbstractTableModel):
             return True
         return bool(self.on_edit(p["id"], col.code, value))
 
+    def _heads_or_all(self) -> list[str]:
+        people = [self.person(r) for r in range(len(self.ids))]
+        heads = [p["uuid"] for p in people if p and p.get("relation") == "户主"]
+        return heads if len(heads) > 1 else [p["uuid"] for p in people if p]
+
     def refresh_person(self, person_id: int, fields: list[str] | None = None) -> None:
         """Re-read one person and repaint its row (after an edit or an undo)."""
         if person_id not in self.ids:
@@ -296,6 +301,9 @@ class MemberModel(QAbstractTableModel):
         for f in findings:
             if f.person and f.field:
                 self.findings.setdefault((f.person, f.field), []).append(f)
+            elif f.code == "H-01":  # two 户主 (or none): the relation cells it is about
+                for uuid in self._heads_or_all():
+                    self.findings.setdefault((uuid, "relation"), []).append(f)
         if self.ids:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.ids) - 1, self.columnCount() - 1),
                                   [R.BackgroundRole, R.ToolTipRole])
