@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QDateEdit,
     QFormLayout,
@@ -22,8 +23,10 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStyledItemDelegate,
     QTableWidget,
     QTableWidgetItem,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -40,6 +43,52 @@ BAND_LABELS = {"A": "A（5000元以下）", "B": "B（5000-5760元）"}
 GRADE_LABELS = {"A": "A级", "B": "B级", "C": "C级（危房）", "D": "D级（危房）"}
 
 
+class CategoryDelegate(QStyledItemDelegate):
+    """The category column of the measures and income lines: a closed list typed like the member
+    grid's (exact, prefix or pinyin initials); a text that names no category is not stored."""
+
+    def __init__(self, categories: tuple[str, ...], parent=None):
+        super().__init__(parent)
+        self.categories = categories
+
+    def createEditor(self, parent: QWidget, option, index) -> QWidget:
+        return ChoiceCombo(self.categories, parent, allow_blank=False)
+
+    def setEditorData(self, editor: QWidget, index) -> None:
+        editor.set_value(index.data(Qt.ItemDataRole.EditRole))
+
+    def setModelData(self, editor: QWidget, model, index) -> None:
+        done = editor.resolve()
+        if done.ok and done.value:
+            model.setData(index, done.value, Qt.ItemDataRole.EditRole)
+        elif done.message:
+            view = self.parent()
+            QToolTip.showText(view.viewport().mapToGlobal(view.visualRect(index).bottomLeft()),
+                              done.message + "，未保存。", view)
+
+
+class LinesTable(QTableWidget):
+    """Measures or income lines: Tab walks the cells and, after the last one, leaves the table
+    (Shift+Tab from the first), so the whole panel is walked with Tab."""
+
+    TRIGGERS = (QTableWidget.EditTrigger.AnyKeyPressed | QTableWidget.EditTrigger.DoubleClicked
+                | QTableWidget.EditTrigger.EditKeyPressed)
+
+    def __init__(self, categories: tuple[str, ...], columns: int, parent: QWidget | None = None):
+        super().__init__(0, columns, parent)
+        self.setItemDelegateForColumn(0, CategoryDelegate(categories, self))
+        self.setEditTriggers(self.TRIGGERS)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        if self.state() == QAbstractItemView.State.EditingState:
+            return super().focusNextPrevChild(next)
+        r, c = self.currentRow(), self.currentColumn()
+        last = (self.rowCount() - 1, self.columnCount() - 1)
+        if self.rowCount() == 0 or (next and (r, c) == last) or (not next and (r, c) in ((0, 0), (-1, -1))):
+            return QWidget.focusNextPrevChild(self, next)
+        return super().focusNextPrevChild(next)
+
+
 class HouseholdPanel(QWidget):
     """``on_field(field, old, new)`` and ``on_lines(kind, old, new)`` carry edits to the editor."""
 
@@ -50,6 +99,8 @@ class HouseholdPanel(QWidget):
         self.on_lines: Callable[[str, list, list], None] | None = None
         self._loading = False
         self._widgets: dict[str, QWidget] = {}
+        self._inputs: list[QWidget] = []  # what is enabled/disabled with the month's editability
+        self._editable: bool | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         self.title = QLabel("未选择户")
@@ -125,8 +176,19 @@ class HouseholdPanel(QWidget):
 
     def _choice(self, field: str, choices: tuple[str, ...]) -> ChoiceCombo:
         combo = ChoiceCombo(choices)
-        combo.activated.connect(lambda _i: self._emit(field, combo.value()))
-        combo.lineEdit().editingFinished.connect(lambda: self._emit(field, combo.value()))
+
+        def commit() -> None:
+            done = combo.resolve()
+            if done.ok:
+                self._emit(field, done.value)
+                if self.detail is not None and not self._loading:
+                    combo.set_value(self.detail.values.get(field))
+            else:  # not a value of the list: not stored, the stored value shown again
+                QToolTip.showText(combo.mapToGlobal(combo.rect().bottomLeft()), done.message + "，未保存。", combo)
+                combo.set_value(self.detail.values.get(field) if self.detail else None)
+
+        combo.activated.connect(lambda _i: commit())
+        combo.lineEdit().editingFinished.connect(commit)
         self._widgets[field] = combo
         return combo
 
@@ -142,9 +204,10 @@ class HouseholdPanel(QWidget):
     def _table(self, headers: tuple[str, ...], kind: str, title: str) -> tuple[QGroupBox, QTableWidget]:
         box = QGroupBox(title)
         v = QVBoxLayout(box)
-        table = QTableWidget(0, len(headers))
+        categories = domain.MEASURE_CATEGORIES if kind == "measures" else domain.INCOME_CATEGORIES
+        table = LinesTable(categories, len(headers))
         table.setHorizontalHeaderLabels(list(headers))
-        table.horizontalHeader().setSectionResizeMode(1 if kind == "measures" else 1, QHeaderView.ResizeMode.Stretch)
+        table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         table.verticalHeader().setDefaultSectionSize(24)
         table.setColumnWidth(0, 124)
         table.setMinimumHeight(90)
@@ -159,6 +222,7 @@ class HouseholdPanel(QWidget):
         v.addWidget(table)
         v.addLayout(buttons)
         self._widgets[kind] = table
+        self._inputs += [add, remove]
         return box, table
 
     # -- loading -------------------------------------------------------------------------------
@@ -170,10 +234,13 @@ class HouseholdPanel(QWidget):
             if detail is None:
                 self.title.setText("未选择户")
                 return
-            for w in self.findChildren(QWidget):
-                if isinstance(w, (QLineEdit, QCheckBox, QDateEdit, QPushButton, QTableWidget, ChoiceCombo)):
-                    w.setEnabled(editable) if not isinstance(w, QTableWidget) else w.setEditTriggers(
-                        QTableWidget.EditTrigger.AllEditTriggers if editable else QTableWidget.EditTrigger.NoEditTriggers)
+            if editable != self._editable:
+                self._editable = editable
+                for w in [*self._widgets.values(), *self._inputs, self.closed, *self.reasons.values()]:
+                    if isinstance(w, QTableWidget):
+                        w.setEditTriggers(LinesTable.TRIGGERS if editable else QTableWidget.EditTrigger.NoEditTriggers)
+                    else:
+                        w.setEnabled(editable)
             v = detail.values
             self.title.setText(f"{detail.unit} · {detail.head_name or '（未填户主）'}户")
             self.head.setText(detail.head_name or "（成员表中未设户主）")
@@ -211,20 +278,15 @@ class HouseholdPanel(QWidget):
     def _append(self, table: QTableWidget, row: tuple, categories: tuple[str, ...]) -> None:
         r = table.rowCount()
         table.insertRow(r)
-        combo = ChoiceCombo(categories, allow_blank=False)
-        combo.set_value(row[0])
-        combo.activated.connect(lambda _i, t=table: self._lines_changed("measures" if t is self.measures else "income"))
-        table.setCellWidget(r, 0, combo)
-        for c, value in enumerate(row[1:], start=1):
-            table.setItem(r, c, QTableWidgetItem(str(value)))
+        for c, value in enumerate(row):
+            table.setItem(r, c, QTableWidgetItem("" if value is None else str(value)))
 
     def lines(self, kind: str) -> list[tuple]:
         table = self.measures if kind == "measures" else self.income
         out = []
         for r in range(table.rowCount()):
-            combo = table.cellWidget(r, 0)
-            cells = [(table.item(r, c).text() if table.item(r, c) else "") for c in range(1, table.columnCount())]
-            out.append((combo.value() if combo else None, *cells))
+            cells = [(table.item(r, c).text() if table.item(r, c) else "") for c in range(table.columnCount())]
+            out.append((cells[0] or None, *cells[1:]))
         return out
 
     # -- edits ---------------------------------------------------------------------------------
@@ -266,12 +328,13 @@ class HouseholdPanel(QWidget):
         self.on_lines(kind, list(old), new)
 
     def _add_line(self, kind: str) -> None:
-        if kind == "measures":
-            self._append(self.measures, ("产业带动", ""), domain.MEASURE_CATEGORIES)
-            self.measures.editItem(self.measures.item(self.measures.rowCount() - 1, 1))
-        else:
-            self._append(self.income, ("种植业", "", ""), domain.INCOME_CATEGORIES)
-            self.income.editItem(self.income.item(self.income.rowCount() - 1, 2))
+        """A new line, the cursor in its category (typed like a closed-list cell: 工资 → 工资性收入)."""
+        table = self.measures if kind == "measures" else self.income
+        table.blockSignals(True)
+        self._append(table, ("产业带动", "") if kind == "measures" else ("种植业", "", ""), ())
+        table.blockSignals(False)
+        table.setFocus()
+        table.setCurrentCell(table.rowCount() - 1, 0)
 
     def _remove_line(self, kind: str) -> None:
         table = self.measures if kind == "measures" else self.income
