@@ -237,6 +237,8 @@ class ColumnDelegate(QStyledItemDelegate):
             if editor.isVisible():
                 view.finish_edit(editor, "leave")
             return False
+        if obj is not editor:  # the line edit inside a combo: the combo is the editor
+            return False
         return super().eventFilter(obj, event)
 
     def updateEditorGeometry(self, editor: QWidget, option: QStyleOptionViewItem, index: Index) -> None:

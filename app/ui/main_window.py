@@ -89,7 +89,7 @@ class MainWindow(QMainWindow):
         self.grid = MemberGrid()
         self.grid.setModel(self.member_model)
         self.controller = MemberController(self.grid, self.member_model, self.editor, self.dialogs)
-        self.grid.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.grid.message.connect(self.show_message)
         self.grid.note_requested.connect(self.acknowledge)
         self.grid.discard_requested.connect(self.discard_new_household)
         self.panel = HouseholdPanel()
@@ -442,6 +442,9 @@ class MainWindow(QMainWindow):
 
     def show_settings(self) -> None:
         window_tools.show_settings(self)
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
 
     def show_keys_help(self) -> None:
         self.dialogs.info(self, "键盘操作", keys.HELP)

@@ -18,6 +18,7 @@ from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
+    QApplication,
     QHeaderView,
     QTableView,
     QToolTip,
@@ -106,11 +107,19 @@ class MemberGrid(QTableView):
 
     def inputMethodEvent(self, event) -> None:
         """Chinese from an input method opens the cell like a typed key, replacing its content."""
-        self.delegate.replace_content = self.state() != QAbstractItemView.State.EditingState
-        try:
+        index = self.currentIndex()
+        if (self.state() == QAbstractItemView.State.EditingState or not event.commitString() or not index.isValid()
+                or not index.flags() & Qt.ItemFlag.ItemIsEditable):
             super().inputMethodEvent(event)
+            return
+        self.delegate.replace_content = True
+        try:
+            self.edit(index)
         finally:
             self.delegate.replace_content = False
+        editor = QApplication.focusWidget()
+        if editor is not None and editor is not self:
+            QApplication.sendEvent(editor, event)
 
     def focusNextPrevChild(self, next: bool) -> bool:
         """Tab and Shift+Tab move between cells (``keyPressEvent``); F6 leaves the grid."""
