@@ -36,10 +36,12 @@ def focus() -> QWidget:
     return w
 
 
-def press(name: str) -> None:
+def press(name: str, settle: bool = True) -> None:
+    """One named key; ``settle=False`` leaves the repaints to the next ``processEvents`` (a soak)."""
     key, mods = NAMED[name]
     QTest.keyClick(focus(), key, mods)
-    QApplication.processEvents()
+    if settle:
+        QApplication.processEvents()
 
 
 def type_text(text: str, ime: bool = False) -> None:

@@ -61,6 +61,9 @@ def cell(window: MainWindow, row: int, code: str):
 def type_into(window: MainWindow, index, text: str, _editor_type=None) -> None:
     """Put the cursor on the cell, type like a clerk (the first key opens the editor and replaces the
     content; Chinese through the input method) and press Enter."""
+    if not window.isActiveWindow():  # a dialog was shown and closed: the clerk is back in the window
+        window.activateWindow()
+        QTest.qWaitForWindowActive(window)
     window.grid.setFocus()
     window.grid.setCurrentIndex(index)
     keys(text, "Enter", ime=True)

@@ -88,7 +88,10 @@ class ChoiceCombo(QComboBox):
 
     def keyPressEvent(self, event) -> None:
         alt = event.modifiers() & Qt.KeyboardModifier.AltModifier
-        if event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown) and not alt:
+        moves = (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown)
+        if not self.isEditable():
+            moves += (Qt.Key.Key_Home, Qt.Key.Key_End)  # a closed combo would jump to its first/last item
+        if event.key() in moves and not alt:
             event.ignore()  # moving between cells/fields is the container's business, never the value's
             return
         super().keyPressEvent(event)

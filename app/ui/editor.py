@@ -99,7 +99,7 @@ class Editor(QObject):
         cmd = self.stack.command(index - 1) if index > 0 else None
         if not isinstance(cmd, undo.AddHousehold) or cmd.uuid != hh_uuid:
             return False
-        cmd.setObsolete(True)  # undone, then dropped from the stack (nothing left to redo)
+        cmd.discard = True  # undone, then dropped from the stack (nothing left to redo)
         self.stack.undo()
         return cmd.error is None
 

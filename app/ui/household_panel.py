@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QDateEdit,
     QFormLayout,
@@ -43,21 +44,35 @@ BAND_LABELS = {"A": "A（5000元以下）", "B": "B（5000-5760元）"}
 GRADE_LABELS = {"A": "A级", "B": "B级", "C": "C级（危房）", "D": "D级（危房）"}
 
 
-class CategoryDelegate(QStyledItemDelegate):
-    """The category column of the measures and income lines: a closed list typed like the member
-    grid's (exact, prefix or pinyin initials); a text that names no category is not stored."""
+class LinesDelegate(QStyledItemDelegate):
+    """The measures and income lines: the category is a closed list typed like the member grid's
+    (exact, prefix or pinyin initials; a text that names no category is not stored); an editor
+    opened by typing starts empty, so that what is typed replaces the cell."""
 
     def __init__(self, categories: tuple[str, ...], parent=None):
         super().__init__(parent)
         self.categories = categories
 
     def createEditor(self, parent: QWidget, option, index) -> QWidget:
-        return ChoiceCombo(self.categories, parent, allow_blank=False)
+        if index.column() == 0:
+            return ChoiceCombo(self.categories, parent, allow_blank=False)
+        return super().createEditor(parent, option, index)
 
     def setEditorData(self, editor: QWidget, index) -> None:
-        editor.set_value(index.data(Qt.ItemDataRole.EditRole))
+        replacing = getattr(self.parent(), "replacing", False)
+        if isinstance(editor, ChoiceCombo):
+            editor.set_value(index.data(Qt.ItemDataRole.EditRole))
+            if replacing:
+                editor.setEditText("")
+        elif replacing and isinstance(editor, QLineEdit):
+            editor.clear()
+        else:
+            super().setEditorData(editor, index)
 
     def setModelData(self, editor: QWidget, model, index) -> None:
+        if not isinstance(editor, ChoiceCombo):
+            super().setModelData(editor, model, index)
+            return
         done = editor.resolve()
         if done.ok and done.value:
             model.setData(index, done.value, Qt.ItemDataRole.EditRole)
@@ -76,8 +91,17 @@ class LinesTable(QTableWidget):
 
     def __init__(self, categories: tuple[str, ...], columns: int, parent: QWidget | None = None):
         super().__init__(0, columns, parent)
-        self.setItemDelegateForColumn(0, CategoryDelegate(categories, self))
+        self.setItemDelegate(LinesDelegate(categories, self))
         self.setEditTriggers(self.TRIGGERS)
+        self.replacing = False
+
+    def keyPressEvent(self, event) -> None:
+        text = event.text()
+        self.replacing = self.state() != QAbstractItemView.State.EditingState and bool(text) and text.isprintable()
+        try:
+            super().keyPressEvent(event)
+        finally:
+            self.replacing = False
 
     def focusNextPrevChild(self, next: bool) -> bool:
         if self.state() == QAbstractItemView.State.EditingState:
@@ -269,11 +293,22 @@ class HouseholdPanel(QWidget):
             self._loading = False
 
     def _fill(self, table: QTableWidget, rows: list[tuple], categories: tuple[str, ...]) -> None:
+        shown = [tuple((table.item(r, c).text() if table.item(r, c) else "") for c in range(table.columnCount()))
+                 for r in range(table.rowCount())]
+        if shown == [tuple("" if v is None else str(v) for v in row) for row in rows]:
+            return  # what the clerk just typed, as stored: the open editor and the cursor stay
+        focus = QApplication.focusWidget()
+        had_focus = focus is not None and (focus is table or table.isAncestorOf(focus))
+        r, c = table.currentRow(), table.currentColumn()
         table.blockSignals(True)
         table.setRowCount(0)
         for row in rows:
             self._append(table, row, categories)
         table.blockSignals(False)
+        if had_focus:
+            table.setFocus()
+            if table.rowCount():
+                table.setCurrentCell(min(max(r, 0), table.rowCount() - 1), max(c, 0))
 
     def _append(self, table: QTableWidget, row: tuple, categories: tuple[str, ...]) -> None:
         r = table.rowCount()
@@ -365,5 +400,9 @@ class HouseholdPanel(QWidget):
         for field, w in self._widgets.items():
             found = by_field.get(field, [])
             style = BAD_STYLE if any(f.is_error for f in found) else WARN_STYLE if found else ""
-            w.setStyleSheet(f"{type(w).__name__}{{{style}}}" if style else "")
-            w.setToolTip(findings_tip(found))
+            sheet = f"{type(w).__name__}{{{style}}}" if style else ""
+            if w.styleSheet() != sheet:  # a new style sheet re-polishes the widget: only when it changes
+                w.setStyleSheet(sheet)
+            tip = findings_tip(found)
+            if w.toolTip() != tip:
+                w.setToolTip(tip)

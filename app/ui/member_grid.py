@@ -89,6 +89,13 @@ class MemberGrid(QTableView):
         if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             self.clear_requested.emit(self.selectedIndexes() or [cur])
             return
+        if (key == Qt.Key.Key_F4 or (key == Qt.Key.Key_Down and mods & Qt.KeyboardModifier.AltModifier)) and \
+                cur.isValid() and MEMBER_COLUMNS[cur.column()].kind == "choice":
+            self.edit(cur)  # F4 / Alt+↓ on a closed-list cell: its list, open
+            editor = QApplication.focusWidget()
+            if isinstance(editor, ChoiceCombo):
+                editor.showPopup()
+            return
         if key == Qt.Key.Key_F2 and mods & Qt.KeyboardModifier.ShiftModifier:
             self.request_note()
             return

@@ -25,6 +25,7 @@ class _Command(QUndoCommand):
         self.store, self.notify = store, notify
         self._first = True
         self.error: Exception | None = None
+        self.discard = False  # undo it once and forget it (a household left empty)
 
     def apply(self) -> Change:  # do the edit; raise to refuse
         raise NotImplementedError
@@ -40,6 +41,8 @@ class _Command(QUndoCommand):
 
     def undo(self) -> None:
         self._safely(self.revert)
+        if self.discard:
+            self.setObsolete(True)  # QUndoStack drops a command that is obsolete after its undo
 
     def _safely(self, fn: Callable[[], Change]) -> None:
         try:
