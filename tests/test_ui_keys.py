@@ -13,7 +13,7 @@ import pytest
 from _clerk import focus, keys, press
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QComboBox
+from PySide6.QtWidgets import QApplication
 from test_ui_services import build_register
 from test_ui_window import cell, open_window
 
@@ -56,11 +56,6 @@ def desk(qtbot, small):
     yield window, ids, path
     window.close()
     database.close()
-
-
-def editor_open(window):
-    return [w for w in window.grid.viewport().findChildren(QComboBox) + window.grid.viewport().findChildren(
-        type(window.grid.viewport())) if hasattr(w, "cell") and not getattr(w, "done", False)]
 
 
 THREE = (

@@ -257,7 +257,10 @@ class MemberModel(QAbstractTableModel):
                 return found
             if role == R.BackgroundRole:
                 return tint(found)
-            return findings_tip(found) or None
+            tip = findings_tip(found)
+            if any(not f.is_error for f in found):
+                tip += "\n（Shift+F2 或右键：填写核实说明）"
+            return tip or None
         if role == R.TextAlignmentRole and col.kind == "age":
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
