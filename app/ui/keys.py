@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QCheckBox, QComboBo
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
-GRID_HINT = ("家庭成员：Tab 右移，Enter 确认并下移，在＋行直接输入即添加成员；Alt+↓/F4 列出可选项；"
-             "Shift+F2 核实说明；Insert 插入，Ctrl+Delete 删除，可从 Excel 粘贴")
+GRID_HINT = ("家庭成员：Tab 右移 · Enter 确认下移 · ＋行直接输入即添加 · Alt+↓/F4 可选项 · Shift+F2 核实说明 · "
+             "Insert/Ctrl+Delete 增删成员 · F1 全部按键")
 
 HELP = """键盘操作（不用鼠标也能录完一户）
 
