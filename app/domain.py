@@ -57,8 +57,11 @@ ASSISTANCE_NAMES = {
 FORM1_COUNTS = ("total", *ASSISTANCE, "inc_lt_4400", "inc_4400_5000", "inc_ge_5000")
 FORM2_COUNTS = ("total", *ASSISTANCE, "inc_5000_5760", "inc_gt_5760")
 
+# Prior-year per-capita income (yuan): band A below 5000, band B 5000–5760 inclusive; 附件1 and the
+# wall chart split band A again at 4400 (forms.md §0).
 BAND_A_LIMIT = 5000
 BAND_B_LIMIT = 5760
+BAND_A_SPLIT = 4400
 
 # Field codes of 附件4 and their Chinese column names (used in messages).
 FIELD_NAMES = {

@@ -3,6 +3,11 @@
 Both the command line and the GUI call ``setup_logging()`` first. Logging must never stop the
 app: if the log folder cannot be written (disk full, read-only profile), the app runs without a
 log file rather than failing.
+
+No personal data in the log: SQL errors carry no parameters (the engines are made with
+``hide_parameters=True``), and every record — message, arguments and traceback — passes
+``PersonalDataFilter``, which masks anything shaped like a 身份证号 or a phone number the way
+the public outputs do (``app.rules.ids.mask_id``, ``app.rules.phones.mask_phone``).
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -18,6 +24,40 @@ import platformdirs
 
 LOG_DIR_ENV = "GUATU_LOG_DIR"
 _configured = False
+
+
+# Shapes only (no check digit, no prefix list): a log line is masked when in doubt.
+_ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[0-9Xx]|\d{15})(?![0-9A-Za-z])")
+_MOBILE_RE = re.compile(r"(?<![0-9])(1[3-9]\d{9})(?![0-9])")
+_LANDLINE_RE = re.compile(r"(?<![0-9-])(0\d{2,3}-?\d{7,8})(?![0-9-])")
+
+
+def mask_text(text: str) -> str:
+    """``text`` with every 身份证号- or phone-shaped number masked (first/last digits only)."""
+    from app.rules.ids import mask_id
+    from app.rules.phones import mask_phone
+
+    text = _ID_RE.sub(lambda m: mask_id(m.group(1)), text)
+    text = _MOBILE_RE.sub(lambda m: mask_phone(m.group(1)), text)
+    return _LANDLINE_RE.sub(lambda m: mask_phone(m.group(1)), text)
+
+
+class PersonalDataFilter(logging.Filter):
+    """Masks 身份证号 and phone numbers in a record's message and traceback before any handler writes it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string: keep the raw parts, masked
+            message = f"{record.msg} {record.args}"
+        record.msg, record.args = mask_text(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_text(record.stack_info)
+        return True
 
 
 def log_dir() -> Path:
@@ -42,6 +82,7 @@ def setup_logging() -> Path:
     except OSError:
         return path  # no log file this time; never fail the app for it
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s"))
+    handler.addFilter(PersonalDataFilter())
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)

@@ -67,6 +67,7 @@ def startup_checks(db_path: str | Path | None = None, *, backup: bool = True) ->
     log.info("defusedxml active in openpyxl")
     if db_path is None:
         return report
+    bk.clean_stale_parts(bk.backups_dir(db_path))  # what killed backups left (logged)
     report.check = bk.open_checked(Path(db_path))
     if not report.check.ok:
         log.error("start-up check failed: %s", report.check.message)

@@ -3,6 +3,13 @@
 Writers take an OS-level lock on ``<db>.lock`` for as long as they live. The OS drops the lock
 when the process dies, however it dies, so a lock left by a crash is never mistaken for a live
 writer (the stale-lock case); the file's text (pid, host, start time) only names the holder.
+The lock is keyed on the real file: ``<db>`` is the resolved path (symlinks, ``..`` and relative
+names of one file meet the same lock), and a second lock is keyed on the file's identity
+(device and inode), so a hard link or another mount of the same file meets it too.
+
+Nothing is written before the file is known to be a sound guatu database: it is first read
+through a read-only connection (header, ``quick_check``, tables, schema version); only then does
+a writer take the lock and switch the journal to WAL. A refused file is left byte-for-byte as it was.
 """
 
 from __future__ import annotations
@@ -15,10 +22,14 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import platformdirs
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
+
+from app.filelocks import lock_file as _lock_file
+from app.filelocks import unlock_file as _unlock_file
 
 APP_NAME = "guatu"
 SCHEMA_TABLES = {"units", "periods", "households", "persons"}
@@ -32,6 +43,25 @@ class DatabaseInUse(StorageError):
     """Another guatu process holds the write lock."""
 
 
+class DatabaseDamaged(StorageError):
+    """SQLite says the file is damaged (``quick_check`` fails or a page is malformed): restore a backup."""
+
+
+DAMAGED_HINT = "数据库已损坏，请用 文件 › 恢复（命令行：guatu restore --backup 备份文件）从备份恢复"
+# SQLite's words for a damaged file (as opposed to a locked, missing or unreadable one).
+_DAMAGE_WORDS = ("malformed", "file is not a database", "disk image", "corrupt")
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether a (DB-API or SQLAlchemy) database error means the file itself is damaged."""
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    return any(word in text for word in _DAMAGE_WORDS)
+
+
+def damaged(path: Path | str, detail: str = "") -> DatabaseDamaged:
+    return DatabaseDamaged(f"{DAMAGED_HINT}：{path}" + (f"（{detail}）" if detail else ""))
+
+
 def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "guatu.db"
 
@@ -43,16 +73,57 @@ def os_user() -> str:
         return str(os.getuid()) if hasattr(os, "getuid") else "?"
 
 
+def real_path(path: str | os.PathLike) -> Path:
+    """The file a path names, whatever the alias: absolute, symlinks and ``..`` resolved."""
+    return Path(os.path.realpath(Path(path).expanduser()))
+
+
+def identity_lock_dir() -> Path:
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "locks"
+
+
 class WriteLock:
-    """An exclusive, crash-safe lock on ``<db>.lock`` (fcntl on POSIX, msvcrt on Windows)."""
+    """An exclusive, crash-safe lock on ``<real db path>.lock`` and on the file's identity
+    (fcntl on POSIX, msvcrt on Windows)."""
 
     def __init__(self, db_path: Path):
-        self.path = Path(str(db_path) + ".lock")
+        real = real_path(db_path)
+        self.path = Path(str(real) + ".lock")
+        self._db = real
         self._fh = None
+        self._id_fh = None
 
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+b")  # noqa: SIM115 - held for the life of the lock
+        self._fh = self._take(self.path)
+        try:
+            ident = self._identity_path()
+            if ident is not None:
+                self._id_fh = self._take(ident)
+        except BaseException:
+            self._drop(self._fh, truncate=True)
+            self._fh = None
+            raise
+
+    def _identity_path(self) -> Path | None:
+        """``<cache>/locks/<dev>-<ino>.lock`` when the file exists (a hard link or another mount of it
+        has another path but the same identity)."""
+        try:
+            st = os.stat(self._db)
+        except OSError:
+            return None
+        if not st.st_ino:  # pragma: no cover - a file system without file ids
+            return None
+        folder = identity_lock_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:  # pragma: no cover - no cache folder: the path lock still holds
+            return None
+        return folder / f"{st.st_dev:x}-{st.st_ino:x}.lock"
+
+    @staticmethod
+    def _take(path: Path):
+        fh = open(path, "a+b")  # noqa: SIM115 - held for the life of the lock
         try:
             _lock_file(fh)
         except OSError:
@@ -67,47 +138,44 @@ class WriteLock:
         info = f"pid={os.getpid()} host={socket.gethostname()} user={os_user()} since={dt.datetime.now():%Y-%m-%d %H:%M:%S}"
         fh.write(info.encode())
         fh.flush()
-        self._fh = fh
+        return fh
+
+    @staticmethod
+    def _drop(fh, truncate: bool) -> None:
+        try:
+            if truncate:
+                fh.seek(0)
+                fh.truncate()
+            _unlock_file(fh)
+        finally:
+            fh.close()
 
     def release(self) -> None:
+        if self._id_fh is not None:
+            fh, self._id_fh = self._id_fh, None
+            self._drop(fh, truncate=True)
         if self._fh is None:
             return
-        try:
-            self._fh.seek(0)
-            self._fh.truncate()
-            _unlock_file(self._fh)
-        finally:
-            self._fh.close()
-            self._fh = None
+        fh, self._fh = self._fh, None
+        self._drop(fh, truncate=True)
 
     @property
     def held(self) -> bool:
         return self._fh is not None
 
 
-if os.name == "nt":  # pragma: no cover - Windows
-    import msvcrt
-
-    def _lock_file(fh) -> None:
-        fh.seek(0)
-        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
-
-    def _unlock_file(fh) -> None:
-        fh.seek(0)
-        msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
-
-else:
-    import fcntl
-
-    def _lock_file(fh) -> None:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-    def _unlock_file(fh) -> None:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
-
-def _make_engine(path: Path, write: bool) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 10})
+def _make_engine(path: Path, write: bool, *, reader: bool = False) -> Engine:
+    """``write``: the lock holder's engine, every transaction ``BEGIN IMMEDIATE`` (one writer at a
+    time, no busy error half-way through). ``reader``: deferred transactions that never take the
+    write lock, so under WAL a read runs beside a long write instead of queueing behind it. A
+    read-only database is opened ``mode=ro`` and ``query_only``: SQLite itself refuses a write.
+    ``hide_parameters``: a failed statement's message never carries the values (names, 身份证号, phones)."""
+    read_only = not write
+    if read_only:
+        uri = f"file:{quote(path.resolve().as_posix(), safe='/:')}?mode=ro&uri=true"
+        engine = create_engine(f"sqlite:///{uri}", connect_args={"timeout": 10}, hide_parameters=True)
+    else:
+        engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 10}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
@@ -116,13 +184,17 @@ def _make_engine(path: Path, write: bool) -> Engine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA busy_timeout=10000")
-        if write:
+        if write and not reader:
             cur.execute("PRAGMA journal_mode=WAL")
+        if read_only or reader:
+            cur.execute("PRAGMA query_only=ON")
         cur.close()
+
+    immediate = write and not reader
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN DEFERRED")
 
     return engine
 
@@ -133,20 +205,28 @@ class Database:
     def __init__(self, path: str | os.PathLike, *, write: bool = True, create: bool = False):
         self.path = Path(path)
         self.write = write
-        self.lock = WriteLock(self.path) if write else None
-        if not self.path.exists() and not create:
+        self.lock = None
+        exists = self.path.exists()
+        if not exists and not create:
             raise StorageError(f"数据库文件不存在：{self.path}")
-        if self.path.exists():
+        if exists:
             _check_sqlite(self.path)
-        if self.lock:
+            if self.path.stat().st_size == 0 and not create:
+                raise StorageError(f"数据库是空的（0 字节），不是挂图作战数据库：{self.path}")
+            if self.path.stat().st_size > 0:
+                inspect_file(self.path, write=write)  # refuse before anything is written
+        if write:
+            self.lock = WriteLock(self.path)
             self.lock.acquire()
         try:
             self.engine = _make_engine(self.path, write)
             self._prepare(create)
+            self.read_engine = _make_engine(self.path, write, reader=True) if write else self.engine
         except Exception:
             self.close()
             raise
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
+        self.ReadSession = sessionmaker(self.read_engine, expire_on_commit=False)
 
     def _prepare(self, create: bool) -> None:
         from app.migrations import current_revision, head_revision, is_known, upgrade
@@ -176,10 +256,18 @@ class Database:
         with self.Session.begin() as s:
             yield s
 
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A read: a deferred transaction on a connection of its own, refused any write
+        (``query_only``). It never waits for a write in progress, and a write never waits for it."""
+        with self.ReadSession.begin() as s:
+            yield s
+
     def close(self) -> None:
-        eng = getattr(self, "engine", None)
-        if eng is not None:
-            eng.dispose()
+        for name in ("read_engine", "engine"):
+            eng = getattr(self, name, None)
+            if eng is not None:
+                eng.dispose()
         if self.lock:
             self.lock.release()
 
@@ -191,6 +279,43 @@ class Database:
 
     def sqlite_version(self) -> str:
         return sqlite3.sqlite_version
+
+
+def inspect_file(path: Path, *, write: bool = False, check: bool = True) -> str | None:
+    """Read-only look at an existing register before it is opened: SQLite header, ``quick_check``,
+    guatu tables and a schema version this program knows. Returns the schema revision.
+
+    Opens with ``mode=ro``, so a refused file (foreign, damaged, too new) is never touched: no
+    journal-mode switch, no lock file, no schema written."""
+    from app.migrations import head_revision, is_known
+
+    try:
+        con = sqlite3.connect(f"{real_path(path).as_uri()}?mode=ro", uri=True, timeout=10)
+    except sqlite3.Error as e:
+        raise StorageError(f"无法读取数据库：{path}（{e}）") from None
+    try:
+        if check:
+            rows = con.execute("PRAGMA quick_check").fetchall()
+            if rows != [("ok",)]:
+                raise damaged(path, "；".join(str(r[0]) for r in rows[:3]))
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not SCHEMA_TABLES <= tables:
+            raise StorageError(f"不是挂图作战数据库：{path}")
+        rev = None
+        if "alembic_version" in tables:
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+            rev = row[0] if row else None
+    except sqlite3.DatabaseError as e:
+        if is_damage(e):
+            raise damaged(path, str(e)) from None
+        raise StorageError(f"无法读取数据库：{path}（{e}）") from None
+    finally:
+        con.close()
+    if rev is not None and not is_known(rev):
+        raise StorageError(f"数据库由更新版本的挂图作战创建（结构版本 {rev}），请升级本程序后再打开：{path}")
+    if rev != head_revision() and not write:
+        raise StorageError("数据库版本较旧，请用可写方式打开一次以升级。")
+    return rev
 
 
 def _check_sqlite(path: Path) -> None:

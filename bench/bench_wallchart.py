@@ -54,6 +54,7 @@ def wallchart_county_a0(ctx: Context) -> Outcome:
 def wallchart_county_tiled(ctx: Context) -> Outcome:
     """County chart A0 tiled onto A4 (index + one redraw per sheet), vs the untiled A0 PDF."""
     from app.exporters.wallchart import write_wallchart
+    from app.exporters.wallchart_tiles import write_tiled
     from app.services.periods import get_period
     from app.services.units import root_units
     from app.services.wallchart import build
@@ -65,7 +66,7 @@ def wallchart_county_tiled(ctx: Context) -> Outcome:
     info = {}
 
     def tiled() -> None:
-        info.update(write_wallchart(chart, out, "A0", "A4"))
+        info.update(write_tiled(chart, out, "A0", "A4"))
 
     seconds = best_of(tiled, 2)
     baseline = best_of(lambda: write_wallchart(chart, out, "A0"), 2)
@@ -98,9 +99,9 @@ def wallchart_village(ctx: Context) -> Outcome:
 def cards_township(ctx: Context) -> Outcome:
     """明白卡 of a whole township (two per A4, QR each), per card, vs a SELECT of its households."""
     from app.exporters.cards import write_cards
+    from app.models.units import villages_under
     from app.services.cards import cards_for
     from app.services.periods import get_period
-    from app.services.units import villages_under
     from app.storage import Database
 
     out = CACHE / "bench-cards.pdf"

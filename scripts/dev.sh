@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up (idempotent) and run guatu or its tests on a Debian/Ubuntu machine.
 #   bash scripts/dev.sh run    # set up, then start the app on the demo database (var/demo.db)
-#   bash scripts/dev.sh test   # set up if needed, then ruff and the whole test suite
+#   bash scripts/dev.sh test   # set up if needed, then ruff, lint-imports (layering) and the whole test suite
 #   bash scripts/dev.sh setup  # only set up
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,6 +63,7 @@ case "${1:-run}" in
   test)
     setup
     "$VENV/bin/ruff" check .
+    "$VENV/bin/lint-imports"  # the layering contracts of pyproject.toml [tool.importlinter]
     QT_QPA_PLATFORM=offscreen exec "$VENV/bin/python" -m pytest "${@:2}" ;;
   *)
     echo "usage: bash scripts/dev.sh run|test|setup" >&2; exit 2 ;;

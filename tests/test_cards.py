@@ -14,7 +14,8 @@ from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
 
 from app.cli import main
-from app.services.cards import cards_for, find_by_payload, make_payload, parse_payload
+from app.kernel.views import make_payload, parse_payload
+from app.services.cards import cards_for, find_by_payload
 from app.services.periods import get_period
 from app.services.units import find_unit
 from app.storage import Database

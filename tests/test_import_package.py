@@ -14,8 +14,9 @@ from app import __version__
 from app.exporters.package import write_manifest
 from app.exporters.register_json import dump_register, write_register_json
 from app.models import FundProject, HandCount, Household, Period, Person, VerificationNote
+from app.models.units import unit_path, villages_under
 from app.services.periods import get_period
-from app.services.units import find_unit, unit_path, villages_under
+from app.services.units import find_unit
 from app.storage import Database
 
 

@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import select
 
 from app.cli import main
-from app.exporters.package import verify_package
-from app.exporters.register_json import read_register_json
 from app.forms.layouts import LAYOUTS
+from app.importers.verify import verify_package
+from app.kernel.register_codec import read_register_json
 from app.models import AuditEntry, Household, Person
 from app.services.errors import Refused
 from app.services.export import ExportCancelled, export_package

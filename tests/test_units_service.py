@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import AuditEntry, HandCount, Period, Unit
+from app.models.units import unit_path
 from app.services import office, periods, projects, register, units
 from app.services.errors import Refused, UsageError
 
@@ -82,7 +83,7 @@ def test_rename_and_division_code_are_checked_and_audited(db):
         with pytest.raises(UsageError, match="12位数字"):
             units.set_division_code(s, v1, "123")
     with db.session() as s:
-        assert units.unit_path(s.get(Unit, ids["v1"])) == "新暖泉镇/前暖泉村"
+        assert unit_path(s.get(Unit, ids["v1"])) == "新暖泉镇/前暖泉村"
         assert s.get(Unit, ids["v1"]).division_code is None
         rows = s.execute(select(AuditEntry.field, AuditEntry.old, AuditEntry.new).where(
             AuditEntry.table == "units", AuditEntry.action == "update").order_by(AuditEntry.id)).all()

@@ -162,7 +162,7 @@ def test_many_units_all_labelled(tmp_path):
     """A township of 45 villages: every village keeps its own labelled bar (columns of horizontal bars)."""
     import datetime as dt
 
-    from app.services.wallchart import UnitRow, WallChart
+    from app.kernel.views import UnitRow, WallChart
 
     rows = [UnitRow(f"第{i + 1}号村", households=i + 1, persons=3 * (i + 1), band_a=i + 1, band_b=2 * (i + 1))
             for i in range(45)]

@@ -17,11 +17,12 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.models.units import unit_path
     from app.rules.findings import count
     from app.services.checks import check_period
     from app.services.errors import month_label
     from app.services.periods import get_period
-    from app.services.units import default_unit, find_unit, unit_path
+    from app.services.units import default_unit, find_unit
 
     with common.open_db(args, write=False) as db, db.session() as s:
         period = get_period(s, args.period)

@@ -1,4 +1,4 @@
-"""`guatu demo --db PATH [--persons N] [--seed S]`: a realistic demo register in a new database."""
+"""`guatu demo --db PATH [--persons N] [--seed S] [--clean]`: a realistic demo register in a new database."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
     common.add_db(p)
     p.add_argument("--persons", type=int, default=3000, help="人数（默认 3000）")
     p.add_argument("--seed", type=int, default=1, help="随机种子（同一种子生成相同的数据）")
+    p.add_argument("--clean", action="store_true",
+                   help="不加故意的错误（正式导出可以成功，用于试正式报送）")
     return p
 
 
@@ -26,10 +28,10 @@ def run(args: argparse.Namespace) -> int:
     if new:
         path.parent.mkdir(parents=True, exist_ok=True)
     with Database(path, create=new) as db:
-        summary = generate(db, persons=args.persons, seed=args.seed)
+        summary = generate(db, persons=args.persons, seed=args.seed, clean=args.clean)
     common.say(
         f"已生成演示数据：{len(summary['periods'])}个月份（{'、'.join(summary['periods'])}），"
         f"{summary['townships']}个乡镇{summary['villages']}个村，{summary['households']}户{summary['persons']}人"
-        f"（{path}）。"
+        f"（{path}）。" + ("" if args.clean else f"含{len(summary['violations'])}处故意的错误（--clean 可不加）。")
     )
     return common.EXIT_OK

@@ -24,13 +24,44 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace, before_write=None) -> int:
-    """``before_write(plan)`` runs just before the first write (the backup hook)."""
+    """``before_write(plan)`` runs just before the first write (the backup hook).
+
+    An import into a new (missing or zero-byte) database creates it; when the import is refused or
+    fails, the files it created are taken back, so a refusal leaves the disk as it found it."""
+    path = common.db_path(args)
+    existed = {p: p.exists() for p in _files_of(path)}
+    new = not path.exists() or path.stat().st_size == 0
+    try:
+        code = _run(args, path, new, before_write)
+    except BaseException:
+        if new:
+            _take_back(path, existed)
+        raise
+    if code != common.EXIT_OK and new:
+        _take_back(path, existed)
+    return code
+
+
+def _files_of(path):
+    from pathlib import Path
+
+    return [path, *(Path(f"{path}{x}") for x in ("-wal", "-shm", "-journal", ".lock"))]
+
+
+def _take_back(path, existed: dict) -> None:
+    for p in _files_of(path):
+        if not existed[p]:
+            p.unlink(missing_ok=True)
+    if existed[path]:  # it was an empty file: empty again
+        path.write_bytes(b"")
+
+
+def _run(args: argparse.Namespace, path, new: bool, before_write) -> int:
     from app.services.backup import backup_before
     from app.services.errors import Refused
     from app.services.imports import apply_import, describe, preview_import
 
-    path = common.db_path(args)
-    with common.open_db(args, write=True, create=not path.exists()) as db, db.session() as s:
+    with common.open_db(args, write=True, create=new) as db, db.session() as s:
         if before_write is None:  # reliability: a consistent backup just before the first write
             def before_write(_plan, db=db):
                 return backup_before(db, "import")

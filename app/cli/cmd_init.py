@@ -15,8 +15,9 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.models.units import full_path
     from app.services.office import update_office
-    from app.services.units import ensure_path, full_path
+    from app.services.units import ensure_path
     from app.storage import Database
 
     path = common.db_path(args)

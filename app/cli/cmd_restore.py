@@ -20,7 +20,9 @@ def run(args: argparse.Namespace) -> int:
 
     target = common.db_path(args)
     before = bk.restore(target, Path(args.backup))
+    common.say(f"已从备份恢复：{args.backup} → {target}")
     if before is not None:
         common.say(f"恢复前的数据库已保存为：{before}")
-    common.say(f"已从备份恢复：{args.backup} → {target}")
+    else:
+        common.say("恢复前没有数据库文件，无需另存。")
     return common.EXIT_OK

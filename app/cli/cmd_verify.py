@@ -16,7 +16,7 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.exporters.package import verify_package
+    from app.importers.verify import verify_package
 
     result = verify_package(args.dir)
     if args.json:

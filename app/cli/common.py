@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.services.errors import GuatuError, UsageError
-from app.storage import Database, DatabaseInUse, StorageError, default_db_path
+from app.storage import Database, DatabaseInUse, StorageError, damaged, default_db_path, is_damage
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -85,6 +85,14 @@ def say(text: str) -> None:
     sys.stderr.write(text + "\n")
 
 
+def _is_damage(exc: BaseException) -> bool:
+    import sqlite3
+
+    from sqlalchemy.exc import DatabaseError
+
+    return isinstance(exc, sqlite3.DatabaseError | DatabaseError) and is_damage(exc)
+
+
 def run_command(args: argparse.Namespace) -> int:
     """Run a parsed command, mapping expected failures to exit codes and one-line messages."""
     try:
@@ -107,14 +115,22 @@ def run_command(args: argparse.Namespace) -> int:
         from app.logging_setup import log_exception
         from app.services.faults import describe
 
+        if _is_damage(e):  # a page read mid-command turned out malformed: the file, not a bug
+            where = log_exception(e)
+            say(f"guatu: {damaged(db_path(args), '详情见日志 ' + str(where))}")
+            return EXIT_USAGE
+
         fault = describe(e)  # disk full, unwritable target: the environment, not a bug
         if fault:
             where = log_exception(e)
             say(f"guatu: 操作未完成：{fault}。已保存的数据不受影响。（详情见日志 {where}）")
             return EXIT_REFUSED
 
+        from app.logging_setup import mask_text
+
         where = log_exception(e)
-        say(f"guatu: 内部错误：{type(e).__name__}: {e}（详情见日志 {where}）")
+        first = (str(e).strip().splitlines() or [""])[0]  # no SQL text; 身份证号 and phones masked
+        say(f"guatu: 内部错误：{type(e).__name__}: {mask_text(first)}（详情见日志 {where}）")
         return 70
 
 

@@ -3,7 +3,7 @@
 A card is an A5-landscape half of a portrait A4 sheet: unit, head (phone masked), members, the
 numbered measures, income items with 合计/人均, the helper cadre and phone, the expected month, a
 销号 stamp when closed out, and a QR code (segno, level M, drawn as vector squares) holding the
-payload of ``app.services.cards.make_payload``.
+payload of ``app.kernel.views.make_payload``.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from reportlab.pdfgen.canvas import Canvas
 
 from app.exporters.pdf.drawing import fit, ink, new_canvas, save_flate
 from app.exporters.pdf.text import TextBatch, draw_text, ensure_fonts, text_width, wrap
-from app.models.units import month_label
-from app.services.cards import Card
+from app.kernel.month import month_label
+from app.kernel.views import Card
+from app.rules.phones import mask_phone
 
 PW, PH = A4
 CARD_H = PH / 2
@@ -35,8 +36,6 @@ BAND_WORDS = {"A": "年人均收入5000元以下", "B": "年人均收入5000—5
 def write_cards(cards: list[Card], out: str | Path, title: str = "扶贫明白卡", progress=None) -> dict:
     """Write every card, two per page; returns {"cards", "pages"}. ``progress(done, total)`` is
     called every 50 cards (it may raise to stop; the caller removes the partial file)."""
-    from app.rules.phones import mask_phone
-
     ensure_fonts()
     c = new_canvas(out, A4, title)
     pages = 0

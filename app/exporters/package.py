@@ -1,8 +1,11 @@
 """The month package on disk (cli.md "The month package"): names, manifest, zip, mail draft, verify.
 
-No database here: ``app.services.export`` builds the forms and calls these. A package folder is
-written under a temporary name and renamed into place (``publish``), so a failure or a cancel
-leaves nothing half-written where the clerk looks.
+No database here: ``app.services.export`` builds the forms and calls these. A package (folder and
+zip) is written under hidden temporary names (``Staging``) and renamed into place (``publish``)
+only after the month's lock has been committed, so a failure, a cancel or a killed process never
+leaves a package where the clerk looks — least of all a final one for a month still open. Each
+staging holds a lock on a ``.busy`` marker while it lives, so ``clean_stale`` can tell what a
+killed run left behind from what another process is still writing.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import logging
 import mimetypes
 import os
 import shutil
@@ -23,16 +27,19 @@ from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
+from app.filelocks import BusyMarker
 from app.forms.layouts import DRAFT_SUFFIX
+from app.kernel.month import Month
+
+log = logging.getLogger("guatu.export")
 
 MANIFEST = "manifest.json"
 REGISTER = "register.json"
-_NOT_LISTED = {MANIFEST}  # the manifest cannot list itself; the .eml carries the manifest
 
 
 def package_name(unit_name: str, month: str, draft: bool = False) -> str:
     """``暖泉镇2020年3月挂图作战月报`` (+ ``-草稿``): folder, zip and mail subject."""
-    return f"{unit_name}{int(month[:4])}年{int(month[5:7])}月挂图作战月报{DRAFT_SUFFIX if draft else ''}"
+    return f"{unit_name}{Month.parse(month).short}挂图作战月报{DRAFT_SUFFIX if draft else ''}"
 
 
 def sha256_of(path: str | os.PathLike) -> str:
@@ -60,12 +67,11 @@ def write_manifest(folder: Path, *, unit: str, period: str, app_version: str, fi
 
 
 def mail_body(unit_name: str, month: str, files: list[str], preparer: str, phone: str, draft: bool) -> str:
-    y, m = int(month[:4]), int(month[5:7])
-    due_m, due_y = (1, y + 1) if m == 12 else (m + 1, y)
+    data, due = Month.parse(month), Month.parse(month).due
     lines = [
         "您好：",
         "",
-        f"现报送{unit_name}{y}年{m}月挂图作战月报（{y}年{m}月数据，{due_y}年{due_m}月5日前报送），"
+        f"现报送{unit_name}{data.short}挂图作战月报（{data.short}数据，{due.year}年{due.month}月{due.day}日前报送），"
         "含调度表的Excel电子版、PDF版及台账数据，请查收。",
         "",
         "（发送前：PDF版须加盖公章，请打印盖章后扫描，替换附件中的PDF。）",
@@ -119,13 +125,57 @@ def write_eml(folder: Path, subject: str, to: str | None, body: str, attachments
     return eml
 
 
+def write_zip(folder: Path, target: Path, top: str) -> None:
+    """Write ``target`` holding the files of ``folder`` under the top directory ``top``."""
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        for path in sorted(folder.iterdir()):
+            zf.write(path, f"{top}/{path.name}")
+
+
 def make_zip(folder: Path, target: Path) -> None:
     """``target`` holds ``folder`` (as its top directory); written under a temp name then renamed."""
     tmp = target.with_name(f".{target.name}.tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-        for path in sorted(folder.iterdir()):
-            zf.write(path, f"{target.stem}/{path.name}")
+    write_zip(folder, tmp, target.stem)
     os.replace(tmp, target)
+
+
+_STAGING_WORD = "挂图作战月报"  # in every package name: hidden entries without it are never touched
+
+
+class Staging:
+    """The hidden working copy of one package in the output folder: ``.<name>.<random>.tmp/`` (the
+    folder), ``….tmp.zip`` (its zip) and ``….tmp.busy`` (the marker locked while it lives)."""
+
+    def __init__(self, out_dir: Path, name: str):
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.name = name
+        base = out_dir / f".{name}.{uuid.uuid4().hex[:12]}.tmp"
+        self.marker = BusyMarker(Path(f"{base}.busy")).__enter__()  # before the folder: never seen unmarked
+        try:
+            base.mkdir()
+        except BaseException:
+            self.marker.__exit__(None, None, None)
+            raise
+        self.folder = base
+        self.zip = Path(f"{base}.zip")
+
+    def publish(self, final_dir: Path, final_zip: Path) -> None:
+        """Rename the finished folder, then its zip, into place; drop the marker."""
+        try:
+            publish(self.folder, final_dir)
+            os.replace(self.zip, final_zip)
+            _fsync_dir(final_dir.parent)
+        finally:
+            self.release()
+
+    def discard(self) -> None:
+        discard(self.folder, self.zip)
+        self.release()
+
+    def release(self) -> None:
+        if self.marker is not None:
+            marker, self.marker = self.marker, None
+            marker.__exit__(None, None, None)
 
 
 def staging_dir(out_dir: Path, name: str) -> Path:
@@ -135,6 +185,53 @@ def staging_dir(out_dir: Path, name: str) -> Path:
     os.umask(umask)
     path.chmod(0o777 & ~umask)  # mkdtemp makes it private; the package is an ordinary folder
     return path
+
+
+def clean_stale(out_dir: Path) -> list[Path]:
+    """Remove what killed exports left in ``out_dir``: staging folders and zips whose marker no live
+    process holds, old-style ``.….zip.tmp`` files and ``.….old`` folders of a replaced package.
+    Logs each removal; returns what was removed."""
+    try:
+        entries = [e for e in out_dir.iterdir() if e.name.startswith(".") and _STAGING_WORD in e.name]
+    except OSError:
+        return []
+    live = {e.name[: -len(".busy")] for e in entries
+            if e.name.endswith(".tmp.busy") and not BusyMarker.is_stale(e)}
+    live_names = {b[1:].rsplit(".", 2)[0] for b in live}
+    removed = []
+    for e in entries:
+        n = e.name
+        base = n[: -len(".busy")] if n.endswith(".busy") else n[: -len(".zip")] if n.endswith(".tmp.zip") else n
+        if base in live:
+            continue
+        if n.endswith(".old") and n[1: -len(".old")] in live_names:
+            continue  # a live export is replacing that package right now
+        if n.endswith((".tmp", ".tmp.zip", ".tmp.busy", ".zip.tmp", ".old")):
+            try:
+                size = _size(e)
+                discard(e)
+            except OSError as exc:  # pragma: no cover - another user's file, a locked folder
+                log.warning("could not remove stale %s: %s", e, exc)
+                continue
+            log.warning("removed stale temporary %s (%d bytes) left by an interrupted export", e, size)
+            removed.append(e)
+    return removed
+
+
+def _size(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name == "nt":  # pragma: no cover - directories cannot be opened on Windows
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def publish(staging: Path, final: Path) -> None:
@@ -157,64 +254,7 @@ def publish(staging: Path, final: Path) -> None:
 
 def discard(*paths: Path) -> None:
     for p in paths:
-        if p.is_dir():
+        if p.is_dir() and not p.is_symlink():
             shutil.rmtree(p, ignore_errors=True)
         else:
             p.unlink(missing_ok=True)
-
-
-# ---------------------------------------------------------------- verify
-
-
-def verify_package(path: str | os.PathLike) -> dict[str, Any]:
-    """Check a received package (folder or .zip) against its manifest: ``{"ok", "problems"}``."""
-    path = Path(path)
-    if path.is_file() and path.suffix.lower() == ".zip":
-        with tempfile.TemporaryDirectory() as tmp:
-            try:
-                with zipfile.ZipFile(path) as zf:
-                    zf.extractall(tmp)
-            except zipfile.BadZipFile:
-                return {"ok": False, "problems": [f"“{path.name}”不是有效的 zip 文件。"]}
-            inner = [p for p in Path(tmp).iterdir() if p.is_dir()]
-            return verify_package(inner[0] if len(inner) == 1 else tmp)
-    if not path.is_dir():
-        return {"ok": False, "problems": [f"找不到月报文件夹“{path}”。"]}
-    problems: list[str] = []
-    mpath = path / MANIFEST
-    try:
-        manifest = json.loads(mpath.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {"ok": False, "problems": ["缺少 manifest.json（清单），无法核对。"]}
-    except (ValueError, UnicodeDecodeError) as e:
-        return {"ok": False, "problems": [f"manifest.json 无法读取：{e}"]}
-    for key in ("unit", "period", "app_version", "exported_at", "final", "files", "findings"):
-        if key not in manifest:
-            problems.append(f"manifest.json 缺少“{key}”。")
-    files = manifest.get("files") or []
-    listed: set[str] = set()
-    for entry in files:
-        name = str(entry.get("name", ""))
-        listed.add(name)
-        target = path / name
-        if "/" in name or "\\" in name or name.startswith("."):
-            problems.append(f"清单中的文件名“{name}”不合法。")
-        elif not target.is_file():
-            problems.append(f"缺少文件“{name}”。")
-        elif sha256_of(target) != entry.get("sha256"):
-            problems.append(f"文件“{name}”与清单的校验值（SHA-256）不符，可能已被修改或损坏。")
-    for p in sorted(path.iterdir()):
-        if p.name in listed or p.name in _NOT_LISTED or p.suffix.lower() == ".eml":
-            continue
-        problems.append(f"文件“{p.name}”不在清单中。")
-    if REGISTER not in listed:
-        problems.append("清单中没有 register.json（台账数据）。")
-    final = manifest.get("final")
-    drafty = any(DRAFT_SUFFIX in n for n in listed)
-    if final is True and drafty:
-        problems.append("清单标为正式报送，但文件名带有“-草稿”。")
-    if final is False and not drafty and files:
-        problems.append("清单标为草稿，但文件名没有“-草稿”。")
-    if final is True and int((manifest.get("findings") or {}).get("E", 0) or 0) > 0:
-        problems.append("清单标为正式报送，但记录有错误（E）未改正。")
-    return {"ok": not problems, "problems": problems}

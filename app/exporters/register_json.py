@@ -12,53 +12,16 @@ import datetime as dt
 import json
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import __version__
+from app.kernel.register_codec import SCHEMA, SKIP, encode, fields
 from app.models import FundProject, HandCount, Household, Office, Period, Person, Unit, VerificationNote
 from app.models.register import IncomeItem, Measure
-from app.services.units import full_path, unit_path, villages_under
-
-SCHEMA = "guatu.register/1"
-
-# Foreign keys and ids are replaced by UUIDs / unit paths; never written.
-_SKIP = {"id", "period_id", "household_id", "village_id", "unit_id", "township_id", "parent_id"}
-
-
-def _encode(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def fields(obj: Any) -> dict[str, Any]:
-    """Every stored column of ``obj`` except ids and foreign keys, JSON-ready."""
-    return {c.key: _encode(getattr(obj, c.key)) for c in type(obj).__table__.columns if c.key not in _SKIP}
-
-
-def decode_fields(model: type, data: dict[str, Any]) -> dict[str, Any]:
-    """Attribute values for ``model`` from a register.json record (dates parsed; unknown keys dropped)."""
-    out: dict[str, Any] = {}
-    for col in model.__table__.columns:
-        if col.key in _SKIP or col.key not in data:
-            continue
-        v = data[col.key]
-        py = getattr(col.type, "python_type", None) if v is not None else None
-        try:
-            if py is dt.datetime and isinstance(v, str):
-                v = dt.datetime.fromisoformat(v)
-            elif py is dt.date and isinstance(v, str):
-                v = dt.date.fromisoformat(v)
-        except (NotImplementedError, ValueError):
-            pass
-        out[col.key] = v
-    return out
+from app.models.units import full_path, unit_path, villages_under
 
 
 def _unit_record(unit: Unit) -> dict[str, Any]:
@@ -95,7 +58,7 @@ def _below(unit: Unit) -> list[Unit]:
 def _rows(session: Session, model: type, where, order) -> list[tuple[int, dict[str, Any]]]:
     """(owner id, JSON-ready fields) of ``model`` rows, with Core (100,000 persons: no ORM objects)."""
     table = model.__table__
-    cols = [c for c in table.columns if c.key not in _SKIP]
+    cols = [c for c in table.columns if c.key not in SKIP]
     owner = table.c.household_id if "household_id" in table.c else table.c.id
     dates = [i for i, c in enumerate(cols) if getattr(c.type, "python_type", None) in (dt.date, dt.datetime)]
     bools = [i for i, c in enumerate(cols) if getattr(c.type, "python_type", None) is bool]
@@ -107,7 +70,7 @@ def _rows(session: Session, model: type, where, order) -> list[tuple[int, dict[s
     for r in session.execute(q.where(*where).order_by(*order)):
         values = list(r[1:])
         for i in dates:
-            values[i] = _encode(values[i])
+            values[i] = encode(values[i])
         for i in bools:
             values[i] = None if values[i] is None else bool(values[i])
         out.append((r[0], dict(zip(keys, values, strict=True))))
@@ -234,17 +197,6 @@ def write_register_json(path: str | os.PathLike, session: Session, period: Perio
         counts = _counts(n_h, n_p, tail)
         fh.write(f' "counts": {dumps(counts)}\n}}\n')
     return counts
-
-
-def read_register_json(path: str | os.PathLike) -> dict[str, Any]:
-    """Load and check the schema tag; ValueError for another schema."""
-    doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    if not isinstance(doc, dict) or not str(doc.get("schema", "")).startswith("guatu.register/"):
-        raise ValueError("不是 guatu 台账数据文件（register.json）")
-    major = str(doc["schema"]).split("/", 1)[1]
-    if major != SCHEMA.split("/", 1)[1]:
-        raise ValueError(f"台账数据文件版本 {doc['schema']} 不受支持（支持 {SCHEMA}）")
-    return doc
 
 
 MODELS = {

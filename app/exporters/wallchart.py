@@ -19,7 +19,8 @@ from reportlab.pdfgen.canvas import Canvas
 from app.domain import RISK_COLOUR_NAMES
 from app.exporters.pdf.drawing import fit, ink, new_canvas, save_flate
 from app.exporters.pdf.text import TextBatch, draw_text, ensure_fonts, text_width
-from app.services.wallchart import WallChart
+from app.kernel.month import Month
+from app.kernel.views import WallChart
 
 PAPERS = {"A0": A0, "A1": A1, "A2": A2, "A3": A3, "A4": A4}
 TILES = ("A4", "A3")
@@ -36,21 +37,18 @@ RISK_FILL = {"red": colors.Color(0.85, 0.12, 0.12), "yellow": colors.Color(0.96,
 MAX_BARS = 30
 
 
-def write_wallchart(chart: WallChart, out: str | Path, paper: str = "A1", tile: str | None = None) -> dict:
-    """Write the chart; returns {"pages", "paper", "tile", "rows", "cols"}."""
+def write_wallchart(chart: WallChart, out: str | Path, paper: str = "A1") -> dict:
+    """Write the chart on one sheet; returns {"pages", "paper", "tile", "rows", "cols"}. Tiled onto
+    smaller sheets: ``app.exporters.wallchart_tiles.write_tiled``."""
     ensure_fonts()
     pw, ph = landscape(PAPERS[paper])
     k = pw / VW
-    if tile is None:
-        c = _canvas(out, (pw, ph), chart)
-        c.scale(k, k)
-        draw_chart(c, chart)
-        c.showPage()
-        save_flate(c)
-        return {"pages": 1, "paper": paper, "tile": None, "rows": 1, "cols": 1}
-    from app.exporters.wallchart_tiles import write_tiled
-
-    return write_tiled(chart, out, paper, tile, k, pw, ph)
+    c = _canvas(out, (pw, ph), chart)
+    c.scale(k, k)
+    draw_chart(c, chart)
+    c.showPage()
+    save_flate(c)
+    return {"pages": 1, "paper": paper, "tile": None, "rows": 1, "cols": 1}
 
 
 def _canvas(out, size, chart: WallChart) -> Canvas:
@@ -257,7 +255,7 @@ def _side_panels(c: Canvas, ch: WallChart, x: float, top: float, w: float, botto
         c.setStrokeColor(GREY)
         c.rect(cx + 2, cy - 32, cw - 4, 30, stroke=1, fill=1)
         ink(c, INK)
-        draw_text(c, cx + cw / 2, cy - 14, f"{int(m[5:])}月", 11, "center")
+        draw_text(c, cx + cw / 2, cy - 14, f"{Month.parse(m).month}月", 11, "center")
         draw_text(c, cx + cw / 2, cy - 28, f"{hh}户（{closed}）" if closed else f"{hh}户", 11, "center", bold=True)
     y -= 36 * math.ceil(max(len(months), 1) / cols) + 4
     if other:
@@ -388,5 +386,5 @@ def _footer(c: Canvas, ch: WallChart) -> None:
     draw_text(c, x + 15, y, "销号", 8, "center", bold=True)
     ink(c, INK)
     x += 36 + draw_text(c, x + 36, y, "已销号户（脱贫一户 销号一户）", 12) + 16
-    draw_text(c, VW - MARGIN, y, f"数据截至{ch.year}年{int(ch.month[5:])}月底 · 户主电话已隐去中间四位 · 每月更新",
+    draw_text(c, VW - MARGIN, y, f"数据截至{Month.parse(ch.month).short}底 · 户主电话已隐去中间四位 · 每月更新",
               12, "right")

@@ -12,19 +12,28 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from app.exporters.pdf.drawing import ink, save_flate
-from app.exporters.pdf.text import draw_text
-from app.exporters.wallchart import GREY, INK, PAPERS, RED, TILES, _canvas, draw_chart
-from app.services.wallchart import WallChart
+from app.exporters.pdf.text import draw_text, ensure_fonts
+from app.exporters.wallchart import GREY, INK, PAPERS, RED, TILES, VW, _canvas, draw_chart
+from app.kernel.views import WallChart
 
 
-def write_tiled(chart: WallChart, out, paper: str, tile: str, k: float, pw: float, ph: float) -> dict:
+def needs_tiling(paper: str, tile: str) -> bool:
+    """Whether ``tile`` sheets are smaller than the chart's ``paper`` (else there is nothing to tile)."""
+    tw, th = PAPERS[tile]
+    pw, ph = PAPERS[paper]
+    return tw * th < pw * ph
+
+
+def write_tiled(chart: WallChart, out, paper: str, tile: str) -> dict:
+    """The chart drawn at ``paper`` size, cut onto ``tile`` sheets after an index sheet; returns
+    {"pages", "paper", "tile", "rows", "cols"}."""
+    ensure_fonts()
+    pw, ph = landscape(PAPERS[paper])
+    k = pw / VW
     if tile not in TILES:
         raise ValueError(tile)
-    tw, th = PAPERS[tile]
-    if tw * th >= pw * ph:
-        from app.services.errors import UsageError
-
-        raise UsageError(f"拼贴纸张 {tile} 不小于挂图纸张 {paper}，无需拼贴。")
+    if not needs_tiling(paper, tile):
+        raise ValueError(f"tile {tile} is not smaller than the chart's paper {paper}")
     m, overlap = 12 * mm, 10 * mm
     rows, cols, (sw, sh) = tile_plan(paper, tile)
     cw, chh = sw - 2 * m, sh - 2 * m

@@ -13,4 +13,10 @@ data they hold):
 - ``I-07`` E a unit and period already in the database with different data (needs ``--replace``).
 - ``I-08`` E the month is locked (exported as final); reopen it first.
 - ``I-09`` E the same village (and band) comes from two files of one import.
+- ``I-10`` E a field of a record (register.json, the manifest, a sheet's cells) of the wrong type or
+  an impossible value: not a number, not finite, beyond sane bounds, not a real date, text too long,
+  a list or object where a value belongs (``app.importers.schema``).
+- ``I-11`` E the same UUID twice in a package (households, persons, fund projects).
+- ``I-12`` E a file name that points outside the package or the zip: an absolute path, ``..``, a
+  drive letter, a UNC name (two backslashes, host, share), a symlink leading out.
 """

@@ -10,6 +10,10 @@ that inflates to a gigabyte is rejected in milliseconds with little memory:
   per-entry compression ratio;
 - parts whose real inflated size exceeds the declared one (a lying central directory) — the
   inflate stops as soon as it passes the declared size;
+- entry names that would point outside the file (absolute, ``..``, drive letters, UNC names);
+- the sheet's real extent: the row and cell references (``<row r="…">``, ``<c r="XFD1048576">``) and
+  merged ranges of every XML part, streamed during the same bounded inflate — before python-calamine
+  or openpyxl allocate a grid for it (one far cell would make calamine allocate hundreds of GB);
 - the sheet's declared dimension (``<dimension ref="A1:P100000"/>``): rows and columns.
 
 XML parsing itself is protected by defusedxml: openpyxl uses it when installed
@@ -23,6 +27,7 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -38,6 +43,10 @@ class Limits:
     ratio_floor: int = 1024 * 1024  # small parts may compress extremely well; ignore their ratio
     max_rows: int = 300_000
     max_columns: int = 200
+    max_cells: int = 20_000_000  # cells written in the sheets' XML (a 100,000-person 附件4 has 1.6 million)
+    # rows × columns of a sheet's extent: the reader allocates that grid (~40 bytes a cell), written or not.
+    # A 100,000-person 附件4 is 100,007 × 16 = 1.6 million; one cell at GR299999 would be 60 million (2.4 GB).
+    max_area: int = 6_000_000
 
 
 DEFAULT = Limits()
@@ -93,6 +102,9 @@ def check_zip(path: str | Path, limits: Limits = DEFAULT, *, require: tuple[str,
         raise Rejected("I-02", f"压缩包内文件过多（{len(infos)} 个，上限 {limits.max_entries}）。", file=name)
     total = 0
     for info in infos:
+        if unsafe_entry(info.filename):
+            raise Rejected("I-12", f"压缩包内的文件名“{_shown(info.filename)}”不合法（绝对路径、“..”、盘符或网络路径），已拒绝。",
+                           file=name)
         if info.flag_bits & 0x1:
             raise Rejected("I-01", "文件内容已加密，无法读取。请取消密码后再导入。", file=name)
         total += info.file_size
@@ -116,14 +128,172 @@ def check_zip(path: str | Path, limits: Limits = DEFAULT, *, require: tuple[str,
     missing = [r for r in require if r not in names]
     if missing:
         raise Rejected("I-01", "不是 Excel 工作簿（.xlsx）：缺少工作簿结构，无法导入。", file=name)
-    _verify_inflate(path, infos, name)
+    _verify_inflate(path, infos, name, limits)
     return infos
 
 
-def _verify_inflate(path: Path, infos: list[zipfile.ZipInfo], name: str) -> None:
-    """Inflate every entry in bounded chunks: real size must equal the declared size, CRC must match."""
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_BAD_CHARS = re.compile(r"[\x00-\x1f]")
+
+
+def unsafe_entry(name: str) -> bool:
+    """A zip entry name that would resolve outside the folder it is unpacked into."""
+    if not name or name[0] in "/\\" or _DRIVE.match(name) or ":" in name or _BAD_CHARS.search(name):
+        return True
+    return any(part == ".." for part in re.split(r"[/\\]", name))
+
+
+_PLAIN_NAME = re.compile(r'[^/\\:*?"<>|\x00-\x1f]{1,255}')
+
+
+def unsafe_file_name(name: object) -> bool:
+    """A manifest file name that is not one plain file of the package folder: no folders, no ``..``, no
+    drive letter, no UNC name, nothing Windows would change (a trailing dot or space)."""
+    return (not isinstance(name, str) or not _PLAIN_NAME.fullmatch(name) or name in (".", "..")
+            or name.startswith(".") or name.endswith((".", " ")))
+
+
+def _shown(name: str) -> str:
+    return name.encode("utf-8", "replace").decode("utf-8")[:80]
+
+
+_NS = rb"<(?:[A-Za-z_][\w.-]*:)?"
+# The generic forms (any namespace prefix, attribute order, quotes, whitespace): a few times slower,
+# used only for a chunk that is not written the way spreadsheet programs write it.
+_TAG = re.compile(_NS + rb"(row|c)(?=[\s/>])")
+_R_ATTR = re.compile(rb"""[^>]*?\sr\s*=\s*["']\$?([A-Za-z]{0,16})\$?(\d{0,16})""")
+_MERGE = re.compile(_NS + rb"""mergeCell\s[^>]{0,400}?ref\s*=\s*["']([^"']{1,80})""")
+_BAD_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});)")
+_REF_LETTERS = re.compile(rb"\$?([A-Za-z]{1,16})")
+_REF_DIGITS = re.compile(rb"(\d{1,16})")
+
+
+@cache
+def _canonical(limits: Limits) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    """Patterns for ``<row r="N"``, ``<c r="AB12"`` and ``<mergeCell ref="…"`` that return only the
+    references long enough to pass the limits (a literal prefix: the scan runs at memory speed)."""
+    digits = len(str(limits.max_rows))
+    letters = len(_col_letters(limits.max_columns))
+    return (re.compile(rb'<row r="(\d{%d,16})"' % digits),
+            re.compile(rb'<c r="(?:([A-Z]{%d,16})\d|[A-Z]{1,16}(\d{%d,16}))' % (letters, digits)),
+            re.compile(rb'<mergeCell ref="([^"]{1,80})"'))
+
+
+def _col_letters(n: int) -> str:
+    out = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+class Extent:
+    """The real extent of an XML part, fed chunk by chunk as it is inflated: rows and columns referenced.
+
+    Counted from the references themselves (``<row r>``, ``<c r>``, ``<mergeCell ref>``), never the
+    declared dimension. Rows and cells written without ``r`` follow the previous one, so the number of
+    rows, and of cells in a row, bound them too. A chunk written as spreadsheet programs write it
+    (every ``<c…`` tag a cell with ``r`` first, every ``<row…`` likewise, no namespace prefix) is
+    measured with literal-prefix scans; any other (the sheet's head and tail, with ``<cols>``, or a
+    hostile one) with the generic patterns. A tag cut by a chunk boundary is carried over.
+    """
+
+    def __init__(self, limits: Limits, file: str, part: str):
+        self.limits, self.file, self.part = limits, file, part
+        self.max_row = self.max_col = self.rows = self.cells = self.row = self.col = 0
+        self.carry = b""
+
+    def feed(self, data: bytes, last: bool = False) -> None:
+        buf = self.carry + data if self.carry else data
+        cut = len(buf) if last else buf.rfind(b"<")
+        if cut < 0 or len(buf) - cut > 65536:  # no tag open at the end, or an absurdly long one
+            cut = len(buf)
+        body = buf[:cut] if cut < len(buf) else buf
+        self.carry = buf[cut:]
+        if b"<" not in body:
+            return
+        if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+            raise Rejected("I-01", f"文件含有 DTD 或实体声明（{_shown(self.part)}），Excel/WPS 不会写出这样的文件，已拒绝。",
+                           file=self.file)
+        if b"&" in body and _BAD_ENTITY.search(body):
+            raise Rejected("I-01", f"文件的 XML 格式错误（{_shown(self.part)}：未定义的实体），已拒绝。", file=self.file)
+        cells, rows = body.count(b'<c r="'), body.count(b'<row r="')
+        if (body.count(b"<c") == cells and body.count(b"<row") == rows and b":c" not in body
+                and b":row" not in body and body.count(b"<mergeCell") == body.count(b'<mergeCell ref="')):
+            self._canonical(body)
+            self.rows += rows
+            self.row = self.max_row
+        else:
+            cells = self._generic(body)
+        self.cells += cells
+        check_shape(self.max_row, self.max_col, self.limits, file=self.file, part=self.part)
+        if self.cells > self.limits.max_cells:
+            raise Rejected("I-02", f"工作表单元格过多（超过 {self.limits.max_cells} 个）。", file=self.file)
+
+    def _canonical(self, body: bytes) -> None:
+        row_re, cell_re, merge_re = _canonical(self.limits)
+        rows = set(row_re.findall(body))
+        cols: set[bytes] = set()
+        for letters, digits in set(cell_re.findall(body)):
+            if letters:
+                cols.add(letters)
+            if digits:
+                rows.add(digits)
+        if b"<mergeCell" in body:
+            self._refs(set(merge_re.findall(body)), rows, cols)
+        self._widen(rows, cols)
+
+    def _generic(self, body: bytes) -> int:
+        """Tag by tag: a row or cell without ``r`` takes the next number after the previous one."""
+        cells = 0
+        for m in _TAG.finditer(body):
+            end = body.find(b">", m.end())
+            ref = _R_ATTR.match(body, m.end(), end if end >= 0 else len(body))
+            if m.group(1) == b"row":
+                self.row = int(ref.group(2)) if ref and ref.group(2) else self.row + 1
+                self.col = 0
+                self.rows += 1
+            else:
+                cells += 1
+                self.col = _col_number(ref.group(1).upper()) if ref and ref.group(1) else self.col + 1
+                if ref and ref.group(2):
+                    self.row = int(ref.group(2))
+            self.max_row = max(self.max_row, self.row)
+            self.max_col = max(self.max_col, self.col)
+            if self.cells + cells > self.limits.max_cells or self.max_row > self.limits.max_rows \
+                    or self.max_col > self.limits.max_columns:
+                break
+        if b"mergeCell" in body:
+            rows: set[bytes] = set()
+            cols: set[bytes] = set()
+            self._refs(set(_MERGE.findall(body)), rows, cols)
+            self._widen(rows, cols)
+        return cells
+
+    @staticmethod
+    def _refs(refs: set[bytes], rows: set[bytes], cols: set[bytes]) -> None:
+        text = b" ".join(refs)
+        cols.update(_REF_LETTERS.findall(text))
+        rows.update(_REF_DIGITS.findall(text))
+
+    def _widen(self, rows: set[bytes], cols: set[bytes]) -> None:
+        if rows:
+            self.max_row = max(self.max_row, max(map(int, rows)))
+        if cols:
+            self.max_col = max(self.max_col, max(_col_number(c.upper()) for c in cols))
+
+
+def _is_xml(info: zipfile.ZipInfo) -> bool:
+    n = info.filename.lower()
+    return n.endswith(".xml") and not n.endswith(".rels")
+
+
+def _verify_inflate(path: Path, infos: list[zipfile.ZipInfo], name: str, limits: Limits = DEFAULT) -> None:
+    """Inflate every entry in bounded chunks: real size must equal the declared size, CRC must match;
+    every XML part's cell references are measured on the way (``Extent``)."""
     with open(path, "rb") as fh:
         for info in infos:
+            extent = Extent(limits, name, info.filename) if _is_xml(info) else None
             try:
                 fh.seek(info.header_offset)
                 local = fh.read(30)
@@ -155,10 +325,16 @@ def _verify_inflate(path: Path, infos: list[zipfile.ZipInfo], name: str) -> None
                                 file=name,
                             )
                         crc = zlib.crc32(data, crc)
+                        if extent is not None:
+                            extent.feed(data)
                 if d is not None:
                     tail = d.flush()
                     out += len(tail)
                     crc = zlib.crc32(tail, crc)
+                    if extent is not None:
+                        extent.feed(tail)
+                if extent is not None:
+                    extent.feed(b"", last=True)
                 if out != info.file_size or crc != info.CRC:
                     raise ValueError("size or crc")
             except Rejected:
@@ -197,11 +373,16 @@ def check_sheet_dimensions(path: str | Path, limits: Limits = DEFAULT) -> None:
 
 
 def check_shape(rows: int, cols: int, limits: Limits = DEFAULT, *, file: str | None = None,
-                sheet: str | None = None) -> None:
+                sheet: str | None = None, part: str | None = None) -> None:
+    where = f"（{_shown(part)}）" if part else ""
     if rows > limits.max_rows:
-        raise Rejected("I-02", f"工作表行数过多（{rows} 行，上限 {limits.max_rows}）。", file=file, sheet=sheet)
+        raise Rejected("I-02", f"工作表行数过多{where}（{rows} 行，上限 {limits.max_rows}）。", file=file, sheet=sheet)
     if cols > limits.max_columns:
-        raise Rejected("I-02", f"工作表列数过多（{cols} 列，上限 {limits.max_columns}）。", file=file, sheet=sheet)
+        raise Rejected("I-02", f"工作表列数过多{where}（{cols} 列，上限 {limits.max_columns}）。", file=file,
+                       sheet=sheet)
+    if rows * cols > limits.max_area:
+        raise Rejected("I-02", f"工作表范围过大{where}（{rows} 行 × {cols} 列，上限 {limits.max_area} 个单元格）。",
+                       file=file, sheet=sheet)
 
 
 XLSX_REQUIRED = ("[Content_Types].xml", "xl/workbook.xml")

@@ -2,7 +2,11 @@
 
 The manifest's sha256 of every listed file is verified before anything is read; the register is
 then taken from ``register.json`` (UUIDs and every field), and the period and unit from the
-package. A zip goes through the same hostile-file checks as a workbook.
+package. A zip goes through the same hostile-file checks as a workbook. The manifest and every
+record of register.json are checked against ``app.importers.schema`` before anything is planned,
+and every name the manifest lists must be a plain file of the package folder (I-12): no folders,
+``..``, absolute paths, drive letters, UNC names or symlinks leading out — refused
+with the same message whether or not such a target exists.
 """
 
 from __future__ import annotations
@@ -13,12 +17,12 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from app.exporters.register_json import decode_fields, read_register_json
+from app.kernel.register_codec import decode_fields, parse_register_json
 from app.models import FundProject, Household, IncomeItem, Measure, Person, VerificationNote
 from app.rules.data import HouseholdData, PersonData
 from app.rules.findings import Finding
 
-from . import limits
+from . import limits, schema
 from .incoming import InCounts, InHousehold, InProject, Source
 
 MANIFEST = "manifest.json"
@@ -45,15 +49,47 @@ def _is_member(name: str, base: str) -> bool:
     return parts[-1] == base and len(parts) <= 2
 
 
-class _Folder:
-    def __init__(self, root: Path):
-        self.root = root
+MAX_MANIFEST = 16 * 1024 * 1024  # bytes; a real one is a few KB
 
-    def read(self, name: str) -> bytes:
-        return (self.root / name).read_bytes()
+
+def outside(name: str, label: str) -> limits.Rejected:
+    """The one refusal for a name that is not a plain file of the package (whether or not it exists)."""
+    return limits.Rejected("I-12", f"清单中的文件名“{limits._shown(str(name))}”不合法或指向数据包以外，已拒绝。",
+                           file=label)
+
+
+class _Folder:
+    """A package folder; every name is confined to it (``path`` refuses anything else)."""
+
+    def __init__(self, root: Path, label: str = ""):
+        self.root = root
+        self.real = root.resolve()
+        self.label = label or root.name
+
+    def path(self, name: str) -> Path:
+        if limits.unsafe_file_name(name):
+            raise outside(name, self.label)
+        p = self.root / name
+        try:
+            real = p.resolve()
+        except (OSError, RuntimeError):  # a symlink loop
+            raise outside(name, self.label) from None
+        if real.parent != self.real:
+            raise outside(name, self.label)
+        return p
+
+    def size(self, name: str) -> int | None:
+        p = self.path(name)
+        return p.stat().st_size if p.is_file() else None
+
+    def read(self, name: str, limit: int | None = None) -> bytes:
+        p = self.path(name)
+        if limit is not None and p.stat().st_size > limit:
+            raise limits.Rejected("I-02", f"“{name}”过大，已拒绝。", file=self.label)
+        return p.read_bytes()
 
     def sha256(self, name: str) -> str | None:
-        p = self.root / name
+        p = self.path(name)
         if not p.is_file():
             return None
         h = hashlib.sha256()
@@ -64,16 +100,34 @@ class _Folder:
 
 
 class _Zip:
-    def __init__(self, zf: zipfile.ZipFile):
+    """A package zip (after ``limits.check_zip``): entries under the folder that holds the manifest."""
+
+    def __init__(self, zf: zipfile.ZipFile, label: str = ""):
         self.zf = zf
+        self.label = label
         names = zf.namelist()
         manifest = next(n for n in names if _is_member(n, MANIFEST))
         self.prefix = manifest[: -len(MANIFEST)]
 
-    def read(self, name: str) -> bytes:
+    def size(self, name: str) -> int | None:
+        if limits.unsafe_file_name(name):
+            raise outside(name, self.label)
+        try:
+            return self.zf.getinfo(self.prefix + name).file_size
+        except KeyError:
+            return None
+
+    def read(self, name: str, limit: int | None = None) -> bytes:
+        size = self.size(name)
+        if size is None:
+            raise KeyError(name)
+        if limit is not None and size > limit:
+            raise limits.Rejected("I-02", f"“{name}”过大，已拒绝。", file=self.label)
         return self.zf.read(self.prefix + name)
 
     def sha256(self, name: str) -> str | None:
+        if limits.unsafe_file_name(name):
+            raise outside(name, self.label)
         try:
             info = self.zf.getinfo(self.prefix + name)
         except KeyError:
@@ -85,22 +139,33 @@ class _Zip:
         return h.hexdigest()
 
 
-def verify(store, label: str) -> tuple[dict[str, Any] | None, list[Finding]]:
-    """(manifest, problems): every file listed must be present with its sha256."""
+def read_manifest(store, label: str) -> tuple[dict[str, Any] | None, list[Finding]]:
+    """manifest.json parsed and checked against its schema: (manifest, problems)."""
     try:
-        manifest = json.loads(store.read(MANIFEST).decode("utf-8"))
-        files = manifest["files"]
-    except (KeyError, ValueError, TypeError, OSError):
+        manifest = json.loads(store.read(MANIFEST, MAX_MANIFEST).decode("utf-8"))
+    except (KeyError, ValueError, OSError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None, [Finding("I-06", "E", "数据包的 manifest.json 缺失或无法读取", file=label)]
-    problems = []
+    problems = schema.check_manifest(manifest, file=label)
+    return (None if problems else manifest), problems
+
+
+def verify(store, label: str) -> tuple[dict[str, Any] | None, list[Finding]]:
+    """(manifest, problems): every file listed must be a plain file of the package, present with its sha256."""
+    manifest, problems = read_manifest(store, label)
+    if manifest is None:
+        return None, problems
     names = set()
-    for entry in files:
-        name = str(entry.get("name", ""))
+    for entry in manifest["files"]:
+        name = entry["name"]
         names.add(name)
-        got = store.sha256(name)
+        try:
+            got = store.sha256(name)
+        except limits.Rejected as e:
+            problems.append(e.finding())
+            continue
         if got is None:
             problems.append(Finding("I-06", "E", f"数据包缺少文件“{name}”", file=label))
-        elif got != str(entry.get("sha256", "")).lower():
+        elif got != entry["sha256"].lower():
             problems.append(Finding("I-06", "E", f"文件“{name}”的校验值与清单不符（文件已被改动或损坏）", file=label))
     if REGISTER not in names:
         problems.append(Finding("I-06", "E", "数据包清单中没有 register.json，无法无损导入", file=label))
@@ -113,13 +178,16 @@ def read_package(path: str | Path) -> Source:
     src = Source(file=path.name, kind="package")
     try:
         if path.is_dir():
-            doc = _load(_Folder(path), src)
+            doc = _load(_Folder(path, path.name), src)
         else:
             limits.check_zip(path)
             with zipfile.ZipFile(path) as zf:
-                doc = _load(_Zip(zf), src)
+                doc = _load(_Zip(zf, path.name), src)
     except limits.Rejected as e:
         src.findings.append(e.finding())
+        return src
+    except (OSError, zipfile.BadZipFile, EOFError) as e:
+        src.findings.append(Finding("I-01", "E", f"数据包无法读取（{type(e).__name__}）", file=src.file))
         return src
     if doc is not None:
         fill(src, doc)
@@ -131,17 +199,16 @@ def _load(store, src: Source) -> dict[str, Any] | None:
     if problems:
         src.findings.extend(problems)
         return None
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        p = Path(tmp) / REGISTER
-        p.write_bytes(store.read(REGISTER))
-        try:
-            doc = read_register_json(p)
-        except (ValueError, UnicodeDecodeError) as e:
-            src.findings.append(Finding("I-06", "E", f"register.json 无法读取：{e}", file=src.file))
-            return None
-    if manifest and manifest.get("period") and doc["period"].get("month") != manifest["period"]:
+    try:
+        doc = parse_register_json(store.read(REGISTER, limits.DEFAULT.max_total_uncompressed))
+    except ValueError as e:
+        src.findings.append(Finding("I-06", "E", f"register.json 无法读取：{e}", file=src.file))
+        return None
+    problems = schema.check_register(doc, file=src.file)
+    if problems:
+        src.findings.extend(problems)
+        return None
+    if manifest.get("period") and doc["period"].get("month") != manifest["period"]:
         src.findings.append(Finding("I-06", "E", "register.json 的月份与清单不一致", file=src.file))
         return None
     return doc

@@ -21,7 +21,7 @@ from app.forms.layouts import FORM1, FORM2, FORM3, FORM4, FORM4B, FormLayout
 from app.forms.table import HeaderNode, leaves
 from app.rules.findings import Finding
 
-from . import limits
+from . import limits, schema
 from .incoming import Source
 from .normalise import header_key, header_key_loose, is_blank
 
@@ -144,25 +144,30 @@ def _title(sheet: Sheet, top: int) -> str:
 
 
 def load_sheets(path: Path) -> list[Sheet]:
-    """Every sheet's values and merges, after the hostile-file checks."""
+    """Every sheet's values and merges, after the hostile-file checks (sizes, entry names, the real
+    extent of every sheet's XML). Whatever the reader then refuses — bad XML, an entity, an empty or
+    missing part, a relationship pointing out of the zip — is I-01, never an exception."""
     from python_calamine import CalamineWorkbook
 
     limits.check_workbook(path)
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except Exception as e:  # calamine raises its own errors for damaged or password-protected files
-        raise limits.Rejected("I-01", f"文件无法读取（{type(e).__name__}），请重新保存为 .xlsx 后再导入。",
-                              file=path.name) from None
+    wb = None
     out = []
     try:
+        wb = CalamineWorkbook.from_path(str(path))
         for name in wb.sheet_names:
             ws = wb.get_sheet_by_name(name)
             limits.check_shape(ws.total_height, ws.total_width, file=path.name, sheet=name)
             rows = ws.to_python(skip_empty_area=False)
             merges = [(a[0], a[1], b[0], b[1]) for a, b in (ws.merged_cell_ranges or [])]
             out.append(Sheet(name, rows, merges))
+    except limits.Rejected:
+        raise
+    except Exception as e:  # calamine's own errors for damaged, password-protected or malformed files
+        raise limits.Rejected("I-01", f"文件无法读取（{type(e).__name__}：工作簿内容已损坏或格式不对），"
+                              "请在 Excel/WPS 中打开并重新保存为 .xlsx 后再导入。", file=path.name) from None
     finally:
-        wb.close()
+        if wb is not None:
+            wb.close()
     return out
 
 
@@ -210,6 +215,7 @@ def read_workbook(path: str | Path, period: str | None = None) -> Source:
             form4.read(sheet, src)
         else:
             form_counts.read(sheet, src)
+    src.findings.extend(schema.check_sheet_records(src))
     if not src.forms and not any(f.code == "I-03" for f in src.findings):
         src.findings.append(Finding(
             "I-03", "E", "没有找到附件1、附件2、附件3或附件4的表头，无法导入（请使用官方表样）", file=src.file))

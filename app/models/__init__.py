@@ -3,9 +3,9 @@
 from .base import Base, new_uuid
 from .office import AuditEntry, FundProject, HandCount, Office, VerificationNote
 from .register import Household, IncomeItem, Measure, Person
-from .units import Period, Unit, due_date, last_day, month_label
+from .units import Period, Unit
 
 __all__ = [
     "AuditEntry", "Base", "FundProject", "HandCount", "Household", "IncomeItem", "Measure", "Office",
-    "Period", "Person", "Unit", "VerificationNote", "due_date", "last_day", "month_label", "new_uuid",
+    "Period", "Person", "Unit", "VerificationNote", "new_uuid",
 ]

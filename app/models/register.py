@@ -20,7 +20,7 @@ class Household(Base):
     __table_args__ = (
         UniqueConstraint("period_id", "uuid"),
         Index("ix_households_period_village", "period_id", "village_id"),
-        # Covers the 附件1/附件2 GROUP BY (app.services.counts; migration 0006).
+        # Covers the 附件1/附件2 GROUP BY (app.services.counts; migration 0004).
         Index("ix_households_counts", "period_id", "band", "village_id", "ytd_income"),
     )
 
@@ -62,22 +62,12 @@ class Household(Base):
     def head(self) -> Person | None:
         return next((p for p in self.members if p.relation == "户主"), None)
 
-    @property
-    def income_total(self) -> float:
-        return sum(i.amount or 0 for i in self.income_items)
-
-    @property
-    def income_per_capita(self) -> int:
-        from app.rules.derive import per_capita
-
-        return per_capita(self.income_total, self.size)
-
 
 class Person(Base):
     __tablename__ = "persons"
     __table_args__ = (
         UniqueConstraint("household_id", "uuid"),
-        # Covers the 附件1/附件2 GROUP BY: assistance read from the index (app.services.counts; 0006).
+        # Covers the 附件1/附件2 GROUP BY: assistance read from the index (app.services.counts; migration 0004).
         Index("ix_persons_assistance", "household_id", "housing", "education", "medical", "water", "industry",
               "industry_started", "industry_benefited", "employment", "public_post", "graduate_placement", "dibao"),
     )

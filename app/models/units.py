@@ -7,6 +7,8 @@ import datetime as dt
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.kernel.month import Month, due_date
+
 from .base import Base
 
 
@@ -45,11 +47,11 @@ class Period(Base):
 
     @property
     def year(self) -> int:
-        return int(self.month[:4])
+        return Month.parse(self.month).year
 
     @property
     def month_number(self) -> int:
-        return int(self.month[5:7])
+        return Month.parse(self.month).month
 
     @property
     def due(self) -> dt.date:
@@ -60,18 +62,32 @@ class Period(Base):
         return self.state == "locked"
 
 
-def due_date(month: str) -> dt.date:
-    """The 5th of the month after the data month (seed 000: 每月5日前)."""
-    y, m = int(month[:4]), int(month[5:7])
-    return dt.date(y + (m == 12), m % 12 + 1, 5)
+def unit_path(unit: Unit) -> str:
+    """"乡镇/村" for a village, the township's name for a township, the county's for a county."""
+    names = []
+    u: Unit | None = unit
+    while u is not None and u.level != "county":
+        names.append(u.name)
+        u = u.parent
+    if not names:
+        return unit.name
+    return "/".join(reversed(names))
 
 
-def month_label(month: str) -> str:
-    """``2020-03`` → ``2020年3月数据``, as forms, charts and messages name a period."""
-    return f"{int(month[:4])}年{int(month[5:7])}月数据"
+def full_path(unit: Unit) -> str:
+    names = []
+    u: Unit | None = unit
+    while u is not None:
+        names.append(u.name)
+        u = u.parent
+    return "/".join(reversed(names))
 
 
-def last_day(month: str) -> dt.date:
-    y, m = int(month[:4]), int(month[5:7])
-    first_next = dt.date(y + (m == 12), m % 12 + 1, 1)
-    return first_next - dt.timedelta(days=1)
+def villages_under(session: object, unit: Unit) -> list[Unit]:
+    """Every village at or below ``unit``, in tree order."""
+    if unit.level == "village":
+        return [unit]
+    out: list[Unit] = []
+    for child in unit.children:
+        out.extend(villages_under(session, child))
+    return out

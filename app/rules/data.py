@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.kernel.month import Month
+
 
 @dataclass(slots=True)
 class PersonData:
@@ -63,4 +65,4 @@ class Context:
 
     @property
     def year(self) -> int:
-        return int(self.period[:4])
+        return Month.parse(self.period).year

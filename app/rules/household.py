@@ -13,8 +13,9 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from app.domain import CAUSES, HEALTH, LABOUR, RELATIONS
-from app.models import last_day
+from app.domain import BAND_A_LIMIT, CAUSES, HEALTH, LABOUR, RELATIONS
+from app.kernel.derive import band_for, per_capita
+from app.kernel.month import Month, last_day
 
 from . import ids
 from .cells import (  # noqa: F401 - re-exported: other modules and the GUI read cells the same way
@@ -36,7 +37,6 @@ from .cells import (  # noqa: F401 - re-exported: other modules and the GUI read
     who,
 )
 from .data import Context, HouseholdData, PersonData
-from .derive import band_for, per_capita
 from .findings import Finding
 from .phones import is_valid_phone
 
@@ -271,10 +271,10 @@ def h11_expected_month(h: HouseholdData, ctx: Context) -> list[Finding]:
         return [finding("H-11", h, f"{who(h)}{label}“{text}”不是真实月份", field="expected_month")]
     if year != ctx.year:
         return [finding("H-11", h, f"{who(h)}{label}“{text}”应在本年度（{ctx.year}年）内", field="expected_month")]
-    period_month = int(ctx.period[5:7])
+    period_month = Month.parse(ctx.period).month
     out = []
     ytd = h.ytd_income if type(h.ytd_income) in (int, float) else as_number(h.ytd_income)
-    if month > period_month and ytd is not None and ytd >= 5000:
+    if month > period_month and ytd is not None and ytd >= BAND_A_LIMIT:
         # "already ≥ 5000": the year-to-date per-capita income (填报说明 5), not the annual estimate,
         # which is meant to exceed 5000 by the expected month (the seed's own row: 人均5825元, 2020.08).
         out.append(finding("H-11", h, f"{who(h)}本年累计人均纯收入已达{_yuan(ytd)}元，预计达到5000元的时间却是{text}，"

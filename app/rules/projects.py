@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from app.domain import PROJECT_STAGES
+from app.kernel.month import Month
 
 from .cells import as_int, as_number, blank, shown
 from .codes import RULES
@@ -113,7 +114,7 @@ def p04_dates(p: dict, period: str, where: dict | None = None) -> list[Finding]:
 def p05_late_start(p: dict, period: str, where: dict | None = None) -> list[Finding]:
     start = str(p.get("planned_start") or "").strip()
     if str(p.get("stage") or "").strip() == "未开工" and len(start) == 7 and period >= start:
-        return [_f("P-05", p, f"计划{int(start[:4])}年{int(start[5:7])}月开工，至今仍未开工", where, "stage")]
+        return [_f("P-05", p, f"计划{Month.parse(start).short}开工，至今仍未开工", where, "stage")]
     return []
 
 

@@ -56,18 +56,8 @@ def _is(value: str):
 def _uncovered() -> re.Pattern[str]:
     """A character class of every code point no shipped face has (line breaks and tabs excepted,
     as H-04 ignores them): one C-level search over a whole column."""
-    cps = sorted(fonts.coverage() | set(map(ord, fonts._IGNORED)))
-    ranges, start, prev = [], None, None
-    for cp in cps:
-        if start is None:
-            start = prev = cp
-        elif cp == prev + 1:
-            prev = cp
-        else:
-            ranges.append((start, prev))
-            start = prev = cp
-    if start is not None:
-        ranges.append((start, prev))
+    ignored = sorted(map(ord, fonts._IGNORED))
+    ranges = [(cp, cp) for cp in ignored] + list(fonts.stored_ranges())
     cls = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
     return re.compile(f"[^{cls}]")
 

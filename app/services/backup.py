@@ -3,7 +3,10 @@
 A live SQLite file (WAL) is never copied with the file system: a copy can catch a half-written
 page or miss the WAL. Backups use SQLite's online backup API, which reads one consistent
 snapshot, into a temporary file that is synced and then renamed, so a backup either exists whole
-or not at all. Backups are single self-contained files (journal mode DELETE).
+or not at all. Backups are single self-contained files (journal mode DELETE). The temporary
+``….part`` has a ``….part.busy`` marker locked while it is written; a ``.part`` whose marker no live
+process holds was left by a killed run and is removed (and logged) by the next backup into that
+folder and at start-up.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 
 import platformdirs
 
+from app.filelocks import BusyMarker
 from app.services.errors import Refused, UsageError
 from app.storage import APP_NAME, SCHEMA_TABLES, WriteLock
 
@@ -101,13 +105,49 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def clean_stale_parts(folder: Path, also: str | None = None) -> list[Path]:
+    """Remove the ``.part`` files (and their journals and markers) that killed backups left in
+    ``folder``: those of guatu's own backup names, and of the file named ``also``. A ``.part`` another
+    process is still writing (its marker locked) is left alone; other people's files are never touched."""
+    try:
+        parts = [p for p in folder.iterdir() if p.name.endswith((".part", ".part-journal", ".part.busy"))]
+    except OSError:
+        return []
+    removed = []
+    for p in parts:
+        base = p.name.removesuffix(".busy").removesuffix("-journal")
+        target = base.removesuffix(".part")
+        if target != also and parse_name(Path(target)) is None:
+            continue
+        if not BusyMarker.is_stale(folder / f"{base}.busy"):
+            continue
+        try:
+            size = p.stat().st_size
+            p.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as e:  # pragma: no cover - another user's file
+            log.warning("could not remove stale %s: %s", p, e)
+            continue
+        if p.name.endswith(".part"):
+            log.warning("removed stale backup temporary %s (%d bytes) left by an interrupted backup", p, size)
+        removed.append(p)
+    return removed
+
+
 def copy_database(src_path: Path, out: Path) -> Path:
     """A consistent snapshot of ``src_path`` written to ``out`` atomically (temp file, fsync, rename)."""
     src_path, out = Path(src_path), Path(out)
     if not src_path.is_file():
         raise BackupError(f"数据库文件不存在：{src_path}")
     out.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_parts(out.parent, also=out.name)
     tmp = out.with_name(out.name + ".part")
+    with BusyMarker(Path(f"{tmp}.busy")):
+        return _copy_into(src_path, tmp, out)
+
+
+def _copy_into(src_path: Path, tmp: Path, out: Path) -> Path:
     tmp.unlink(missing_ok=True)
     src = sqlite3.connect(f"{src_path.resolve().as_uri()}?mode=ro", uri=True)
     try:
@@ -274,9 +314,12 @@ def looks_damaged(verdict: str) -> bool:
     return verdict != "ok" and not any(word in text for word in _NOT_DAMAGE)
 
 
-def verify_backup(path: Path) -> None:
-    """A backup to restore must be a whole guatu database: ``UsageError`` if it is missing or not
-    one, ``BackupError`` if it is damaged (full ``integrity_check``)."""
+def verify_backup(path: Path) -> str | None:
+    """A backup to restore must be a whole guatu database this program can open: ``UsageError`` if it
+    is missing or not one, ``BackupError`` if it is damaged (full ``integrity_check``) or was made by
+    a newer guatu (an unknown schema version). Returns its schema revision. Reads only."""
+    from app.migrations import is_known
+
     if not path.is_file():
         raise UsageError(f"备份文件不存在：{path}")
     with open(path, "rb") as fh:
@@ -287,26 +330,72 @@ def verify_backup(path: Path) -> None:
         raise UsageError(f"不是挂图作战数据库备份：{path}")
     if verdict != "ok":
         raise BackupError(f"备份文件已损坏，未恢复（{verdict}）：{path}")
+    rev = _revision(path)
+    if rev is not None and not is_known(rev):
+        raise BackupError(f"备份由更新版本的挂图作战创建（结构版本 {rev}），本程序不能打开它，未恢复。"
+                          f"请先升级挂图作战：{path}")
+    return rev
+
+
+def _revision(path: Path) -> str | None:
+    con = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        if not con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'").fetchone():
+            return None
+        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        return row[0] if row else None
+    finally:
+        con.close()
+
+
+def _migrated_copy(backup_path: Path, folder: Path) -> Path:
+    """A backup from an older guatu brought to the current schema on a copy (the backup itself and
+    the register stay untouched until the copy has opened cleanly)."""
+    from app.storage import Database, StorageError
+
+    copy = folder / f".guatu-restore-{os.getpid()}-{dt.datetime.now():%Y%m%d%H%M%S%f}.db"
+    copy_database(backup_path, copy)
+    try:
+        Database(copy).close()  # upgrade to head
+    except (StorageError, sqlite3.DatabaseError) as e:
+        _remove_copy(copy)
+        raise BackupError(f"备份无法升级到本程序的数据结构，未恢复（{e}）：{backup_path}") from None
+    except BaseException:
+        _remove_copy(copy)
+        raise
+    return copy
+
+
+def _remove_copy(copy: Path) -> None:
+    for extra in ("", "-wal", "-shm", "-journal", ".lock"):
+        Path(str(copy) + extra).unlink(missing_ok=True)
 
 
 def restore(db_path: str | os.PathLike, backup_path: str | os.PathLike) -> Path | None:
-    """Replace the register with a backup: check the backup, back up the current register first,
-    then copy with the backup API while holding the write lock. Returns the pre-restore backup.
+    """Replace the register with a backup. Returns where the register's previous state was kept.
 
-    Raises ``DatabaseInUse`` if another guatu holds the register (close it first), ``BackupError``
-    if the backup is damaged, ``UsageError`` if it is not a guatu database (nothing changed)."""
+    Validate first, touch last: the backup must pass ``integrity_check`` and carry a schema version
+    this program knows (an older one is migrated on a copy); only then is the write lock taken (on
+    the real file, so a symlink or another name of the register meets a running window's lock), the
+    current register backed up (or, when damaged, moved aside), and the backup copied in with the
+    backup API. Raises ``DatabaseInUse`` if another guatu holds the register, ``BackupError`` if the
+    backup is damaged or too new, ``UsageError`` if it is not a guatu database — nothing changed."""
+    from app.migrations import head_revision
+
     db_path, backup_path = Path(db_path), Path(backup_path)
-    verify_backup(backup_path)
+    rev = verify_backup(backup_path)
     lock = WriteLock(db_path)
     lock.acquire()  # DatabaseInUse if another process has the register open for writing
+    source, before = backup_path, None
     try:
-        before = None
+        if rev != head_revision():
+            source = _migrated_copy(backup_path, db_path.resolve().parent)
         if db_path.exists():
             if check_file(db_path) == "ok":
                 before = backup(db_path, "restore")
             else:
                 before = _move_aside(db_path, dt.datetime.now())
-        src = sqlite3.connect(f"{backup_path.resolve().as_uri()}?mode=ro", uri=True)
+        src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
         try:
             dst = sqlite3.connect(db_path, timeout=10)
             try:
@@ -317,16 +406,16 @@ def restore(db_path: str | os.PathLike, backup_path: str | os.PathLike) -> Path 
         finally:
             src.close()
         if verdict != "ok":  # pragma: no cover - the source was checked just before
-            raise BackupError(f"恢复后的数据库检查未通过（{verdict}）")
+            raise BackupError(f"恢复后的数据库检查未通过（{verdict}）；恢复前的数据库在：{before}")
+    except BaseException as e:
+        if before is not None and not isinstance(e, BackupError):
+            log.error("restore of %s failed after the previous state was kept as %s", db_path, before)
+        raise
     finally:
+        if source != backup_path:
+            _remove_copy(source)
         lock.release()
     log.info("restored %s from %s (previous state kept as %s)", db_path, backup_path, before)
-    from app.storage import Database, DatabaseInUse
-
-    try:
-        Database(db_path).close()  # bring an older backup's schema to head
-    except DatabaseInUse:
-        pass  # another copy opened it meanwhile: it migrates on its own open
     return before
 
 

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import domain
+from app.kernel.derive import per_capita
 from app.models import Household, IncomeItem, Measure, Period, Person, Unit
-from app.rules.derive import per_capita
 from app.services.errors import month_label
 
 _CHUNK = 500
@@ -102,7 +102,7 @@ def list_periods(session: Session) -> list[PeriodInfo]:
 
 
 def domain_due(month: str) -> dt.date:
-    from app.models import due_date
+    from app.kernel.month import due_date
 
     return due_date(month)
 

@@ -1,88 +1,18 @@
-"""明白卡 data (forms.md §7) and the QR payload that leads a scan back to the household record.
+"""明白卡 data (forms.md §7): one ``Card`` per household, and the household a scanned payload names.
 
-Payload (docs/qr-payload.md): ``GUATU1|<household uuid>|<unit>|<YYYY-MM>`` where ``<unit>`` is
-the village's 12-digit division code, or its path "乡镇/村" when it has none. The household uuid
-alone identifies the record across months; the unit and month say where and when the card was
-printed. Short enough for a version-4 code at level M, readable from a phone held at arm's length.
+The card and its QR payload are in ``app.kernel.views``; the PDF is drawn by ``app.exporters.cards``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.kernel.views import Card, Member, parse_payload
 from app.models import Household, IncomeItem, Measure, Period, Person, Unit
-from app.rules.derive import per_capita
-
-from .units import unit_path, villages_under
-
-PREFIX = "GUATU1"
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def make_payload(household_uuid: str, unit: str, month: str) -> str:
-    """The QR text of a household's card."""
-    if "|" in unit:
-        raise ValueError("unit must not contain |")
-    return f"{PREFIX}|{household_uuid}|{unit}|{month}"
-
-
-def parse_payload(text: str) -> dict | None:
-    """{"household", "unit", "month"} from a scanned or pasted payload, or None if it is not one."""
-    parts = [p.strip() for p in (text or "").strip().split("|")]
-    if len(parts) != 4 or parts[0].upper() != PREFIX:
-        return None
-    hh, unit, month = parts[1:]
-    if not _UUID.match(hh) or not unit or not _MONTH.match(month):
-        return None
-    return {"household": hh.lower(), "unit": unit, "month": month}
-
-
-@dataclass
-class Member:
-    name: str
-    relation: str
-    age: int | None
-
-
-@dataclass
-class Card:
-    uuid: str
-    county: str
-    township: str
-    village: str
-    unit_key: str  # division code or path, as in the payload
-    month: str
-    head: str
-    head_phone: str | None
-    band: str
-    members: list[Member] = field(default_factory=list)
-    measures: list[tuple[str, str]] = field(default_factory=list)  # (category, text)
-    income: list[tuple[str, float]] = field(default_factory=list)  # (label, yuan)
-    helper_name: str = ""
-    helper_unit: str = ""
-    helper_phone: str = ""
-    expected_month: str = ""
-    closed_out: bool = False
-    closed_out_on: dt.date | None = None
-
-    @property
-    def payload(self) -> str:
-        return make_payload(self.uuid, self.unit_key, self.month)
-
-    @property
-    def income_total(self) -> float:
-        return sum(a for _l, a in self.income)
-
-    @property
-    def per_capita(self) -> int:
-        return per_capita(self.income_total, len(self.members))
+from app.models.units import unit_path, villages_under
 
 
 def cards_for(session: Session, unit: Unit, period: Period) -> list[Card]:
@@ -147,10 +77,10 @@ def write_cards_for(session: Session, month: str | None, unit_id: int, out, prog
     from pathlib import Path
 
     from app.exporters.cards import write_cards
+    from app.models.units import full_path
 
     from .errors import UsageError, month_label
     from .periods import get_period
-    from .units import full_path
 
     unit = session.get(Unit, unit_id)
     if unit is None:

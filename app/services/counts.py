@@ -25,26 +25,27 @@ from typing import Any
 from sqlalchemy import Integer, and_, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from app.domain import ASSISTANCE, FORM1_COUNTS, FORM2_COUNTS
+from app.domain import ASSISTANCE, BAND_A_LIMIT, BAND_A_SPLIT, BAND_B_LIMIT, FORM1_COUNTS, FORM2_COUNTS
 from app.forms.layouts import COUNTY_TOTAL_LABEL, scope_word, township_total_label
 from app.models import HandCount, Household, Period, Person, Unit
+from app.models.units import unit_path
 from app.rules.findings import Finding
 
 from . import audit
 from .errors import Refused, UsageError
 from .periods import previous_period, require_open
-from .units import default_unit, root_units, unit_path
+from .units import default_unit, root_units
 
 FORM_CODES = {1: ("seq", "county", "township", "village", *FORM1_COUNTS), 2: ("seq", "county", *FORM2_COUNTS)}
 COUNTS = {1: FORM1_COUNTS, 2: FORM2_COUNTS}
 BAND = {1: "A", 2: "B"}
 # Income bins (forms.md §0) as (low, high, high included); the low bound is always included.
 INCOME_BINS = {
-    1: {"inc_lt_4400": (None, 4400, False), "inc_4400_5000": (4400, 5000, False), "inc_ge_5000": (5000, None, False)},
-    2: {"inc_5000_5760": (5000, 5760, True)},
+    1: {"inc_lt_4400": (None, BAND_A_SPLIT, False), "inc_4400_5000": (BAND_A_SPLIT, BAND_A_LIMIT, False),
+        "inc_ge_5000": (BAND_A_LIMIT, None, False)},
+    2: {"inc_5000_5760": (BAND_A_LIMIT, BAND_B_LIMIT, True)},
 }
-ABOVE_5760 = 5760  # 附件2's last bin is x > 5760
-# Above this many villages one pass over the period's band (covering indexes of migration 0006) beats
+# Above this many villages one pass over the period's band (covering indexes of migration 0004) beats
 # probing village by village with an IN list.
 IN_LIST_LIMIT = 64
 
@@ -119,7 +120,7 @@ def _income_conditions(form: int):
             conds.append(inc <= hi if hi_inclusive else inc < hi)
         out[code] = and_(*conds)
     if form == 2:
-        out["inc_gt_5760"] = inc > ABOVE_5760
+        out["inc_gt_5760"] = inc > BAND_B_LIMIT  # 附件2's last bin
     return out
 
 

@@ -15,7 +15,8 @@ under ``"violations"`` as {code: household uuid}:
   H-10 a head phone of 10 digits                        H-11 expected month 2021.05 (not in 2020)
   H-13 band A with prior income 5200                    H-14 housing grade D, not renovated
   H-15 a 身份证号 with a wrong check digit
-Everything else is generated to pass the rules; H-12 (same name and age) can occur by chance in
+With ``clean=True`` (`guatu demo --clean`) they are left out, so the open month has no E finding
+and a final export (and faults during one) can be tried on it. Everything else is generated to pass the rules; H-12 (same name and age) can occur by chance in
 big registers, as in real ones.
 
 Speed: rows are built as dicts with ids assigned here and written with Core executemany in one
@@ -33,6 +34,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 
 from app.domain import ASSISTANCE, RISK_REASONS
+from app.kernel.month import Month
 from app.models import FundProject, Household, IncomeItem, Measure, Office, Period, Person, Unit
 
 from . import demo_data as W
@@ -54,9 +56,11 @@ _DELIBERATE = ("H-01", "H-03", "H-05", "H-07", "H-10", "H-11", "H-13", "H-14", "
 _SIZE_WEIGHTS = ((1, 10), (2, 22), (3, 25), (4, 22), (5, 12), (6, 6), (7, 3))
 
 
-def generate(database, persons: int = 3000, seed: int = 1) -> dict:
-    """Fill an empty, open, writable ``Database``; returns a summary (periods, households, …)."""
-    gen = _Generator(random.Random(seed), max(10, persons))
+def generate(database, persons: int = 3000, seed: int = 1, *, clean: bool = False) -> dict:
+    """Fill an empty, open, writable ``Database``; returns a summary (periods, households, …).
+
+    ``clean``: without the deliberate violations (a register a final export accepts)."""
+    gen = _Generator(random.Random(seed), max(10, persons), clean=clean)
     gen.build()
     with database.engine.begin() as conn:
         if conn.execute(select(func.count()).select_from(Unit.__table__)).scalar() or conn.execute(
@@ -81,8 +85,9 @@ def generate(database, persons: int = 3000, seed: int = 1) -> dict:
 
 
 class _Generator:
-    def __init__(self, rng: random.Random, persons: int):
+    def __init__(self, rng: random.Random, persons: int, clean: bool = False):
         self.rng = rng
+        self.clean = clean
         self.target = persons
         self.units: list[dict] = []
         self.villages: list[dict] = []  # unit rows of villages, with "_township"
@@ -241,6 +246,8 @@ class _Generator:
                     h["_measures"] = [*h["_measures"][:3], ("产业带动", "肉牛托养入股分红")]
                 for p in h["_members"]:
                     p.update(industry=True, industry_started=True, industry_benefited=True)
+        if self.clean:
+            return
         # Deliberate violations (never in the M-07 village, so its counts stay clean).
         ok = lambda h: h["_village"]["id"] != vid and h["band"] == "B"  # noqa: E731
         h = pick(lambda h: ok(h) and len(h["_members"]) > 1 and h["_members"][1]["relation"] == "配偶")
@@ -317,8 +324,9 @@ class _Generator:
             latest = month == PERIODS[-1]
             conn.execute(insert(Period.__table__), [dict(
                 id=pid, month=month, state="open" if latest else "locked",
-                opened_at=dt.datetime(int(month[:4]), int(month[5:]), 1, 8, 30),
-                locked_at=None if latest else dt.datetime(int(month[:4]), int(month[5:]) + 1, 4, 16, 20),
+                opened_at=dt.datetime.combine(Month.parse(month).first_day, dt.time(8, 30)),
+                locked_at=None if latest else dt.datetime.combine(Month.parse(month).next().first_day.replace(day=4),
+                                                                  dt.time(16, 20)),
             )])
             if latest:
                 self.march_changes()
@@ -333,7 +341,7 @@ class _Generator:
             upper_mailbox="sysfpkfbgs@163.com", export_dir=None)])
 
     def _write_period(self, conn, pid: int, month: str, ids: dict) -> None:
-        m_no = int(month[5:])
+        m_no = Month.parse(month).month
         hh_rows, p_rows, m_rows, i_rows = [], [], [], []
         for h in self.households:
             ids["h"] += 1
@@ -341,9 +349,10 @@ class _Generator:
             row = {k: v for k, v in h.items() if not k.startswith("_")}
             row.update(id=hid, period_id=pid)
             exp = h["expected_month"]
-            if exp.startswith(f"{YEAR}.") and int(exp[5:]) <= m_no:
+            expected = Month.parse(exp)
+            if expected.year == YEAR and expected.month <= m_no:
                 row["closed_out"] = True
-                row["closed_out_on"] = dt.date(YEAR, int(exp[5:]), h["_close_day"])
+                row["closed_out_on"] = expected.first_day.replace(day=h["_close_day"])
             total = sum(a for *_x, a in h["_income"])
             row["ytd_income"] = float(round(total / len(h["_members"]) * m_no / 12 * h["_ytd_factor"]))
             hh_rows.append(row)

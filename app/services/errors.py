@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.models.units import month_label
+from app.kernel.month import month_label
 
 __all__ = ["GuatuError", "LockedPeriod", "Refused", "UsageError", "month_label"]
 

@@ -2,7 +2,14 @@
 
 Without ``draft``: open E findings refuse (``Refused`` with the findings, nothing written); success
 locks the month and audits the export. With ``draft``: names end in ``-草稿`` and PDFs carry the
-watermark. Files are written into a staging folder and renamed into place at the end.
+watermark.
+
+Publish after commit: the folder and its zip are written into hidden staging names; the month's
+lock and the audit row are flushed in the export's transaction; only when that transaction has
+committed are folder and zip renamed into place (a rolled-back one discards them). A process killed
+at any point therefore leaves either no package and an open month, or a locked month (with or
+without its package) — never a final package for a month still open. What a killed run left in
+the output folder is removed at the start of the next export there.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app import __version__
@@ -21,13 +29,14 @@ from app.exporters.register_json import write_register_json
 from app.exporters.xlsx import write_xlsx
 from app.forms.layouts import LAYOUTS
 from app.models import Office, Period, Unit
+from app.models.units import full_path
 from app.rules.findings import Finding
 from app.services.backup import backup_before
 
 from . import audit
 from .errors import Refused, UsageError
 from .periods import get_period, lock_period
-from .units import default_unit, find_unit, full_path
+from .units import default_unit, find_unit
 
 Progress = Callable[[int, int, str], None]
 
@@ -84,8 +93,7 @@ def preview(session: Session, period: Period | str | None, unit: Unit | str | in
     from sqlalchemy import func, select
 
     from app.models import FundProject, Household, Person
-
-    from .units import villages_under
+    from app.models.units import villages_under
 
     per, u = resolve(session, period, unit)
     villages = [v.id for v in villages_under(session, u)]
@@ -125,19 +133,39 @@ def export_package(
     """Write the package; returns ``{"folder", "zip", "files": [{"name","sha256","rows"}], "findings": [...]}``.
 
     ``db_or_session``: a ``Database`` (one transaction is opened and committed here) or a
-    ``Session`` (the caller commits; the lock is part of its transaction).
+    ``Session`` (the caller commits; the lock is part of its transaction, and the package appears
+    in ``folder`` when that commit succeeds — a rollback discards it).
     """
     if isinstance(db_or_session, Session):
         return _export(db_or_session, period, unit, Path(out_dir), draft, progress, cancel, filed_on)
-    result: dict[str, Any] | None = None
-    try:
-        with db_or_session.session() as session:
-            result = _export(session, period, unit, Path(out_dir), draft, progress, cancel, filed_on)
-    except BaseException:
-        if result is not None:  # the commit (lock, audit) failed: take the package back
-            pkg.discard(Path(result["folder"]), Path(result["zip"]))
-        raise
-    return result
+    with db_or_session.session() as session:
+        return _export(session, period, unit, Path(out_dir), draft, progress, cancel, filed_on)
+
+
+def _publish_on_commit(session: Session, staging: pkg.Staging, final_dir: Path, final_zip: Path) -> None:
+    """Rename the staged package into place once ``session``'s transaction commits; discard it when
+    the transaction ends any other way."""
+    state = {"done": False, "ended": False}  # listeners stay (no removal while dispatching): one-shot by state
+
+    def committed(_session: Session) -> None:
+        if state["done"] or state["ended"]:
+            return
+        state["done"] = True
+        try:
+            staging.publish(final_dir, final_zip)
+        except BaseException:
+            staging.discard()  # the month is locked; the clerk can export again (same name)
+            raise
+
+    def ended(_session: Session, transaction) -> None:
+        if transaction.parent is not None or state["ended"]:
+            return
+        state["ended"] = True
+        if not state["done"]:
+            staging.discard()
+
+    event.listen(session, "after_commit", committed)
+    event.listen(session, "after_transaction_end", ended)
 
 
 def _export(session: Session, period, unit, out_dir: Path, draft: bool, progress: Progress | None,
@@ -170,8 +198,10 @@ def _export(session: Session, period, unit, out_dir: Path, draft: bool, progress
         backup_before(session, "export-final")  # reliability: a backup before the month is locked
     name = pkg.package_name(u.name, per.month, draft)
     final_dir, final_zip = out_dir / name, out_dir / f"{name}.zip"
-    staging = pkg.staging_dir(out_dir, name)
-    published = False
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pkg.clean_stale(out_dir)
+    staging = pkg.Staging(out_dir, name)
+    folder = staging.folder
     try:
         listed: list[tuple[str, int]] = []
         from app.exporters.pdf.forms import write_form_pdf
@@ -183,56 +213,46 @@ def _export(session: Session, period, unit, out_dir: Path, draft: bool, progress
             lay, table = next(built)
             assert lay.file_stem == stem
             xname = lay.file_name("xlsx", draft)
-            rows = write_xlsx(table, staging / xname, cancel=cancel)
+            rows = write_xlsx(table, folder / xname, cancel=cancel)
             listed.append((xname, rows))
             tick(f"写{lay.file_stem}（PDF）…")
             pname = lay.file_name("pdf", draft)
-            write_form_pdf(table, staging / pname, exported_at=exported_at)
+            write_form_pdf(table, folder / pname, exported_at=exported_at)
             listed.append((pname, rows))
         tick("写台账数据 register.json…")
-        counts = write_register_json(staging / pkg.REGISTER, session, per, u)
+        counts = write_register_json(folder / pkg.REGISTER, session, per, u)
         listed.append((pkg.REGISTER, counts["persons"]))
 
         n_e, n_w = len(errors), len(findings) - len(errors)
-        pkg.write_manifest(staging, unit=u.name, period=per.month, app_version=__version__, final=not draft,
-                           files=listed, findings={"E": n_e, "W": n_w})
+        manifest = pkg.write_manifest(folder, unit=u.name, period=per.month, app_version=__version__,
+                                      final=not draft, files=listed, findings={"E": n_e, "W": n_w})
         tick("写邮件草稿…")
         office = Office() if session.get(Office, 1) is None else session.get(Office, 1)
         attachments = [n for n, _ in listed] + [pkg.MANIFEST]
         body = pkg.mail_body(u.name, per.month, attachments, office.preparer or "", office.preparer_phone or "", draft)
-        eml = pkg.write_eml(staging, name, office.upper_mailbox, body, attachments)
+        eml = pkg.write_eml(folder, name, office.upper_mailbox, body, attachments)
         tick("打包 zip…")
+        pkg.write_zip(folder, staging.zip, name)
         if cancel is not None and cancel():
             raise ExportCancelled("已取消导出")
-        pkg.publish(staging, final_dir)
-        published = True
-        pkg.make_zip(final_dir, final_zip)
         if not draft:
             lock_period(session, per, reason=f"导出正式月报：{name}")
         audit.record(session, "export", period=per.month, table="package", record=name[:60],
                      field="draft" if draft else "final", new=str(final_dir))
         session.flush()
+        _publish_on_commit(session, staging, final_dir, final_zip)  # folder and zip appear after the commit
     except BaseException as e:
-        pkg.discard(staging)
-        if published:
-            pkg.discard(final_dir, final_zip)
+        staging.discard()
         if isinstance(e, InterruptedError) and not isinstance(e, ExportCancelled):
             raise ExportCancelled("已取消导出") from e  # cancelled inside a writer
         raise
     if progress is not None:
         progress(steps, steps, "完成")
-    manifest_files = _manifest_files(final_dir)
     return {
         "folder": str(final_dir),
         "zip": str(final_zip),
-        "files": manifest_files,
+        "files": manifest["files"],
         "eml": eml,
         "final": not draft,
         "findings": [f.to_dict() for f in findings],
     }
-
-
-def _manifest_files(folder: Path) -> list[dict[str, Any]]:
-    import json
-
-    return json.loads((folder / pkg.MANIFEST).read_text(encoding="utf-8"))["files"]

@@ -28,11 +28,11 @@ from app.forms.layouts import (
     summary_scope,
 )
 from app.forms.table import FormTable
+from app.kernel.derive import per_capita
 from app.models import Household, IncomeItem, Measure, Office, Period, Person, Unit
-from app.rules.derive import per_capita
+from app.models.units import villages_under
 
 from . import counts, projects
-from .units import villages_under
 
 
 def _base(lay: FormLayout, session: Session, period: Period, unit: Unit, n: int, *, filed_on: dt.date | None = None,

@@ -1,12 +1,13 @@
 """The unit-by-unit part of an import: resolve the files' units, compare with the register, write.
 
-Split from ``imports.py`` so that module stays the public face (preview/apply); this one knows
+``imports.py`` is the public face (preview/apply); this module holds the plan's shape and knows
 how households, hand counts and fund projects of a unit are matched and replaced.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -15,18 +16,96 @@ from sqlalchemy.orm import Session
 from app.domain import FORM1_COUNTS, FORM2_COUNTS
 from app.importers import store
 from app.importers.incoming import Source
-from app.importers.match import plan_village
+from app.importers.match import VillagePlan, plan_village
 from app.models import FundProject, HandCount, Household, Office, Period, Unit, VerificationNote
+from app.models.units import full_path
 from app.rules.findings import Finding
 
 from . import audit
-from .imports import ImportPlan, UnitChange, units_by_path
 from .periods import ensure_period, require_open
-from .units import ensure_path, full_path, root_units
+from .units import ensure_path, root_units
 
 COUNT_CODES = tuple(dict.fromkeys(FORM1_COUNTS + FORM2_COUNTS))
 PROJECT_FIELDS = ("name", "content", "fund_source", "planned", "received", "disbursed", "stage", "planned_start",
                   "started_on", "completed_on", "households", "persons", "remark")
+
+
+@dataclass
+class UnitChange:
+    """One unit's part of an import: its households (or hand counts / projects) and their status."""
+
+    unit: str  # full path
+    kind: str  # "households" | "counts1" | "counts2" | "projects"
+    status: str  # "added" | "changed" | "unchanged"
+    file: str
+    households: dict[str, int] = field(default_factory=dict)
+    persons: dict[str, int] = field(default_factory=dict)
+    differences: list[str] = field(default_factory=list)
+    band: str | None = None  # a workbook's 附件4 replaces only its band's households
+
+    def to_dict(self) -> dict:
+        return {"unit": self.unit, "kind": self.kind, "band": self.band, "status": self.status, "file": self.file,
+                "households": self.households, "persons": self.persons, "differences": self.differences[:50]}
+
+
+@dataclass
+class ImportPlan:
+    period: str
+    files: list[str]
+    sources: list[Source]
+    units: list[UnitChange] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    normalised: list[dict] = field(default_factory=list)
+    locked: bool = False
+    # What apply writes: village path → (plan, source); counts and projects per unit.
+    villages: dict[tuple[str, str | None], tuple[VillagePlan, Source]] = field(default_factory=dict)
+    counts: list[tuple] = field(default_factory=list)  # (unit path, form, values, source)
+    projects: dict[str, list] = field(default_factory=dict)  # township path → [(InProject, source)]
+
+    @property
+    def errors(self) -> list[Finding]:
+        """The E findings that refuse the import: every one from a workbook, and any file problem.
+
+        A package is the register as the sending office keeps it: its own rule findings travel
+        with it and are listed (they show in ``guatu check`` as they did there), but only the
+        package's integrity (I-codes: checksums, schema, limits) refuses it.
+        """
+        packages = {s.file for s in self.sources if s.kind == "package"}
+        return [f for f in self.findings if f.severity == "E" and (f.file not in packages or f.code.startswith("I-"))]
+
+    @property
+    def needs_replace(self) -> list[UnitChange]:
+        return [u for u in self.units if u.status == "changed"]
+
+    def totals(self, key: str) -> dict[str, int]:
+        """{"households": n, "persons": n} for added/changed/unchanged/removed."""
+        return {
+            "households": sum(u.households.get(key, 0) for u in self.units),
+            "persons": sum(u.persons.get(key, 0) for u in self.units),
+        }
+
+    def to_dict(self, ok: bool) -> dict[str, Any]:
+        return {
+            "ok": ok, "period": self.period,
+            "added": self.totals("added"), "changed": self.totals("changed"),
+            "unchanged": self.totals("unchanged"), "removed": self.totals("removed"),
+            "units": [u.to_dict() for u in self.units],
+            "normalised": self.normalised, "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def units_by_path(session: Session) -> dict[str, Unit]:
+    out: dict[str, Unit] = {}
+
+    def walk(u: Unit) -> None:
+        out[full_path(u)] = u
+        for c in u.children:
+            walk(c)
+
+    for r in root_units(session):
+        walk(r)
+    return out
+
 
 
 def _default_county(session: Session) -> str | None:
@@ -265,4 +344,4 @@ def _notes(session: Session, plan: ImportPlan, period: Period) -> None:
                     setattr(old, k, v)
 
 
-__all__ = ["plan_units", "write_plan", "full_path"]
+__all__ = ["ImportPlan", "UnitChange", "plan_units", "units_by_path", "write_plan"]

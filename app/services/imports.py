@@ -11,7 +11,6 @@ the first write.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,82 +18,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.importers.incoming import Source
-from app.importers.match import VillagePlan
-from app.models import Period, Unit
+from app.models import Period
 from app.rules.data import Context
 from app.rules.engine import check_households
 from app.rules.findings import Finding
 
 from .checks import gc_paused
 from .errors import Refused, UsageError, month_label
+from .import_plan import ImportPlan, UnitChange, plan_units, write_plan
 from .periods import check_month
-from .units import full_path, root_units
 
-COUNT_KEYS = ("added", "changed", "unchanged", "removed")
-
-
-@dataclass
-class UnitChange:
-    """One unit's part of an import: its households (or hand counts / projects) and their status."""
-
-    unit: str  # full path
-    kind: str  # "households" | "counts1" | "counts2" | "projects"
-    status: str  # "added" | "changed" | "unchanged"
-    file: str
-    households: dict[str, int] = field(default_factory=dict)
-    persons: dict[str, int] = field(default_factory=dict)
-    differences: list[str] = field(default_factory=list)
-    band: str | None = None  # a workbook's 附件4 replaces only its band's households
-
-    def to_dict(self) -> dict:
-        return {"unit": self.unit, "kind": self.kind, "band": self.band, "status": self.status, "file": self.file,
-                "households": self.households, "persons": self.persons, "differences": self.differences[:50]}
-
-
-@dataclass
-class ImportPlan:
-    period: str
-    files: list[str]
-    sources: list[Source]
-    units: list[UnitChange] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    normalised: list[dict] = field(default_factory=list)
-    locked: bool = False
-    # What apply writes: village path → (plan, source); counts and projects per unit.
-    villages: dict[tuple[str, str | None], tuple[VillagePlan, Source]] = field(default_factory=dict)
-    counts: list[tuple] = field(default_factory=list)  # (unit path, form, values, source)
-    projects: dict[str, list] = field(default_factory=dict)  # township path → [(InProject, source)]
-
-    @property
-    def errors(self) -> list[Finding]:
-        """The E findings that refuse the import: every one from a workbook, and any file problem.
-
-        A package is the register as the sending office keeps it: its own rule findings travel
-        with it and are listed (they show in ``guatu check`` as they did there), but only the
-        package's integrity (I-codes: checksums, schema, limits) refuses it.
-        """
-        packages = {s.file for s in self.sources if s.kind == "package"}
-        return [f for f in self.findings if f.severity == "E" and (f.file not in packages or f.code.startswith("I-"))]
-
-    @property
-    def needs_replace(self) -> list[UnitChange]:
-        return [u for u in self.units if u.status == "changed"]
-
-    def totals(self, key: str) -> dict[str, int]:
-        """{"households": n, "persons": n} for added/changed/unchanged/removed."""
-        return {
-            "households": sum(u.households.get(key, 0) for u in self.units),
-            "persons": sum(u.persons.get(key, 0) for u in self.units),
-        }
-
-    def to_dict(self, ok: bool) -> dict[str, Any]:
-        return {
-            "ok": ok, "period": self.period,
-            "added": self.totals("added"), "changed": self.totals("changed"),
-            "unchanged": self.totals("unchanged"), "removed": self.totals("removed"),
-            "units": [u.to_dict() for u in self.units],
-            "normalised": self.normalised, "findings": [f.to_dict() for f in self.findings],
-        }
+SCHEMA_CODES = frozenset({"I-10", "I-11", "I-12"})  # app.importers.schema: the records are not safe to use
 
 
 def read_file(path: Path, period: str | None = None) -> Source:
@@ -143,8 +77,8 @@ def _preview(session: Session, files: Iterable[str | Path], period: str | None) 
     for s in sources:
         plan.findings.extend(s.findings)
         plan.normalised.extend(s.normalised)
-    if not month:
-        return plan
+    if not month or any(f.code in SCHEMA_CODES for f in plan.findings):
+        return plan  # records that break the schema are not computed on, nor planned
     ctx = Context(month)
     hs = [h.data for s in sources for h in s.households]
     if hs:
@@ -154,8 +88,6 @@ def _preview(session: Session, files: Iterable[str | Path], period: str | None) 
     plan.locked = bool(p and p.locked)
     if plan.locked:
         plan.findings.append(Finding("I-08", "E", f"{month_label(month)}已报送并锁定，不能导入；如需修改请先重新打开。"))
-    from app.services.import_plan import plan_units
-
     plan_units(session, plan, p)
     return plan
 
@@ -179,8 +111,6 @@ def _locate(f: Finding, cols: dict[tuple, dict[str, str]]) -> Finding:
 def apply_import(session: Session, plan: ImportPlan, replace: bool = False,
                  before_write: Callable[[ImportPlan], None] | None = None) -> dict[str, Any]:
     """Write the plan in the caller's transaction, or raise ``Refused`` having written nothing."""
-    from app.services.import_plan import write_plan
-
     if plan.errors:
         raise Refused(f"导入被拒绝：发现{len(plan.errors)}个错误，数据库未作任何修改。", plan.errors)
     if plan.locked:
@@ -212,19 +142,6 @@ def describe(plan: ImportPlan) -> list[str]:
     c = plan.totals("changed")
     out.append(f"合计：新增{a['households']}户{a['persons']}人，变化{c['households']}户{c['persons']}人；"
                f"规范化{len(plan.normalised)}处，发现{len(plan.findings)}个问题。")
-    return out
-
-
-def units_by_path(session: Session) -> dict[str, Unit]:
-    out: dict[str, Unit] = {}
-
-    def walk(u: Unit) -> None:
-        out[full_path(u)] = u
-        for c in u.children:
-            walk(c)
-
-    for r in root_units(session):
-        walk(r)
     return out
 
 

@@ -18,14 +18,15 @@ from __future__ import annotations
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
+from app.kernel.derive import band_for
+from app.kernel.month import Month
 from app.models import FundProject, HandCount, Household, IncomeItem, Measure, Period, Person, Unit
-from app.rules.derive import band_for
+from app.models.units import unit_path
 from app.services.backup import backup_before
 
 from . import audit
 from .errors import Refused, UsageError, month_label
 from .periods import check_month, get_period, previous_period, require_open
-from .units import unit_path
 
 
 def _cols(model, skip: tuple[str, ...]) -> list[str]:
@@ -83,7 +84,7 @@ def new_month(session: Session, from_month: str, to_month: str,
         require_open(target)
         if session.scalar(select(func.count()).select_from(Household).where(Household.period_id == target.id)):
             raise Refused(f"{month_label(to_month)}已经有台账，不能再次结转。")
-    crossing = int(to_month[:4]) != src.year
+    crossing = Month.parse(to_month).year != src.year
     bands = _bands(session, src, prior_incomes) if crossing else {}
     backup_before(session, "new-month")  # reliability: a consistent backup before the carry-forward
     if target is None:

@@ -7,6 +7,11 @@ from sqlalchemy.orm import Session
 from app.models import Office
 
 
+def read_office(session: Session) -> Office:
+    """The settings as stored, or the empty ones (not added: a read never writes)."""
+    return session.get(Office, 1) or Office(id=1)
+
+
 def get_office(session: Session) -> Office:
     office = session.get(Office, 1)
     if office is None:

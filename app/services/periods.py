@@ -8,6 +8,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.kernel.month import Month
 from app.models import Period
 
 from .errors import LockedPeriod, UsageError
@@ -56,13 +57,11 @@ def require_open(period: Period) -> None:
 
 
 def previous_month(month: str) -> str:
-    y, m = int(month[:4]), int(month[5:7])
-    return f"{y - 1}-12" if m == 1 else f"{y}-{m - 1:02d}"
+    return str(Month.parse(month).previous())
 
 
 def next_month(month: str) -> str:
-    y, m = int(month[:4]), int(month[5:7])
-    return f"{y + 1}-01" if m == 12 else f"{y}-{m + 1:02d}"
+    return str(Month.parse(month).next())
 
 
 def previous_period(session: Session, period: Period) -> Period | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from app.kernel.views import parse_payload
 from app.models import Household, Person
 from app.rules import ids
 
@@ -43,11 +44,7 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 def scanned_uuid(text: str | None) -> str | None:
     """The household (or person) uuid of a scanned 明白卡 payload ``GUATU1|uuid|unit|month`` or a bare uuid."""
     t = (text or "").strip()
-    try:
-        from app.services.cards import parse_payload
-    except ImportError:  # pragma: no cover - before the cards area exists
-        parse_payload = None
-    if parse_payload is not None and (payload := parse_payload(t)):
+    if payload := parse_payload(t):
         return payload["household"]
     return t.lower() if _UUID.fullmatch(t) else None
 

@@ -6,29 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Unit
+from app.models.units import full_path
 
 from .errors import UsageError
-
-
-def unit_path(unit: Unit) -> str:
-    """"乡镇/村" for a village, the township's name for a township, the county's for a county."""
-    names = []
-    u: Unit | None = unit
-    while u is not None and u.level != "county":
-        names.append(u.name)
-        u = u.parent
-    if not names:
-        return unit.name
-    return "/".join(reversed(names))
-
-
-def full_path(unit: Unit) -> str:
-    names = []
-    u: Unit | None = unit
-    while u is not None:
-        names.append(u.name)
-        u = u.parent
-    return "/".join(reversed(names))
 
 
 def root_units(session: Session) -> list[Unit]:
@@ -60,16 +40,6 @@ def default_unit(session: Session) -> Unit | None:
         return session.get(Unit, office.unit_id)
     roots = root_units(session)
     return roots[0] if len(roots) == 1 else None
-
-
-def villages_under(session: Session, unit: Unit) -> list[Unit]:
-    """Every village at or below ``unit``, in tree order."""
-    if unit.level == "village":
-        return [unit]
-    out: list[Unit] = []
-    for child in unit.children:
-        out.extend(villages_under(session, child))
-    return out
 
 
 def ensure_path(session: Session, names: list[str], division_codes: list[str | None] | None = None) -> Unit:
@@ -168,6 +138,12 @@ def rename_unit(session: Session, unit: Unit, name: str) -> Unit:
         audit.record(session, "update", table="units", record=str(unit.id), field="name", old=old,
                      new=full_path(unit))
     return unit
+
+
+def division_code(session: Session, unit_id: int) -> str:
+    """The unit's 12-digit division code ("" when none is kept)."""
+    unit = session.get(Unit, unit_id)
+    return (unit.division_code if unit is not None else None) or ""
 
 
 def set_division_code(session: Session, unit: Unit, code: str | None) -> Unit:

@@ -14,102 +14,24 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.domain import MEASURE_CATEGORIES
-from app.models import Household, IncomeItem, Measure, Period, Person, Unit, month_label
+from app.domain import BAND_A_LIMIT, BAND_A_SPLIT, BAND_B_LIMIT, MEASURE_CATEGORIES
+from app.exporters.wallchart import write_wallchart
+from app.exporters.wallchart_tiles import needs_tiling, write_tiled
+from app.kernel.views import Cadre, HouseholdRow, UnitRow, WallChart
+from app.models import Household, IncomeItem, Measure, Period, Person, Unit
+from app.models.units import full_path, villages_under
 
 from .errors import UsageError
-from .units import full_path, villages_under
 
 LEVEL_WORDS = {"county": "县", "township": "乡镇", "village": "村"}
-BAND_A_BINS = ("4400元以下", "4400-5000元", "5000元以上")
-BAND_B_BINS = ("5000元以下", "5000-5760元", "5760元以上")
-
-
-@dataclass
-class UnitRow:
-    """One subordinate unit (township of a county, village of a township)."""
-
-    name: str
-    households: int = 0
-    persons: int = 0
-    band_a: int = 0  # persons
-    band_b: int = 0  # persons
-    closed: int = 0  # households
-    villages: int = 0  # villages with registered households
-
-
-@dataclass
-class HouseholdRow:
-    seq: int
-    head: str
-    size: int
-    band: str
-    phone: str  # masked
-    measures: str  # categories, "、"-joined
-    helper: str
-    expected_month: str
-    closed_out: bool
-    closed_out_on: dt.date | None
-    risk_colour: str
-    risk_reasons: str
-
-
-@dataclass
-class Cadre:
-    name: str
-    unit: str
-    phone: str
-    households: int
-
-
-@dataclass
-class WallChart:
-    unit: str
-    unit_path: str
-    level: str
-    month: str
-    due: dt.date
-    made: dt.date
-    households: int = 0
-    persons: int = 0
-    band_a: tuple[int, int] = (0, 0)  # (households, persons)
-    band_b: tuple[int, int] = (0, 0)
-    closed: tuple[int, int] = (0, 0)
-    villages_total: int = 0
-    poor_villages: int = 0
-    by_unit: list[UnitRow] = field(default_factory=list)
-    band_a_bins: dict[str, int] = field(default_factory=dict)
-    band_b_bins: dict[str, int] = field(default_factory=dict)
-    ytd_average: int = 0  # persons-weighted mean of the year-to-date per-capita income
-    measures: list[tuple[str, int, int]] = field(default_factory=list)  # (category, households, persons)
-    expected: list[tuple[str, int, int]] = field(default_factory=list)  # (YYYY.MM, households, closed)
-    risk: dict[str, int] = field(default_factory=dict)  # colour → households
-    cadres: list[Cadre] = field(default_factory=list)
-    household_rows: list[HouseholdRow] = field(default_factory=list)  # village level only
-
-    @property
-    def year(self) -> int:
-        return int(self.month[:4])
-
-    @property
-    def month_label(self) -> str:
-        return month_label(self.month)
-
-    @property
-    def due_label(self) -> str:
-        return f"{self.due.month}月{self.due.day}日前报送"
-
-    @property
-    def title(self) -> str:
-        """The village chart names its township too (村 names repeat across a county)."""
-        parts = self.unit_path.split("/")
-        name = "".join(parts[-2:]) if self.level == "village" else self.unit
-        return f"{name}{self.year}年脱贫攻坚挂图作战图"
+A_LOW, A_HIGH, B_HIGH = BAND_A_SPLIT, BAND_A_LIMIT, BAND_B_LIMIT
+BAND_A_BINS = (f"{A_LOW}元以下", f"{A_LOW}-{A_HIGH}元", f"{A_HIGH}元以上")
+BAND_B_BINS = (f"{A_HIGH}元以下", f"{A_HIGH}-{B_HIGH}元", f"{B_HIGH}元以上")
 
 
 def build(session: Session, unit: Unit, period: Period, level: str | None = None,
@@ -177,10 +99,10 @@ def build(session: Session, unit: Unit, period: Period, level: str | None = None
         ytd_sum += (r.ytd_income or 0) * n
         if r.band == "A":
             a_h, a_p, u.band_a = a_h + 1, a_p + n, u.band_a + n
-            a_bins[BAND_A_BINS[0 if est < 4400 else 1 if est < 5000 else 2]] += n
+            a_bins[BAND_A_BINS[0 if est < A_LOW else 1 if est < A_HIGH else 2]] += n
         else:
             b_h, b_p, u.band_b = b_h + 1, b_p + n, u.band_b + n
-            b_bins[BAND_B_BINS[0 if est < 5000 else 1 if est <= 5760 else 2]] += n
+            b_bins[BAND_B_BINS[0 if est < A_HIGH else 1 if est <= B_HIGH else 2]] += n
         if r.closed_out:
             c_h, c_p, u.closed = c_h + 1, c_p + n, u.closed + 1
         for cat in cats.get(r.id, ()):
@@ -241,16 +163,14 @@ def choices(session: Session) -> dict:
 def write_chart(session: Session, month: str | None, unit_id: int, paper: str, tile: str | None, out,
                 level: str | None = None) -> dict:
     """Build and write one chart (CLI and the GUI's 生成); the PDF goes to ``out`` via a temporary file."""
-    from pathlib import Path
-
-    from app.exporters.wallchart import write_wallchart
-
+    if tile is not None and not needs_tiling(paper, tile):
+        raise UsageError(f"拼贴纸张 {tile} 不小于挂图纸张 {paper}，无需拼贴。")
     chart = chart_for(session, month, unit_id, level)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     try:
-        info = write_wallchart(chart, tmp, paper, tile)
+        info = write_tiled(chart, tmp, paper, tile) if tile else write_wallchart(chart, tmp, paper)
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)

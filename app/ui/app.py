@@ -66,9 +66,12 @@ def install_excepthook(dialogs: Dialogs) -> None:
             sys.__excepthook__(exc_type, exc, tb)
             return
         exc.__traceback__ = tb
+        from app.logging_setup import mask_text
+
         where = log_exception(exc)
+        first = (str(exc).strip().splitlines() or [""])[0]  # no SQL text; 身份证号 and phones masked
         dialogs.error(QApplication.activeWindow(), "程序内部错误",
-                      f"出现了意外错误：{exc_type.__name__}: {exc}\n\n已记录到日志：{where}\n"
+                      f"出现了意外错误：{exc_type.__name__}: {mask_text(first)}\n\n已记录到日志：{where}\n"
                       "刚才的修改如已提示保存则不会丢失；请把日志文件发给技术支持。")
 
     sys.excepthook = hook
@@ -80,7 +83,7 @@ def open_database(path: Path, dialogs: Dialogs, parent=None) -> tuple[Database, 
     Returns (database, read_only) or None when the user chose not to open it.
     """
     try:
-        return Database(path, create=not path.exists()), False
+        return Database(path, create=not path.exists() or path.stat().st_size == 0), False
     except DatabaseInUse as e:
         answer = dialogs.choose(parent, "数据库正在使用", f"{e}\n\n本窗口不能修改数据。可以只读打开查看，或退出。",
                                 ["只读打开", "退出"])

@@ -9,8 +9,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
+from app.kernel.views import WallChart
 from app.services import cards as service
-from app.services.wallchart import WallChart
 from app.storage import Database
 from app.ui.pdf_dialog import PdfToolDialog, Work
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.forms.layouts import layout
+from app.kernel.month import Month
 from app.services import count_sheet as sheets
 from app.services.errors import GuatuError
 from app.ui.counts_model import ERROR_BG, WARN_BG, CountsModel, DrillDownDialog
@@ -123,7 +124,7 @@ class CountsView(QWidget):
         from app.forms.layouts import scope_word
 
         try:
-            with self.db.session() as s:
+            with self.db.read_session() as s:
                 sheet = sheets.count_sheet(s, self.period_month, self.unit_id, self.form)
                 scope = sheets.unit_scope(s, self.unit_id)
         except GuatuError as e:
@@ -140,9 +141,9 @@ class CountsView(QWidget):
             self.table.setColumnWidth(i, int(node.width * 7 + 16))
         self.table.resizeRowsToContents()
         n = sheet.rows[0].values.get("total") if sheet.rows else 0
-        year = int(sheet.month[:4])
-        self.title.setText(lay.title(scope=scope_word(*scope), year=year, n=n))
-        self.state_label.setText(f"{year}年{int(sheet.month[5:7])}月数据 · {sheet.state}")
+        month = Month.parse(sheet.month)
+        self.title.setText(lay.title(scope=scope_word(*scope), year=month.year, n=n))
+        self.state_label.setText(f"{month.label} · {sheet.state}")
         self._fill_findings(sheet)
 
     def _fill_findings(self, sheet: sheets.CountSheet) -> None:
@@ -178,7 +179,7 @@ class CountsView(QWidget):
             return None  # typed by hand: nothing in the register behind it; a double click edits it
         row, code = cell
         r = sheet.rows[row]
-        with self.db.session() as s:
+        with self.db.read_session() as s:
             persons = sheets.cell_persons(s, self.period_month, self.unit_id, self.form, r, code)
         label = next(n.label for n in self.model.columns if n.code == code)
         where = r.unit if r.kind == "unit" else f"{r.unit}（合计）"
@@ -235,7 +236,7 @@ class CountsView(QWidget):
 
 def open_dialog(parent, db, period_month: str | None) -> QDialog | None:
     """The main window's 工具 › 月报表: the counts of the office's unit in a window of their own."""
-    with db.session() as s:
+    with db.read_session() as s:
         unit_id = sheets.default_unit_id(s)
     if unit_id is None:
         from app.ui.dialogs import Dialogs

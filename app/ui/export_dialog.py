@@ -32,7 +32,7 @@ class ExportDialog(TaskDialog):
         self.open_folder = True  # show the package in the file manager when done (tests turn it off)
         self.setWindowTitle("导出月报")
         self.setMinimumWidth(560)
-        with db.session() as s:
+        with db.read_session() as s:
             c = export_service.choices(s)
 
         self.month = month_combo(c["periods"], month)
@@ -64,7 +64,7 @@ class ExportDialog(TaskDialog):
             self.contents.setText("数据库中还没有可导出的月份或单位。")
             return
         try:
-            with self.db.session() as s:
+            with self.db.read_session() as s:
                 p = export_service.preview(s, self.month.currentData(), self.unit.currentData(), self.draft.isChecked())
         except GuatuError as e:
             self.contents.setText(e.message)

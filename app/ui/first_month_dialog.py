@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models import due_date
+from app.kernel.month import due_date
 from app.services.errors import GuatuError, month_label
 from app.ui.dialogs import Dialogs
 from app.ui.widgets import ok_cancel

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import domain
-from app.rules.derive import per_capita
+from app.kernel.derive import per_capita
 from app.rules.findings import Finding
 from app.services.browse import HouseholdDetail
 from app.ui.delegates import BAD_STYLE, ChoiceCombo, phone_edit

@@ -144,7 +144,7 @@ class PreviewPage(QWizardPage):
         files, period = self.w.files_page.paths(), self.w.files_page.period()
         from app.services.imports import preview_import
 
-        self.w.handle = self.w.runner.run(lambda s, _p: preview_import(s, files, period), title="读取文件",
+        self.w.handle = self.w.runner.run(lambda s, _p: preview_import(s, files, period), title="读取文件", read_only=True,
                                           on_result=self.show_plan, on_error=self.show_error)
 
     def show_error(self, error: BaseException) -> None:
@@ -270,14 +270,12 @@ class NewMonthDialog(TaskDialog):
     def __init__(self, db: Database, month: str | None = None, parent: QWidget | None = None,
                  dialogs: Dialogs | None = None):
         super().__init__(db, parent, dialogs)
-        from sqlalchemy import select
-
-        from app.models import Period
+        from app.services.browse import list_periods
         from app.services.periods import next_month
 
         self.setWindowTitle("新建月份（结转）")
-        with db.session() as s:
-            months = list(s.scalars(select(Period.month).order_by(Period.month.desc())))
+        with db.read_session() as s:
+            months = [p.month for p in list_periods(s)]
         self.source = month_combo(((m, None) for m in months), month)
         self.target = QLineEdit(next_month(self.source.currentData()) if months else "")
         self.source.currentIndexChanged.connect(lambda _i: self.target.setText(next_month(self.source.currentData())))

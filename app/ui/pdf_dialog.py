@@ -45,7 +45,7 @@ class PdfToolDialog(TaskDialog):
         self.open_after = True  # open the PDF when done (tests turn it off)
         self.setWindowTitle(self.TITLE)
         self.setMinimumWidth(self.MIN_WIDTH)
-        with db.session() as s:
+        with db.read_session() as s:
             c = charts.choices(s)
         self.export_dir = c["export_dir"] or str(Path.home())
         self.month = month_combo(c["periods"], month)
@@ -95,7 +95,7 @@ class PdfToolDialog(TaskDialog):
             self.make_button.setEnabled(False)
             return
         try:
-            with self.db.session() as s:
+            with self.db.read_session() as s:
                 chart = charts.chart_for(s, self.month.currentData(), self.unit.currentData())
         except GuatuError as e:
             self.preview.setText(e.message)

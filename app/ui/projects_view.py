@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.kernel.month import Month
 from app.services import count_sheet as sheets
 from app.services import projects
 from app.services.errors import GuatuError
@@ -104,7 +105,7 @@ class ProjectsView(QWidget):
     def reload(self) -> bool:
         keep = self._current_key()
         try:
-            with self.db.session() as s:
+            with self.db.read_session() as s:
                 sheet = sheets.count_sheet(s, self.period_month, self.unit_id, 3)
                 period = get_period(s, sheet.month)
                 starts = {r.record: projects.get_project(s, period, r.record).planned_start
@@ -115,9 +116,9 @@ class ProjectsView(QWidget):
         self.month = sheet.month
         self.model.load(sheet, starts)
         self.table.resizeRowsToContents()
-        y, m = int(sheet.month[:4]), int(sheet.month[5:7])
-        self.title.setText(f"{sheet.unit_name}资金项目落实进度调度表（附件3） · {y}年{m}月 · {sheet.state}")
-        self.lock_note.setText(f"{y}年{m}月已报送（已锁定），本表只能查看，不能修改。如需更正，请先重新打开该月份"
+        month = Month.parse(sheet.month).short
+        self.title.setText(f"{sheet.unit_name}资金项目落实进度调度表（附件3） · {month} · {sheet.state}")
+        self.lock_note.setText(f"{month}已报送（已锁定），本表只能查看，不能修改。如需更正，请先重新打开该月份"
                                "（guatu reopen --reason …，原因记入操作日志）。")
         self.lock_note.setVisible(sheet.locked)
         n = sum(1 for r in sheet.rows if r.record)
@@ -244,7 +245,7 @@ def open_dialog(parent, db, period_month: str | None) -> QDialog | None:
     from app.ui.dialogs import Dialogs
 
     dialogs = getattr(parent, "dialogs", None) or Dialogs()
-    with db.session() as s:
+    with db.read_session() as s:
         unit_id = sheets.default_unit_id(s)
     if unit_id is None:
         dialogs.info(parent, "资金项目", "还没有单位，请先导入或新建台账。")

@@ -1,7 +1,8 @@
 """The window's one door to the data: every read and edit opens its own session and calls a service.
 
 Views and undo commands hold plain values (ids, uuids, rows) and ask the store; nothing here runs
-SQL itself, and one accepted edit is one committed transaction (``db.session()``).
+SQL itself. A read is a deferred read session (``db.read_session()``: never waits behind a write in
+progress); one accepted edit is one committed transaction (``db.session()``).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ class Store:
 
     # -- periods and units ---------------------------------------------------------------------
     def periods(self) -> list[browse.PeriodInfo]:
-        with self.db.session() as s:
+        with self.db.read_session() as s:
             return browse.list_periods(s)
 
     def set_period(self, period: browse.PeriodInfo | None) -> None:
@@ -53,51 +54,51 @@ class Store:
 
     def paths(self) -> dict[int, str]:
         if self._paths is None:
-            with self.db.session() as s:
+            with self.db.read_session() as s:
                 self._paths = browse.unit_paths(s)
         return self._paths
 
     def tree(self) -> list[browse.UnitNode]:
         if self.period is None:
             return []
-        with self.db.session() as s:
+        with self.db.read_session() as s:
             return browse.unit_tree(s, self.period.id)
 
     # -- rows ----------------------------------------------------------------------------------
     def household_ids(self, village_ids: list[int], risky_only: bool = False) -> list[int]:
         if self.period is None:
             return []
-        with self.db.session() as s:
+        with self.db.read_session() as s:
             return browse.household_ids(s, self.period.id, village_ids, risky_only)
 
     def household_rows(self, ids: list[int]) -> dict[int, browse.HouseholdRow]:
-        with self.db.session() as s:
+        with self.db.read_session() as s:
             return browse.household_rows(s, ids, self.paths())
 
     def household_detail(self, household_id: int) -> browse.HouseholdDetail | None:
-        with self.db.session() as s:
+        with self.db.read_session() as s:
             return browse.household_detail(s, household_id, self.paths())
 
     def member_ids(self, household_id: int) -> list[int]:
-        with self.db.session() as s:
+        with self.db.read_session() as s:
             return browse.member_ids(s, household_id)
 
     def person_rows(self, ids: list[int]) -> dict[int, dict[str, Any]]:
-        with self.db.session() as s:
+        with self.db.read_session() as s:
             return browse.person_rows(s, ids)
 
     def search(self, text: str) -> list[search_service.Hit]:
         if self.period is None:
             return []
-        with self.db.session() as s:
+        with self.db.read_session() as s:
             return search_service.search(s, self.period.id, text)
 
     def household_id(self, uuid: str) -> int | None:
-        with self.db.session() as s:
+        with self.db.read_session() as s:
             return register.household_id_for(s, self.period_id, uuid)
 
     def person_id(self, household_id: int, uuid: str) -> int | None:
-        with self.db.session() as s:
+        with self.db.read_session() as s:
             return register.person_id_for(s, household_id, uuid)
 
     # -- edits ---------------------------------------------------------------------------------
@@ -112,7 +113,7 @@ class Store:
     def check_household(self, household_id: int) -> list[Finding]:
         from app.services import checks
 
-        with self.db.session() as s:
+        with self.db.read_session() as s:
             return list(checks.check_household_id(s, household_id))
 
     @staticmethod
@@ -130,10 +131,10 @@ class Store:
 
     # -- settings ------------------------------------------------------------------------------
     def office(self) -> dict[str, Any]:
-        from app.services.office import get_office
+        from app.services.office import read_office
 
-        with self.db.session() as s:
-            o = get_office(s)
+        with self.db.read_session() as s:
+            o = read_office(s)
             return {k: getattr(o, k) for k in ("unit_id", "preparer", "preparer_phone", "upper_mailbox",
                                                "export_dir")}
 

@@ -61,17 +61,19 @@ class _Signals(QObject):
 
 
 class _Job(QRunnable):
-    def __init__(self, database: Database | None, fn: Callable, signals: _Signals, progress: Progress):
+    def __init__(self, database: Database | None, fn: Callable, signals: _Signals, progress: Progress,
+                 read_only: bool = False):
         super().__init__()
         self.setAutoDelete(True)
         self._db, self._fn, self._signals, self._progress = database, fn, signals, progress
+        self._read_only = read_only
 
     def run(self) -> None:
         try:
             if self._db is None:
                 result = self._fn(self._progress)
             else:
-                with self._db.session() as session:
+                with (self._db.read_session() if self._read_only else self._db.session()) as session:
                     result = self._fn(session, self._progress)
                     self._progress.check()  # cancelled at the very end: roll back too
         except BaseException as e:  # handed to on_error on the GUI thread
@@ -125,7 +127,9 @@ class TaskRunner(QObject):
 
     def run(self, fn: Callable, *, title: str = "请稍候", on_result: Callable[[Any], None] | None = None,
             on_error: Callable[[BaseException], None] | None = None, with_session: bool = True,
-            show_progress: bool = True) -> TaskHandle:
+            show_progress: bool = True, read_only: bool = False) -> TaskHandle:
+        """``read_only``: the work only reads; it runs in a read session, so edits made meanwhile
+        on the GUI thread do not queue behind it."""
         signals = _Signals()  # no parent: it outlives a closed window while the worker finishes
         progress = Progress(signals)
         handle = TaskHandle(progress, signals)
@@ -166,7 +170,8 @@ class TaskRunner(QObject):
         signals.failed.connect(lambda e: finish(error=e))
         self._running.add(handle)
         self._running_changed()
-        QThreadPool.globalInstance().start(_Job(self.database if with_session else None, fn, signals, progress))
+        QThreadPool.globalInstance().start(_Job(self.database if with_session else None, fn, signals, progress,
+                                                   read_only))
         return handle
 
 

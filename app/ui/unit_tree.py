@@ -41,7 +41,7 @@ def unit_roots(store: Store) -> list[UnitNode]:
     """The tree with the month's counts; before the first month (a new register) the units alone."""
     if store.period is not None:
         return store.tree()
-    with store.db.session() as s:
+    with store.db.read_session() as s:
         return browse.unit_tree(s, 0)  # no month yet: no period has id 0, every count is 0
 
 
@@ -284,8 +284,8 @@ class UnitTree(QTreeView):
         node = self.node(unit_id)
         if node is None or self.store is None:
             return False
-        with self.store.db.session() as s:
-            current = s.get(Unit, unit_id).division_code or ""
+        with self.store.db.read_session() as s:
+            current = units.division_code(s, unit_id)
         code = ask_line(self.dialogs, self, "行政区划代码", f"“{node.name}”的12位统计用区划代码（可不填）：", current)
         if code is None or code.strip() == current:
             return False

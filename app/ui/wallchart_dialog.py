@@ -7,8 +7,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QWidget
 
+from app.kernel.views import WallChart
 from app.services import wallchart as service
-from app.services.wallchart import WallChart
 from app.storage import Database
 from app.ui.pdf_dialog import PdfToolDialog, Work
 

@@ -15,7 +15,7 @@ from app.exporters.pdf import layout as L
 from app.exporters.pdf.text import TextBatch, draw_text, ensure_fonts, text_width
 from app.forms.layouts import HEADER_BLOCK, SEAL_NOTE
 from app.forms.table import FormTable
-from app.models.units import month_label
+from app.kernel.month import month_label
 
 WATERMARK = "草稿"
 SIGN_NOTE = "（签字）"

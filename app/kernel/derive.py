@@ -1,4 +1,4 @@
-"""Derived figures (household size, income 合计/人均, bands), shared by register, rules and forms."""
+"""Derived figures (income 人均, bands), shared by the register, the rules, the forms and the cards."""
 
 from __future__ import annotations
 
