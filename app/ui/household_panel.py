@@ -38,6 +38,7 @@ from app.rules.findings import Finding
 from app.services.browse import HouseholdDetail
 from app.ui.delegates import BAD_STYLE, ChoiceCombo, phone_edit
 from app.ui.models import findings_tip
+from app.ui.widgets import plain_label, plain_tip
 
 WARN_STYLE = "background:#fbe3b0;"
 BAND_LABELS = {"A": "A（5000元以下）", "B": "B（5000-5760元）"}
@@ -79,7 +80,7 @@ class LinesDelegate(QStyledItemDelegate):
         elif done.message:
             view = self.parent()
             QToolTip.showText(view.viewport().mapToGlobal(view.visualRect(index).bottomLeft()),
-                              done.message + "，未保存。", view)
+                              plain_tip(done.message + "，未保存。"), view)
 
 
 class LinesTable(QTableWidget):
@@ -127,14 +128,14 @@ class HouseholdPanel(QWidget):
         self._editable: bool | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
-        self.title = QLabel("未选择户")
+        self.title = plain_label("未选择户")
         self.title.setStyleSheet("font-size:15px;font-weight:bold;")
         lay.addWidget(self.title)
 
         basic = QGroupBox("基本情况")
         form = QFormLayout(basic)
-        self.head = QLabel("")
-        self.size = QLabel("")
+        self.head = plain_label()
+        self.size = plain_label()
         form.addRow("户主", self.head)
         form.addRow("户主电话", self._line("head_phone", phone_edit()))
         form.addRow("家庭人口数", self.size)
@@ -155,7 +156,7 @@ class HouseholdPanel(QWidget):
         box, self.measures = self._table(("类别", "措施"), "measures", "主要脱贫措施")
         lay.addWidget(box)
         box, self.income = self._table(("类别", "项目", "金额(元)"), "income", "家庭收入情况（预估）")
-        self.income_sum = QLabel("")
+        self.income_sum = plain_label()
         box.layout().addWidget(self.income_sum)
         lay.addWidget(box)
 
@@ -208,7 +209,8 @@ class HouseholdPanel(QWidget):
                 if self.detail is not None and not self._loading:
                     combo.set_value(self.detail.values.get(field))
             else:  # not a value of the list: not stored, the stored value shown again
-                QToolTip.showText(combo.mapToGlobal(combo.rect().bottomLeft()), done.message + "，未保存。", combo)
+                QToolTip.showText(combo.mapToGlobal(combo.rect().bottomLeft()), plain_tip(done.message + "，未保存。"),
+                                  combo)
                 combo.set_value(self.detail.values.get(field) if self.detail else None)
 
         combo.activated.connect(lambda _i: commit())

@@ -33,6 +33,7 @@ from app.ui.delegates import BAD_STYLE, ChoiceCombo, ColumnDelegate
 from app.ui.dialogs import Dialogs
 from app.ui.editor import Editor
 from app.ui.models import FindingsRole, MemberModel
+from app.ui.widgets import plain_tip
 
 parse_tsv = pasting.parse_tsv
 
@@ -182,10 +183,10 @@ class MemberGrid(QTableView):
 
     def _refuse(self, editor: QWidget, problem: str) -> None:
         editor.setStyleSheet(f"{type(editor).__name__}{{{BAD_STYLE}}}")
-        editor.setToolTip(problem)
+        editor.setToolTip(plain_tip(problem))  # the typed text is in it: never read as rich text
         self.message.emit(problem)
         rect = self.visualRect(self.model().index(*editor.cell))
-        QToolTip.showText(self.viewport().mapToGlobal(rect.bottomLeft()), problem, self)
+        QToolTip.showText(self.viewport().mapToGlobal(rect.bottomLeft()), plain_tip(problem), self)
 
     def _close(self, editor: QWidget) -> None:
         editor.done = True

@@ -17,6 +17,7 @@ from app.rules.findings import Finding
 from app.services.search import mask_id
 from app.ui.columns import HOUSEHOLD_CODES, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
 from app.ui.store import Store
+from app.ui.widgets import plain_tip
 
 R = Qt.ItemDataRole
 ERROR_BG = QColor("#f8c9c4")
@@ -29,8 +30,10 @@ CHUNK = 200
 Index = QModelIndex | QPersistentModelIndex
 
 
-def findings_tip(findings: list[Finding]) -> str:
-    return "\n".join(f"{f.code} {'错误' if f.is_error else '提示'}：{f.message}" for f in findings)
+def findings_tip(findings: list[Finding], more: str = "") -> str:
+    """The tooltip of a cell with findings; messages quote names, so it is shown literally."""
+    lines = [f"{f.code} {'错误' if f.is_error else '提示'}：{f.message}" for f in findings]
+    return plain_tip("\n".join(lines + ([more] if more and lines else [])))
 
 
 def tint(findings: list[Finding]) -> QBrush | None:
@@ -257,10 +260,8 @@ class MemberModel(QAbstractTableModel):
                 return found
             if role == R.BackgroundRole:
                 return tint(found)
-            tip = findings_tip(found)
-            if any(not f.is_error for f in found):
-                tip += "\n（Shift+F2 或右键：填写核实说明）"
-            return tip or None
+            more = "（Shift+F2 或右键：填写核实说明）" if any(not f.is_error for f in found) else ""
+            return findings_tip(found, more) or None
         if role == R.TextAlignmentRole and col.kind == "age":
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
