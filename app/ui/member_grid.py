@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QHeaderView,
+    QMenu,
     QTableView,
     QToolTip,
     QWidget,
@@ -251,8 +252,6 @@ class MemberGrid(QTableView):
             self.message.emit("本单元格没有提示。")
 
     def contextMenuEvent(self, event) -> None:
-        from PySide6.QtWidgets import QMenu
-
         index = self.indexAt(event.pos())
         found = [f for f in (index.data(FindingsRole) or []) if not f.is_error] if index.isValid() else []
         if not found:
