@@ -172,6 +172,10 @@ def test_ctrl_n_then_esc_discards_the_empty_household(desk):
     assert households(path) == hh_before
     assert window.editor.stack.count() == stack_before and not window.editor.stack.canRedo()
     assert focus() is window.hh_view
+    keys("Ctrl+N", "Tab", "Tab", "Esc")  # moved on, still nothing typed
+    assert households(path) == hh_before
+    keys("Ctrl+N", "赵", "Esc", "Esc")  # typed, then given up: the household stays, its head unnamed
+    assert len(households(path)) == len(hh_before) + 1
 
 
 def test_ctrl_n_after_choosing_a_village_with_the_keyboard(desk):

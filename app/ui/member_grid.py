@@ -81,6 +81,10 @@ class MemberGrid(QTableView):
         if self.state() == QAbstractItemView.State.EditingState:
             super().keyPressEvent(event)
             return
+        if key == Qt.Key.Key_Escape and self.new_household:  # nothing typed into the new household yet
+            self.new_household = False
+            self.discard_requested.emit()
+            return
         if key == Qt.Key.Key_Insert:
             self.insert_requested.emit(cur.row())
             return
@@ -158,9 +162,11 @@ class MemberGrid(QTableView):
         if move == "cancel":
             empty = not self.delegate.editor_value(editor)[0]
             self._close(editor)
-            if self.new_household and empty and row == 0 and MEMBER_CODES[col] == "name":
+            if self.new_household and empty and row == 0:
                 self.new_household = False
                 self.discard_requested.emit()
+            elif not empty:
+                self.new_household = False  # something was typed: the household is the clerk's now
             return
         value, problem = self.delegate.editor_value(editor)
         if problem:
