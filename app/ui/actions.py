@@ -99,6 +99,10 @@ def build_menus(w) -> dict[str, QAction]:
                                 tip="只列出返贫风险为红色、黄色的户（月度跟踪）", checkable=True)
     menus["视图"].addAction(acts["risky"])
     menus["视图"].addAction(w.problems.toggleViewAction())
+    help_menu = bar.addMenu("帮助")
+    acts["keys_help"] = make_action(w, "键盘操作…", w.show_keys_help, QKeySequence.StandardKey.HelpContents,
+                                    "fa5s.keyboard")
+    help_menu.addAction(acts["keys_help"])
     return acts
 
 

@@ -176,6 +176,7 @@ def run(db_path: Path, screenshot: Path | None = None) -> int:
             window.showMaximized()
         app.processEvents()
         window.fit_screen()
+        window.restore_last()
         return app.exec()
     finally:
         window.close()

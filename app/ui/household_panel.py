@@ -15,6 +15,8 @@ from typing import Any
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
     QCheckBox,
     QDateEdit,
     QFormLayout,
@@ -26,9 +28,11 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QStyledItemDelegate,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -39,11 +43,80 @@ from app.rules.findings import Finding
 from app.services.browse import HouseholdDetail
 from app.ui.delegates import BAD_STYLE, ChoiceCombo, phone_edit
 from app.ui.models import findings_tip
-from app.ui.widgets import plain_label
+from app.ui.widgets import plain_label, plain_tip
 
 WARN_STYLE = "background:#fbe3b0;"
 BAND_LABELS = {"A": "A（5000元以下）", "B": "B（5000-5760元）"}
 GRADE_LABELS = {"A": "A级", "B": "B级", "C": "C级（危房）", "D": "D级（危房）"}
+
+
+class LinesDelegate(QStyledItemDelegate):
+    """The measures and income lines: the category is a closed list typed like the member grid's
+    (exact, prefix or pinyin initials; a text that names no category is not stored); an editor
+    opened by typing starts empty, so that what is typed replaces the cell."""
+
+    def __init__(self, categories: tuple[str, ...], parent=None):
+        super().__init__(parent)
+        self.categories = categories
+
+    def createEditor(self, parent: QWidget, option, index) -> QWidget:
+        if index.column() == 0:
+            return ChoiceCombo(self.categories, parent, allow_blank=False)
+        return super().createEditor(parent, option, index)
+
+    def setEditorData(self, editor: QWidget, index) -> None:
+        replacing = getattr(self.parent(), "replacing", False)
+        if isinstance(editor, ChoiceCombo):
+            editor.set_value(index.data(Qt.ItemDataRole.EditRole))
+            if replacing:
+                editor.setEditText("")
+        elif replacing and isinstance(editor, QLineEdit):
+            editor.clear()
+        else:
+            super().setEditorData(editor, index)
+
+    def setModelData(self, editor: QWidget, model, index) -> None:
+        if not isinstance(editor, ChoiceCombo):
+            super().setModelData(editor, model, index)
+            return
+        done = editor.resolve()
+        if done.ok and done.value:
+            model.setData(index, done.value, Qt.ItemDataRole.EditRole)
+        elif done.message:
+            view = self.parent()
+            QToolTip.showText(view.viewport().mapToGlobal(view.visualRect(index).bottomLeft()),
+                              plain_tip(done.message + "，未保存。"), view)
+
+
+class LinesTable(QTableWidget):
+    """Measures or income lines: Tab walks the cells and, after the last one, leaves the table
+    (Shift+Tab from the first), so the whole panel is walked with Tab."""
+
+    TRIGGERS = (QTableWidget.EditTrigger.AnyKeyPressed | QTableWidget.EditTrigger.DoubleClicked
+                | QTableWidget.EditTrigger.EditKeyPressed)
+
+    def __init__(self, categories: tuple[str, ...], columns: int, parent: QWidget | None = None):
+        super().__init__(0, columns, parent)
+        self.setItemDelegate(LinesDelegate(categories, self))
+        self.setEditTriggers(self.TRIGGERS)
+        self.replacing = False
+
+    def keyPressEvent(self, event) -> None:
+        text = event.text()
+        self.replacing = self.state() != QAbstractItemView.State.EditingState and bool(text) and text.isprintable()
+        try:
+            super().keyPressEvent(event)
+        finally:
+            self.replacing = False
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        if self.state() == QAbstractItemView.State.EditingState:
+            return super().focusNextPrevChild(next)
+        r, c = self.currentRow(), self.currentColumn()
+        last = (self.rowCount() - 1, self.columnCount() - 1)
+        if self.rowCount() == 0 or (next and (r, c) == last) or (not next and (r, c) in ((0, 0), (-1, -1))):
+            return QWidget.focusNextPrevChild(self, next)
+        return super().focusNextPrevChild(next)
 
 
 class HouseholdPanel(QWidget):
@@ -56,6 +129,8 @@ class HouseholdPanel(QWidget):
         self.on_lines: Callable[[str, list, list], None] | None = None
         self._loading = False
         self._widgets: dict[str, QWidget] = {}
+        self._inputs: list[QWidget] = []  # what is enabled/disabled with the month's editability
+        self._editable: bool | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
         self.title = plain_label("未选择户")
@@ -182,8 +257,19 @@ class HouseholdPanel(QWidget):
     def _choice(self, field: str, choices: tuple[str, ...]) -> ChoiceCombo:
         combo = ChoiceCombo(choices)
         self._narrow(combo)
-        combo.activated.connect(lambda _i: self._emit(field, combo.value()))
-        combo.lineEdit().editingFinished.connect(lambda: self._emit(field, combo.value()))
+        def commit() -> None:
+            done = combo.resolve()
+            if done.ok:
+                self._emit(field, done.value)
+                if self.detail is not None and not self._loading:
+                    combo.set_value(self.detail.values.get(field))
+            else:  # not a value of the list: not stored, the stored value shown again
+                QToolTip.showText(combo.mapToGlobal(combo.rect().bottomLeft()), plain_tip(done.message + "，未保存。"),
+                                  combo)
+                combo.set_value(self.detail.values.get(field) if self.detail else None)
+
+        combo.activated.connect(lambda _i: commit())
+        combo.lineEdit().editingFinished.connect(commit)
         self._widgets[field] = combo
         return combo
 
@@ -200,9 +286,10 @@ class HouseholdPanel(QWidget):
     def _table(self, headers: tuple[str, ...], kind: str, title: str) -> tuple[QGroupBox, QTableWidget]:
         box = QGroupBox(title)
         v = QVBoxLayout(box)
-        table = QTableWidget(0, len(headers))
+        categories = domain.MEASURE_CATEGORIES if kind == "measures" else domain.INCOME_CATEGORIES
+        table = LinesTable(categories, len(headers))
         table.setHorizontalHeaderLabels(list(headers))
-        table.horizontalHeader().setSectionResizeMode(1 if kind == "measures" else 1, QHeaderView.ResizeMode.Stretch)
+        table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         table.verticalHeader().setDefaultSectionSize(24)
         table.setColumnWidth(0, 124)
         table.setMinimumHeight(90)
@@ -217,6 +304,7 @@ class HouseholdPanel(QWidget):
         v.addWidget(table)
         v.addLayout(buttons)
         self._widgets[kind] = table
+        self._inputs += [add, remove]
         return box, table
 
     # -- loading -------------------------------------------------------------------------------
@@ -228,10 +316,13 @@ class HouseholdPanel(QWidget):
             if detail is None:
                 self.title.setText("未选择户")
                 return
-            for w in self.findChildren(QWidget):
-                if isinstance(w, (QLineEdit, QCheckBox, QDateEdit, QPushButton, QTableWidget, ChoiceCombo)):
-                    w.setEnabled(editable) if not isinstance(w, QTableWidget) else w.setEditTriggers(
-                        QTableWidget.EditTrigger.AllEditTriggers if editable else QTableWidget.EditTrigger.NoEditTriggers)
+            if editable != self._editable:
+                self._editable = editable
+                for w in [*self._widgets.values(), *self._inputs, self.closed, *self.reasons.values()]:
+                    if isinstance(w, QTableWidget):
+                        w.setEditTriggers(LinesTable.TRIGGERS if editable else QTableWidget.EditTrigger.NoEditTriggers)
+                    else:
+                        w.setEnabled(editable)
             v = detail.values
             self.title.setText(f"{detail.unit} · {detail.head_name or '（未填户主）'}户")
             self.head.setText(detail.head_name or "（成员表中未设户主）")
@@ -260,29 +351,35 @@ class HouseholdPanel(QWidget):
             self._loading = False
 
     def _fill(self, table: QTableWidget, rows: list[tuple], categories: tuple[str, ...]) -> None:
+        shown = [tuple((table.item(r, c).text() if table.item(r, c) else "") for c in range(table.columnCount()))
+                 for r in range(table.rowCount())]
+        if shown == [tuple("" if v is None else str(v) for v in row) for row in rows]:
+            return  # what the clerk just typed, as stored: the open editor and the cursor stay
+        focus = QApplication.focusWidget()
+        had_focus = focus is not None and (focus is table or table.isAncestorOf(focus))
+        r, c = table.currentRow(), table.currentColumn()
         table.blockSignals(True)
         table.setRowCount(0)
         for row in rows:
             self._append(table, row, categories)
         table.blockSignals(False)
+        if had_focus:
+            table.setFocus()
+            if table.rowCount():
+                table.setCurrentCell(min(max(r, 0), table.rowCount() - 1), max(c, 0))
 
     def _append(self, table: QTableWidget, row: tuple, categories: tuple[str, ...]) -> None:
         r = table.rowCount()
         table.insertRow(r)
-        combo = ChoiceCombo(categories, allow_blank=False)
-        combo.set_value(row[0])
-        combo.activated.connect(lambda _i, t=table: self._lines_changed("measures" if t is self.measures else "income"))
-        table.setCellWidget(r, 0, combo)
-        for c, value in enumerate(row[1:], start=1):
-            table.setItem(r, c, QTableWidgetItem(str(value)))
+        for c, value in enumerate(row):
+            table.setItem(r, c, QTableWidgetItem("" if value is None else str(value)))
 
     def lines(self, kind: str) -> list[tuple]:
         table = self.measures if kind == "measures" else self.income
         out = []
         for r in range(table.rowCount()):
-            combo = table.cellWidget(r, 0)
-            cells = [(table.item(r, c).text() if table.item(r, c) else "") for c in range(1, table.columnCount())]
-            out.append((combo.value() if combo else None, *cells))
+            cells = [(table.item(r, c).text() if table.item(r, c) else "") for c in range(table.columnCount())]
+            out.append((cells[0] or None, *cells[1:]))
         return out
 
     # -- edits ---------------------------------------------------------------------------------
@@ -324,12 +421,13 @@ class HouseholdPanel(QWidget):
         self.on_lines(kind, list(old), new)
 
     def _add_line(self, kind: str) -> None:
-        if kind == "measures":
-            self._append(self.measures, ("产业带动", ""), domain.MEASURE_CATEGORIES)
-            self.measures.editItem(self.measures.item(self.measures.rowCount() - 1, 1))
-        else:
-            self._append(self.income, ("种植业", "", ""), domain.INCOME_CATEGORIES)
-            self.income.editItem(self.income.item(self.income.rowCount() - 1, 2))
+        """A new line, the cursor in its category (typed like a closed-list cell: 工资 → 工资性收入)."""
+        table = self.measures if kind == "measures" else self.income
+        table.blockSignals(True)
+        self._append(table, ("产业带动", "") if kind == "measures" else ("种植业", "", ""), ())
+        table.blockSignals(False)
+        table.setFocus()
+        table.setCurrentCell(table.rowCount() - 1, 0)
 
     def _remove_line(self, kind: str) -> None:
         table = self.measures if kind == "measures" else self.income
@@ -369,8 +467,12 @@ class HouseholdPanel(QWidget):
         for field, w in self._widgets.items():
             found = by_field.get(field, [])
             style = BAD_STYLE if any(f.is_error for f in found) else WARN_STYLE if found else ""
-            w.setStyleSheet(f"{type(w).__name__}{{{style}}}" if style else "")
-            w.setToolTip(findings_tip(found))
+            sheet = f"{type(w).__name__}{{{style}}}" if style else ""
+            if w.styleSheet() != sheet:  # a new style sheet re-polishes the widget: only when it changes
+                w.setStyleSheet(sheet)
+            tip = findings_tip(found)
+            if w.toolTip() != tip:
+                w.setToolTip(tip)
             if found:
                 i = self.section_of(w)
                 marks[i] = "E" if any(f.is_error for f in found) or marks.get(i) == "E" else "W"

@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 from collections import Counter
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -26,7 +27,7 @@ from app.rules.findings import Finding
 from app.services import register
 from app.services.register import Change
 from app.storage import Database
-from app.ui import actions, first_month_dialog, layout, month_state, window_tools
+from app.ui import actions, first_month_dialog, keys, layout, month_state, window_tools
 from app.ui.columns import HOUSEHOLD_COLUMNS, MEMBER_CODES
 from app.ui.delegates import ColumnDelegate
 from app.ui.dialogs import Dialogs
@@ -91,14 +92,16 @@ class MainWindow(QMainWindow):
         self.grid = MemberGrid()
         self.grid.setModel(self.member_model)
         self.controller = MemberController(self.grid, self.member_model, self.editor, self.dialogs)
+        self.grid.message.connect(self.show_message)
+        self.grid.note_requested.connect(self.acknowledge)
+        self.grid.discard_requested.connect(self.discard_new_household)
         self.panel = HouseholdPanel()
         self.panel.on_field = self._panel_field
         self.panel.on_lines = self._panel_lines
         self.panel.setMinimumWidth(330)
         self.hh_title = plain_label()
         self.member_title = QLabel("家庭成员")
-        self.member_title.setToolTip("Enter 下移，Tab 右移，Insert 插入，Ctrl+Delete 删除，可从 Excel 粘贴；"
-                                     "Alt+1…Alt+6 切换栏目组")
+        self.member_title.setToolTip(keys.GRID_HINT.removeprefix("家庭成员：") + " · Alt+1…Alt+6 切换栏目组")
         self.grid.verticalHeader().setDefaultSectionSize(22)
         self.member_tabs = layout.MemberColumnTabs(self.grid)
         self.member_head = QHBoxLayout()  # 家庭成员 and the column groups on one line
@@ -165,6 +168,7 @@ class MainWindow(QMainWindow):
         self.first_month = first_month_dialog.add_button(toolbar, self.period_state, self.new_first_month)
         self.counts_label = plain_label()
         self.statusBar().addPermanentWidget(self.counts_label)
+        keys.install_pane_keys(self)
 
     # -- periods and units ---------------------------------------------------------------------
     def load_periods(self, month: str | None = None) -> None:
@@ -269,7 +273,7 @@ class MainWindow(QMainWindow):
         same = unit_id == self.unit_id
         self.unit_id, self.unit_level, self.unit_path, self.village_ids = unit_id, level, path, villages
         self.reload_households(select=self.household_id if same else None)
-        self._update_actions()
+        self._update_actions()  # Ctrl+N follows the unit chosen, by keyboard or mouse
 
     def reload_households(self, select: int | None = None) -> None:
         ids = self.store.household_ids(self.village_ids, self.acts["risky"].isChecked())
@@ -382,13 +386,42 @@ class MainWindow(QMainWindow):
             return False
         return self.editor.add_household(self.unit_id, name) is not None
 
+    def target_village(self) -> int | None:
+        """The village Ctrl+N adds to: the chosen village, else the village of the household on show."""
+        if self.unit_level == "village":
+            return self.unit_id
+        if self.household_id is not None:
+            detail = self.store.household_detail(self.household_id)
+            return detail.village_id if detail else None
+        return None
+
     def new_household(self) -> None:
-        if self.unit_level != "village":
-            self.dialogs.info(self, "新建一户", "请先在左侧选择一个村，再在户列表最后一行输入户主姓名。")
+        """Ctrl+N: a household with its 户主 in the village, the cursor in edit in the head's 姓名."""
+        village = self.target_village()
+        if village is None or not self.store.editable:
+            self.dialogs.info(self, "新建一户", "请先在左侧选择一个村（或该村的一户）。")
             return
-        index = self.hh_model.index(self.hh_model.rowCount() - 1, 0)
-        self.hh_view.setCurrentIndex(index)
-        self.hh_view.edit(index)
+        self.grid.commit_editor()
+        self._before_new = (self.household_id, QApplication.focusWidget())
+        if self.acts["risky"].isChecked():
+            self.acts["risky"].setChecked(False)  # the new household has no colour yet: keep it in the list
+        uuid = self.editor.add_household(village)
+        if uuid is None or self.hh_uuid != uuid:
+            return
+        self.grid.setFocus()
+        self.grid.move_to(0, MEMBER_CODES.index("name"))
+        self.grid.new_household = True
+        self.grid.edit(self.grid.currentIndex())
+
+    def discard_new_household(self) -> None:
+        """Esc before anything was typed into a household just added: it is taken back."""
+        if self.hh_uuid is None or not self.editor.discard_household(self.hh_uuid):
+            return
+        before, focus = getattr(self, "_before_new", (None, None))
+        if before is not None and before in self.hh_model.ids:
+            self.hh_view.setCurrentIndex(self.hh_model.index(self.hh_model.row_of(before), 0))
+        (focus if focus is not None and focus.isVisible() else self.hh_view).setFocus()
+        self.statusBar().showMessage("未输入任何内容，新建的一户已撤销。", 5000)
 
     def remove_household(self) -> None:
         if self.hh_uuid is None or not self.store.editable:
@@ -407,7 +440,7 @@ class MainWindow(QMainWindow):
         editable = self.store.editable
         for key in ("add_member", "remove_member", "remove_household"):
             self.acts[key].setEnabled(editable and self.household_id is not None)
-        self.acts["add_household"].setEnabled(editable and self.unit_level == "village")
+        self.acts["add_household"].setEnabled(editable and (self.unit_level == "village" or self.household_id is not None))
         self.acts["reopen"].setEnabled(self.store.locked and not self.store.read_only)
         units_editable = not self.store.read_only
         self.acts["add_township"].setEnabled(units_editable and self.tree.parent_for("township") is not None)
@@ -505,7 +538,43 @@ class MainWindow(QMainWindow):
             self.member_tabs.setCurrentIndex(self.member_tabs.widest_fitting())
         self.member_tabs.apply()
 
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def show_keys_help(self) -> None:
+        self.dialogs.info(self, "键盘操作", keys.HELP)
+
+    # -- where the clerk was -------------------------------------------------------------------
+    def _state(self) -> QSettings:
+        return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "guatu", "window")
+
+    def _state_key(self) -> str:
+        return "last/" + str(self.store.db.path.resolve()).replace("/", "|").replace("\\", "|")
+
+    def restore_last(self) -> None:
+        """The village and household last used in this register (first start: the first village),
+        focus in the household list; from now on they are remembered when the window closes."""
+        self._remember = True
+        saved = self._state().value(self._state_key(), "")
+        unit_id, _, hh_uuid = str(saved or "").partition(",")
+        hid = self.store.household_id(hh_uuid) if hh_uuid and self.store.period else None
+        if unit_id.isdigit() and self.tree.select_unit(int(unit_id)):
+            if hid is not None and hid in self.hh_model.ids:
+                self.hh_view.setCurrentIndex(self.hh_model.index(self.hh_model.row_of(hid), 0))
+                self.hh_view.scrollTo(self.hh_model.index(self.hh_model.row_of(hid), 0))
+        else:
+            vid = self.tree.first_village()
+            if vid is not None:
+                self.tree.select_unit(vid)
+        self.hh_view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _remember_last(self) -> None:
+        if getattr(self, "_remember", False) and self.unit_id is not None:
+            self._state().setValue(self._state_key(), f"{self.unit_id},{self.hh_uuid or ''}")
+
     def closeEvent(self, event) -> None:
+        self.grid.commit_editor()
+        self._remember_last()
         if self.remember_layout:
             self.layout_memory.save()
         for handle in (self.check_handle, self.warm_handle):
