@@ -151,11 +151,26 @@ def _list(session: Session, year: int, kind: str, title: str) -> ResponsibilityL
     return lst
 
 
+def _demo_deadline(i: int, typed: str, year: int, latest: str) -> str:
+    """The seed's 完成时限 moved around the demo's latest month, so the view shows every case: some
+    passed (逾期 unless closed), some due this month, most ahead; 长期坚持 kept as typed."""
+    ongoing = "长期坚持" in typed
+    if typed == "长期坚持":
+        return typed
+    month = int(latest[5:])
+    if i % 4 == 0:  # last month's 15th (or this month's 5th in January)
+        m, d = (month - 1, 15) if month > 1 else (1, 5)
+    elif i % 4 == 1:  # the end of this month
+        m, d = month, 28
+    else:  # one to three months ahead, within the year
+        m, d = min(12, month + 1 + i % 3), 30 if min(12, month + 1 + i % 3) != 2 else 28
+    return f"{m}月{d}日" + ("、长期坚持" if ongoing else "")
+
+
 def _task(rng: random.Random, lst: ResponsibilityList, i: int, row: tuple, units: list[tuple[str, int | None]],
           year: int, months: list[str], measure: str | None = None) -> None:
     heading, name, sentence, measures, deadline, leaders, units_text, persons = row
-    if i % 7 == 3:  # a few deadlines already passed by the demo's latest month: 逾期 unless closed
-        deadline = "2月29日"
+    deadline = _demo_deadline(i, deadline, year, months[-1])
     d = parse_deadline(deadline, year)
     t = Task(position=i, seq=i + 1, heading=heading, target=f"{name}。{sentence}。", measures=measure or measures,
              deadline_text=deadline, deadline=d.date, ongoing=d.ongoing, leaders=leaders, units_text=units_text,
@@ -171,8 +186,9 @@ def _task(rng: random.Random, lst: ResponsibilityList, i: int, row: tuple, units
                                                percent=float(rng.choice((30, 50, 60, 80)))))
         if u.progress:
             u.status = "推进中"
-        if d.date is not None and not d.ongoing and rng.random() < 0.35:
-            on = min(d.date, dt.date(year, int(months[-1][5:]), 20))
+        latest_day = dt.date(year, int(months[-1][5:]), 20)
+        if d.date is not None and d.date <= latest_day + dt.timedelta(days=10) and rng.random() < 0.35:
+            on = min(d.date, latest_day)
             u.status, u.closed_on = "已销号", on
             u.closed_basis = f"{name}工作经对表检查已完成"
             u.evidence_files = f"{name}验收报告.pdf\n{unit}工作照片.jpg"
@@ -212,7 +228,8 @@ def generate_ledgers(session: Session, seed: int = 1) -> dict[str, int]:
         source, text, unit, measures = PROBLEMS[i % len(PROBLEMS)]
         h = rng.choice(households) if households and source == "入户走访" else None
         where = villages.get(h.village_id) if h else rng.choice(townships) if townships else None
-        deadline = dt.date(year, rng.choice((2, 3, 4, 5, 6)), rng.choice((10, 15, 20, 28)))
+        month = min(12, max(1, int(months[-1][5:]) + rng.choice((-2, -1, 0, 0, 1, 1, 2))))
+        deadline = dt.date(year, month, rng.choice((10, 15, 20, 28)))  # around the latest month: some 逾期
         p = Problem(year=year, position=i, source=source, description=text, unit_id=where.id if where else None,
                     household_uuid=h.uuid if h else None, measures=measures, resp_unit=unit,
                     resp_person=rng.choice(("康明礼", "张弘", "侯文敏", "王晔", "魏宝军")), deadline=deadline,

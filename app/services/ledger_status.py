@@ -23,6 +23,12 @@ class LedgerCounts:
     targets_without_entry: int  # 督战对象 without this month's 台账
     days_to_report: int  # to the 20th of this month (negative once past)
 
+    def short(self) -> str:
+        """For the status line: 逾期 first, the 20th last."""
+        due = f"距20日{self.days_to_report}天" if self.days_to_report >= 0 else f"20日已过{-self.days_to_report}天"
+        return (f"任务逾期{self.overdue_tasks}/未销号{self.open_tasks} · 问题逾期{self.overdue_problems}/"
+                f"未销号{self.open_problems} · {due}")
+
     def text(self) -> str:
         due = (f"距20日报送还剩{self.days_to_report}天" if self.days_to_report >= 0
                else f"本月20日报送已过{-self.days_to_report}天")

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -604,9 +605,13 @@ def year_of(db, period_month: str | None) -> int:
     return p.year if p is not None else dt.date.today().year
 
 
-def status_text(db, period_month: str | None, today: dt.date | None = None) -> str:
+def status_counts(db, period_month: str | None, today: dt.date | None = None):
     with db.read_session() as s:
-        return ledger_counts(s, year_of(db, period_month), today or dt.date.today()).text()
+        return ledger_counts(s, year_of(db, period_month), today or dt.date.today())
+
+
+def status_text(db, period_month: str | None, today: dt.date | None = None) -> str:
+    return status_counts(db, period_month, today).text()
 
 
 def refresh_status(window) -> None:
@@ -614,13 +619,19 @@ def refresh_status(window) -> None:
     label = getattr(window, "ledgers_label", None)
     if label is None:
         label = QLabel("")
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widens the window
+        label.setMinimumWidth(120)
         window.ledgers_label = label
-        window.statusBar().addPermanentWidget(label)
+        window.statusBar().addPermanentWidget(label, 1)
     store = window.store
     try:
-        label.setText(status_text(store.db, store.period.month if store.period else None))
+        counts = status_counts(store.db, store.period.month if store.period else None)
     except Exception:  # the status line is decoration: never break the window for it
         label.setText("")
+        return
+    label.setText(counts.short())
+    label.setToolTip(counts.text())
 
 
 def open_dialog(parent, db, period_month: str | None) -> QDialog:
