@@ -1,4 +1,5 @@
-"""Render the 督战与销号 window at 1366×768 (run under Xvfb): python docs/screenshots/shoot_ledgers.py DEMO.db OUTDIR.
+"""Render the 督战与销号 window at 1366×768 (run under Xvfb): python docs/screenshots/shoot_ledgers.py DEMO.db OUTDIR
+(DEMO.db from `guatu demo --year 2020`).
 
 Judged as of 2020-03-25, the demo register's latest month, so overdue rows and D-09 show.
 """
