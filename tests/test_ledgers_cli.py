@@ -212,3 +212,13 @@ def test_ledgers_inside_the_month_package(demo_db_path, capsys, tmp_path):
     assert code == 0 and verified["ok"], verified
     rows = list(openpyxl.load_workbook(Path(doc["folder"]) / "挂牌督战表-草稿.xlsx").active.iter_rows(values_only=True))
     assert rows[1][0] == "县级定点挂牌督战表" and "数据月份：2020年3月" in str(rows[-1][0])
+
+
+def test_office_thresholds_are_kept(demo_db_path, capsys):
+    base = ["--db", str(demo_db_path), "supervision", "candidates", "--json"]
+    _, doc = run(capsys, *base)
+    assert doc["thresholds"] == {"county_over": 1000, "township_at_least": 300, "incidence_over": 10.0}
+    _, doc = run(capsys, *base, "--township-at-least", "60", "--save")
+    assert doc["thresholds"]["township_at_least"] == 60
+    _, again = run(capsys, *base)  # no flags: the office's own now
+    assert again["thresholds"]["township_at_least"] == 60 and again["candidates"] == doc["candidates"]

@@ -15,9 +15,9 @@ from . import ledger_common as lc
 
 
 def _thresholds(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--county-over", type=int, default=1000, help="县剩余贫困人口超过（默认1000）")
-    p.add_argument("--township-at-least", type=int, default=300, help="乡镇贫困人口不少于（默认300）")
-    p.add_argument("--incidence-over", type=float, default=10.0, help="村贫困发生率超过%%（默认10）")
+    p.add_argument("--county-over", type=int, help="县剩余贫困人口超过（默认：本单位设定，未设定为1000）")
+    p.add_argument("--township-at-least", type=int, help="乡镇贫困人口不少于（默认：本单位设定，未设定为300）")
+    p.add_argument("--incidence-over", type=float, help="村贫困发生率超过%%（默认：本单位设定，未设定为10）")
 
 
 def add_parser(sub, name: str) -> argparse.ArgumentParser:
@@ -30,6 +30,7 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
     common.add_json(a)
     _thresholds(a)
     a.add_argument("--confirm", action="store_true", help="把尚未挂牌的候选确认为督战对象")
+    a.add_argument("--save", action="store_true", help="把给出的阈值存为本单位的挂牌标准")
     a.add_argument("--today", help="按此日期判断（YYYY-MM-DD）")
 
     a = acts.add_parser("list", help="列出督战对象")
@@ -60,26 +61,40 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
     return p
 
 
-def _thr(args):
-    from app.services.supervision import Thresholds
+def _thr(args, session):
+    """Flags given override the office's thresholds (which default to the seeds')."""
+    from app.services.supervision import Thresholds, office_thresholds
 
-    return Thresholds(args.county_over, args.township_at_least, args.incidence_over)
+    base = office_thresholds(session)
+    return Thresholds(
+        args.county_over if args.county_over is not None else base.county_over,
+        args.township_at_least if args.township_at_least is not None else base.township_at_least,
+        args.incidence_over if args.incidence_over is not None else base.village_incidence_over)
 
 
 def _candidates(args) -> int:
     from app.services.periods import get_period
-    from app.services.supervision import ConfirmCandidates, candidates, confirm_candidates
+    from app.services.supervision import (
+        ConfirmCandidates,
+        SetThresholds,
+        candidates,
+        confirm_candidates,
+        set_thresholds,
+    )
 
-    with common.open_db(args, write=args.confirm) as db, db.session() as s:
+    with common.open_db(args, write=args.confirm or args.save) as db, db.session() as s:
         period = get_period(s, args.period)
-        found = candidates(s, period, _thr(args))
+        thr = _thr(args, s)
+        if args.save:
+            set_thresholds(s, SetThresholds(thr))
+        found = candidates(s, period, thr)
         listed = None
         if args.confirm:
-            listed = confirm_candidates(s, ConfirmCandidates(period.month, (), _thr(args), lc.today(args)))
+            listed = confirm_candidates(s, ConfirmCandidates(period.month, (), thr, lc.today(args)))
         month = period.month
     if args.json:
-        doc = {"period": month, "thresholds": {"county_over": args.county_over,
-               "township_at_least": args.township_at_least, "incidence_over": args.incidence_over},
+        doc = {"period": month, "thresholds": {"county_over": thr.county_over,
+               "township_at_least": thr.township_at_least, "incidence_over": thr.village_incidence_over},
                "candidates": [c.to_dict() for c in found]}
         if listed is not None:
             doc["listed"] = list(listed.targets)
@@ -133,7 +148,7 @@ def _export(args) -> int:
         raise common.UsageError(f"输出文件应为 .xlsx 或 .pdf：{out}")
     with common.open_db(args, write=True) as db, db.session() as s:
         if args.townships:
-            n = export_townships(s, args.period, out, _thr(args), lc.today(args))
+            n = export_townships(s, args.period, out, _thr(args, s), lc.today(args))
         else:
             n = export_supervision(s, lc.year(s, args), out, lc.today(args))
     common.say(f"已导出 {out}（{n}行）。")

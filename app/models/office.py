@@ -95,6 +95,10 @@ class Office(Base):
     preparer_phone: Mapped[str | None] = mapped_column(String(20))
     upper_mailbox: Mapped[str | None] = mapped_column(String(120))
     mailbox: Mapped[str | None] = mapped_column(String(120))  # the office's own: the mail draft's From: (0005)
+    # 挂牌督战 thresholds the office sets (supervision.md §3); None: the seeds' defaults (0005_ledgers).
+    sv_county_over: Mapped[int | None]
+    sv_township_at_least: Mapped[int | None]
+    sv_incidence_over: Mapped[float | None]
     export_dir: Mapped[str | None] = mapped_column(Text)
 
 

@@ -312,3 +312,43 @@ def set_rural_population(session: Session, req: SetRuralPopulation) -> UnitChang
     audit.record(session, "update", table="units", record=unit_path(unit), field="rural_population", old=old,
                  new=req.persons)
     return UnitChanged((unit.id,))
+
+
+def office_thresholds(session: Session) -> Thresholds:
+    """The office's thresholds; each one not set is the seeds' default."""
+    from app.models import Office
+
+    office = session.get(Office, 1)
+    base = Thresholds()
+    if office is None:
+        return base
+    return Thresholds(
+        office.sv_county_over if office.sv_county_over is not None else base.county_over,
+        office.sv_township_at_least if office.sv_township_at_least is not None else base.township_at_least,
+        office.sv_incidence_over if office.sv_incidence_over is not None else base.village_incidence_over)
+
+
+@dataclass(frozen=True, slots=True)
+class SetThresholds:
+    thresholds: Thresholds
+
+
+def set_thresholds(session: Session, req: SetThresholds) -> Thresholds:
+    """Keep the office's 挂牌督战 thresholds (proposals use them from now on)."""
+    from app.models import Office
+
+    t = req.thresholds
+    if t.county_over < 0 or t.township_at_least < 0 or not 0 <= t.village_incidence_over <= 100:
+        raise LedgerRefused("挂牌标准应为不小于0的人数，贫困发生率在0至100之间。")
+    office = session.get(Office, 1)
+    if office is None:
+        office = Office(id=1)
+        session.add(office)
+    old = office_thresholds(session)
+    office.sv_county_over, office.sv_township_at_least = t.county_over, t.township_at_least
+    office.sv_incidence_over = t.village_incidence_over
+    session.flush()
+    audit.record(session, "update", table="office", record="1", field="supervision_thresholds",
+                 old=f"{old.county_over}/{old.township_at_least}/{old.village_incidence_over}",
+                 new=f"{t.county_over}/{t.township_at_least}/{t.village_incidence_over}")
+    return t

@@ -586,13 +586,16 @@ class LedgersView(QWidget):
 
         with self.db.read_session() as s:
             period = latest_period(s)
-            found = [c for c in S.candidates(s, period) if not c.listed] if period is not None else []
+            thresholds = S.office_thresholds(s)
+            found = [c for c in S.candidates(s, period, thresholds) if not c.listed] if period is not None else []
         if not found:
-            self.dialogs.info(self, "挂牌督战", "按默认标准（县>1000人、乡镇≥300人、村贫困发生率>10%）没有新的候选督战对象。")
+            self.dialogs.info(self, "挂牌督战", f"按本单位挂牌标准（县>{thresholds.county_over}人、乡镇≥"
+                              f"{thresholds.township_at_least}人、村贫困发生率>{thresholds.village_incidence_over:g}%）"
+                              "没有新的候选督战对象。")
             return
         text = "\n".join(f"{c.path}：{c.figure}（{REASON_COLUMNS[c.reason]}）" for c in found)
         if self.dialogs.confirm(self, "挂牌督战", f"以下单位达到挂牌标准，确认挂牌督战吗？\n{text}"):
-            self._run(lambda s: S.confirm_candidates(s, S.ConfirmCandidates(period.month, today=self.today)))
+            self._run(lambda s: S.confirm_candidates(s, S.ConfirmCandidates(period.month, (), thresholds, self.today)))
 
 
 def year_of(db, period_month: str | None) -> int:

@@ -1,5 +1,6 @@
 """the year's ledgers: responsibility lists and tasks (per 责任单位, monthly progress), the problems ledger,
-督战对象 and their monthly 督战台账 (supervision.md §1–3); a village's optional rural population
+督战对象 and their monthly 督战台账 (supervision.md §1–3); a village's optional rural population; the
+office's 挂牌督战 thresholds
 
 Revision ID: 0005_ledgers
 Revises: 0005_office_mailbox
@@ -151,9 +152,19 @@ def upgrade() -> None:
     with op.batch_alter_table('units', schema=None) as batch_op:
         batch_op.add_column(sa.Column('rural_population', sa.Integer(), nullable=True))
 
+    with op.batch_alter_table('office', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('sv_county_over', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('sv_township_at_least', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('sv_incidence_over', sa.Double(), nullable=True))
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('office', schema=None) as batch_op:
+        batch_op.drop_column('sv_incidence_over')
+        batch_op.drop_column('sv_township_at_least')
+        batch_op.drop_column('sv_county_over')
+
     with op.batch_alter_table('units', schema=None) as batch_op:
         batch_op.drop_column('rural_population')
 
