@@ -45,6 +45,7 @@ def test_import_reports_tasks_unplaced_and_findings(listed):
     assert "这一段不属于任何任务。" in texts and "责任单位：各事涉部门、各乡镇" in texts
     (d01,) = [f for f in doc["findings"] if f["code"] == "D-01"]
     assert "责任人" in d01["message"] and d01["record"]["kind"] == "task" and d01["file"] == "部门清单.docx"
+    assert d01["message"].startswith("第25段：") and d01["row"] is None  # a paragraph, not a sheet row
     with Database(db) as database, database.session() as s:
         townships = list(s.scalars(select(Unit.name).where(Unit.level == "township")))
     assert doc["task_units"] == (1 + len(townships)) + 1 + 2 + 1  # 组织部 + 各乡镇, 扶贫办, 扶贫办 档案局, 住建局
@@ -95,6 +96,8 @@ def test_xlsx_list_as_the_townships_list_and_its_export(demo_db_path, tmp_path, 
     base = ["--db", str(demo_db_path), "tasks"]
     code, doc = run(capsys, *base, "import", str(src), "--kind", "townships", "--replace", "--json")
     assert code == 0 and doc["tasks"] == 3 and doc["unplaced"] == []
+    (d01,) = [f for f in doc["findings"] if f["code"] == "D-01"]  # row 3 has no 责任人
+    assert (d01["sheet"], d01["row"]) == ("部门清单", 5)
     out = tmp_path / "乡镇清单导出.xlsx"
     assert main([*base, "export", "--kind", "townships", "--out", str(out), "--today", "2020-07-18"]) == 0
     ws = openpyxl.load_workbook(out).active

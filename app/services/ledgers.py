@@ -9,8 +9,9 @@ which the caller passes (the CLI and window pass the real date; tests inject one
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import select
@@ -220,6 +221,14 @@ def _fill(t: Task, inc: InTask, year: int) -> list[str]:
     return [f"{inc.where}：完成时限“{part}”无法识别" for part in d.unread]
 
 
+def _located(f: Finding, inc: InTask, file: str) -> Finding:
+    """Where in the file: a workbook's sheet and row; a Word list's paragraph or table row in the message."""
+    m = re.match(r"工作表“(.*)”第(\d+)行", inc.where)
+    if m:
+        return f.at(file=file, sheet=m[1], row=int(m[2]))
+    return replace(f, file=file, message=f"{inc.where}：{f.message}")
+
+
 def import_list(session: Session, req: ImportList) -> ImportedList:
     """Read a list from .docx/.xlsx and store it as the year's list of ``kind``, in one transaction.
 
@@ -244,7 +253,7 @@ def import_list(session: Session, req: ImportList) -> ImportedList:
         tasks.append(t)
     findings: list[Finding] = []
     for t, inc in zip(tasks, got.tasks, strict=True):
-        findings.extend(f.at(file=got.file, row=inc.row) for f in _task_findings(t, req.today)
+        findings.extend(_located(f, inc, got.file) for f in _task_findings(t, req.today)
                         if f.code in ("D-01", "D-02"))
     if req.dry_run or lst is None:
         return ImportedList(None, len(tasks), sum(len(t.units) for t in tasks), tuple(got.unplaced), tuple(unread),
@@ -258,7 +267,7 @@ def import_list(session: Session, req: ImportList) -> ImportedList:
         lst.tasks.append(t)
     session.flush()
     audit.record(session, "import", table="responsibility_lists", record=lst.uuid, new=f"{Path(req.path).name}：{len(tasks)}项任务")
-    findings = [f.at(file=got.file, row=inc.row) for t, inc in zip(tasks, got.tasks, strict=True)
+    findings = [_located(f, inc, got.file) for t, inc in zip(tasks, got.tasks, strict=True)
                 for f in _task_findings(t, req.today) if f.code in ("D-01", "D-02")]
     changed = Changed(lists=(lst.uuid,), tasks=tuple(t.uuid for t in tasks),
                       task_units=tuple(u.uuid for t in tasks for u in t.units), findings=tuple(findings))
