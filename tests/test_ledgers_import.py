@@ -100,3 +100,23 @@ def test_xlsx_task_over_merged_rows(tmp_path):
     got = read_list(merged_xlsx(tmp_path / "合并.xlsx"))
     assert [(t.seq, t.units, t.persons) for t in got.tasks] == [
         (1, "住建局、扶贫办", "侯文敏、康明礼"), (2, "就业局", "李晓坤")]
+
+
+def test_a_prose_item_followed_by_fields_is_a_task(tmp_path):
+    """Seed 002's first item: "一是……" prose, then 完成时限/责任领导/责任单位/责任人 — the prose is its 指标."""
+    import docx
+
+    d = docx.Document()
+    for text in ("三、工作措施", "一是集中发力整改，确保各类问题清仓见底。对照反馈意见逐项销号整改。",
+                 "完成时限：3月20日—4月30日、长期坚持", "市级责任领导：各部门市级分管领导", "责任单位：各事涉部门、各乡镇",
+                 "责任人：各事涉部门主要领导", "二是严格对标对表，全面补齐短板。", "（一）在组织推动方面。",
+                 "1、驻村工作时间。第一书记每周驻村5天。", "工作措施：组织部负责检查。", "完成时限：长期坚持",
+                 "责任单位：组织部", "责任人：张弘"):
+        d.add_paragraph(text)
+    d.save(str(tmp_path / "l.docx"))
+    got = read_list(tmp_path / "l.docx")
+    first, second = got.tasks
+    assert first.seq is None and first.target.startswith("一是集中发力整改") and first.units == "各事涉部门、各乡镇"
+    assert first.deadline == "3月20日—4月30日、长期坚持" and first.measures is None  # D-01 will say so
+    assert second.seq == 1 and second.persons == "张弘"
+    assert [u.text for u in got.unplaced] == ["二是严格对标对表，全面补齐短板。"]

@@ -158,6 +158,7 @@ def read_paragraphs(paragraphs: list[str], file: str) -> ReadList:
     heading: str | None = None
     task: InTask | None = None
     in_list = False  # after the first numbered target or （一）heading of a section
+    prose: Unplaced | None = None  # the paragraph just before, when it was prose no task took
     for i, raw in enumerate(paragraphs, 1):
         text = raw.strip()
         if not text:
@@ -165,6 +166,12 @@ def read_paragraphs(paragraphs: list[str], file: str) -> ReadList:
         where = f"第{i}段"
         fields = _fields_in(text) if len(text) < 20000 else None
         if fields:
+            if prose is not None:  # "一是集中发力整改……" followed by its fields: that paragraph is the 指标
+                if prose in out.unplaced:
+                    out.unplaced.remove(prose)
+                task = InTask(prose.where, row=int(prose.where[1:-1]), heading=heading, target=prose.text)
+                out.tasks.append(task)
+                in_list, prose = True, None
             if task is None:
                 out.unplaced.append(Unplaced(where, text, "不在编号指标之下，无法归入任务"))
                 continue
@@ -173,6 +180,7 @@ def read_paragraphs(paragraphs: list[str], file: str) -> ReadList:
                 setattr(task, key, value if not old else old + value if key == "measures" else f"{old}、{value}")
                 task.last = key
             continue
+        prose = None
         numbered = _NUMBERED.match(text)
         if numbered and not (task is not None and task.last == "measures" and task.persons is None
                              and task.units is None):
@@ -192,8 +200,10 @@ def read_paragraphs(paragraphs: list[str], file: str) -> ReadList:
             task.measures = (task.measures or "") + text  # 工作措施 running on into the next paragraph
         elif task is not None and task.last == "target":
             task.target = f"{task.target}{text}"
-        elif in_list:
-            out.unplaced.append(Unplaced(where, text, "无法归入任何任务"))
+        else:
+            prose = Unplaced(where, text, "无法归入任何任务")
+            if in_list:
+                out.unplaced.append(prose)
     return out
 
 
