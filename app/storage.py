@@ -26,6 +26,7 @@ from urllib.parse import quote
 
 import platformdirs
 from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.filelocks import lock_file as _lock_file
@@ -37,6 +38,10 @@ SCHEMA_TABLES = {"units", "periods", "households", "persons"}
 
 class StorageError(Exception):
     """The database cannot be used: not a guatu database, unreadable, or too new."""
+
+
+class ReadOnlyDatabase(StorageError):
+    """A write attempted through a database opened read-only (refused by SQLite itself)."""
 
 
 class DatabaseInUse(StorageError):
@@ -274,9 +279,15 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One user action: a session in one transaction, committed on success."""
-        with self.Session.begin() as s:
-            yield s
+        """One user action: a session in one transaction, committed on success. On a read-only
+        database a write is refused by SQLite and raised as ``ReadOnlyDatabase``."""
+        try:
+            with self.Session.begin() as s:
+                yield s
+        except OperationalError as e:
+            if not self.write and "readonly" in str(e.orig).replace(" ", "").lower():
+                raise ReadOnlyDatabase(f"数据库以只读方式打开，不能修改：{self.path}") from e
+            raise
 
     @contextmanager
     def read_session(self) -> Iterator[Session]:

@@ -1,7 +1,7 @@
 """导入向导: choose files → preview (per unit: added / changed / unchanged; findings; normalised
 values) → confirm → one transaction, off the GUI thread (``app.ui.tasks.TaskRunner``). Services only.
 
-Also the 新建月份 dialog (结转), opened from the 工具 menu through ``app.ui.new_month_dialog``.
+Also the 新建月份 dialog (结转), opened from the 工具 menu (``open_new_month_dialog``).
 """
 
 from __future__ import annotations
