@@ -1,0 +1,191 @@
+"""动态调整 (household-records.md §1): register changes become records; A-01…A-03; the 名单 export.
+
+Real SQLite registers built through the same operations the window and import use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from app.models import Adjustment, Household, Period, Person, Unit
+from app.services import adjustments, browse, checks, counts, register
+from app.services.errors import LockedPeriod
+from app.services.new_month import new_month
+from app.services.periods import lock_period
+from tests.test_ui_services import build_register
+
+
+@pytest.fixture
+def two_months(db):
+    """March set up (no records: the register is being established), April opened from it."""
+    ids = build_register(db, "2020-03")
+    with db.session() as s:
+        new_month(s, "2020-03", "2020-04")
+        april = s.scalar(select(Period).where(Period.month == "2020-04"))
+        ids["april"] = april.id
+        ids["hh"] = {h.uuid: h.id for h in s.scalars(select(Household).where(Household.period_id == april.id))}
+    return ids
+
+
+def _records(db, month="2020-04"):
+    with db.session() as s:
+        return [(a.kind, a.person_name or a.head_name, a.persons, a.reason) for a in s.scalars(
+            select(Adjustment).join(Period).where(Period.month == month).order_by(Adjustment.id))]
+
+
+def _april_hid(db, ids, head):
+    with db.session() as s:
+        return s.scalar(select(Household.id).join(Person).where(
+            Household.period_id == ids["april"], Person.name == head))
+
+
+def test_establishing_a_register_creates_no_record(db):
+    build_register(db, "2020-03")
+    assert _records(db, "2020-03") == []
+
+
+def test_removing_a_person_is_a_record_with_a01_open_and_kept_in_earlier_months(db, two_months):
+    hid = _april_hid(db, two_months, "王建国")
+    with db.session() as s:
+        pid = s.scalar(select(Person.id).where(Person.household_id == hid, Person.name == "李秀英"))
+        register.remove_member(s, pid)
+    assert _records(db) == [("自然减少", "李秀英", 1, None)]
+    with db.session() as s:
+        april = s.get(Period, two_months["april"])
+        found = [f for f in checks.check_period(s, april) if f.code == "A-01"]
+        assert len(found) == 1 and found[0].severity == "E" and "原因" in found[0].message
+        # the person stays in March
+        assert s.scalar(select(Person).join(Household).join(Period).where(
+            Period.month == "2020-03", Person.name == "李秀英")) is not None
+        rec = s.scalar(select(Adjustment))
+        ch = adjustments.set_details(s, adjustments.SetDetails(rec.uuid, reason="婚出到外县", cause="婚出",
+                                                               approval_no="康扶〔2020〕3号"))
+        assert ch.updated == (rec.uuid,) and [f.code for f in ch.findings] == ["A-01"]  # the closed finding
+        assert not [f for f in checks.check_period(s, april) if f.code == "A-01"]
+
+
+def test_added_then_removed_in_the_same_month_and_undo_leave_no_record(db, two_months):
+    hid = _april_hid(db, two_months, "张凤兰")
+    with db.session() as s:
+        ch = register.add_member(s, hid, None, {"name": "张小宝", "relation": "之孙", "age": 0})
+    assert _records(db) == [("新增人口", "张小宝", 1, None)]
+    with db.session() as s:
+        assert s.scalar(select(Adjustment)).cause == "出生"
+        register.remove_member(s, ch.person_id)
+    assert _records(db) == []
+    # undo of a removal (restore with the same UUID) takes the record back
+    hid = _april_hid(db, two_months, "王建国")
+    with db.session() as s:
+        pid = s.scalar(select(Person.id).where(Person.household_id == hid, Person.name == "李秀英"))
+        _ch, snap = register.remove_member(s, pid)
+    assert len(_records(db)) == 1
+    with db.session() as s:
+        register.restore_member(s, hid, snap)
+    assert _records(db) == []
+    # a whole household: removed (错评退出 of its 2 persons), undone
+    with db.session() as s:
+        _ch, snap = register.remove_household(s, hid)
+    assert _records(db) == [("错评退出", "王建国", 2, None)]
+    with db.session() as s:
+        register.restore_household(s, two_months["april"], snap)
+    assert _records(db) == []
+
+
+def test_new_household_counts_its_members_and_cancels_whole(db, two_months):
+    with db.session() as s:
+        ch = register.add_household(s, two_months["april"], two_months["v1"], None, "赵四")
+        register.add_member(s, ch.household_id, None, {"name": "赵小四", "relation": "之子", "age": 10})
+    assert _records(db) == [("新识别纳入", None, 2, None)]
+    with db.session() as s:
+        lst = adjustments.listing(s, s.get(Period, two_months["april"]), s.get(Unit, two_months["v1"]))
+        assert lst.rows[0].head == "赵四" and lst.persons_in == 2 and lst.net == 2
+        register.remove_household(s, ch.household_id)
+    assert _records(db) == []
+
+
+def test_returning_household_is_fanpin_and_a03(db, two_months):
+    with db.session() as s:
+        march_hid = s.scalar(select(Household.id).join(Person).join(Period).where(
+            Period.month == "2020-03", Person.name == "张凤兰"))
+        register.close_out(s, march_hid, dt.date(2020, 3, 20))
+    hid = _april_hid(db, two_months, "张凤兰")
+    with db.session() as s:
+        _c, snap = register.remove_household(s, hid)
+        a = s.scalar(select(Adjustment))
+        adjustments.set_details(s, adjustments.SetDetails(a.uuid, reason="已销号"))
+    # removed this month then re-entered is an undo (no record), so re-enter in May instead
+    with db.session() as s:
+        new_month(s, "2020-04", "2020-05")
+        may = s.scalar(select(Period).where(Period.month == "2020-05"))
+        register.restore_household(s, may.id, snap)
+        rec = s.scalar(select(Adjustment).join(Period).where(Period.month == "2020-05"))
+        assert rec.kind == "返贫"
+        assert not [f for f in checks.check_period(s, may) if f.code == "A-03"]
+        # 王建国 was never closed out: 返贫 is refused by A-03
+        other = s.scalar(select(Household.id).join(Person).where(Household.period_id == may.id, Person.name == "王建国"))
+        _c, snap2 = register.remove_household(s, other)
+        bad = s.scalar(select(Adjustment).where(Adjustment.kind == "错评退出", Adjustment.period_id == may.id))
+        with pytest.raises(adjustments.AdjustmentRefused):
+            adjustments.set_details(s, adjustments.SetDetails(bad.uuid, kind="返贫"))
+        with pytest.raises(adjustments.AdjustmentRefused):
+            adjustments.set_details(s, adjustments.SetDetails(bad.uuid, effective_on=dt.date(2020, 6, 1)))
+
+
+def test_leaving_twice_and_death_seen_later(db, two_months):
+    hid = _april_hid(db, two_months, "刘德明")
+    with db.session() as s:
+        pid = s.scalar(select(Person.id).where(Person.household_id == hid, Person.name == "刘小红"))
+        _c, _snap = register.remove_member(s, pid)
+        rec = s.scalar(select(Adjustment))
+        adjustments.set_details(s, adjustments.SetDetails(rec.uuid, reason="死亡", cause="死亡"))
+        # the same person typed again into May's register (copied from March by mistake) and removed again
+    with db.session() as s:
+        new_month(s, "2020-04", "2020-05")
+        may = s.scalar(select(Period).where(Period.month == "2020-05"))
+        mh = s.scalar(select(Household.id).join(Person).where(Household.period_id == may.id, Person.name == "刘德明"))
+        ch = register.restore_member(s, mh, register.Snapshot(values={"uuid": _snap.values["uuid"], "name": "刘小红"}))
+        register.remove_member(s, ch.person_id)  # cancels the May 新增人口 — no second leave
+        register.restore_member(s, mh, register.Snapshot(values={"uuid": _snap.values["uuid"], "name": "刘小红"}))
+    with db.session() as s:
+        april = s.get(Period, two_months["april"])
+        a02 = [f for f in checks.check_period(s, april) if f.code == "A-02"]
+        assert a02 and "以后月份" in a02[0].message
+        # a leave recorded in May for the person who left in April: A-03
+        may = s.scalar(select(Period).where(Period.month == "2020-05"))
+        mh = s.scalar(select(Household.id).join(Person).where(Household.period_id == may.id, Person.name == "刘德明"))
+        s.add(Adjustment(period_id=may.id, village_id=two_months["v2"], kind="自然减少", household_uuid="x",
+                         person_uuid=_snap.values["uuid"], effective_on=dt.date(2020, 5, 2), reason="迁出"))
+        s.flush()
+        a03 = [f for f in checks.check_period(s, may) if f.code == "A-03"]
+        assert a03 and a03[0].severity == "E"
+
+
+def test_counts_change_by_net_adjustments_and_m07_note(db, two_months):
+    with db.session() as s:
+        april = s.get(Period, two_months["april"])
+        county = s.scalar(select(Unit).where(Unit.level == "county"))
+        before = counts.rows(s, april, county, 1)[0]["total"]
+        hid = s.scalar(select(Household.id).join(Person).where(Household.period_id == april.id, Person.name == "刘德明"))
+        pid = s.scalar(select(Person.id).where(Person.household_id == hid, Person.name == "刘小军"))
+        register.remove_member(s, pid)
+        ch = register.add_household(s, april.id, two_months["v1"], None, "孙大")
+        register.add_member(s, ch.household_id, None, {"name": "孙二", "relation": "之子", "age": 3})
+        register.add_member(s, ch.household_id, None, {"name": "孙三", "relation": "之女", "age": 1})
+        after = counts.rows(s, april, county, 1)[0]["total"]
+        lst = adjustments.listing(s, april, county)
+        assert (lst.persons_in, lst.persons_out) == (3, 1)
+        assert after - before == lst.net == 2
+        note = adjustments.m07_note(s, april, county)
+        assert note.startswith("本月动态调整2条") and "净增加2人" in note
+
+
+def test_locked_month_refuses_and_import_hook_records_changes(db, two_months, tmp_path):
+    with db.session() as s:
+        lock_period(s, "2020-03")
+        march_hid = s.scalar(select(Household.id).join(Period).where(Period.month == "2020-03").limit(1))
+        with pytest.raises(LockedPeriod):
+            register.remove_household(s, march_hid)
+        assert browse is not None
