@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Adjustment, Household, Period, Person, Unit
-from app.services import adjustments, browse, checks, counts, register
+from app.services import adjustments, checks, counts, register
 from app.services.errors import LockedPeriod
 from app.services.new_month import new_month
 from app.services.periods import lock_period
@@ -70,7 +70,7 @@ def test_removing_a_person_is_a_record_with_a01_open_and_kept_in_earlier_months(
 def test_added_then_removed_in_the_same_month_and_undo_leave_no_record(db, two_months):
     hid = _april_hid(db, two_months, "张凤兰")
     with db.session() as s:
-        ch = register.add_member(s, hid, None, {"name": "张小宝", "relation": "之孙", "age": 0})
+        ch = register.add_member(s, hid, None, {"name": "张小宝", "relation": "之孙子", "age": 0})
     assert _records(db) == [("新增人口", "张小宝", 1, None)]
     with db.session() as s:
         assert s.scalar(select(Adjustment)).cause == "出生"
@@ -182,10 +182,72 @@ def test_counts_change_by_net_adjustments_and_m07_note(db, two_months):
         assert note.startswith("本月动态调整2条") and "净增加2人" in note
 
 
-def test_locked_month_refuses_and_import_hook_records_changes(db, two_months, tmp_path):
+def test_locked_month_refuses(db, two_months):
     with db.session() as s:
         lock_period(s, "2020-03")
         march_hid = s.scalar(select(Household.id).join(Period).where(Period.month == "2020-03").limit(1))
         with pytest.raises(LockedPeriod):
             register.remove_household(s, march_hid)
-        assert browse is not None
+    assert _records(db, "2020-03") == []
+
+
+def test_import_records_changes_but_not_into_an_empty_unit(db, two_months, tmp_path):
+    """The other office removed a person and added a household; importing its package here records both."""
+    import shutil
+
+    from app.services.export import export_package
+    from app.services.imports import apply_import, preview_import
+    from app.storage import Database
+
+    other_path = tmp_path / "other.db"
+    db.close()
+    shutil.copy(db.path, other_path)
+    with Database(other_path) as other:
+        with other.session() as s:
+            april = s.scalar(select(Period).where(Period.month == "2020-04"))
+            hid = s.scalar(select(Household.id).join(Person).where(Household.period_id == april.id,
+                                                                   Person.name == "刘德明"))
+            pid = s.scalar(select(Person.id).where(Person.household_id == hid, Person.name == "刘小红"))
+            register.remove_member(s, pid)
+            register.add_household(s, april.id, two_months["v1"], None, "钱一")
+        res = export_package(other, "2020-04", "康平县", tmp_path / "pkg", draft=True)
+    from app.storage import Database as D
+
+    here = D(db.path)
+    try:
+        with here.session() as s:
+            apply_import(s, preview_import(s, [res["zip"]]), replace=True)
+        with here.session() as s:
+            recs = s.scalars(select(Adjustment).join(Period).where(Period.month == "2020-04")).all()
+            assert sorted((a.kind, a.source) for a in recs) == [("新识别纳入", "import"), ("自然减少", "import")]
+    finally:
+        here.close()
+    # a new, empty register takes the same package without any record
+    fresh = tmp_path / "fresh.db"
+    D(fresh, create=True).close()
+    with D(fresh) as f, f.session() as s:
+        apply_import(s, preview_import(s, [res["zip"]]))
+        assert s.scalars(select(Adjustment)).all() == []
+
+
+def test_export_list_xlsx_and_pdf_masked(db, two_months, tmp_path):
+    import subprocess
+
+    from python_calamine import CalamineWorkbook
+
+    hid = _april_hid(db, two_months, "王建国")
+    with db.session() as s:
+        pid = s.scalar(select(Person.id).where(Person.household_id == hid, Person.name == "李秀英"))
+        register.update_person(s, pid, "id_number", "210123195503150028")
+        register.remove_member(s, pid)
+        res = adjustments.export_list(s, adjustments.ExportList("2020-04", "康平县", str(tmp_path / "out")))
+    assert res.rows == 1 and res.open_records == 1
+    xlsx = next(f for f in res.files if f.endswith(".xlsx"))
+    rows = CalamineWorkbook.from_path(xlsx).get_sheet_by_index(0).to_python()
+    flat = [str(c) for r in rows for c in r]
+    assert "210123********0028" in flat and "李秀英" in flat and "自然减少" in flat
+    assert not any("195503" in c for c in flat)
+    pdf = next(f for f in res.files if f.endswith(".pdf"))
+    text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True, check=True).stdout
+    assert "动态调整名单" in text and "210123********0028" in text and "195503" not in text
+    assert "自然减少1条" in text

@@ -30,6 +30,8 @@ COMMANDS = {
     "backup": "cmd_backup",
     "restore": "cmd_restore",
     "selftest": "cmd_selftest",
+    "adjustments": "cmd_adjustments",
+    "visits": "cmd_visits",
 }
 
 

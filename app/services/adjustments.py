@@ -161,7 +161,7 @@ def infer_cause(kind: str, age: int | None, relation: str | None) -> str | None:
     if kind == "新增人口":
         if age == 0:
             return "出生"
-        if relation in ("儿媳", "妻", "夫", "女婿"):
+        if relation in ("之儿媳", "之女婿", "配偶"):
             return "婚入"
     return None
 
@@ -470,3 +470,47 @@ def net_persons(session: Session, period: Period, unit: Unit) -> int:
 
 def count_by_kind(recs: list[Adjustment]) -> Counter:
     return Counter(r.kind for r in recs)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportList:
+    """Export the 动态调整名单 of a unit and month to ``out`` (a folder, or a .xlsx/.pdf path)."""
+
+    period: str | None
+    unit: str | None
+    out: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    files: tuple[str, ...]
+    rows: int
+    open_records: int  # still without a reason (A-01)
+
+
+def export_list(session: Session, req: ExportList) -> ExportResult:
+    """Write the 名单 as .xlsx and PDF (身份证号 masked); audited as an export."""
+    from pathlib import Path
+
+    from app.exporters.adjustments import AdjustmentSheet, write
+
+    from .export import resolve
+
+    period, unit = resolve(session, req.period, req.unit)
+    lst = listing(session, period, unit)
+    office = session.get(Office, 1)
+    sheet = AdjustmentSheet(unit.name, period.month, [r.to_dict() for r in lst.rows], lst.summary(),
+                            preparer=(office.preparer or "") if office else "",
+                            preparer_phone=(office.preparer_phone or "") if office else "")
+    out = Path(req.out)
+    m = Month.parse(period.month)
+    stem = f"{unit.name}{m.year}年{m.month}月动态调整名单"
+    if out.suffix.lower() in (".xlsx", ".pdf"):
+        xlsx, pdf = out.with_suffix(".xlsx"), out.with_suffix(".pdf")
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        xlsx, pdf = out / f"{stem}.xlsx", out / f"{stem}.pdf"
+    files = write(sheet, xlsx, pdf)
+    audit.record(session, "export", period=period.month, table="adjustments", record=unit_path(unit),
+                 new=f"{len(lst.rows)}条")
+    return ExportResult(tuple(str(f) for f in files), len(lst.rows), sum(1 for r in lst.rows if r.open))
