@@ -180,6 +180,10 @@ def test_counts_change_by_net_adjustments_and_m07_note(db, two_months):
         assert after - before == lst.net == 2
         note = adjustments.m07_note(s, april, county)
         assert note.startswith("本月动态调整2条") and "净增加2人" in note
+        m07 = [f for f in checks.check_period(s, april) if f.code == "M-07" and f.field == "total"]
+        by_unit = {f.unit: adjustments.suggested_note(s, "2020-04", f) for f in m07}
+        assert by_unit["暖泉镇/前暖泉村"] == "本月动态调整1条（新识别纳入1条）；调入3人，调出0人，净增加3人。"
+        assert by_unit["暖泉镇/后暖泉村"].endswith("调入0人，调出1人，净减少1人。")
 
 
 def test_locked_month_refuses(db, two_months):

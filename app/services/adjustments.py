@@ -514,3 +514,19 @@ def export_list(session: Session, req: ExportList) -> ExportResult:
     audit.record(session, "export", period=period.month, table="adjustments", record=unit_path(unit),
                  new=f"{len(lst.rows)}条")
     return ExportResult(tuple(str(f) for f in files), len(lst.rows), sum(1 for r in lst.rows if r.open))
+
+
+def suggested_note(session: Session, month: str | None, finding: Finding) -> str | None:
+    """The 核实说明 offered for a finding before the clerk types one: for an M-07 change of 总人数,
+    the month's net adjustments of that unit (household-records.md §1); None for anything else."""
+    if finding.code != "M-07" or finding.field != "total" or not finding.unit or finding.note:
+        return None
+    from .periods import get_period
+    from .units import find_unit
+
+    try:
+        period = get_period(session, month)
+        unit = find_unit(session, finding.unit)
+    except UsageError:
+        return None
+    return m07_note(session, period, unit)

@@ -61,7 +61,8 @@ def acknowledge(window: MainWindow, f: Finding) -> None:
     if f.is_error:
         window.dialogs.info(window, "核实说明", "错误必须改正；只有“提示”可以填写核实说明。")
         return
-    text = window.dialogs.ask_text(window, "核实说明", f"{f.code} {f.message}\n\n请填写核实情况：", f.note or "")
+    text = window.dialogs.ask_text(window, "核实说明", f"{f.code} {f.message}\n\n请填写核实情况：",
+                                  f.note or window.store.suggested_note(f) or "")
     if not text or not text.strip():
         return
     try:
