@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain import ASSISTANCE
+from app.kernel.month import Month
 from app.models import Adjustment, Household, Period, Person, Unit
 from app.models.units import unit_path
 
@@ -60,7 +61,51 @@ def add_records(session: Session, seed: int, skip: set[str], skip_village: str |
             adjustments.set_details(session, adjustments.SetDetails(
                 rec.uuid, reason="新生儿，已落户", cause="出生", effective_on=day, approved_on=day,
                 approval_no="康扶调〔2020〕3号"))
-    return {"adjustments": hh.uuid}
+    out = {"adjustments": hh.uuid}
+    out.update(add_visits(session, rng, period))
+    return out
+
+
+def add_visits(session: Session, rng: random.Random, period: Period) -> dict:
+    """Visits of the open month to most band-A households (bulk, for big demos), by their 帮扶责任人;
+    one with a 看住房 problem raised, one with a 看饮水 problem not raised (V-02), a few unvisited
+    (V-01), one 不满意; and a few work-log entries."""
+    from sqlalchemy import insert
+
+    from app.models import Visit, VisitProblem, WorkLogEntry
+
+    m = Month.parse(period.month)
+    q = (select(Household.uuid, Household.village_id, Household.helper_name, Household.band, Person.name)
+         .join(Person, (Person.household_id == Household.id) & (Person.relation == "户主"))
+         .where(Household.period_id == period.id, Household.closed_out.is_(False)).order_by(Household.id))
+    rows, seen = [], set()
+    for uuid, vid, helper, band, head in session.execute(q):
+        if uuid in seen or (band == "A" and rng.random() < 0.05) or (band == "B" and rng.random() < 0.7):
+            continue
+        seen.add(uuid)
+        r = rng.random()
+        rows.append(dict(
+            uuid=_uuid4(rng), visited_on=m.first_day + dt.timedelta(days=rng.randrange(2, 26)), household_uuid=uuid,
+            village_id=vid, head_name=head, visitor=helper or "孙丽华", ask_basic=True, ask_living=True,
+            ask_budget=r < 0.9, ask_satisfaction=True, ask_advice=r < 0.6, talk_party=r < 0.7, talk_policy=True,
+            talk_hope=r < 0.5, talk_inspire=r < 0.4, look_housing="正常", look_water="正常", look_papers="正常",
+            ask_advice_note=None, look_housing_note=None, look_water_note=None,
+            satisfaction="满意" if r < 0.93 else "基本满意", recorded_at=dt.datetime(m.year, m.month, 28, 17, 0)))
+    if not rows:
+        return {}
+    rows[0].update(satisfaction="不满意", ask_advice=True, ask_advice_note="希望尽快落实危房改造补助")
+    rows[min(1, len(rows) - 1)].update(look_housing="有问题", look_housing_note="西屋墙体裂缝")
+    rows[min(2, len(rows) - 1)].update(look_water="有问题", look_water_note="入户水压不足")
+    session.execute(insert(Visit.__table__), rows)
+    housing = session.scalar(select(Visit).where(Visit.uuid == rows[min(1, len(rows) - 1)]["uuid"]))
+    session.add(VisitProblem(uuid=_uuid4(rng), visit_id=housing.id, look="housing", text="西屋墙体裂缝，申请危房鉴定"))
+    session.add(VisitProblem(uuid=_uuid4(rng), visit_id=housing.id, text="门前路灯不亮", solved_on_spot=True))
+    cadre = rows[0]["visitor"]
+    for day, text in ((3, "参加镇扶贫工作例会，学习返贫监测文件"), (12, "整理帮扶户收入台账"),
+                      (25, "与村医核对慢病户签约服务情况")):
+        session.add(WorkLogEntry(uuid=_uuid4(rng), written_on=m.first_day.replace(day=day), cadre=cadre, text=text))
+    session.flush()
+    return {"visits": len(rows), "cadre": cadre}
 
 
 __all__ = ["add_records", "Person"]
