@@ -32,6 +32,7 @@ COMMANDS = {
     "selftest": "cmd_selftest",
     "adjustments": "cmd_adjustments",
     "visits": "cmd_visits",
+    "monitored": "cmd_monitored",
 }
 
 

@@ -131,3 +131,42 @@ def v03_satisfaction(unit: str, rate: float | None, month: str) -> list[Finding]
     m = Month.parse(month)
     return [Finding("V-03", "W", f"{m.year}年{m.month}月群众满意度为{rate:.1f}%，低于{SATISFACTION_TARGET:.0f}%",
                     unit=unit, field="satisfaction")]
+
+
+# -- monitored households ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MonitoredData:
+    uuid: str
+    name: str
+    unit: str | None
+    household: str | None
+    colour: str
+    started_on: dt.date
+    reviewed_on: dt.date | None
+    cleared_on: dt.date | None
+    cleared_basis: str | None
+    last_measure: dt.date | None
+
+
+def _m(code: str, severity: str, message: str, d: MonitoredData, field: str) -> Finding:
+    return Finding(code, severity, message, unit=d.unit, household=d.household, field=field, target=d.uuid)
+
+
+def check_monitored(d: MonitoredData, as_of: dt.date) -> list[Finding]:
+    """R-01 W a 红 household without a measure in the last 30 days; R-02 E 风险消除 without date or
+    basis; R-03 W monitored over 6 months without a review (none, or the last one over 6 months ago)."""
+    out = []
+    if d.cleared_on is not None or (d.cleared_basis or "").strip():
+        if d.cleared_on is None or not (d.cleared_basis or "").strip():
+            out.append(_m("R-02", "E", f"监测户{d.name}的风险消除需同时填写消除日期和依据", d, "cleared_on"))
+        return out
+    if d.colour == "red" and (d.last_measure is None or (as_of - d.last_measure).days > 30):
+        since = f"最近一次为{d.last_measure.isoformat()}" if d.last_measure else "尚无措施"
+        out.append(_m("R-01", "W", f"红色监测户{d.name}近30天没有新的帮扶措施（{since}）", d, "measures"))
+    last_review = d.reviewed_on or d.started_on
+    if (as_of - d.started_on).days > 183 and (as_of - last_review).days > 183:
+        out.append(_m("R-03", "W", f"监测户{d.name}自{d.started_on.isoformat()}纳入监测已超过6个月，未再核查", d,
+                      "reviewed_on"))
+    return out

@@ -63,7 +63,29 @@ def add_records(session: Session, seed: int, skip: set[str], skip_village: str |
                 approval_no="康扶调〔2020〕3号"))
     out = {"adjustments": hh.uuid}
     out.update(add_visits(session, rng, period))
+    out.update(add_monitored(session, period))
     return out
+
+
+def add_monitored(session: Session, period: Period) -> dict:
+    """Two monitored households outside the register (边缘易致贫户, 突发严重困难户) with measures."""
+    from . import monitoring
+
+    villages = list(session.scalars(select(Unit).where(Unit.level == "village").order_by(Unit.id).limit(2)))
+    if not villages:
+        return {}
+    m = Month.parse(period.month)
+    a = monitoring.add_monitored(session, monitoring.AddMonitored(
+        unit_path(villages[0]), "于长海", "边缘易致贫户", m.first_day.replace(day=2), "yellow", ("因病",),
+        members=(("于长海", 63, None), ("王桂芝", 61, None))))
+    monitoring.add_measure(session, monitoring.AddMeasure(a.monitored[0], m.first_day.replace(day=9),
+                                                          "落实家庭医生签约，办理门诊慢病"))
+    b = monitoring.add_monitored(session, monitoring.AddMonitored(
+        unit_path(villages[-1]), "侯振江", "突发严重困难户", m.first_day.replace(day=6), "red", ("因灾",),
+        members=(("侯振江", 47, None), ("刘淑梅", 45, None), ("侯佳", 16, None))))
+    monitoring.add_measure(session, monitoring.AddMeasure(b.monitored[0], m.first_day.replace(day=8),
+                                                          "申请临时救助3000元"))
+    return {"monitored": [a.monitored[0], b.monitored[0]]}
 
 
 def add_visits(session: Session, rng: random.Random, period: Period) -> dict:
