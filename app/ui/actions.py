@@ -19,6 +19,7 @@ TOOL_ACTIONS = (
     ("工具", "cards", "明白卡…", "app.ui.cards_dialog", "fa5s.id-card"),
     ("工具", "counts", "月报表（附件1/2/3）…", "app.ui.counts_view", "fa5s.table"),
     ("工具", "projects", "资金项目（附件3）…", "app.ui.projects_view", "fa5s.coins"),
+    ("工具", "records", "入户走访与动态调整…", "app.ui.records_view", "fa5s.walking"),
 )
 
 
