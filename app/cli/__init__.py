@@ -33,6 +33,7 @@ COMMANDS = {
     "adjustments": "cmd_adjustments",
     "visits": "cmd_visits",
     "monitored": "cmd_monitored",
+    "household-papers": "cmd_household_papers",
 }
 
 
