@@ -1,4 +1,4 @@
-"""`guatu household-papers --unit U --out FILE.pdf [--kind income|handbook] [--period]`: 一册两表."""
+"""`guatu household-papers --unit U --out FILE.pdf [--kind income|handbook|medical] [--period]`: 一册两表."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
     common.add_unit(p)
     common.add_pdf_out(p)
     common.add_period(p)
-    p.add_argument("--kind", default="income", help="income 收入情况一览表（默认）、handbook 扶贫手册")
+    p.add_argument("--kind", default="income", help="income 收入情况一览表（默认）、handbook 扶贫手册、medical 治疗用药情况一览表（仅有病患成员的户）")
     return p
 
 

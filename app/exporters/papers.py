@@ -54,6 +54,9 @@ class HouseholdPaper:
     colour: str = ""
     closed_out: str = ""  # 销号 date text, if closed out
     payload: str = ""  # the card's QR text
+    # 治疗用药: (name, disease, hospital and date, treatment, doctor, medicines, total, basic, serious,
+    # assistance, other, out of pocket, follow-ups) — printed on the medical table only
+    treatments: list[tuple] = field(default_factory=list)
 
     @property
     def total(self) -> float:
@@ -153,12 +156,53 @@ def draw_handbook(c: Canvas, p: HouseholdPaper) -> None:
         y -= 8
 
 
+MED_COLUMNS = (("姓名", 44), ("疾病名称", 62), ("确诊医院及日期", 78), ("治疗方式", 46), ("签约医生", 40),
+               ("用药及用法用量", 96), ("医疗总费用", 44), ("基本医保", 40), ("大病保险", 40), ("医疗救助", 40),
+               ("其他", 32), ("个人自付", 40))
+
+
+def draw_medical(c: Canvas, p: HouseholdPaper) -> None:
+    from reportlab.lib.pagesizes import landscape
+
+    w, h = landscape(A4)
+    c.setPageSize((w, h))
+    c.setStrokeColor(GRID)
+    c.setLineWidth(0.6)
+    y = h - 40
+    draw_text(c, w / 2, y, f"贫困户家庭治疗用药情况一览表（{p.year}年）", 16, "center", True)
+    y -= 24
+    draw_text(c, 36, y, f"户主：{p.head}　　村：{p.township}{p.village}　　家庭人口：{len(p.members)}人", 10.5)
+    y -= 10
+    x = 36.0
+    for label, cw in MED_COLUMNS:
+        _cell(c, x, y, cw * 1.27, 24, label, 8.5, "center", True)
+        x += cw * 1.27
+    y -= 24
+    for t in p.treatments:
+        values = (t[0], t[1], t[2], t[3], t[4], t[5], *[_yuan(v) for v in t[6:12]])
+        x = 36.0
+        for (label, cw), v in zip(MED_COLUMNS, values, strict=True):
+            _cell(c, x, y, cw * 1.27, 30, str(v or "")[:24], 8, "right" if label in (
+                "医疗总费用", "基本医保", "大病保险", "医疗救助", "其他", "个人自付") else "left")
+            x += cw * 1.27
+        y -= 30
+        if t[12]:
+            draw_text(c, 40, y - 12, f"随访：{t[12]}", 8.5)
+            y -= 18
+    if not p.treatments:
+        draw_text(c, 40, y - 16, "（本年尚无治疗用药记录）", 10)
+        y -= 20
+    y -= 36
+    draw_text(c, 36, y, "村医（签字）：________________　　户主（签字）：________________　　日期：______年____月____日",
+              10.5)
+
+
 def write_papers(papers: list[HouseholdPaper], out: str | Path, kind: str) -> dict:
-    """Every household's ``kind`` paper (income or handbook), one A4 page each; returns {"households","pages"}."""
+    """Every household's ``kind`` paper (income, handbook or medical), one A4 page each; returns {"households","pages"}."""
     ensure_fonts()
-    title = {"income": "贫困户家庭收入情况一览表", "handbook": "扶贫手册"}[kind]
+    title = {"income": "贫困户家庭收入情况一览表", "handbook": "扶贫手册", "medical": "贫困户家庭治疗用药情况一览表"}[kind]
     c = new_canvas(out, A4, title)
-    draw = draw_income if kind == "income" else draw_handbook
+    draw = {"income": draw_income, "handbook": draw_handbook, "medical": draw_medical}[kind]
     for p in papers:
         draw(c, p)
         c.showPage()

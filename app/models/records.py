@@ -152,3 +152,37 @@ class MonitorMeasure(Base):
     monitored_id: Mapped[int] = mapped_column(ForeignKey("monitored_households.id", ondelete="CASCADE"), index=True)
     taken_on: Mapped[dt.date]
     text: Mapped[str] = mapped_column(Text)
+
+
+class TreatmentRecord(Base):
+    """A member's line of 贫困户家庭治疗用药情况一览表 for a year, kept by the village doctor.
+
+    Health data: shown in the window and printed on the household's own table only (§4).
+    """
+
+    __tablename__ = "treatment_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), default=new_uuid, unique=True)
+    year: Mapped[int]
+    household_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    person_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    person_name: Mapped[str | None] = mapped_column(String(40))
+    disease: Mapped[str] = mapped_column(String(60))
+    hospital: Mapped[str | None] = mapped_column(String(60))
+    diagnosed_on: Mapped[dt.date | None]
+    treatment: Mapped[str | None] = mapped_column(String(10))  # 门诊慢病 · 住院 · 家庭医生签约 · 其他
+    doctor: Mapped[str | None] = mapped_column(String(40))
+    medicines: Mapped[str | None] = mapped_column(Text)  # "药名 用法用量" lines
+    total_cost: Mapped[float] = mapped_column(default=0)
+    basic_insurance: Mapped[float] = mapped_column(default=0)
+    serious_insurance: Mapped[float] = mapped_column(default=0)
+    medical_assistance: Mapped[float] = mapped_column(default=0)
+    other_reimbursement: Mapped[float] = mapped_column(default=0)
+    followups: Mapped[str | None] = mapped_column(Text)  # "日期 随访人 情况" lines
+
+    @property
+    def out_of_pocket(self) -> float:
+        """个人自付: derived, never typed."""
+        return round(self.total_cost - self.basic_insurance - self.serious_insurance - self.medical_assistance
+                     - self.other_reimbursement, 2)

@@ -170,3 +170,21 @@ def check_monitored(d: MonitoredData, as_of: dt.date) -> list[Finding]:
         out.append(_m("R-03", "W", f"监测户{d.name}自{d.started_on.isoformat()}纳入监测已超过6个月，未再核查", d,
                       "reviewed_on"))
     return out
+
+
+# -- treatment records ------------------------------------------------------------------------------
+
+
+def t01_untreated(household: str, person: str, name: str, health: str, unit: str | None, year: int) -> list[Finding]:
+    """T-01 W: a member with 大病 or 长期慢性病 has no treatment record this year."""
+    return [Finding("T-01", "W", f"{name}健康状况为{health}，{year}年尚无治疗用药记录", unit=unit,
+                    household=household, person=person, field="health")]
+
+
+def t02_reimbursed(total: float, reimbursed: float, name: str, household: str, person: str, unit: str | None,
+                   record: str) -> list[Finding]:
+    """T-02 E: reimbursements exceed 医疗总费用."""
+    if reimbursed <= total + 0.005:
+        return []
+    return [Finding("T-02", "E", f"{name}的报销合计{reimbursed:.2f}元超过医疗总费用{total:.2f}元", unit=unit,
+                    household=household, person=person, field="total_cost", target=record)]

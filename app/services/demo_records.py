@@ -64,7 +64,44 @@ def add_records(session: Session, seed: int, skip: set[str], skip_village: str |
     out = {"adjustments": hh.uuid}
     out.update(add_visits(session, rng, period))
     out.update(add_monitored(session, period))
+    out.update(add_treatments(session, rng, period))
     return out
+
+
+# Disease names of the demo: distinctive, so a test can grep every other output for them.
+DEMO_DISEASES = {"大病": ("肺恶性肿瘤", "慢性肾衰竭尿毒症期", "急性白血病"),
+                 "长期慢性病": ("2型糖尿病", "原发性高血压", "慢性阻塞性肺疾病", "类风湿关节炎")}
+
+
+def add_treatments(session: Session, rng: random.Random, period: Period) -> dict:
+    """A treatment record for every member with 大病/长期慢性病 but one (T-01 shows it), bulk."""
+    from sqlalchemy import insert
+
+    from app.models import TreatmentRecord
+
+    year = Month.parse(period.month).year
+    q = (select(Household.uuid, Person.uuid, Person.name, Person.health).join(Person, Person.household_id == Household.id)
+         .where(Household.period_id == period.id, Person.health.in_(tuple(DEMO_DISEASES))).order_by(Person.id))
+    rows = []
+    for i, (hu, pu, name, health) in enumerate(session.execute(q)):
+        if i == 0:
+            continue  # left without a record: T-01
+        serious = health == "大病"
+        total = float(rng.randrange(20000, 90000) if serious else rng.randrange(800, 6000))
+        basic = round(total * (0.55 if serious else 0.6))
+        big = round(total * 0.2) if serious else 0.0
+        aid = round(total * 0.1)
+        rows.append(dict(
+            uuid=_uuid4(rng), year=year, household_uuid=hu, person_uuid=pu, person_name=name,
+            disease=rng.choice(DEMO_DISEASES[health]), hospital="康平县人民医院" if serious else "乡镇卫生院",
+            diagnosed_on=dt.date(year - rng.randrange(1, 6), rng.randrange(1, 13), rng.randrange(1, 28)),
+            treatment="住院" if serious else rng.choice(("门诊慢病", "家庭医生签约")), doctor="村医" + name[0],
+            medicines=None if serious else "二甲双胍片 0.5g 每日三次", total_cost=total, basic_insurance=basic,
+            serious_insurance=big, medical_assistance=aid, other_reimbursement=0.0,
+            followups=f"{period.month}-10 村医 病情稳定"))
+    if rows:
+        session.execute(insert(TreatmentRecord.__table__), rows)
+    return {"treatments": len(rows)}
 
 
 def add_monitored(session: Session, period: Period) -> dict:
