@@ -35,4 +35,4 @@ def test_income_table_and_handbook(demo_db_path, tmp_path):
     page = next(tmp_path.glob("p-*1.png"))
     assert page.stat().st_size > 1000
     assert main(["household-papers", "--db", str(demo_db_path), "--unit", village, "--out", str(hb),
-                 "--kind", "medical"]) == 2
+                 "--kind", "x-ray"]) == 2

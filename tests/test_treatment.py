@@ -12,7 +12,7 @@ from python_calamine import CalamineWorkbook
 from sqlalchemy import select
 
 from app.cli import main
-from app.models import Household, Period, Person
+from app.models import Household, Period
 from app.services import checks, treatment
 from app.services.demo_records import DEMO_DISEASES
 from tests.test_ui_services import build_register
