@@ -1,7 +1,7 @@
 """records: 动态调整, visits, work log, monitored households
 
 Revision ID: 0005_records
-Revises: 0004
+Revises: 0005_office_mailbox
 Create Date: 2026-11-30 06:57:43.112057
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '0005_records'
-down_revision: str | Sequence[str] | None = '0004'
+down_revision: str | Sequence[str] | None = '0005_office_mailbox'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
