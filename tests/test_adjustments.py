@@ -214,7 +214,7 @@ def test_import_records_changes_but_not_into_an_empty_unit(db, two_months, tmp_p
             pid = s.scalar(select(Person.id).where(Person.household_id == hid, Person.name == "刘小红"))
             register.remove_member(s, pid)
             register.add_household(s, april.id, two_months["v1"], None, "钱一")
-        res = export_package(other, "2020-04", "康平县", tmp_path / "pkg", draft=True)
+        res = export_package(other, "2020-04", "暖泉镇", tmp_path / "pkg", draft=True)
     from app.storage import Database as D
 
     here = D(db.path)
