@@ -60,7 +60,7 @@ def require_preparer(session: Session) -> None:
                if not (value or "").strip()]
     if missing:
         raise Refused(f"{'和'.join(missing)}未填写，不能导出正式月报；请在“设置”中填写后再导出"
-                      "（或导出草稿 --draft 核对）。")
+                      "（或先导出草稿核对）。")
 
 
 def resolve(session: Session, period: Period | str | None, unit: Unit | str | int | None) -> tuple[Period, Unit]:
@@ -77,7 +77,7 @@ def resolve(session: Session, period: Period | str | None, unit: Unit | str | in
     else:
         u = default_unit(session)
         if u is None:
-            raise UsageError("没有设置本单位，请用 --unit 指定要导出的单位。")
+            raise UsageError("没有设置本单位，请指定要导出的单位。")
     return p, u
 
 
@@ -285,7 +285,7 @@ def _export(session: Session, period, unit, out_dir: Path, draft: bool, progress
     if errors and not draft:
         raise Refused(
             f"{u.name}{per.year}年{per.month_number}月数据有{len(errors)}处错误，不能导出正式月报；"
-            "请先改正，或导出草稿（--draft）核对。",
+            "请先改正，或先导出草稿核对。",
             findings=errors,
         )
 
