@@ -47,7 +47,9 @@ def add_records(session: Session, seed: int, skip: set[str], skip_village: str |
     if not candidates:
         return {}
     hh, leaving = candidates[rng.randrange(len(candidates))]
-    day = adjustments.default_date(period, dt.date(2020, 3, 12))
+    m = Month.parse(period.month)
+    day = adjustments.default_date(period, min(m.first_day.replace(day=12), dt.date.today()))
+    approval = f"康扶调〔{m.year}〕3号"
     register.remove_member(session, leaving.id)
     register.add_member(session, hh.id, None, {
         "uuid": _uuid4(rng), "name": hh.head.name[0] + rng.choice(("小宝", "欣怡", "子涵", "浩然")), "relation": "之孙子",
@@ -56,11 +58,11 @@ def add_records(session: Session, seed: int, skip: set[str], skip_village: str |
         if rec.kind == "自然减少":
             adjustments.set_details(session, adjustments.SetDetails(
                 rec.uuid, reason="嫁到外县，户口已迁出", cause="婚出", effective_on=day,
-                approved_on=day, approval_no="康扶调〔2020〕3号"))
+                approved_on=day, approval_no=approval))
         else:
             adjustments.set_details(session, adjustments.SetDetails(
                 rec.uuid, reason="新生儿，已落户", cause="出生", effective_on=day, approved_on=day,
-                approval_no="康扶调〔2020〕3号"))
+                approval_no=approval))
     out = {"adjustments": hh.uuid}
     out.update(add_visits(session, rng, period))
     out.update(add_monitored(session, period))
@@ -144,7 +146,8 @@ def add_visits(session: Session, rng: random.Random, period: Period) -> dict:
         seen.add(uuid)
         r = rng.random()
         rows.append(dict(
-            uuid=_uuid4(rng), visited_on=m.first_day + dt.timedelta(days=rng.randrange(2, 26)), household_uuid=uuid,
+            uuid=_uuid4(rng), visited_on=max(m.first_day, min(m.first_day + dt.timedelta(days=rng.randrange(2, 26)),
+                                                              dt.date.today())), household_uuid=uuid,
             village_id=vid, head_name=head, visitor=helper or "孙丽华", ask_basic=True, ask_living=True,
             ask_budget=r < 0.9, ask_satisfaction=True, ask_advice=r < 0.6, talk_party=r < 0.7, talk_policy=True,
             talk_hope=r < 0.5, talk_inspire=r < 0.4, look_housing="正常", look_water="正常", look_papers="正常",
@@ -162,7 +165,8 @@ def add_visits(session: Session, rng: random.Random, period: Period) -> dict:
     cadre = rows[0]["visitor"]
     for day, text in ((3, "参加镇扶贫工作例会，学习返贫监测文件"), (12, "整理帮扶户收入台账"),
                       (25, "与村医核对慢病户签约服务情况")):
-        session.add(WorkLogEntry(uuid=_uuid4(rng), written_on=m.first_day.replace(day=day), cadre=cadre, text=text))
+        on = max(m.first_day, min(m.first_day.replace(day=day), dt.date.today()))
+        session.add(WorkLogEntry(uuid=_uuid4(rng), written_on=on, cadre=cadre, text=text))
     session.flush()
     return {"visits": len(rows), "cadre": cadre}
 
