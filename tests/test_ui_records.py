@@ -114,3 +114,48 @@ def test_reason_typed_in_the_table_closes_a01_and_export(demo_db, qtbot, tmp_pat
     assert not next(r for r in v.adj.rows if r.uuid == uuid).open
     files = v.export_adjustments(str(tmp_path))
     assert len(files) == 2 and all((tmp_path / p).exists() for p in files)
+
+
+def test_remove_in_the_main_window_demands_a_record_undo_takes_it_back(demo_db_path, qtbot):
+    from PySide6.QtCore import QTimer
+
+    from app.ui.main_window import MainWindow
+
+    create_application()
+    from app.storage import Database
+
+    database = Database(demo_db_path)
+    window = MainWindow(database, dialogs=RecordingDialogs())
+    qtbot.addWidget(window)
+    window.show()
+    with database.read_session() as s:
+        from app.models import Period
+
+        pid = s.scalar(select(Period.id).where(Period.month == MONTH))
+        hh = s.scalar(select(Household).join(Person).where(Household.period_id == pid, Person.relation == "配偶")
+                      .limit(1))
+        spouse = next(p for p in hh.members if p.relation == "配偶")
+        hh_uuid, p_uuid, name = hh.uuid, spouse.uuid, spouse.name
+
+    def records():
+        with database.read_session() as s:
+            return s.scalars(select(Adjustment.kind).where(Adjustment.person_uuid == p_uuid)).all()
+
+    assert window.editor.remove_member(hh_uuid, p_uuid, name)
+    assert records() == ["自然减少"]
+    window.editor.stack.undo()
+    assert records() == []
+    window.editor.stack.redo()
+    assert records() == ["自然减少"]
+    seen = {}
+
+    def look():
+        dlg = QApplication.activeModalWidget()
+        view = dlg.findChild(RecordsView)
+        seen["rows"] = [(r.name, r.kind, r.open) for r in view.adj.rows]
+        dlg.reject()
+
+    QTimer.singleShot(300, look)
+    window.acts["records"].trigger()
+    assert (name, "自然减少", True) in seen["rows"]
+    database.close()
