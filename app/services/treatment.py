@@ -102,8 +102,9 @@ def findings(session: Session, period: Period, unit: Unit | None = None) -> list
     if not rows:
         return []
     paths = {u.id: unit_path(u) for u in session.scalars(select(Unit).where(Unit.level == "village"))}
-    records = list(session.scalars(select(TreatmentRecord).where(
-        TreatmentRecord.year == year, TreatmentRecord.person_uuid.in_([r[2] for r in rows]))))
+    wanted = {r[2] for r in rows}  # the year's records, filtered here (no IN list of every patient)
+    records = [r for r in session.scalars(select(TreatmentRecord).where(TreatmentRecord.year == year))
+               if r.person_uuid in wanted]
     treated = {r.person_uuid for r in records}
     out: list[Finding] = []
     by_person = {r[2]: r for r in rows}

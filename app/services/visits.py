@@ -299,13 +299,27 @@ def findings(session: Session, period: Period, unit: Unit | None = None, today: 
                 continue
             seen.add(uuid)
             out.extend(v01_overdue(uuid, paths.get(vid), name, last.get(uuid), as_of, interval_days))
-    for v in visits_of(session, unit, period.month):
+    vq = select(Visit).where(Visit.visited_on.between(m.first_day, m.last_day),
+                             (Visit.look_housing == "有问题") | (Visit.look_water == "有问题"))
+    if villages is not None:
+        vq = vq.where(Visit.village_id.in_(villages))
+    for v in session.scalars(vq.order_by(Visit.visited_on, Visit.id)):
         out.extend(visit_findings(session, v))
     scope = unit or session.scalar(select(Unit).where(Unit.level == "county").limit(1))
     if scope is not None:
         towns = [scope] if scope.level == "township" else [t for t in scope.children if t.level == "township"]
+        town_of = {v.id: t for t in towns for v in villages_under(session, t)}
+        latest: dict[int, dict[str, str]] = {t.id: {} for t in towns}
+        aq = (select(Visit.village_id, Visit.household_uuid, Visit.satisfaction)
+              .where(Visit.visited_on.between(m.first_day, m.last_day), Visit.satisfaction.is_not(None))
+              .order_by(Visit.visited_on, Visit.id))
+        for vid, hu, answer in session.execute(aq):
+            t = town_of.get(vid)
+            if t is not None:
+                latest[t.id][hu] = answer
         for t in towns:
-            out.extend(v03_satisfaction(unit_path(t), satisfaction(session, t, period.month).rate, period.month))
+            rate = satisfaction_rate(list(latest[t.id].values()))
+            out.extend(v03_satisfaction(unit_path(t), rate, period.month))
     return out
 
 
