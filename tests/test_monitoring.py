@@ -55,3 +55,20 @@ def test_cli_add_list_export(db, db_path, tmp_path, capsys):
     assert "防止返贫监测户名单" in text and "吴突发" in text and "突发严重困难户1户" in text
     assert main(["monitored", "add", "--db", str(db_path), "--village", "后暖泉村", "--head", "x", "--kind", "别的",
                  "--since", "2020-03-02"]) == 1
+
+
+def test_a_village_with_monitored_households_is_not_deleted(db):
+    from app.services.errors import Refused
+    from app.services.units import ensure_path, remove_unit
+
+    with db.session() as s:
+        ensure_path(s, ["康平县", "暖泉镇", "空村"])
+        monitoring.add_monitored(s, monitoring.AddMonitored("暖泉镇/空村", "周边缘", "边缘易致贫户", dt.date(2020, 3, 1)))
+        with pytest.raises(Refused, match="监测户1户"):
+            remove_unit(s, _unit(s, "空村"))
+
+
+def _unit(s, name):
+    from app.models import Unit
+
+    return s.scalar(select(Unit).where(Unit.name == name))
