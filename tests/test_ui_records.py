@@ -159,3 +159,31 @@ def test_remove_in_the_main_window_demands_a_record_undo_takes_it_back(demo_db_p
     window.acts["records"].trigger()
     assert (name, "自然减少", True) in seen["rows"]
     database.close()
+
+
+def test_a01_reason_typed_from_the_problems_dock(demo_db_path, qtbot):
+    from app.services import checks
+    from app.services.periods import get_period
+    from app.storage import Database
+    from app.ui.main_window import MainWindow
+
+    create_application()
+    database = Database(demo_db_path)
+    dialogs = RecordingDialogs(text="随子女迁往外省")
+    window = MainWindow(database, dialogs=dialogs)
+    qtbot.addWidget(window)
+    with database.read_session() as s:
+        from app.models import Period
+
+        pid = s.scalar(select(Period.id).where(Period.month == MONTH))
+        hh = s.scalar(select(Household).join(Person).where(Household.period_id == pid, Person.relation == "配偶").limit(1))
+        spouse = next(p for p in hh.members if p.relation == "配偶")
+        hh_uuid, p_uuid, name = hh.uuid, spouse.uuid, spouse.name
+    assert window.editor.remove_member(hh_uuid, p_uuid, name)
+    with database.read_session() as s:
+        a01 = next(f for f in checks.check_period(s, get_period(s, MONTH)) if f.code == "A-01" and f.person == p_uuid)
+    window.acknowledge(a01)  # what the dock's 填写… does for the selected finding
+    with database.read_session() as s:
+        assert s.scalar(select(Adjustment.reason).where(Adjustment.person_uuid == p_uuid)) == "随子女迁往外省"
+        assert not [f for f in checks.check_period(s, get_period(s, MONTH)) if f.code == "A-01"]
+    database.close()
