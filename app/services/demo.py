@@ -86,7 +86,12 @@ def generate(database, persons: int = 3000, seed: int = 1, months: DemoMonths = 
                 conn.exec_driver_sql(sql)
         finally:
             conn.exec_driver_sql("PRAGMA cache_size=-2000")
-    return gen.summary()
+    from .demo_records import add_records
+
+    summary = gen.summary()
+    with database.session() as s:
+        summary["records"] = add_records(s, seed, set(gen.violations.values()), summary["m07_village"])
+    return summary
 
 
 class _Generator:
