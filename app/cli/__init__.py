@@ -12,6 +12,7 @@ import sys
 from app import __version__
 
 from . import (
+    cmd_adjustments,
     cmd_backup,
     cmd_cards,
     cmd_check,
@@ -19,8 +20,10 @@ from . import (
     cmd_demo,
     cmd_export,
     cmd_gui,
+    cmd_household_papers,
     cmd_import,
     cmd_init,
+    cmd_monitored,
     cmd_new_month,
     cmd_problems,
     cmd_reopen,
@@ -30,6 +33,7 @@ from . import (
     cmd_supervision,
     cmd_tasks,
     cmd_verify,
+    cmd_visits,
     cmd_wallchart,
 )
 
@@ -51,6 +55,10 @@ COMMANDS = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "selftest": cmd_selftest,
+    "adjustments": cmd_adjustments,
+    "visits": cmd_visits,
+    "monitored": cmd_monitored,
+    "household-papers": cmd_household_papers,
     "tasks": cmd_tasks,
     "problems": cmd_problems,
     "supervision": cmd_supervision,

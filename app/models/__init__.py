@@ -11,11 +11,21 @@ from .ledgers import (
     TaskUnit,
 )
 from .office import AuditEntry, FundProject, HandCount, Office, VerificationNote
+from .records import (
+    Adjustment,
+    MonitoredHousehold,
+    MonitorMeasure,
+    TreatmentRecord,
+    Visit,
+    VisitProblem,
+    WorkLogEntry,
+)
 from .register import Household, IncomeItem, Measure, Person
 from .units import Period, Unit
 
 __all__ = [
-    "AuditEntry", "Base", "FundProject", "HandCount", "Household", "IncomeItem", "Measure", "Office",
-    "Period", "Person", "Problem", "ResponsibilityList", "SupervisionEntry", "SupervisionTarget", "Task",
-    "TaskProgress", "TaskUnit", "Unit", "VerificationNote", "new_uuid",
+    "Adjustment", "AuditEntry", "Base", "FundProject", "HandCount", "Household", "IncomeItem", "Measure",
+    "MonitorMeasure", "MonitoredHousehold", "Office", "Period", "Person", "Problem", "ResponsibilityList",
+    "SupervisionEntry", "SupervisionTarget", "Task", "TaskProgress", "TaskUnit", "TreatmentRecord", "Unit",
+    "VerificationNote", "Visit", "VisitProblem", "WorkLogEntry", "new_uuid",
 ]

@@ -87,10 +87,14 @@ def generate(database, persons: int = 3000, seed: int = 1, months: DemoMonths = 
         finally:
             conn.exec_driver_sql("PRAGMA cache_size=-2000")
     from .demo_ledgers import generate_ledgers
+    from .demo_records import add_records
 
+    summary = gen.summary()
+    with database.session() as s:
+        summary["records"] = add_records(s, seed, set(gen.violations.values()), summary["m07_village"])
     with database.session() as session:  # the year's lists, problems and 督战对象 (supervision.md §1–3)
-        ledgers = generate_ledgers(session, seed)
-    return {**gen.summary(), "ledgers": ledgers}
+        summary["ledgers"] = generate_ledgers(session, seed)
+    return summary
 
 
 class _Generator:

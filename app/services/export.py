@@ -28,13 +28,14 @@ from app.exporters import package as pkg
 from app.exporters.register_json import write_identifiers, write_register_json
 from app.exporters.xlsx import write_xlsx
 from app.forms.layouts import LAYOUTS
+from app.kernel.month import Month
 from app.models import Office, Period, Unit
 from app.models.units import full_path
 from app.rules.findings import Finding
 from app.services.backup import backup_before
 
 from . import audit
-from .errors import Refused, UsageError
+from .errors import GuatuError, Refused, UsageError
 from .periods import get_period, lock_period
 from .units import default_unit, find_unit
 
@@ -43,6 +44,11 @@ Progress = Callable[[int, int, str], None]
 
 class ExportCancelled(InterruptedError):
     """The clerk cancelled; nothing was written and the month was not locked."""
+
+
+class PackageNotPlaced(GuatuError):
+    """The month's lock is committed but the package could not be renamed into place (an old
+    package's file held open by another program, say): exporting again puts it there."""
 
 
 def period_findings(session: Session, period: Period, unit: Unit) -> list[Finding]:
@@ -179,8 +185,8 @@ def export_package(
         return _export(session, *args)
 
 
-def _publish_on_commit(session: Session, staging: pkg.Staging, final_dir: Path, final_zip: Path,
-                       kept: tuple[Path, Path] | None = None) -> None:
+def _publish_on_commit(session: Session, staging: pkg.Staging, final_dir: Path, final_zip: Path, month: str,
+                       final: bool, kept: tuple[Path, Path] | None = None) -> None:
     """Rename the staged package into place once ``session``'s transaction commits; discard it when
     the transaction ends any other way."""
     state = {"done": False, "ended": False}  # listeners stay (no removal while dispatching): one-shot by state
@@ -193,11 +199,19 @@ def _publish_on_commit(session: Session, staging: pkg.Staging, final_dir: Path, 
             staging.publish(final_dir, final_zip)
             if kept is not None:
                 pkg.publish(*kept)  # what this office keeps, beside the package
-        except BaseException:
+        except BaseException as e:
             staging.discard()  # the month is locked; the clerk can export again (same name)
             if kept is not None:
                 pkg.discard(kept[0])
-            raise
+            if not isinstance(e, OSError):
+                raise
+            from .faults import describe
+
+            raise PackageNotPlaced(
+                f"{Month.parse(month).short}的{'正式月报已记录、该月已锁定' if final else '草稿导出已记录'}，"
+                f"但月报没能放到“{final_dir.parent}”：{describe(e) or e}。"
+                "请关闭正在使用旧月报文件的程序后再导出一次（已锁定的月份可以重新导出正式月报）。"
+            ) from None
 
     def ended(_session: Session, transaction) -> None:
         if transaction.parent is not None or state["ended"]:
@@ -366,7 +380,7 @@ def _export(session: Session, period, unit, out_dir: Path, draft: bool, progress
         audit.record(session, "export", period=per.month, table="package", record=name[:60],
                      field="draft" if draft else "final", new=str(final_dir))
         session.flush()
-        _publish_on_commit(session, staging, final_dir, final_zip,  # folder and zip appear after the commit
+        _publish_on_commit(session, staging, final_dir, final_zip, per.month, not draft,  # they appear after the commit
                            (kept_staging, kept_final) if kept_staging is not None else None)
     except BaseException as e:
         staging.discard()

@@ -18,6 +18,7 @@ TOOL_ACTIONS = (
     ("工具", "cards", "明白卡…", "fa5s.id-card"),
     ("工具", "counts", "月报表（附件1/2/3）…", "fa5s.table"),
     ("工具", "projects", "资金项目（附件3）…", "fa5s.coins"),
+    ("工具", "records", "入户走访与动态调整…", "fa5s.walking"),
     ("工具", "ledgers", "督战与销号…", "fa5s.tasks"),
 )
 

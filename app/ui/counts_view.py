@@ -241,7 +241,15 @@ class CountsView(QWidget):
     # --- verification notes
     def _finding_selected(self, item: QListWidgetItem | None, _prev=None) -> None:
         f = item.data(R.UserRole) if item is not None else None
-        self.note_edit.setPlainText(f.note or "" if f is not None else "")
+        text = ""
+        if f is not None:
+            text = f.note or ""
+            if not text:  # an M-07 total change: offer the month's 动态调整 as the note
+                from app.services.adjustments import suggested_note
+
+                with self.db.read_session() as s:
+                    text = suggested_note(s, self.period_month, f) or ""
+        self.note_edit.setPlainText(text)
 
     def save_note(self) -> bool:
         item = self.findings_list.currentItem()

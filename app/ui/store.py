@@ -142,6 +142,13 @@ class Store:
 
         return list(checks.check_period(session, month))
 
+    def suggested_note(self, finding: Finding) -> str | None:
+        """The 核实说明 offered before one is typed (an M-07 total change: the month's 动态调整)."""
+        from app.services import adjustments
+
+        with self.db.read_session() as s:
+            return adjustments.suggested_note(s, self.period.month if self.period else None, finding)
+
     def add_note(self, finding: Finding, note: str) -> None:
         from app.services import checks
 

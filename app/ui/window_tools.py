@@ -19,6 +19,7 @@ from app.ui import (
     ledgers_view,
     new_month_dialog,
     projects_view,
+    records_view,
     wallchart_dialog,
 )
 
@@ -35,6 +36,7 @@ TOOLS: dict[str, Callable] = {
     "cards": cards_dialog.open_dialog,
     "counts": counts_view.open_dialog,
     "projects": projects_view.open_dialog,
+    "records": records_view.open_dialog,
     "ledgers": ledgers_view.open_dialog,
 }
 
@@ -79,11 +81,15 @@ def show_settings(window: MainWindow) -> None:
 def acknowledge(window: MainWindow, f: Finding, text: str | None = None) -> None:
     """A warning acknowledged with a typed 核实说明 (stored, exported); errors must be fixed.
     ``text`` typed in the problems dock already; else asked for in a dialog."""
+    if f.code == "A-01" and f.field == "reason" and f.target:
+        fill_adjustment_reason(window, f)
+        return
     if f.is_error:
         window.dialogs.info(window, "核实说明", "错误必须改正；只有“提示”可以填写核实说明。")
         return
     if text is None:
-        text = window.dialogs.ask_text(window, "核实说明", f"{f.code} {f.message}\n\n请填写核实情况：", f.note or "")
+        text = window.dialogs.ask_text(window, "核实说明", f"{f.code} {f.message}\n\n请填写核实情况：",
+                                       f.note or window.store.suggested_note(f) or "")
     if not text or not text.strip():
         return
     try:
@@ -96,6 +102,22 @@ def acknowledge(window: MainWindow, f: Finding, text: str | None = None) -> None
         window.recheck(hid)
     else:  # a count or project finding: its note shows after the month's check
         window.start_check()
+
+
+def fill_adjustment_reason(window: MainWindow, f: Finding) -> bool:
+    """A-01 from the problems dock: the 动态调整 record's reason typed at once (closes the finding)."""
+    from app.services import adjustments
+
+    reason = window.dialogs.ask_text(window, "动态调整原因", f"{f.message}\n\n请填写调整原因：", "")
+    if not reason or not reason.strip():
+        return False
+    try:
+        window.store.run(adjustments.set_details, adjustments.SetDetails(f.target, reason=reason))
+    except GuatuError as e:
+        window.dialogs.warn(window, "动态调整", e.message)
+        return False
+    window.start_check()
+    return True
 
 
 def show_counts_at(window: MainWindow, f: Finding):

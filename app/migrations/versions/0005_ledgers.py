@@ -3,7 +3,7 @@
 office's 挂牌督战 thresholds
 
 Revision ID: 0005_ledgers
-Revises: 0005_office_mailbox
+Revises: 0005_records
 Create Date: 2026-11-30
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_ledgers"
-down_revision = "0005_office_mailbox"
+down_revision = "0005_records"
 branch_labels = None
 depends_on = None
 
