@@ -9,6 +9,7 @@ from _ledger_files import seed002_docx
 from sqlalchemy import func, select
 
 from app.models import AuditEntry, Problem, Task, TaskUnit
+from app.rules.ledgers import check_problem
 from app.services import ledgers as L
 from app.services.periods import ensure_period
 from app.services.units import ensure_path
@@ -88,3 +89,25 @@ def test_problem_operations(county):
         assert (p.status, p.evidence_files) == ("已销号", "照片.jpg")
         L.update_problem(s, L.UpdateProblem(uuid, "status", "整改中", TODAY))  # reopened: its 销号 goes
         assert (p.status, p.closed_on, p.closed_basis) == ("整改中", None, None)
+
+
+def test_a_visit_problem_becomes_a_ledger_row(demo_db):
+    """household-records.md §2 → supervision.md §2: 来源 入户走访, the township answers, 化解 when 已销号."""
+    from app.models import Household, Period, VisitProblem
+    from app.services import visits
+
+    with demo_db.session() as s:
+        period = s.scalars(select(Period).order_by(Period.month.desc())).first()
+        hh = s.scalars(select(Household).where(Household.period_id == period.id).order_by(Household.id)).first()
+        on = dt.date(period.year, period.month_number, 10)
+        ch = visits.record_visit(s, visits.RecordVisit(hh.uuid, on, "孙丽华", problems=(
+            visits.ProblemIn("西屋墙体裂缝，需鉴定", "housing"), visits.ProblemIn("门前路灯不亮", solved_on_spot=True))))
+        raised = list(s.scalars(select(VisitProblem).where(VisitProblem.uuid.in_(ch.problems))
+                                .order_by(VisitProblem.position)))
+        rows = {p.uuid: p for p in s.scalars(select(Problem).where(Problem.uuid.in_([r.ledger_uuid for r in raised])))}
+        crack, lamp = (rows[r.ledger_uuid] for r in raised)
+        assert (crack.source, crack.household_uuid, crack.status, crack.deadline) == (
+            "入户走访", hh.uuid, "未整改", on + dt.timedelta(days=30))
+        assert crack.resp_unit and crack.unit_id == hh.village_id
+        assert (lamp.status, lamp.closed_on, lamp.closed_basis) == ("已销号", on, "入户走访时当场化解")
+        assert check_problem(L.problem_row(crack), on) == []  # complete: no D-06

@@ -538,13 +538,16 @@ class AddProblem:
     task: str | None = None  # uuid
     target: str | None = None  # 督战对象 uuid (来源 督战发现)
     today: dt.date = field(default_factory=dt.date.today)
+    unit_id: int | None = None  # the unit it concerns, when the caller has it rather than a name
 
 
 def add_problem(session: Session, req: AddProblem) -> Changed:
-    p = Problem(year=req.year, status="未整改", target_uuid=req.target)
+    p = Problem(year=req.year, status="未整改", target_uuid=req.target, unit_id=req.unit_id)
     p.position = len(list(session.scalars(select(Problem.id).where(Problem.year == req.year))))
     for name in ("source", "description", "resp_unit", "deadline", "measures", "resp_person", "unit", "household",
                  "task"):
+        if name == "unit" and req.unit is None and req.unit_id is not None:
+            continue
         _set_problem_field(session, p, name, getattr(req, name))
     session.add(p)
     session.flush()
@@ -593,6 +596,29 @@ def close_out_problem(session: Session, req: CloseOutProblem) -> Changed:
     audit.record(session, "close_out", table="problems", record=p.uuid, field="status", old=old,
                  new=f"{PROBLEM_CLOSED} {req.on.isoformat()} {p.closed_basis}")
     return Changed(problems=(p.uuid,), findings=_problem_findings(session, p, req.today))
+
+
+VISIT_DEADLINE_DAYS = 30  # a problem raised on a household visit: 整改时限 a month on (our design)
+
+
+def problems_from_visit(session: Session, visit_uuid: str, visited_on: dt.date, household: str,
+                        village_id: int, problems: list[tuple[str, bool]]) -> list[str]:
+    """Problems raised on a household visit enter the ledger with 来源 入户走访 (supervision.md §2):
+    the village's township answers for them, due a month on; one solved on the spot is 已销号 (化解)
+    at once. Returns the ledger uuids, in order."""
+    village = session.get(Unit, village_id)
+    township = village.parent if village is not None else None
+    out = []
+    for text, solved in problems:
+        made = add_problem(session, AddProblem(
+            year=visited_on.year, source="入户走访", description=text, household=household, unit_id=village_id,
+            resp_unit=township.name if township is not None else None,
+            deadline=visited_on + dt.timedelta(days=VISIT_DEADLINE_DAYS), today=visited_on))
+        uuid = made.problems[0]
+        if solved:
+            close_out_problem(session, CloseOutProblem(uuid, visited_on, "入户走访时当场化解", (), visited_on))
+        out.append(uuid)
+    return out
 
 
 # ------------------------------------------------------------------------------- views (queries)

@@ -2,8 +2,8 @@
 
 A visit belongs to a household by UUID (it outlives the month's copy of the register) and to its
 village. Problems raised (一化解) are kept with the visit; each is one row of the problems
-ledger with 来源 入户走访 once that ledger exists (``VisitProblem.ledger_uuid``); one solved on the
-spot is 已销号 at once.
+ledger with 来源 入户走访 (``VisitProblem.ledger_uuid``, ``app.services.ledgers.problems_from_visit``);
+one solved on the spot is 已销号 at once.
 """
 
 from __future__ import annotations
@@ -139,6 +139,12 @@ def record_visit(session: Session, req: RecordVisit) -> VisitChange:
                                            solved_on_spot=p.solved_on_spot))
     session.add(v)
     session.flush()
+    from .ledgers import problems_from_visit  # each problem is also a row of the problems ledger
+
+    ledger = problems_from_visit(session, v.uuid, v.visited_on, hh.uuid, hh.village_id,
+                                 [(p.text, p.solved_on_spot) for p in v.problems])
+    for p, uuid in zip(v.problems, ledger, strict=True):
+        p.ledger_uuid = uuid
     audit.record(session, "insert", period=str(Month.of(v.visited_on)), table="visits",
                  record=v.uuid, new=f"{v.visited_on.isoformat()} {v.visitor} {v.head_name or ''}".strip())
     return VisitChange(visits=(v.uuid,), problems=tuple(p.uuid for p in v.problems),
