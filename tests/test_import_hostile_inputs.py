@@ -397,3 +397,61 @@ def test_verify_hashes_a_real_package_zip_from_the_stream(register_doc, tmp_path
     result = run_cli("verify", str(changed), "--json")[1]
     assert result["ok"] is False and "校验值" in result["problems"][0]
     assert sha256_of(folder / "register.json")
+
+
+def test_records_of_any_sheet_go_through_the_same_schema():
+    """What a new reader (an exported workbook's hidden register sheet) calls: strict records, located."""
+    from app.importers.schema import check_records
+
+    good = {"uuid": "507867a9-49fa-4178-b297-16c7af8b9e33", "name": "于海", "age": 75, "dibao": False}
+    found = check_records({"members": ([good, {**good, "age": 2**70, "dibao": "是"}], [("台账", 5), ("台账", 6)])},
+                          file="附件4.xlsx", package=True)
+    assert {(f.code, f.sheet, f.row, f.field) for f in found} == {("I-10", "台账", 6, "age"), ("I-10", "台账", 6, "dibao")}
+    lenient = check_records({"members": ([{**good, "age": "七十"}], [("附件4", 9)])}, file="附件4.xlsx", package=False)
+    assert lenient == []  # text in a judged field is left to the rules (H-05)
+
+
+def test_entry_count_is_read_from_the_end_record_before_zipfile_builds_the_directory(book, db_path, tmp_path):
+    """A zip whose end record claims 10 million entries is refused from its last bytes (I-02)."""
+    import struct
+
+    data = bytearray(book.read_bytes())
+    at = data.rfind(b"PK\x05\x06")
+    data[at + 8:at + 12] = struct.pack("<HH", 0xFFFF, 0xFFFF)
+    data[at + 12:at + 16] = struct.pack("<I", 10_000_000 * 46)
+    forged = tmp_path / "forged.xlsx"
+    forged.write_bytes(bytes(data))
+    from app.importers.limits import Rejected, check_workbook
+
+    with pytest.raises(Rejected) as e:
+        check_workbook(forged)
+    assert e.value.code == "I-02"
+    before = raw(db_path)
+    rc, out = run_cli("import", "--db", str(db_path), str(forged), "--period", "2020-03", "--json")
+    assert rc == 1 and out["findings"][0]["code"] == "I-02"
+    assert raw(db_path) == before
+    assert run_cli("verify", str(forged), "--json")[1]["ok"] is False
+
+
+def test_a_lone_surrogate_in_a_key_is_printed_safely(register_doc, db_path, tmp_path):
+    """The finding names the offending key; printing it (as JSON, to a real pipe) must not fail."""
+    text = register_doc.replace('"counts": {', '"counts": {"\\ud800x": "lots", ', 1)
+    folder = package(tmp_path / "pkg", text)
+    before = raw(db_path)
+    p = run_guatu("import", "--db", str(db_path), str(folder), "--json")
+    assert p.returncode == 1, p.stderr
+    out = json.loads(p.stdout)
+    assert any(f["code"] == "I-10" for f in out["findings"])
+    assert "Traceback" not in p.stderr
+    assert raw(db_path) == before
+
+
+def test_a_declared_dimension_of_the_whole_sheet_is_not_held_against_a_real_workbook(book, db_path, tmp_path):
+    """Only the real extent counts: some programs declare A1:XFD1048576 over a few rows."""
+    import re
+
+    declared = rewrite_sheet(book, tmp_path / "declared.xlsx",
+                             lambda b: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', b))
+    assert b"XFD1048576" in zipfile.ZipFile(declared).read("xl/worksheets/sheet1.xml")
+    rc, out = run_cli("import", "--db", str(db_path), str(declared), "--period", "2020-03", "--json")
+    assert rc == 0 and out["added"]["persons"] == 4

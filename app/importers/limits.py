@@ -9,12 +9,14 @@ that inflates to a gigabyte is rejected in milliseconds with little memory:
 - the file's size, the number of entries, the declared total uncompressed size and the
   per-entry compression ratio;
 - parts whose real inflated size exceeds the declared one (a lying central directory) — the
-  inflate stops as soon as it passes the declared size;
+  inflate stops 1 MB past the declared size (less than that, with a bad CRC, is damage: I-01);
+- DTD and entity declarations, undefined entities (Excel and WPS write none);
 - entry names that would point outside the file (absolute, ``..``, drive letters, UNC names);
 - the sheet's real extent: the row and cell references (``<row r="…">``, ``<c r="XFD1048576">``) and
   merged ranges of every XML part, streamed during the same bounded inflate — before python-calamine
   or openpyxl allocate a grid for it (one far cell would make calamine allocate hundreds of GB);
-- the sheet's declared dimension (``<dimension ref="A1:P100000"/>``): rows and columns.
+- not the sheet's declared dimension (``<dimension ref="A1:XFD1048576"/>``): the readers ignore it,
+  and some programs declare the whole sheet.
 
 XML parsing itself is protected by defusedxml: openpyxl uses it when installed
 (``openpyxl.xml.DEFUSEDXML``); python-calamine's Rust XML reader does not expand entities.
@@ -93,6 +95,7 @@ def check_zip(path: str | Path, limits: Limits = DEFAULT, *, require: tuple[str,
         raise Rejected("I-01", "不是 Excel 工作簿（.xlsx）或数据包（.zip），无法导入。", file=name)
     if size > limits.max_file_bytes:
         raise Rejected("I-02", f"文件过大（{_mb(size)}，上限 {_mb(limits.max_file_bytes)}）。", file=name)
+    check_directory(path, limits)
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -130,6 +133,41 @@ def check_zip(path: str | Path, limits: Limits = DEFAULT, *, require: tuple[str,
         raise Rejected("I-01", "不是 Excel 工作簿（.xlsx）：缺少工作簿结构，无法导入。", file=name)
     _verify_inflate(path, infos, name, limits)
     return infos
+
+
+def directory_entries(path: str | Path) -> tuple[int, int] | None:
+    """(entries, central directory bytes) from the zip's end records (the last 64 KB), or None."""
+    with open(path, "rb") as fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        fh.seek(max(0, size - (1 << 16) - 22))
+        tail = fh.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        return None
+    entries, cd_size = struct.unpack("<HI", tail[at + 10:at + 16])
+    loc = tail.rfind(b"PK\x06\x07", 0, at)  # zip64: the real numbers are in the zip64 end record
+    if loc >= 0 and (entries == 0xFFFF or cd_size == 0xFFFFFFFF):
+        end64 = tail.rfind(b"PK\x06\x06", 0, loc)
+        if end64 >= 0 and len(tail) - end64 >= 56:
+            entries, cd_size = struct.unpack("<QQ", tail[end64 + 32:end64 + 48])
+    return entries, cd_size
+
+
+def check_directory(path: str | Path, limits: Limits = DEFAULT) -> None:
+    """The number of entries and the central directory's size, before zipfile builds an object for
+    each entry (a 200 MB zip of empty entries would take gigabytes)."""
+    try:
+        found = directory_entries(path)
+    except (OSError, struct.error):
+        found = None
+    if found is None:
+        return  # zipfile says why it cannot read the file
+    entries, cd_size = found
+    if entries > limits.max_entries:
+        raise Rejected("I-02", f"压缩包内文件过多（{entries} 个，上限 {limits.max_entries}）。", file=Path(path).name)
+    if cd_size > limits.max_entries * 1024:
+        raise Rejected("I-02", "压缩包的目录过大，已拒绝。", file=Path(path).name)
 
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -202,6 +240,17 @@ class Extent:
         self.limits, self.file, self.part = limits, file, part
         self.max_row = self.max_col = self.rows = self.cells = self.row = self.col = 0
         self.carry = b""
+        self.refused: Rejected | None = None
+
+    def take(self, data: bytes, last: bool = False) -> None:
+        """``feed``, keeping the first refusal for after the CRC check (damage is I-01, not I-02).
+
+        The inflate still runs to the end of the part, bounded by its declared size (checked first)."""
+        if self.refused is None:
+            try:
+                self.feed(data, last)
+            except Rejected as e:
+                self.refused = e
 
     def feed(self, data: bytes, last: bool = False) -> None:
         buf = self.carry + data if self.carry else data
@@ -288,6 +337,9 @@ def _is_xml(info: zipfile.ZipInfo) -> bool:
     return n.endswith(".xml") and not n.endswith(".rels")
 
 
+LIE_MARGIN = 1 << 20  # bytes inflated past an entry's declared size before it is called a bomb, not damage
+
+
 def _verify_inflate(path: Path, infos: list[zipfile.ZipInfo], name: str, limits: Limits = DEFAULT) -> None:
     """Inflate every entry in bounded chunks: real size must equal the declared size, CRC must match;
     every XML part's cell references are measured on the way (``Extent``)."""
@@ -317,7 +369,7 @@ def _verify_inflate(path: Path, infos: list[zipfile.ZipInfo], name: str, limits:
                             data = d.decompress(chunk, 1 << 20)
                             chunk = d.unconsumed_tail
                         out += len(data)
-                        if out > info.file_size:
+                        if out > info.file_size + LIE_MARGIN:  # damage overshoots a little, a bomb a lot
                             raise Rejected(
                                 "I-02",
                                 f"文件内容与声明大小不符（{info.filename} 解压后超过声明的 {info.file_size} 字节），"
@@ -325,18 +377,20 @@ def _verify_inflate(path: Path, infos: list[zipfile.ZipInfo], name: str, limits:
                                 file=name,
                             )
                         crc = zlib.crc32(data, crc)
-                        if extent is not None:
-                            extent.feed(data)
+                        if extent is not None and out <= info.file_size:
+                            extent.take(data)
                 if d is not None:
                     tail = d.flush()
                     out += len(tail)
                     crc = zlib.crc32(tail, crc)
                     if extent is not None:
-                        extent.feed(tail)
+                        extent.take(tail)
                 if extent is not None:
-                    extent.feed(b"", last=True)
+                    extent.take(b"", last=True)
                 if out != info.file_size or crc != info.CRC:
                     raise ValueError("size or crc")
+                if extent is not None and extent.refused is not None:
+                    raise extent.refused
             except Rejected:
                 raise
             except (ValueError, zlib.error, OSError, struct.error):
@@ -345,31 +399,11 @@ def _verify_inflate(path: Path, infos: list[zipfile.ZipInfo], name: str, limits:
                 ) from None
 
 
-_DIM_RE = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
-
-
 def _col_number(letters: bytes) -> int:
     n = 0
     for ch in letters:
         n = n * 26 + (ch - 64)
     return n
-
-
-def check_sheet_dimensions(path: str | Path, limits: Limits = DEFAULT) -> None:
-    """Rows and columns of every worksheet from its declared dimension, read from the part's head."""
-    path = Path(path)
-    with zipfile.ZipFile(path) as zf:
-        for info in zf.infolist():
-            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
-                continue
-            with zf.open(info) as fh:
-                head = fh.read(4096)
-            m = _DIM_RE.search(head)
-            if not m:
-                continue
-            rows = int(m.group(4) or m.group(2))
-            cols = _col_number(m.group(3) or m.group(1))
-            check_shape(rows, cols, limits, file=path.name)
 
 
 def check_shape(rows: int, cols: int, limits: Limits = DEFAULT, *, file: str | None = None,
@@ -390,5 +424,4 @@ XLSX_REQUIRED = ("[Content_Types].xml", "xl/workbook.xml")
 
 def check_workbook(path: str | Path, limits: Limits = DEFAULT) -> None:
     """Everything that can be checked about an .xlsx before parsing it."""
-    check_zip(path, limits, require=XLSX_REQUIRED)
-    check_sheet_dimensions(path, limits)
+    check_zip(path, limits, require=XLSX_REQUIRED)  # the real extent of every sheet is measured there

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import struct
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -38,9 +39,12 @@ def is_package(path: str | Path) -> bool:
         with open(path, "rb") as fh:
             if fh.read(4) != limits.ZIP_MAGIC:
                 return False
+        found = limits.directory_entries(path)
+        if found is None or found[0] > limits.DEFAULT.max_entries or found[1] > limits.DEFAULT.max_entries * 1024:
+            return False  # read as a workbook: check_zip refuses it with the reason
         with zipfile.ZipFile(path) as zf:
             return any(_is_member(n, MANIFEST) for n in zf.namelist())
-    except (OSError, zipfile.BadZipFile):
+    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, struct.error):
         return False
 
 
@@ -50,6 +54,7 @@ def _is_member(name: str, base: str) -> bool:
 
 
 MAX_MANIFEST = 16 * 1024 * 1024  # bytes; a real one is a few KB
+MAX_REGISTER = 256 * 1024 * 1024  # bytes; a county of 100,000 persons writes ~80 MB
 
 
 def outside(name: str, label: str) -> limits.Rejected:
@@ -264,7 +269,7 @@ def _load(store, src: Source, passphrase: str | None = None) -> dict[str, Any] |
     if REGISTER not in names:
         return {"_workbooks": _from_workbooks(store, src, manifest)}
     try:
-        doc = parse_register_json(store.read(REGISTER, limits.DEFAULT.max_total_uncompressed))
+        doc = parse_register_json(store.read(REGISTER, MAX_REGISTER))
     except ValueError as e:
         src.findings.append(Finding("I-06", "E", f"register.json 无法读取：{e}", file=src.file))
         return None

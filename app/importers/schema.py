@@ -17,8 +17,10 @@ Two flavours of the same records:
   number beyond any sane bound, a text of a megabyte).
 
 Findings: ``I-10`` a field of the wrong type or an impossible value, ``I-11`` the same UUID twice,
-``I-02`` a list longer than the limits. A new kind of incoming record (a hidden sheet of an
-exported workbook, say) adds its ``TypedDict`` here and calls ``validate``.
+``I-02`` a list longer than the limits. A new kind of incoming record plugs in here: the rows of an
+exported workbook's hidden register sheet, say, become records of the kinds of ``record_adapters``
+and go through ``check_records(..., package=True)`` (they are stored as they are, like a package's)
+and ``duplicate_uuids``, before the source's households are planned.
 """
 
 from __future__ import annotations
@@ -57,8 +59,8 @@ BOUNDS = Bounds()
 _CONFIG = ConfigDict(strict=True, extra="ignore", allow_inf_nan=False, str_max_length=BOUNDS.max_long_text)
 
 UUID_RE = r"^[0-9A-Za-z][0-9A-Za-z-]{7,35}$"  # uuid4 text; older registers' ids are of the same shape
-MONTH_RE = r"^\d{4}-(0[1-9]|1[0-2])$"
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MONTH_RE = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only (\d would take ٢٠٢٠)
 _PATH_PART = re.compile(r"[^/\x00-\x1f]+")
 
 
@@ -70,9 +72,11 @@ def _real_date(text: str) -> str:
 
 
 def _real_datetime(text: str) -> str:
-    if len(text) < 10 or not _DATE_RE.fullmatch(text[:10]):
+    """A local date-time as the register stores it: ``2020-04-02T09:00:00`` (no time zone)."""
+    if len(text) < 10 or not _DATE_RE.fullmatch(text[:10]) or not text.isascii():
         raise ValueError("datetime")
-    dt.datetime.fromisoformat(text)
+    if dt.datetime.fromisoformat(text).tzinfo is not None:
+        raise ValueError("datetime")
     return text
 
 
@@ -134,15 +138,19 @@ def _column_type(col, *, package: bool) -> Any:
     return t
 
 
-def record_type(model: type, name: str, *, package: bool = True, extra: dict[str, Any] | None = None) -> type:
-    """A ``TypedDict`` of ``model``'s stored columns (every key optional), plus ``extra`` keys."""
+def record_type(model: type, name: str, *, package: bool = True, extra: dict[str, Any] | None = None,
+                needs: tuple[str, ...] = ()) -> type:
+    """A ``TypedDict`` of ``model``'s stored columns plus ``extra`` keys. A key may be left out when the
+    column takes NULL or has a default; in a package, one that has neither must be there."""
     fields: dict[str, Any] = {}
     for col in model.__table__.columns:
         if col.key in _SKIP:
             continue
-        fields[col.key] = NotRequired[_column_type(col, package=package)]
+        t = _column_type(col, package=package)
+        required = package and not col.nullable and col.default is None and not col.primary_key
+        fields[col.key] = t if required else NotRequired[t]
     for key, t in (extra or {}).items():
-        fields[key] = NotRequired[t]
+        fields[key] = t if key in needs else NotRequired[t]
     return with_config(_CONFIG)(TypedDict(name, fields))
 
 
@@ -159,11 +167,11 @@ class OfficeRecord(TypedDict, total=False):
 
 
 @with_config(_CONFIG)
-class PeriodRecord(TypedDict, total=False):
+class PeriodRecord(TypedDict):
     month: Month
-    state: Text | None
-    opened_at: IsoDateTime | None
-    locked_at: IsoDateTime | None
+    state: NotRequired[Text | None]
+    opened_at: NotRequired[IsoDateTime | None]
+    locked_at: NotRequired[IsoDateTime | None]
 
 
 @with_config(_CONFIG)
@@ -193,10 +201,11 @@ def register_adapter() -> TypeAdapter:
     income = record_type(IncomeItem, "IncomeRecord")
     household = record_type(Household, "HouseholdRecord", extra={
         "village": UnitPath, "members": _list(person, b.max_members), "measures": _list(measure, b.max_items),
-        "income_items": _list(income, b.max_items)})
-    unit = record_type(Unit, "UnitRecord", extra={"path": UnitPath, "parent": UnitPath | None})
-    hand = record_type(HandCount, "HandCountRecord", extra={"unit": UnitPath, "form": Literal[1, 2]})
-    project = record_type(FundProject, "ProjectRecord", extra={"township": UnitPath})
+        "income_items": _list(income, b.max_items)}, needs=("village",))
+    unit = record_type(Unit, "UnitRecord", extra={"path": UnitPath, "parent": UnitPath | None}, needs=("path",))
+    hand = record_type(HandCount, "HandCountRecord", extra={"unit": UnitPath, "form": Literal[1, 2]},
+                       needs=("unit",))
+    project = record_type(FundProject, "ProjectRecord", extra={"township": UnitPath}, needs=("township",))
     note = record_type(VerificationNote, "NoteRecord")
 
     register = TypedDict("Register", {  # noqa: UP013 - its lists are of the types built above
@@ -230,27 +239,76 @@ _STATED = {"stated_size": Amount | Text | None, "stated_total": Amount | Text | 
 
 
 @cache
-def workbook_adapters() -> dict[str, TypeAdapter]:
-    """Lists of the records a hand-made workbook's cells become (after normalising), lenient flavour."""
-    from app.models import FundProject, HandCount, Household, IncomeItem, Measure, Person
+def record_adapters(package: bool) -> dict[str, TypeAdapter]:
+    """Lists of records of each kind, strict (``package``: stored as they are, e.g. the rows of an
+    exported workbook's hidden register sheet) or lenient (a hand-made sheet's cells, after normalising)."""
+    from app.models import (
+        FundProject,
+        HandCount,
+        Household,
+        IncomeItem,
+        Measure,
+        Person,
+        Unit,
+        VerificationNote,
+    )
 
     def adapter(model, name, **extra):
-        return TypeAdapter(list[record_type(model, name, package=False, extra=extra)])
+        return TypeAdapter(list[record_type(model, name, package=package, extra=extra)])
 
+    flavour = "Package" if package else "Sheet"
     return {
-        "households": adapter(Household, "SheetHousehold", **_STATED),
-        "members": adapter(Person, "SheetMember"),
-        "measures": adapter(Measure, "SheetMeasure"),
-        "income_items": adapter(IncomeItem, "SheetIncome"),
-        "counts": adapter(HandCount, "SheetCounts"),
-        "projects": adapter(FundProject, "SheetProject"),
+        "households": adapter(Household, f"{flavour}Household", **({} if package else _STATED)),
+        "members": adapter(Person, f"{flavour}Member"),
+        "measures": adapter(Measure, f"{flavour}Measure"),
+        "income_items": adapter(IncomeItem, f"{flavour}Income"),
+        "counts": adapter(HandCount, f"{flavour}Counts"),
+        "projects": adapter(FundProject, f"{flavour}Project"),
+        "notes": adapter(VerificationNote, f"{flavour}Note"),
+        "units": adapter(Unit, f"{flavour}Unit"),
     }
 
 
+def workbook_adapters() -> dict[str, TypeAdapter]:
+    return record_adapters(False)
+
+
+Where = tuple[str | None, int | None]  # (sheet, 1-based row) of a record
+
+
+def check_records(lists: dict[str, tuple[list[dict], list[Where]]], *, file: str, package: bool,
+                  columns: dict[str, dict[str, str]] | None = None) -> list[Finding]:
+    """I-10 for every violation among records of a sheet, by kind (a key of ``record_adapters``):
+    ``{kind: (records, [(sheet, row) of each record])}``; located at sheet, row, column and field.
+    ``columns``: sheet → field code → column letter, for the column of a finding."""
+    adapters = record_adapters(package)
+    out: list[Finding] = []
+    for kind, (records, where) in lists.items():
+        if not records:
+            continue
+        try:
+            adapters[kind].validate_python(records)
+            continue
+        except ValidationError as e:
+            errors = e.errors(include_url=False, include_input=True)
+        for err in errors:
+            if len(out) >= BOUNDS.max_findings:
+                return out
+            loc = err["loc"]
+            sheet, row = where[loc[0]] if loc and isinstance(loc[0], int) else (None, None)
+            field = _clean(str(loc[1]))[:30] if len(loc) > 1 else None
+            column = (columns or {}).get(sheet, {}).get(_SHEET_COLUMNS.get(field, field)) if sheet else None
+            value = "" if err["type"] == "missing" else f"（{_value(err.get('input'))}）"
+            out.append(Finding("I-10", "E", _clean(f"“{field}”{_what(err)}{value}"), file=file, sheet=sheet, row=row,
+                               column=column or None, field=field))
+    return out
+
+
 def check_sheet_records(src) -> list[Finding]:
-    """I-10 for every value of a workbook's records that no rule can judge (a number past the sane
-    bounds, a text too long …), located at its sheet, row and column."""
-    lists: dict[str, tuple[list, list]] = {k: ([], []) for k in workbook_adapters()}
+    """I-10 for every value of a hand-made workbook's records that no rule can judge (a number past
+    the sane bounds, a text too long …), located at its sheet, row and column."""
+    lists: dict[str, tuple[list, list]] = {k: ([], []) for k in ("households", "members", "measures",
+                                                                  "income_items", "counts", "projects")}
 
     def add(kind: str, rec: dict, sheet, row) -> None:
         lists[kind][0].append(rec)
@@ -267,25 +325,7 @@ def check_sheet_records(src) -> list[Finding]:
         add("counts", c.values, c.sheet, c.row)
     for p in src.projects:
         add("projects", p.fields, p.sheet, p.row)
-    out: list[Finding] = []
-    for kind, (records, where) in lists.items():
-        if not records:
-            continue
-        try:
-            workbook_adapters()[kind].validate_python(records)
-            continue
-        except ValidationError as e:
-            errors = e.errors(include_url=False, include_input=True)
-        for err in errors:
-            if len(out) >= BOUNDS.max_findings:
-                return out
-            loc = err["loc"]
-            sheet, row = where[loc[0]] if loc and isinstance(loc[0], int) else (None, None)
-            field = str(loc[1]) if len(loc) > 1 else None
-            column = src.columns.get(sheet, {}).get(_SHEET_COLUMNS.get(field, field)) if sheet else None
-            out.append(Finding("I-10", "E", f"“{field}”{_what(err)}（{_value(err.get('input'))}）", file=src.file,
-                               sheet=sheet, row=row, column=column or None, field=field))
-    return out
+    return check_records(lists, file=src.file, package=False, columns=src.columns)
 
 
 # Record fields → the 附件4 column that shows them (for locating a finding).
@@ -325,6 +365,11 @@ def _what(err: dict[str, Any]) -> str:
     if kind == "literal_error":
         return f"不是允许的取值（应为 {str(ctx.get('expected', '')).replace(' or ', '、')}）"
     return _MESSAGES.get(kind, "取值不合法")
+
+
+def _clean(text: str) -> str:
+    """Text safe to print and to write as UTF-8 (a lone surrogate from the file becomes ``?``)."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _value(v: Any) -> str:
@@ -384,7 +429,8 @@ def validate(adapter: TypeAdapter, data: Any, *, file: str, sheet: str | None = 
         code = "I-02" if err["type"] == "too_long" else "I-10"
         value = "" if err["type"] in ("missing", "too_long") else f"（{_value(err.get('input'))}）"
         text = f"{what}{place}{'：' if place else ''}{_what(err)}{value}"
-        out.append(Finding(code, "E", text, file=file, sheet=sheet, row=row, **where))
+        where = {k: _clean(v) for k, v in where.items()}
+        out.append(Finding(code, "E", _clean(text), file=file, sheet=sheet, row=row, **where))
     if len(errors) > bounds.max_findings:
         out.append(Finding("I-10", "E", f"另有 {len(errors) - bounds.max_findings} 处不合法的取值未列出", file=file,
                            sheet=sheet))
@@ -434,6 +480,6 @@ def check_manifest(manifest: Any, *, file: str) -> list[Finding]:
 
 
 __all__ = [
-    "BOUNDS", "Bounds", "check_manifest", "check_register", "check_sheet_records", "duplicate_uuids", "manifest_adapter", "record_type",
-    "register_adapter", "validate", "workbook_adapters",
+    "BOUNDS", "Bounds", "check_manifest", "check_records", "check_register", "check_sheet_records", "duplicate_uuids", "manifest_adapter", "record_type",
+    "record_adapters", "register_adapter", "validate", "workbook_adapters",
 ]

@@ -46,7 +46,7 @@ class ExportCancelled(InterruptedError):
 
 
 def period_findings(session: Session, period: Period, unit: Unit) -> list[Finding]:
-    """Every finding of the unit for the period (engineer A's ``checks.check_period``)."""
+    """Every finding of the unit for the period (``checks.check_period``)."""
     from app.services.checks import check_period
 
     return list(check_period(session, period, unit))
@@ -96,6 +96,16 @@ def choices(session: Session) -> dict[str, Any]:
         "unit_id": own.id if own is not None else (labels[0][0] if labels else None),
         "export_dir": (office.export_dir if office else None) or "",
     }
+
+
+def clean_stale_exports(db: Any) -> list[Path]:
+    """At start: remove what killed exports left in the office's export folder (logged)."""
+    with db.session() as session:
+        office = session.get(Office, 1)
+        folder = (office.export_dir if office else None) or ""
+    if not folder or not Path(folder).is_dir():
+        return []
+    return pkg.clean_stale(Path(folder))
 
 
 def preview(session: Session, period: Period | str | None, unit: Unit | str | int | None,

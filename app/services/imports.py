@@ -32,11 +32,22 @@ SCHEMA_CODES = frozenset({"I-10", "I-11", "I-12"})  # app.importers.schema: the 
 
 
 def read_file(path: Path, period: str | None = None, passphrase: str | None = None) -> Source:
+    """One file as a ``Source``. The readers turn every problem of a file into findings; should one
+    still raise on some file nobody foresaw, that file is refused (I-01, logged), never the command."""
     from app.importers import package, workbook
 
-    if package.is_package(path):
-        return package.read_package(path, passphrase)
-    return workbook.read_workbook(path, period)
+    try:
+        if package.is_package(path):
+            return package.read_package(path, passphrase)
+        return workbook.read_workbook(path, period)
+    except (MemoryError, RecursionError, ValueError, TypeError, LookupError, AttributeError, ArithmeticError) as e:
+        from app.logging_setup import log_exception
+
+        where = log_exception(e)
+        src = Source(file=path.name, kind="workbook")
+        src.findings.append(Finding("I-01", "E", f"文件无法读取（{type(e).__name__}），已拒绝；详情见日志 {where}",
+                                    file=path.name))
+        return src
 
 
 def _period(sources: list[Source], period: str | None) -> str:
