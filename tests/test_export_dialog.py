@@ -109,3 +109,24 @@ def test_recipient_chosen_in_the_dialog(qtbot, clean_db, tmp_path):
     assert handle is not None and handle.wait(120000) and handle.error is None
     kept = Path(dlg.result["kept"])
     assert kept.is_dir() and (kept / "register.json").is_file() and "本级留存" in rec.shown[-1][2]
+
+
+def test_passphrase_in_the_dialog_encrypts_the_identifiers(qtbot, clean_db, tmp_path):
+    from PySide6.QtTest import QTest
+
+    from app.ui.export_dialog import ExportDialog
+
+    rec = RecordingDialogs()
+    dlg = ExportDialog(clean_db, "2020-03", dialogs=rec)
+    dlg.open_folder = False
+    qtbot.addWidget(dlg)
+    dlg.recipient.setCurrentIndex(dlg.recipient.findData("county"))
+    dlg.draft.setChecked(True)
+    dlg.folder.setText(str(tmp_path / "out"))
+    QTest.keyClicks(dlg.passphrase, "short")
+    assert dlg.start() is None and rec.shown[-1][0] == "warn"
+    dlg.passphrase.clear()
+    QTest.keyClicks(dlg.passphrase, "kangping-2020")
+    handle = dlg.start()
+    assert handle is not None and handle.wait(120000) and handle.error is None
+    assert (Path(dlg.result["folder"]) / "identifiers-aes.zip").is_file()

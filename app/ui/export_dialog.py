@@ -49,6 +49,9 @@ class ExportDialog(TaskDialog):
         row, _browse = path_row(self.folder, folder_chooser(self, "选择输出文件夹"))
         self.recipient = data_combo([("上一级（按本单位自动）", ""), ("县扶贫办（全部附件和台账数据）", "county"),
                                      ("市扶贫办（附件1–3和5000元以下的附件4，其余本级留存）", "city")])
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setPlaceholderText("可不填；填写则身份证号和电话加密随包报送（至少8个字符，与上级商定）")
         self.draft = QCheckBox("导出草稿（有错误也可导出，文件名带“-草稿”，PDF 加“草稿”水印，不锁定月份）")
         self.contents = preview_label()
 
@@ -56,6 +59,7 @@ class ExportDialog(TaskDialog):
         form.addRow("数据月份", self.month)
         form.addRow("填报单位", self.unit)
         form.addRow("报送对象", self.recipient)
+        form.addRow("加密口令", self.passphrase)
         form.addRow("输出文件夹", row)
         box = QVBoxLayout(self)
         box.addLayout(form)
@@ -101,11 +105,15 @@ class ExportDialog(TaskDialog):
             return None
         month, unit, draft = self.month.currentData(), self.unit.currentData(), self.draft.isChecked()
         recipient = self.recipient.currentData() or None
+        passphrase = self.passphrase.text() or None
+        if passphrase is not None and len(passphrase) < 8:
+            self.dialogs.warn(self, "导出月报", "加密口令至少8个字符。")
+            return None
 
         def work(session, progress):
             result = export_service.export_package(session, month, unit, folder, draft,
                                                    progress=progress.set, cancel=lambda: progress.cancelled,
-                                                   recipient=recipient)
+                                                   recipient=recipient, passphrase=passphrase)
             if progress.cancelled:  # 取消 after the last look: the runner rolls back, so the files go too
                 discard(Path(result["folder"]), Path(result["zip"]), *([Path(result["kept"])] if result["kept"] else []))
             return result
