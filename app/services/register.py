@@ -329,8 +329,9 @@ def restore_member(session: Session, household_id: int, snap: Snapshot) -> Chang
 
 
 def add_household(session: Session, period_id: int, village_id: int, position: int | None = None,
-                  head_name: str | None = None, snap: Snapshot | None = None) -> Change:
-    """A blank household in a village (optionally with its head's name as the first member)."""
+                  head_name: str | None = None, snap: Snapshot | None = None, with_head: bool = False) -> Change:
+    """A blank household in a village; with ``head_name`` (or ``with_head``) its first member is the
+    户主, named or still to be named."""
     period = session.get(Period, period_id)
     require_open(period)
     village = session.get(Unit, village_id)
@@ -356,8 +357,8 @@ def add_household(session: Session, period_id: int, village_id: int, position: i
         for i, (c, lab, a) in enumerate(snap.income_items):
             session.add(IncomeItem(household_id=hh.id, category=c, label=lab, amount=a, position=i))
         session.flush()
-    elif head_name:
-        add_member(session, hh.id, 0, {"name": head_name, "relation": "户主"})
+    elif head_name or with_head:
+        add_member(session, hh.id, 0, {"name": head_name or None, "relation": "户主"})
     return Change(hh.id, structural=True, new=hh.uuid)
 
 
