@@ -115,7 +115,7 @@ def clean_stale_exports(db: Any) -> list[Path]:
 
 
 def preview(session: Session, period: Period | str | None, unit: Unit | str | int | None,
-            draft: bool = False) -> dict[str, Any]:
+            draft: bool = False, recipient: str | None = None) -> dict[str, Any]:
     """What a package will hold, without writing or checking: names and row counts, cheap SQL only."""
     from sqlalchemy import func, select
 
@@ -136,7 +136,7 @@ def preview(session: Session, period: Period | str | None, unit: Unit | str | in
     projects = session.scalar(select(func.count(FundProject.id)).where(
         FundProject.period_id == per.id, FundProject.township_id.in_(townships))) if townships else 0
     office = session.get(Office, 1)
-    recipient = default_recipient(u)
+    recipient = recipient or default_recipient(u)
     where = destinations(recipient)
     files = [lay.file_name(ext, draft) for lay in LAYOUTS.values() for ext in ("xlsx", "pdf") if where[lay.key] == "send"]
     kept = [lay.file_name(ext, draft) for lay in LAYOUTS.values() for ext in ("xlsx", "pdf") if where[lay.key] == "keep"]
