@@ -131,14 +131,18 @@ def _list(args) -> int:
 
 
 def _import(args) -> int:
-    from app.services.ledgers import ImportList, import_list
+    from app.services.errors import Refused
+    from app.services.ledgers import ImportList, ListExists, import_list
 
     path = Path(args.file)
     if not path.is_file():
         raise common.UsageError(f"找不到文件：{path}")
     with common.open_db(args, write=True) as db, db.session() as s:
         year = lc.year(s, args)
-        result = import_list(s, ImportList(path, year, args.kind, args.replace, args.dry_run, lc.today(args)))
+        try:
+            result = import_list(s, ImportList(path, year, args.kind, args.replace, args.dry_run, lc.today(args)))
+        except ListExists as e:
+            raise Refused(f"{e.message}（加 --replace 替换）", e.findings) from e
     if args.json:
         common.emit_json({
             "ok": True, "year": year, "kind": args.kind, "dry_run": args.dry_run, "list": result.list_uuid,

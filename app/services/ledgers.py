@@ -55,6 +55,10 @@ class LedgerRefused(Refused):
     """A change the ledger's rules refuse (销号 without evidence, a value outside a closed list)."""
 
 
+class ListExists(LedgerRefused):
+    """The year's list already has tasks: an import would replace them (asked for explicitly)."""
+
+
 class UnknownRecord(UsageError):
     """No task, unit row, problem or list with the given key."""
 
@@ -243,7 +247,7 @@ def import_list(session: Session, req: ImportList) -> ImportedList:
         raise LedgerRefused(f"“{Path(req.path).name}”中没有找到任务（需有表头为指标、工作措施等的表格，或“1、…… 工作措施：……”样式的段落）。")
     lst = _list(session, req.year, req.kind, create=not req.dry_run)
     if lst is not None and lst.tasks and not req.replace:
-        raise LedgerRefused(f"{lst.title}已有{len(lst.tasks)}项任务；要用文件替换，请加 --replace。")
+        raise ListExists(f"{lst.title}已有{len(lst.tasks)}项任务，导入会替换它们；请确认替换后再导入。")
     unread: list[str] = []
     tasks: list[Task] = []
     for i, inc in enumerate(got.tasks):
