@@ -74,3 +74,14 @@ class BusyMarker:
 
 
 __all__ = ["BusyMarker", "lock_file", "unlock_file"]
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename inside ``folder`` durable (POSIX); Windows cannot open a directory for that."""
+    if os.name == "nt":  # pragma: no cover - directories cannot be opened on Windows
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -15,6 +15,8 @@ from app.forms.table import FormTable, HeaderNode
 from app.kernel.month import Month
 from app.rules.ids import mask_id
 
+from .form_files import write_form_files
+
 COLUMNS = (
     ("序号", "seq", 5, "seq"), ("乡镇", "township", 10, "text"), ("村", "village", 10, "text"),
     ("户主", "head", 8, "text"), ("姓名", "name", 9, "text"), ("身份证号", "id_masked", 20, "text"),
@@ -56,16 +58,5 @@ def table(sheet: AdjustmentSheet) -> FormTable:
 
 
 def write(sheet: AdjustmentSheet, xlsx: Path | None, pdf: Path | None) -> list[Path]:
-    """Write the 名单 to ``xlsx`` and/or ``pdf``; returns the files written."""
-    from app.exporters.pdf.forms import write_form_pdf
-    from app.exporters.xlsx import write_xlsx
-
-    t = table(sheet)
-    out = []
-    if xlsx is not None:
-        write_xlsx(t, xlsx)
-        out.append(Path(xlsx))
-    if pdf is not None:
-        write_form_pdf(t, pdf, exported_at=dt.datetime.now())
-        out.append(Path(pdf))
-    return out
+    """Write the list to ``xlsx`` and/or ``pdf``; returns the files written."""
+    return write_form_files(table(sheet), xlsx, pdf)

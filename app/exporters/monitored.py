@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +9,8 @@ from typing import Any
 
 from app.forms.table import FormTable, HeaderNode
 from app.kernel.month import Month
+
+from .form_files import write_form_files
 
 COLUMNS = (
     ("序号", "seq", 5, "seq"), ("乡镇/村", "unit", 18, "text"), ("户主", "head", 8, "text"),
@@ -48,15 +49,5 @@ def table(sheet: MonitoredSheet) -> FormTable:
 
 
 def write(sheet: MonitoredSheet, xlsx: Path | None, pdf: Path | None) -> list[Path]:
-    from app.exporters.pdf.forms import write_form_pdf
-    from app.exporters.xlsx import write_xlsx
-
-    t = table(sheet)
-    out = []
-    if xlsx is not None:
-        write_xlsx(t, xlsx)
-        out.append(Path(xlsx))
-    if pdf is not None:
-        write_form_pdf(t, pdf, exported_at=dt.datetime.now())
-        out.append(Path(pdf))
-    return out
+    """Write the list to ``xlsx`` and/or ``pdf``; returns the files written."""
+    return write_form_files(table(sheet), xlsx, pdf)

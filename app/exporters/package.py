@@ -28,7 +28,7 @@ from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
-from app.filelocks import BusyMarker
+from app.filelocks import BusyMarker, fsync_dir
 from app.forms.layouts import DRAFT_SUFFIX
 from app.kernel.month import Month
 
@@ -226,7 +226,7 @@ class Staging:
         try:
             publish(self.folder, final_dir)
             os.replace(self.zip, final_zip)
-            _fsync_dir(final_dir.parent)
+            fsync_dir(final_dir.parent)
         finally:
             self.release()
 
@@ -284,16 +284,6 @@ def _size(path: Path) -> int:
     if path.is_dir():
         return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
     return path.stat().st_size
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "nt":  # pragma: no cover - directories cannot be opened on Windows
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def publish(staging: Path, final: Path) -> None:

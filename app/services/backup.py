@@ -22,7 +22,7 @@ from pathlib import Path
 
 import platformdirs
 
-from app.filelocks import BusyMarker
+from app.filelocks import BusyMarker, fsync_dir
 from app.services.errors import Refused, UsageError
 from app.storage import APP_NAME, SCHEMA_TABLES, WriteLock
 
@@ -95,16 +95,6 @@ def list_backups(folder: Path) -> list[BackupFile]:
 # ---------------------------------------------------------------- making backups
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "nt":  # pragma: no cover - directories cannot be opened on Windows
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def clean_stale_parts(folder: Path, also: str | None = None) -> list[Path]:
     """Remove the ``.part`` files (and their journals and markers) that killed backups left in
     ``folder``: those of guatu's own backup names, and of the file named ``also``. A ``.part`` another
@@ -163,7 +153,7 @@ def _copy_into(src_path: Path, tmp: Path, out: Path) -> Path:
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, out)
-        _fsync_dir(out.parent)
+        fsync_dir(out.parent)
     except BaseException:
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + "-journal").unlink(missing_ok=True)
