@@ -218,7 +218,10 @@ def test_f6_cycles_the_panes_and_tab_walks_the_household_panel(desk):
         if not window.panel.isAncestorOf(w):
             break
         reached.add(w)
+        # the section holding the field is the one shown (Tab crosses from one section to the next)
+        assert window.panel.sections.currentIndex() == window.panel.section_of(w) and w.isVisible()
     assert window.panel.measures in reached and window.panel.income in reached
+    assert {window.panel.section_of(w) for w in reached} == {0, 1, 2}
     assert not window.panel.isAncestorOf(focus())  # Tab leaves the panel after its last field
 
 
