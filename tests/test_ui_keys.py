@@ -341,3 +341,20 @@ def test_soak_five_thousand_keys_leave_the_register_as_it_was_but_for_what_was_t
     changed = {u for u in before if after[u] != before[u]}
     assert len(changed) == 1 and after[changed.pop()][2] == "刘德民"
     assert window.isVisible() and time.monotonic() - start < 60, spent
+
+
+def test_what_is_typed_survives_the_background_check_arriving_mid_edit(desk):
+    """The month's check finishes while a cell is in edit: its tints repaint the grid (Qt then fills
+    open editors again from the model), and the digits typed must still be what Enter stores."""
+    window, ids, path = desk
+    window.wait_checks()
+    window.grid.setFocus()
+    window.grid.setCurrentIndex(cell(window, 0, "age"))
+    keys("4", "7")
+    assert window.grid.state() == window.grid.State.EditingState and focus().text() == "47"
+    window.start_check()
+    window.wait_checks()  # the findings arrive on the GUI thread, the editor still open
+    assert window.grid.state() == window.grid.State.EditingState and focus().text() == "47"
+    keys("Enter")
+    uuid = window.member_model.person(0)["uuid"]
+    assert register(path)[uuid][FIELDS.index("age") + 2] == 47

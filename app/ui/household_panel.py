@@ -41,7 +41,7 @@ from app import domain
 from app.kernel.derive import per_capita
 from app.rules.findings import Finding
 from app.services.browse import HouseholdDetail
-from app.ui.delegates import BAD_STYLE, ChoiceCombo, phone_edit
+from app.ui.delegates import BAD_STYLE, ChoiceCombo, first_fill, phone_edit
 from app.ui.models import findings_tip
 from app.ui.widgets import plain_label, plain_tip
 
@@ -65,6 +65,8 @@ class LinesDelegate(QStyledItemDelegate):
         return super().createEditor(parent, option, index)
 
     def setEditorData(self, editor: QWidget, index) -> None:
+        if not first_fill(editor):
+            return
         replacing = getattr(self.parent(), "replacing", False)
         if isinstance(editor, ChoiceCombo):
             editor.set_value(index.data(Qt.ItemDataRole.EditRole))

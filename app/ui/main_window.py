@@ -236,7 +236,8 @@ class MainWindow(QMainWindow):
         self.start_check()
 
     def start_check(self) -> None:
-        """The whole month's findings, in the background (one worker session)."""
+        """The whole month's findings, in the background, in a read session: it never holds the write
+        lock, so an edit made meanwhile is stored at once instead of waiting for the check."""
         if self.store.period is None:
             return
         month = self.store.period.month
@@ -244,7 +245,7 @@ class MainWindow(QMainWindow):
         if self.check_handle is not None:
             self.check_handle.cancel()
         self.check_handle = self.runner.run(
-            lambda s, _p: Store.check_period_in(s, month), title="检查", show_progress=False,
+            lambda s, _p: Store.check_period_in(s, month), title="检查", show_progress=False, read_only=True,
             on_result=lambda found: self._checked(found) if self.store.period and self.store.period.month == month
             else None,  # a month switched away from meanwhile
             on_error=lambda e: log.warning("background check of %s failed: %r", month, e))
