@@ -240,7 +240,9 @@ class HouseholdPanel(QWidget):
 
     def focusNextPrevChild(self, next: bool) -> bool:
         """Tab walks the fields of all sections: past a section's last field the next section is shown
-        and its first field focused; after the panel's last field (before its first) Tab leaves it."""
+        and its first field focused; after the panel's last field Tab comes back to its first (Shift+Tab
+        the other way). Like the member grid, the panel keeps Tab: F6 leaves it, so a Tab too many never
+        lands in the problems list, where Enter would take the window to another household."""
         fields = self.fields()
         focus = QApplication.focusWidget()
         here = -1
@@ -250,19 +252,22 @@ class HouseholdPanel(QWidget):
                 break
         if here < 0:
             return super().focusNextPrevChild(next)
-        next_i = here + (1 if next else -1)
-        if not 0 <= next_i < len(fields):  # out of the panel, from a field on the section shown
-            return super().focusNextPrevChild(next)
+        next_i = (here + (1 if next else -1)) % len(fields)  # round again, as the member grid keeps Tab
         self.focus_field(fields[next_i], Qt.FocusReason.TabFocusReason if next else Qt.FocusReason.BacktabFocusReason)
         return True
 
     def focus_field(self, widget: QWidget, reason: Qt.FocusReason = Qt.FocusReason.OtherFocusReason) -> None:
-        """A field focused on whatever section it is: that section shown, the field scrolled into view."""
+        """A field focused on whatever section it is: that section shown, the field scrolled into view.
+        While the focus is still on a field of the section shown the switch may not take (seen with
+        Shift+Tab from the first field round to the last): it is made again once the field has the focus."""
         i = self.section_of(widget)
         if i >= 0:
             self.sections.setCurrentIndex(i)
-            self.scrolls[i].ensureWidgetVisible(widget, 20, 20)
         widget.setFocus(reason)
+        if i >= 0:
+            if self.sections.currentIndex() != i:
+                self.sections.setCurrentIndex(i)
+            self.scrolls[i].ensureWidgetVisible(widget, 20, 20)
         if isinstance(widget, QTableWidget) and widget.rowCount() and not widget.currentIndex().isValid():
             last = reason == Qt.FocusReason.BacktabFocusReason
             widget.setCurrentCell(widget.rowCount() - 1 if last else 0, widget.columnCount() - 1 if last else 0)

@@ -38,7 +38,7 @@ Ctrl+F：查找；Ctrl+Z：撤销，Ctrl+Y（Windows）或 Ctrl+Shift+Z：重做
   Insert 插入一名成员，Ctrl+Delete 删除成员，Delete 清除所选单元格，Ctrl+V 粘贴从 Excel 复制的行
     （表头行自动跳过，“儿子”等写法按导入的规则改为“之子”）。
 
-户信息：Tab 依次经过三个分页（基本情况 → 措施与收入 → 销号与住房）的各栏、主要脱贫措施表和家庭收入表，分页随光标切换（表内 Tab 逐格移动，最后一格再按 Tab 离开）。"""
+户信息：Tab 依次经过三个分页（基本情况 → 措施与收入 → 销号与住房）的各栏、主要脱贫措施表和家庭收入表，分页随光标切换（表内 Tab 逐格移动）；最后一栏再按 Tab 回到第一栏，用 F6 离开。"""
 
 
 def panes(window: MainWindow) -> list[QWidget]:
