@@ -26,7 +26,9 @@ from app.services.periods import get_period
 from app.services.units import find_unit
 from app.storage import Database
 
-FAST = settings(max_examples=30, deadline=None, derandomize=True,
+# Bounded and derandomized, so CI stays fast and repeatable; a longer random run (max_examples=500,
+# derandomize=False) found the required-column case pinned with @example below.
+FAST = settings(max_examples=20, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 HOSTILE_SCALARS = st.one_of(
