@@ -26,6 +26,7 @@ from urllib.parse import quote
 
 import platformdirs
 from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.filelocks import lock_file as _lock_file
@@ -37,6 +38,10 @@ SCHEMA_TABLES = {"units", "periods", "households", "persons"}
 
 class StorageError(Exception):
     """The database cannot be used: not a guatu database, unreadable, or too new."""
+
+
+class ReadOnlyDatabase(StorageError):
+    """A write attempted through a database opened read-only (refused by SQLite itself)."""
 
 
 class DatabaseInUse(StorageError):
@@ -99,7 +104,7 @@ class WriteLock:
         try:
             ident = self._identity_path()
             if ident is not None:
-                self._id_fh = self._take(ident)
+                self._id_fh = self._take_current(ident)
         except BaseException:
             self._drop(self._fh, truncate=True)
             self._fh = None
@@ -120,6 +125,21 @@ class WriteLock:
         except OSError:  # pragma: no cover - no cache folder: the path lock still holds
             return None
         return folder / f"{st.st_dev:x}-{st.st_ino:x}.lock"
+
+    def _take_current(self, path: Path):
+        """Lock ``path`` and make sure it is still the file at that name: a releasing holder removes
+        its identity lock file, and a lock on a removed file would guard nothing."""
+        for _ in range(5):
+            fh = self._take(path)
+            try:
+                held, named = os.fstat(fh.fileno()), os.stat(path)
+                current = not held.st_ino or os.path.samestat(held, named)
+            except OSError:
+                current = False
+            if current:
+                return fh
+            self._drop(fh, truncate=False)
+        raise DatabaseInUse("数据库正被另一个挂图作战程序使用，请先关闭它再试。")
 
     @staticmethod
     def _take(path: Path):
@@ -151,9 +171,16 @@ class WriteLock:
             fh.close()
 
     def release(self) -> None:
-        if self._id_fh is not None:
+        if self._id_fh is not None:  # removed, not left behind: one file per register ever opened adds up
             fh, self._id_fh = self._id_fh, None
+            if os.name != "nt":  # removed while still held, so no one can lock the old file after us
+                Path(fh.name).unlink(missing_ok=True)
             self._drop(fh, truncate=True)
+            if os.name == "nt":  # pragma: no cover - an open file cannot be removed on Windows
+                try:
+                    Path(fh.name).unlink(missing_ok=True)
+                except OSError:
+                    pass
         if self._fh is None:
             return
         fh, self._fh = self._fh, None
@@ -252,9 +279,15 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One user action: a session in one transaction, committed on success."""
-        with self.Session.begin() as s:
-            yield s
+        """One user action: a session in one transaction, committed on success. On a read-only
+        database a write is refused by SQLite and raised as ``ReadOnlyDatabase``."""
+        try:
+            with self.Session.begin() as s:
+                yield s
+        except OperationalError as e:
+            if not self.write and "readonly" in str(e.orig).replace(" ", "").lower():
+                raise ReadOnlyDatabase(f"数据库以只读方式打开，不能修改：{self.path}") from e
+            raise
 
     @contextmanager
     def read_session(self) -> Iterator[Session]:

@@ -1,4 +1,4 @@
-"""Import: a 100,000-person 附件4 workbook, and a 1 GB-inflating zip bomb (engineer G's app.services.imports)."""
+"""Import: a 100,000-person 附件4 workbook, and a 1 GB-inflating zip bomb (app.services.imports)."""
 
 from __future__ import annotations
 
@@ -152,7 +152,7 @@ def import_form4_100k(ctx: Context) -> Outcome:
                 q.unlink(missing_ok=True)
     ok = result["added"]["persons"] == PERSONS
     # The machine is shared: both sides are in-process CPU work (no commit is timed), so the goal is
-    # judged on CPU seconds, which other engineers' load disturbs far less than wall time.
+    # judged on CPU seconds, which other work on the machine disturbs far less than wall time.
     ratio = cpu / base_cpu
     return Outcome(seconds, baseline, "calamine read + bulk insert of the same rows", goal="≤ 3× baseline (CPU)",
                    met=ok and ratio <= 3,

@@ -1,4 +1,4 @@
-"""Rule checks and stats over the cached 100,000-person demo register (engineer A's app.services.checks)."""
+"""Rule checks and stats over the cached 100,000-person demo register (app.services.checks)."""
 
 from __future__ import annotations
 

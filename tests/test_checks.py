@@ -194,7 +194,7 @@ def test_count_rows_of_hand_typed_village_are_checked(register):
 
 
 def test_demo_register_planted_violations_found(demo_db):
-    """Engineer B's demo plants one household per code; the check finds each of them."""
+    """The demo plants one household per code; the check finds each of them."""
     with demo_db.session() as s:
         found = checks.check_period(s, None)
         hs = checks.load_households(s, None)

@@ -143,7 +143,7 @@ def test_form2_rows_and_m08_note(clean_db, tmp_path):
         h = next(h for h in s.query(Household) if h.head_phone == "13904051234")
         h.ytd_income = None
     table, wb, _ = _write(clean_db, forms.build_form2, tmp_path)
-    assert len(table.notes) == 1 and "有1人" in table.notes[0] and "M-08" in table.notes[0]
+    assert len(table.notes) == 1 and "有1人" in table.notes[0] and "M-08" not in table.notes[0]
     assert _tail(wb.worksheets[0], 9)[0] == table.notes[0]
 
 

@@ -40,6 +40,9 @@ def quick_package(db_path: Path, unit: str, out: Path, month: str = "2020-03") -
     return out
 
 
+PASSPHRASE = "kangping-口令-2020"
+
+
 @pytest.fixture(scope="module")
 def exported(_demo_template: Path, tmp_path_factory) -> tuple[Path, dict]:
     """The demo register (plus a hand count and a note) exported once with the real package writer."""
@@ -55,14 +58,18 @@ def exported(_demo_template: Path, tmp_path_factory) -> tuple[Path, dict]:
             s.add(HandCount(period_id=period.id, unit_id=village.id, form=1, total=12, housing=3, dibao=None))
             s.add(VerificationNote(period_id=period.id, code="M-07", target=unit_path(village), field="total",
                                    note="新识别2人", who="测试"))
-        result = export_package(d, "2020-03", "康平县", work / "out", draft=True)
+        # to the county level (everything travels) with the identifiers in their AES zip
+        result = export_package(d, "2020-03", "康平县", work / "out", draft=True, recipient="county",
+                                passphrase=PASSPHRASE)
+    (work / "pass.txt").write_text(PASSPHRASE, encoding="utf-8")
+    result["pass"] = str(work / "pass.txt")
     return db_path, result
 
 
 def test_real_package_round_trip_is_lossless(exported, db_path: Path):
     src_db, result = exported
     before = register_of(src_db)
-    rc, out = run_cli("import", "--db", str(db_path), result["zip"], "--json")
+    rc, out = run_cli("import", "--db", str(db_path), result["zip"], "--json", "--passphrase-file", result["pass"])
     assert rc == 0, out
     assert out["period"] == "2020-03"
     assert out["added"] == {"households": before["counts"]["households"], "persons": before["counts"]["persons"]}
@@ -77,10 +84,10 @@ def test_real_package_round_trip_is_lossless(exported, db_path: Path):
 
 def test_folder_package_then_reimport_is_unchanged(exported, db_path: Path):
     _src, result = exported
-    rc, out = run_cli("import", "--db", str(db_path), result["folder"], "--json")
+    rc, out = run_cli("import", "--db", str(db_path), result["folder"], "--json", "--passphrase-file", result["pass"])
     assert rc == 0 and out["added"]["households"] > 0
     before = dump(db_path)
-    rc, out = run_cli("import", "--db", str(db_path), result["folder"], "--json")
+    rc, out = run_cli("import", "--db", str(db_path), result["folder"], "--json", "--passphrase-file", result["pass"])
     assert rc == 0 and out["added"]["households"] == 0 and out["changed"]["households"] == 0
     assert out["unchanged"]["households"] > 0
     assert [t for t in dump(db_path) if t[0] != "audit_log"] == [t for t in before if t[0] != "audit_log"]
@@ -187,7 +194,7 @@ def test_exported_count_and_project_workbooks_import_into_a_fresh_db(exported, d
 
 def test_new_laptop_import_last_package_then_new_month(exported, db_path: Path):
     src_db, result = exported
-    rc, _ = run_cli("import", "--db", str(db_path), result["zip"], "--json")
+    rc, _ = run_cli("import", "--db", str(db_path), result["zip"], "--json", "--passphrase-file", result["pass"])
     assert rc == 0
     rc, out = run_cli("new-month", "--db", str(db_path), "--from", "2020-03", "--to", "2020-04", "--json")
     assert rc == 0

@@ -36,6 +36,9 @@ def clean_template(tmp_path_factory) -> Path:
     return path
 
 
+PASSPHRASE = "kangping-口令-2020"
+
+
 @pytest.fixture(scope="module")
 def final_pkg(clean_template, tmp_path_factory):
     """One final export of the clean register: (result, database path, out dir)."""
@@ -44,7 +47,8 @@ def final_pkg(clean_template, tmp_path_factory):
     shutil.copy(clean_template, db_path)
     out = base / "out"
     with Database(db_path) as db:
-        result = export_package(db, "2020-03", "康平县", out, draft=False)
+        # everything travels (the level-to-level split is tests/test_recipients.py), identifiers encrypted
+        result = export_package(db, "2020-03", "康平县", out, draft=False, recipient="county", passphrase=PASSPHRASE)
     return result, db_path, out
 
 
@@ -78,10 +82,10 @@ def test_cli_refusal_exit_1(demo_db_path, tmp_path, capsys):
 
 def test_draft_names_and_not_locked(demo_db_path, tmp_path, capsys):
     out = tmp_path / "out"
-    code = main(["--db", str(demo_db_path), "export", "--out", str(out), "--draft", "--json"])
+    code = main(["--db", str(demo_db_path), "export", "--out", str(out), "--draft", "--json", "--for", "county"])
     assert code == 0
     doc = json.loads(capsys.readouterr().out)
-    assert set(doc) == {"folder", "zip", "files", "findings"}
+    assert {"folder", "zip", "files", "findings"} <= set(doc) and doc["recipient"] == "county"
     folder = Path(doc["folder"])
     assert folder.name == f"{NAME}-草稿" and Path(doc["zip"]).name == f"{NAME}-草稿.zip"
     names = {f["name"] for f in doc["files"]}
@@ -111,7 +115,8 @@ def test_manifest_checksums_and_rows(final_pkg):
     result, _, _ = final_pkg
     folder = Path(result["folder"])
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert {k for k in manifest} == {"unit", "period", "app_version", "exported_at", "final", "files", "findings"}
+    assert {k for k in manifest} == {"unit", "period", "for", "app_version", "exported_at", "final", "files",
+                                     "findings"}
     assert manifest["unit"] == "康平县" and manifest["period"] == "2020-03" and manifest["final"] is True
     warnings = [f for f in result["findings"] if f["severity"] == "W"]
     assert warnings and manifest["findings"] == {"E": 0, "W": len(warnings)} and len(result["findings"]) == len(warnings)
@@ -189,8 +194,8 @@ def test_register_json_every_field(final_pkg):
         for col in Household.__table__.columns:
             if col.key not in ("id", "period_id", "village_id"):
                 assert col.key in first
-        for col in Person.__table__.columns:
-            if col.key not in ("id", "household_id"):
+        for col in Person.__table__.columns:  # identifiers only in the AES zip (tests/test_recipients.py)
+            if col.key not in ("id", "household_id", "id_number", "phone"):
                 assert col.key in first["members"][0]
         assert first["members"][0]["dibao"] is True and first["members"][0]["housing"] is True
         assert [p["uuid"] for p in first["members"]] == [p.uuid for p in hs[0].members]
@@ -249,9 +254,13 @@ def test_round_trip_through_import_is_lossless(final_pkg, tmp_path, capsys):
     result, _, _ = final_pkg
     target = tmp_path / "received.db"
     assert main(["init", "--db", str(target)]) == 0
-    assert main(["--db", str(target), "import", result["folder"], "--json"]) == 0
+    (tmp_path / "pass.txt").write_text(PASSPHRASE, encoding="utf-8")
+    assert main(["--db", str(target), "import", result["folder"], "--json", "--passphrase-file",
+                 str(tmp_path / "pass.txt")]) == 0
     capsys.readouterr()
     sent = read_register_json(Path(result["folder"]) / "register.json")
+    with Database(final_pkg[1], write=False) as db, db.session() as s:  # what the sender holds, identifiers too
+        sent["households"] = dump_register(s, get_period(s, "2020-03"), find_unit(s, "康平县"))["households"]
     with Database(target, write=False) as db, db.session() as s:
         got = dump_register(s, get_period(s, "2020-03"), find_unit(s, "康平县"))
 

@@ -238,11 +238,20 @@ def test_seal_area_is_blank_and_beside_the_unit(which, request, tmp_path):
     assert img.crop((int(x) - 40, int(y_mid) - 4, int(x) - 2, int(y_mid) + 4)).getextrema()[0] < 128
 
 
-def test_draft_watermark_on_every_page(f4, f4_draft):
+def test_draft_watermark_on_every_page_but_not_in_the_text(f4, f4_draft, tmp_path):
     texts = _page_texts(f4_draft[1])
     assert len(texts) == f4_draft[2]
-    assert all("草稿" in t for t in texts)
-    assert not any("草稿" in t for t in _page_texts(f4[1]))
+    assert not any("草" in t or "稿" in t for t in texts)  # drawn as outlines: copying text never gets it
+    for page in PdfReader(f4_draft[1]).pages:  # … but drawn on every page, translucent
+        states = page["/Resources"]["/ExtGState"].values()
+        assert any(abs(float(s.get_object().get("/ca", 1)) - 0.22) < 1e-6 for s in states)
+    grey = []
+    for path in (f4[1], f4_draft[1]):
+        subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "2", "-l", "2", str(path), str(tmp_path / path.stem)],
+                       check=True)
+        img = Image.open(next(tmp_path.glob(f"{path.stem}*.png"))).convert("L")
+        grey.append(sum(1 for v in img.tobytes() if 150 < v < 235))
+    assert grey[1] > grey[0] + 500  # the watermark's grey is on the page
 
 
 def test_three_level_header_and_totals(tmp_path):
@@ -301,7 +310,7 @@ def test_real_forms_from_the_demo_register(demo_db, tmp_path):
         pages = write_form_pdf(table, path, exported_at=EXPORTED)
         texts = _page_texts(path)
         assert len(texts) == pages
-        assert all("草稿" in t for t in texts)
+        assert not any("草稿" in t for t in texts)  # the watermark is drawn, not text
         first = _pdftotext(path, "-f", "1", "-l", "1")
         assert lay.form in first and f"填报单位：{county.name}（盖章处）" in first and f"第1页 共{pages}页" in first
         flat = re.sub(r"\s+", "", _pdftotext(path))

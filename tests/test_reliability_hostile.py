@@ -142,7 +142,7 @@ def test_month_package_prints_hostile_texts_literally_in_every_file(hostile_db, 
 
     from app.services.export import export_package
 
-    result = export_package(hostile_db, "2020-03", "康平县", tmp_path / "out", draft=True)
+    result = export_package(hostile_db, "2020-03", "康平县", tmp_path / "out", draft=True, recipient="county")
     folder = Path(result["folder"])
     xlsx_text: set[str] = set()
     for path in folder.glob("*.xlsx"):

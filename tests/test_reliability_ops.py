@@ -214,3 +214,23 @@ def test_damaged_register_exit_2_pointing_to_restore_for_every_command(demo_db_p
         assert res.returncode == 2, (args, res.stderr)
         assert DAMAGED_HINT in res.stderr and "内部错误" not in res.stderr and "Traceback" not in res.stderr
     assert not (tmp_path / "o").exists() and not (tmp_path / "c.pdf").exists()
+
+
+def test_the_window_on_a_damaged_register_exits_2_not_in_use(demo_db_path, tmp_path):
+    """``gui --screenshot`` (no start-up dialogs) on a damaged register: exit 2 as for any unusable
+    database, not 3 (in use); nothing drawn, nothing written."""
+    _damage(demo_db_path)
+    before = digest(demo_db_path)
+    res = guatu("gui", "--db", str(demo_db_path), "--screenshot", str(tmp_path / "s.png"))
+    assert res.returncode == 2, res.stderr
+    assert not (tmp_path / "s.png").exists() and digest(demo_db_path) == before
+
+
+def test_restoring_the_register_onto_itself_is_refused(db_path, tmp_path):
+    _add_unit(db_path, "康平县")
+    alias = tmp_path / "same.db"
+    alias.symlink_to(db_path)
+    before = digest(db_path)
+    res = guatu("restore", "--db", str(db_path), "--backup", str(alias))
+    assert res.returncode == 2 and "数据库本身" in res.stderr
+    assert digest(db_path) == before

@@ -187,3 +187,33 @@ def test_kill_at_random_moments_of_a_final_export(trial, clean_template, tmp_pat
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
         _assert_consistent(copy, dest, env)
+
+
+def test_cleanup_removes_only_what_killed_exports_left(tmp_path, caplog):
+    """Stale staging (no live marker) goes; a live export's staging, other hidden files and the
+    published packages stay."""
+    from app.exporters import package as pkg
+    from app.filelocks import BusyMarker
+
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = out / f".{NAME}.0123abcd.tmp"
+    stale.mkdir()
+    (stale / "register.json").write_text("{}")
+    Path(f"{stale}.zip").write_bytes(b"PK")
+    Path(f"{stale}.busy").write_bytes(b"")  # its holder died: unlocked
+    old_style = out / f".{NAME}.zip.tmp"
+    old_style.write_bytes(b"PK")
+    live = pkg.Staging(out, NAME.replace("3月", "4月"))
+    (out / NAME).mkdir()
+    (out / ".git").mkdir()
+    (out / ".notes.tmp").write_text("not ours")
+    with caplog.at_level("WARNING", logger="guatu.export"):
+        removed = pkg.clean_stale(out)
+    assert sorted(p.name for p in removed) == sorted([stale.name, f"{stale.name}.zip", f"{stale.name}.busy",
+                                                      old_style.name])
+    assert live.folder.is_dir() and not BusyMarker.is_stale(live.marker.path)
+    assert (out / NAME).is_dir() and (out / ".git").is_dir() and (out / ".notes.tmp").exists()
+    assert "removed stale temporary" in caplog.text
+    live.discard()
+    assert sorted(p.name for p in out.iterdir()) == sorted([NAME, ".git", ".notes.tmp"])

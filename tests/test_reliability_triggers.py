@@ -74,7 +74,7 @@ def test_new_month_backs_up_first(clean):
 @pytest.fixture
 def package(clean, tmp_path) -> Path:
     out = tmp_path / "pkg"
-    assert main(["export", "--db", str(clean), "--out", str(out), "--draft"]) == 0
+    assert main(["export", "--db", str(clean), "--out", str(out), "--draft", "--for", "county"]) == 0
     return next(p for p in out.iterdir() if p.is_dir())
 
 

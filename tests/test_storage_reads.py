@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 
 from app.models import Unit
-from app.storage import Database
+from app.storage import Database, ReadOnlyDatabase
 
 
 def _units(db: Database) -> int:
@@ -24,9 +24,10 @@ def test_write_through_a_read_only_database_is_refused_by_sqlite(db_path):
     with Database(db_path, write=False) as ro:
         with ro.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA query_only").scalar() == 1
-        with pytest.raises(OperationalError, match="readonly"), ro.session() as s:
+        with pytest.raises(ReadOnlyDatabase, match="只读") as e, ro.session() as s:
             s.execute(text("INSERT INTO units(name, level) VALUES ('乙县', 'county')"))
-        with pytest.raises(OperationalError, match="readonly"), ro.session() as s:
+        assert "readonly" in str(e.value.__cause__)  # SQLite's own refusal
+        with pytest.raises(ReadOnlyDatabase), ro.session() as s:
             s.add(Unit(name="丙县", level="county"))
         assert _units(ro) == 1
     with Database(db_path) as writer:

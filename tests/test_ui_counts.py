@@ -42,7 +42,7 @@ def test_form1_laid_out_as_the_official_form(view):
     assert m.header_rows == 4 and m.rowCount() == 4 + 7 and m.columnCount() == 19
     assert m.index(0, 0).data() == "序号" and t.rowSpan(0, 0) == 4
     group = m.index(0, _col(view, "housing")).data()
-    assert group == '本年度"三保障"+安全饮水帮扶人数' and t.columnSpan(0, _col(view, "housing")) == 4
+    assert group == "本年度“三保障”+安全饮水帮扶人数" and t.columnSpan(0, _col(view, "housing")) == 4
     assert view.title.text() == "全县2020年度年人均收入5000元以下的17人帮扶情况调度表"
     assert "填报中" in view.state_label.text()
     assert m.data(_index(view, 0, "township"), R.FontRole).bold()  # county total row

@@ -7,29 +7,47 @@ imports stay inside ``run`` so that every command starts fast.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
 from app import __version__
 
+from . import (
+    cmd_backup,
+    cmd_cards,
+    cmd_check,
+    cmd_counts,
+    cmd_demo,
+    cmd_export,
+    cmd_gui,
+    cmd_import,
+    cmd_init,
+    cmd_new_month,
+    cmd_reopen,
+    cmd_restore,
+    cmd_selftest,
+    cmd_stats,
+    cmd_verify,
+    cmd_wallchart,
+)
+
 # Command name → module, in the order of cli.md.
 COMMANDS = {
-    "gui": "cmd_gui",
-    "init": "cmd_init",
-    "demo": "cmd_demo",
-    "check": "cmd_check",
-    "stats": "cmd_stats",
-    "counts": "cmd_counts",
-    "export": "cmd_export",
-    "verify": "cmd_verify",
-    "import": "cmd_import",
-    "new-month": "cmd_new_month",
-    "reopen": "cmd_reopen",
-    "wallchart": "cmd_wallchart",
-    "cards": "cmd_cards",
-    "backup": "cmd_backup",
-    "restore": "cmd_restore",
-    "selftest": "cmd_selftest",
+    "gui": cmd_gui,
+    "init": cmd_init,
+    "demo": cmd_demo,
+    "check": cmd_check,
+    "stats": cmd_stats,
+    "counts": cmd_counts,
+    "export": cmd_export,
+    "verify": cmd_verify,
+    "import": cmd_import,
+    "new-month": cmd_new_month,
+    "reopen": cmd_reopen,
+    "wallchart": cmd_wallchart,
+    "cards": cmd_cards,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "selftest": cmd_selftest,
 }
 
 
@@ -44,13 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"guatu {__version__}")
     parser.add_argument("--db", help="数据库文件（默认：用户数据目录）")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    for name, module in COMMANDS.items():
-        try:
-            mod = importlib.import_module(f"app.cli.{module}")
-        except ModuleNotFoundError as e:
-            if e.name == f"app.cli.{module}":
-                continue  # command not built yet
-            raise
+    for name, mod in COMMANDS.items():
         p = mod.add_parser(sub, name)
         p.set_defaults(_run=mod.run)
     return parser

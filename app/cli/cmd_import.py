@@ -19,6 +19,7 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
     common.add_period(p)
     p.add_argument("--dry-run", action="store_true", help="只预览，不写入")
     p.add_argument("--replace", action="store_true", help="本月已有数据的单位，用文件中的数据替换")
+    common.add_passphrase(p)
     common.add_json(p)
     return p
 
@@ -65,7 +66,7 @@ def _run(args: argparse.Namespace, path, new: bool, before_write) -> int:
         if before_write is None:  # reliability: a consistent backup just before the first write
             def before_write(_plan, db=db):
                 return backup_before(db, "import")
-        plan = preview_import(s, args.files, args.period)
+        plan = preview_import(s, args.files, args.period, passphrase=common.passphrase(args))
         if not args.json:
             for line in describe(plan):
                 common.say(line)

@@ -20,7 +20,7 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from app.services.errors import UsageError, month_label
-    from app.services.new_month import new_month
+    from app.services.operations import NewMonth, execute
     from app.services.periods import check_month
 
     check_month(args.from_month)
@@ -32,8 +32,8 @@ def run(args: argparse.Namespace) -> int:
                 prior = {str(k): float(v) for k, v in json.load(fh).items()}
         except (OSError, ValueError, TypeError, AttributeError) as e:
             raise UsageError(f"无法读取上年度收入文件 {args.prior_incomes}：{e}") from None
-    with common.open_db(args, write=True) as db, db.session() as s:
-        result = new_month(s, args.from_month, args.to_month, prior)
+    with common.open_db(args, write=True) as db:
+        result = execute(db, NewMonth(args.from_month, args.to_month, prior)).value
     if args.json:
         common.emit_json(result)
     else:

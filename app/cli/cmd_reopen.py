@@ -17,10 +17,11 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from app.services.errors import month_label
-    from app.services.periods import check_month, reopen_period
+    from app.services.operations import ReopenPeriod, execute
+    from app.services.periods import check_month
 
     check_month(args.period)
-    with common.open_db(args, write=True) as db, db.session() as s:
-        period = reopen_period(s, args.period, args.reason)
-        common.say(f"{month_label(period.month)}已重新打开，可以修改；原因已记入修改日志：{args.reason.strip()}")
+    with common.open_db(args, write=True) as db:
+        period = execute(db, ReopenPeriod(args.period, args.reason)).value
+    common.say(f"{month_label(period.month)}已重新打开，可以修改；原因已记入修改日志：{args.reason.strip()}")
     return common.EXIT_OK

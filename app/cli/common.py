@@ -138,3 +138,23 @@ __all__ = [
     "EXIT_IN_USE", "EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "UsageError", "add_db", "add_json", "add_pdf_out",
     "add_period", "add_report", "add_unit", "chosen_unit", "emit_json", "open_db", "pdf_out", "run_command", "say",
 ]
+
+
+def add_passphrase(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--passphrase-file", metavar="FILE",
+                   help="口令文件（两级扶贫办商定的口令，首行）：身份证号和电话只在用它加密的压缩包中传送")
+
+
+def passphrase(args: argparse.Namespace) -> str | None:
+    """The first line of ``--passphrase-file`` (never a command-line argument: it would show in the process list)."""
+    name = getattr(args, "passphrase_file", None)
+    if not name:
+        return None
+    try:
+        text = Path(name).read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"无法读取口令文件：{e}") from None
+    value = text[0].strip() if text else ""
+    if len(value) < 8:
+        raise UsageError("口令至少8个字符。")
+    return value

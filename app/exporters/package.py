@@ -17,6 +17,7 @@ import json
 import logging
 import mimetypes
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -35,6 +36,9 @@ log = logging.getLogger("guatu.export")
 
 MANIFEST = "manifest.json"
 REGISTER = "register.json"
+# 身份证号 and members' phones: only in this AES-256 zip, with a passphrase the two offices agree.
+IDENTIFIERS = "identifiers-aes.zip"
+MAIL_LIMIT = 25_000_000  # what mailboxes take for one mail (bytes of the .eml)
 
 
 def package_name(unit_name: str, month: str, draft: bool = False) -> str:
@@ -51,11 +55,13 @@ def sha256_of(path: str | os.PathLike) -> str:
 
 
 def write_manifest(folder: Path, *, unit: str, period: str, app_version: str, final: bool,
-                   files: list[tuple[str, int]], findings: dict[str, int]) -> dict[str, Any]:
-    """manifest.json with each listed file's sha256 and row count (cli.md)."""
+                   files: list[tuple[str, int]], findings: dict[str, int], recipient: str | None = None,
+                   ) -> dict[str, Any]:
+    """manifest.json with each listed file's sha256 and row count (cli.md); ``for``: who it is addressed to."""
     doc = {
         "unit": unit,
         "period": period,
+        "for": recipient,
         "app_version": app_version,
         "exported_at": dt.datetime.now().isoformat(timespec="seconds"),
         "final": final,
@@ -84,18 +90,78 @@ def mail_body(unit_name: str, month: str, files: list[str], preparer: str, phone
     return "\n".join(lines) + "\n"
 
 
-def write_eml(folder: Path, subject: str, to: str | None, body: str, attachments: list[str]) -> str:
+def _encoded_words(text: str) -> str:
+    """``text`` as RFC 2047 base64 encoded-words of at most 75 characters, folded: the ``name=`` /
+    ``filename=`` fallback that older Outlook and Foxmail read (they ignore RFC 2231)."""
+    words, chunk = [], ""
+    for ch in text:
+        if len((chunk + ch).encode("utf-8")) > 45:  # 45 bytes → 60 base64 characters + 12 of markup
+            words.append(chunk)
+            chunk = ""
+        chunk += ch
+    if chunk:
+        words.append(chunk)
+    return "\r\n ".join(f"=?UTF-8?B?{base64.b64encode(w.encode('utf-8')).decode('ascii')}?=" for w in words)
+
+
+def _rfc2231(param: str, text: str) -> str:
+    """``filename*0*=UTF-8''%E9…; filename*1*=…``: RFC 2231 with continuations (lines under 78)."""
+    from urllib.parse import quote
+
+    parts, part = [], ""
+    for token in re.findall(r"%[0-9A-F]{2}|.", quote(text, safe="")):  # never split a %XX triplet
+        if len(part) + len(token) > 54:
+            parts.append(part)
+            part = ""
+        part += token
+    parts.append(part)
+    if len(parts) == 1:
+        return f"{param}*=UTF-8''{parts[0]}"
+    return ";\r\n ".join(f"{param}*{n}*={'UTF-8' + chr(39) * 2 if n == 0 else ''}{p}" for n, p in enumerate(parts))
+
+
+def attachment_headers(name: str, ctype: str) -> bytes:
+    """The MIME headers of one attachment: the name both in RFC 2231 form and as an RFC 2047 fallback."""
+    if name.isascii():
+        lines = [f'Content-Type: {ctype}; name="{name}"', f'Content-Disposition: attachment; filename="{name}"']
+    else:
+        words = _encoded_words(name)
+        lines = [f'Content-Type: {ctype};\r\n name="{words}"',
+                 f'Content-Disposition: attachment;\r\n filename="{words}";\r\n {_rfc2231("filename", name)}']
+    lines.append("Content-Transfer-Encoding: base64")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
+
+
+def eml_size(folder: Path, attachments: list[str]) -> int:
+    """The size the mail draft will have (base64 of every attachment, 76-character lines), before writing it."""
+    size = 8192  # headers and the text part
+    for name in attachments:
+        n = (folder / name).stat().st_size
+        size += (n + 2) // 3 * 4 + (n // 57 + 1) * 2 + 600
+    return size
+
+
+def write_eml(folder: Path, subject: str, to: str | None, body: str, attachments: list[str], *,
+              sender: str | None = None, sender_name: str | None = None) -> str:
     """``{subject}.eml``: a mail draft (``X-Unsent: 1``) with every file attached; returns its name.
 
-    Headers come from ``email`` (RFC 2047 subject, RFC 2231 file names); the attachments are
-    base64-streamed from disk, so a county's package (register.json of 100 MB) never sits in memory.
+    ``From:`` is the office's own mailbox (settings), with ``Date:`` and ``Message-ID:``, so that
+    Outlook, Foxmail and Thunderbird open it as a draft; attachment names carry both RFC 2231 and
+    RFC 2047 forms. The attachments are base64-streamed from disk (a county's package never sits
+    in memory).
     """
+    from email.utils import formataddr, make_msgid
+
     boundary = f"=_guatu_{uuid.uuid4().hex}"
     top = EmailMessage(policy=SMTP)
+    if sender:
+        top["From"] = formataddr((sender_name, sender)) if sender_name else sender
     top["Subject"] = subject
     if to:
         top["To"] = to
     top["Date"] = formatdate(localtime=True)
+    domain = sender.rsplit("@", 1)[1] if sender and "@" in sender else "guatu.local"
+    top["Message-ID"] = make_msgid(domain=domain)
     top["X-Unsent"] = "1"
     top["MIME-Version"] = "1.0"
     top["Content-Type"] = f'multipart/mixed; boundary="{boundary}"'
@@ -112,11 +178,7 @@ def write_eml(folder: Path, subject: str, to: str | None, body: str, attachments
             ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
             if name.endswith(".xlsx"):
                 ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            part = EmailMessage(policy=SMTP)
-            part["Content-Type"] = ctype
-            part.add_header("Content-Disposition", "attachment", filename=name)
-            part["Content-Transfer-Encoding"] = "base64"
-            fh.write(sep + part.as_bytes())
+            fh.write(sep + attachment_headers(name, ctype))
             with open(folder / name, "rb") as src:
                 while chunk := src.read(57 * 1024):  # 57 bytes → one 76-character base64 line
                     fh.write(base64.encodebytes(chunk).replace(b"\n", b"\r\n"))

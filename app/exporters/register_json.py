@@ -126,6 +126,7 @@ def _parts(session: Session, period: Period, unit: Unit):
             "preparer": office.preparer,
             "preparer_phone": office.preparer_phone,
             "upper_mailbox": office.upper_mailbox,
+            "mailbox": office.mailbox,
         }
     hand = [
         {"unit": paths[hc.unit_id], **fields(hc)}
@@ -173,10 +174,24 @@ def dump_register(session: Session, period: Period, unit: Unit) -> dict[str, Any
     return {**head, "households": hs, **tail, "counts": _counts(len(hs), sum(len(h["members"]) for h in hs), tail)}
 
 
-def write_register_json(path: str | os.PathLike, session: Session, period: Period, unit: Unit) -> dict[str, Any]:
+PERSONAL_IDENTIFIERS = ("id_number", "phone")  # members' 身份证号 and phone numbers
+
+
+def _without_identifiers(households: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for h in households:
+        h["members"] = [{k: v for k, v in m.items() if k not in PERSONAL_IDENTIFIERS} for m in h["members"]]
+        yield h
+
+
+def write_register_json(path: str | os.PathLike, session: Session, period: Period, unit: Unit,
+                        identifiers: bool = True) -> dict[str, Any]:
     """Write register.json at ``path``, one household a line, streaming (a county: 100,000 persons);
-    returns the document's ``counts``."""
+    returns the document's ``counts``. ``identifiers=False`` leaves the members' 身份证号 and phone
+    numbers out (the document says so: an import keeps the values it holds for them)."""
     head, households, tail = _parts(session, period, unit)
+    if not identifiers:
+        head["identifiers"] = False
+        households = _without_identifiers(households)
 
     def dumps(v: Any) -> str:
         return json.dumps(v, ensure_ascii=False)
@@ -197,6 +212,29 @@ def write_register_json(path: str | os.PathLike, session: Session, period: Perio
         counts = _counts(n_h, n_p, tail)
         fh.write(f' "counts": {dumps(counts)}\n}}\n')
     return counts
+
+
+IDENTIFIERS_SCHEMA = "guatu.identifiers/1"
+IDENTIFIERS_MEMBER = "identifiers.json"
+
+
+def write_identifiers(path: str | os.PathLike, session: Session, period: Period, unit: Unit,
+                      passphrase: str) -> int:
+    """The members' 身份证号 and phone numbers, by person UUID, in an AES-256 zip (pyzipper; Windows
+    Explorer cannot open it — guatu or 7-Zip can); returns how many persons it holds."""
+    import pyzipper
+
+    persons: dict[str, list[str | None]] = {}
+    for h in iter_household_records(session, period, unit, {u.id: full_path(u) for u in _scope_units(unit)}):
+        for m in h["members"]:
+            if m.get("id_number") or m.get("phone"):
+                persons[m["uuid"]] = [m.get("id_number"), m.get("phone")]
+    doc = {"schema": IDENTIFIERS_SCHEMA, "unit": full_path(unit), "period": period.month, "persons": persons}
+    with pyzipper.AESZipFile(path, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES) as zf:
+        zf.setpassword(passphrase.encode("utf-8"))
+        zf.setencryption(pyzipper.WZ_AES, nbits=256)
+        zf.writestr(IDENTIFIERS_MEMBER, json.dumps(doc, ensure_ascii=False))
+    return len(persons)
 
 
 MODELS = {

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from app.forms import hidden
 from app.forms.layouts import HEADER_BLOCK, LAYOUTS, SEAL_NOTE
 from app.forms.table import FormTable, header_grid
 
@@ -55,6 +56,38 @@ def paper_for(total_width: float) -> int:
     return 8 if total_width > A3_WIDTH else 9
 
 
+MARGIN_IN = 0.4  # left and right print margins (inches)
+SEAL_MM = 42.0  # forms.md §0: a clear square of at least 42 mm for the official round seal
+_PAPER_LANDSCAPE_MM = {9: 297.0, 8: 420.0}
+
+
+def column_mm(width: float) -> float:
+    """A column ``width`` characters wide, in mm on screen at 100 % (Excel: 7 px a digit + 5 px, 96 dpi)."""
+    return (int(width * 7 + 0.5) + 5) * 25.4 / 96
+
+
+def print_scale(total_width: float, widths: list[float] | None = None) -> float:
+    """The scale Excel prints at when fitting the sheet to one page wide (whole percent, never above 100 %)."""
+    paper = paper_for(total_width)
+    printable = _PAPER_LANDSCAPE_MM[paper] - 2 * MARGIN_IN * 25.4
+    content = sum(column_mm(w) for w in widths) if widths else column_mm(total_width)
+    return min(100, math.floor(100 * printable / content)) / 100
+
+
+def seal_block(widths: list[float]) -> tuple[int, float]:
+    """(columns the 填报单位 cell spans, its row height in points) so that, printed at the sheet's own
+    fit-to-width scale, the cell leaves a clear square of ``SEAL_MM`` under the unit's name."""
+    scale = print_scale(sum(widths), widths)
+    need_mm = (SEAL_MM + 2) / scale
+    span, width_mm = 0, 0.0
+    while span < len(widths) and (width_mm < need_mm or span < 2):
+        width_mm += column_mm(widths[span])
+        span += 1
+    text_line_mm = 6.0 / scale
+    height_pt = (need_mm + text_line_mm) * 72 / 25.4
+    return span, min(409.0, math.ceil(height_pt))
+
+
 def instructions_label(table: FormTable) -> str:
     for lay in LAYOUTS.values():
         if tuple(table.instructions) == lay.instructions:
@@ -74,6 +107,7 @@ class _Formats:
         self.attach = wb.add_format({**base, "font_size": 12, "bold": True})
         self.title = wb.add_format({**base, "font_size": 16, "bold": True, "align": "center"})
         self.block = wb.add_format({**base, "font_size": 11})
+        self.seal = wb.add_format({**base, "font_size": 11, "valign": "top"})
         self.head = wb.add_format({**cell, "bold": True, "align": "center"})
         self.left = wb.add_format({**cell, "align": "left"})
         self.left_q = wb.add_format({**cell, "align": "left", "quote_prefix": True})
@@ -84,6 +118,7 @@ class _Formats:
         self.total_left = wb.add_format({**cell, "align": "left", "bold": True})
         self.total_center = wb.add_format({**cell, "align": "center", "bold": True})
         self.total_num = wb.add_format({**cell, "align": "center", "num_format": "0", "bold": True})
+        self.total_dec = wb.add_format({**cell, "align": "right", "num_format": "0.0###", "bold": True})
         self.foot = wb.add_format({**base, "text_wrap": True, "align": "left", "valign": "top"})
         self.foot_q = wb.add_format({**base, "text_wrap": True, "align": "left", "valign": "top", "quote_prefix": True})
 
@@ -155,7 +190,6 @@ def _write(wb: xlsxwriter.Workbook, table: FormTable, progress, cancel) -> None:
     ws.set_row(r, 32)
     ws.merge_range(r, 0, r, last, _clean(table.title), f.title)
     r += 1
-    ws.set_row(r, 30)
     r = _header_block(ws, f, table, r, ncols)
 
     # Header tree.
@@ -184,8 +218,20 @@ def _write(wb: xlsxwriter.Workbook, table: FormTable, progress, cancel) -> None:
     ws.freeze_panes(r, 0)
 
     _data(ws, f, table, r, progress, cancel)
-    r += len(table.rows)
-    _footer_lines(ws, f, table, r, last, total_width)
+    _footer_lines(ws, f, table, r + len(table.rows), last, total_width)
+    _hidden_sheet(wb, table, r)
+
+
+def _hidden_sheet(wb: xlsxwriter.Workbook, table: FormTable, data_top: int) -> None:
+    """The very hidden ``guatu`` sheet (app.forms.hidden): data month, then one row per household
+    with the sheet row (1-based) of its first member and its record."""
+    ws = wb.add_worksheet(hidden.SHEET)
+    ws.very_hidden()
+    for c, v in enumerate(hidden.head_row(table.period, table.form_key)):
+        ws.write_string(0, c, v)
+    for i, (index, record) in enumerate(table.hidden, 1):
+        ws.write_number(i, 0, data_top + index + 1)
+        ws.write_string(i, 1, record)
 
 
 def _header_block(ws, f: _Formats, table: FormTable, r: int, ncols: int) -> int:
@@ -196,17 +242,23 @@ def _header_block(ws, f: _Formats, table: FormTable, r: int, ncols: int) -> int:
         f"{HEADER_BLOCK[2]}{table.preparer_phone}",
         f"{HEADER_BLOCK[3]}{table.filed_on_text}",
     ]
+    widths = [c.width for c in table.columns]
+    seal_span, height = seal_block(widths)
+    ws.set_row(r, height)
     shares = (0.4, 0.2, 0.2, 0.2)
     bounds, start = [], 0
     for i, share in enumerate(shares):
         end = ncols if i == len(shares) - 1 else max(start + 1, start + round(ncols * share))
+        if i == 0:
+            end = max(end, seal_span)  # the unit's cell is wide enough for the seal
         end = min(end, ncols - (len(shares) - 1 - i))
         bounds.append((start, max(start, end - 1)))
         start = end
     for text, (c0, c1) in zip(texts, bounds, strict=True):
+        fmt = f.seal  # one line on top, as the seed prints it; the seal's clear square below the unit
         if c1 > c0:
-            ws.merge_range(r, c0, r, c1, "", f.block)
-        _write_text(ws, r, c0, text, f.block, f.block)
+            ws.merge_range(r, c0, r, c1, "", fmt)
+        _write_text(ws, r, c0, text, fmt, fmt)
     return r + 1
 
 
@@ -283,10 +335,11 @@ def _data(ws, f: _Formats, table: FormTable, r0: int, progress, cancel) -> None:
                 else:
                     write_blank(rr, j, None, f.num if numeric[j] else f.left)
             elif numeric[j] and isinstance(v, int | float) and not isinstance(v, bool):
+                whole = v == int(v)  # totals show the same decimals as their rows (附件3's 万元)
                 if is_total:
-                    write_number(rr, j, v, f.total_num)
+                    write_number(rr, j, v, f.total_num if whole else f.total_dec)
                 else:
-                    write_number(rr, j, v, f.num if v == int(v) else f.dec)
+                    write_number(rr, j, v, f.num if whole else f.dec)
             else:
                 text = v if isinstance(v, str) else str(int(v) if isinstance(v, bool) else v)
                 if not text.isprintable():

@@ -17,7 +17,7 @@ from .table import HeaderNode, header_grid, leaves
 HEADER_BLOCK = ("填报单位：", "填报人：", "联系电话：", "填报时间：")
 SEAL_NOTE = "（盖章处）"
 DRAFT_SUFFIX = "-草稿"
-SANBAOZHANG = '本年度"三保障"+安全饮水帮扶人数'
+SANBAOZHANG = "本年度“三保障”+安全饮水帮扶人数"  # curly quotes, as the seed prints them
 
 
 def _leaf(label: str, code: str, width: float = 8.0, kind: str = "count") -> HeaderNode:
@@ -187,6 +187,12 @@ FORM4_INSTRUCTIONS = (
     "9. 数据为0或无此类情况时填0, 凡空白均视为0。",
 )
 
+# The band-B detail (forms.md §0): 填报说明 1 names its own band.
+FORM4B_INSTRUCTIONS = (
+    "1. 本表由县(市、区)填报, 将本年度辖区所有年人均收入5000元-5760元之间的已脱贫户的帮扶措施落实情况进行明细, 逐户填报。",
+    *FORM4_INSTRUCTIONS[1:],
+)
+
 # 附件4's summary line (forms.md §4); ``{scope}`` is 全县(市、区) for a county, 全镇/全乡 below it.
 SUMMARY_CATEGORY_ORDER = ("产业带动", "危房翻建", "低保兜底", "教育资助", "健康扶贫", "扶贫小额信贷", "饮水安全", "其它")
 SUMMARY_TEMPLATE = (
@@ -263,7 +269,7 @@ FORM4 = _layout(
 FORM4B = _layout(
     "4B", "附件4", "精准脱贫增收挂图作战明细表", "附件4（5000-5760元）精准脱贫增收挂图作战明细表",
     "{scope}{year}年度年人均收入5000元-5760元之间的{n}人精准脱贫增收挂图作战明细表", _form4_header,
-    FORM4_INSTRUCTIONS, band="B", levels=FORM4_LEVELS, summary_template=SUMMARY_TEMPLATE,
+    FORM4B_INSTRUCTIONS, band="B", levels=FORM4_LEVELS, summary_template=SUMMARY_TEMPLATE,
 )
 
 LAYOUTS: dict[str, FormLayout] = {lay.key: lay for lay in (FORM1, FORM2, FORM3, FORM4, FORM4B)}

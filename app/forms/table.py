@@ -87,6 +87,9 @@ class FormTable:
     filed_on: dt.date = field(default_factory=dt.date.today)
     period: str = ""  # YYYY-MM
     draft: bool = False
+    # 附件4: (data row index of the household's first member, hidden record JSON) — app.forms.hidden
+    hidden: list[tuple[int, str]] = field(default_factory=list)
+    form_key: str = ""  # the layout key ("1" … "4B"), written in the hidden sheet
 
     @property
     def columns(self) -> list[HeaderNode]:

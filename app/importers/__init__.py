@@ -15,8 +15,10 @@ data they hold):
 - ``I-09`` E the same village (and band) comes from two files of one import.
 - ``I-10`` E a field of a record (register.json, the manifest, a sheet's cells) of the wrong type or
   an impossible value: not a number, not finite, beyond sane bounds, not a real date, text too long,
-  a list or object where a value belongs (``app.importers.schema``).
+  a list or object where a value belongs (``app.importers.schema``); also a value in the hidden ``guatu``
+  sheet of an exported workbook that guatu would not write (``app.importers.hidden_sheet``).
 - ``I-11`` E the same UUID twice in a package (households, persons, fund projects).
 - ``I-12`` E a file name that points outside the package or the zip: an absolute path, ``..``, a
   drive letter, a UNC name (two backslashes, host, share), a symlink leading out.
+- ``I-13`` W a printed cell of an exported workbook was edited after the export: the printed value wins.
 """

@@ -32,6 +32,9 @@ class InHousehold:
     carried: tuple[str, ...] | None = None  # None: every field (a package)
     member_carried: tuple[str, ...] | None = None
     row: int | None = None
+    # Member fields the file does not carry even when it carries everything else (personal
+    # identifiers left out of a workbook or an unencrypted package): kept from the register.
+    kept: tuple[str, ...] = ()
 
     @property
     def head_name(self) -> str | None:

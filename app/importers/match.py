@@ -61,6 +61,12 @@ def merge(existing: dict | None, inc: InHousehold, position: int) -> dict:
     if inc.carried is None:
         rec = dict(inc.fields)
         rec["members"] = [dict(m) for m in inc.members]
+        if inc.kept:
+            olds = {m.get("uuid"): m for m in (existing or {}).get("members", [])}
+            for m in rec["members"]:
+                old = olds.get(m.get("uuid"), {})
+                for k in inc.kept:
+                    m[k] = old.get(k)
     else:
         rec = _plain(existing) if existing else {"uuid": new_uuid()}
         rec.update(inc.fields)

@@ -250,11 +250,20 @@ class Normaliser:
 def _same(a: Any, b: Any) -> bool:
     if is_blank(a) and is_blank(b):
         return True
+    if isinstance(b, dt.date | dt.datetime) or isinstance(a, dt.date | dt.datetime):
+        return _show(a) == _show(b) or _show(_day(a)) == _show(_day(b))  # the same date, however typed
     if isinstance(a, float) and isinstance(b, int) and a == b:
         return True  # 64.0 read back as 64 is the reader's doing, not a quirk of the file
     if isinstance(a, str) and isinstance(b, str):
         return a.strip() == b
     return type(a) is type(b) and a == b
+
+
+def _day(v: Any) -> Any:
+    """A datetime at midnight (how spreadsheets hold dates) as its date; other values unchanged."""
+    if isinstance(v, dt.datetime) and v.time() == dt.time(0):
+        return v.date()
+    return v
 
 
 def _show(v: Any) -> Any:

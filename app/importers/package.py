@@ -172,38 +172,102 @@ def verify(store, label: str) -> tuple[dict[str, Any] | None, list[Finding]]:
             problems.append(Finding("I-06", "E", f"数据包缺少文件“{name}”", file=label))
         elif got != entry["sha256"].lower():
             problems.append(Finding("I-06", "E", f"文件“{name}”的校验值与清单不符（文件已被改动或损坏）", file=label))
-    if REGISTER not in names:
+    if REGISTER not in names and manifest.get("for") != "city":
         problems.append(Finding("I-06", "E", "数据包清单中没有 register.json，无法无损导入", file=label))
     return manifest, problems
 
 
-def read_package(path: str | Path) -> Source:
-    """A package as a ``Source`` (kind ``package``); problems are findings, never raised."""
+IDENTIFIERS = "identifiers-aes.zip"  # app.exporters.package.IDENTIFIERS
+PERSONAL_IDENTIFIERS = ("id_number", "phone")
+
+
+def read_package(path: str | Path, passphrase: str | None = None) -> Source:
+    """A package as a ``Source`` (kind ``package``); problems are findings, never raised.
+
+    ``passphrase`` opens the package's AES zip of personal identifiers, if it has one; without it
+    they are left as the register holds them."""
     path = Path(path)
     src = Source(file=path.name, kind="package")
     try:
         if path.is_dir():
-            doc = _load(_Folder(path, path.name), src)
+            doc = _load(_Folder(path, path.name), src, passphrase)
         else:
             limits.check_zip(path)
             with zipfile.ZipFile(path) as zf:
-                doc = _load(_Zip(zf, path.name), src)
+                doc = _load(_Zip(zf, path.name), src, passphrase)
     except limits.Rejected as e:
         src.findings.append(e.finding())
         return src
     except (OSError, zipfile.BadZipFile, EOFError) as e:
         src.findings.append(Finding("I-01", "E", f"数据包无法读取（{type(e).__name__}）", file=src.file))
         return src
+    if doc is not None and "_workbooks" in doc:
+        return doc["_workbooks"]
     if doc is not None:
         fill(src, doc)
     return src
 
 
-def _load(store, src: Source) -> dict[str, Any] | None:
+def _identifiers(store, src: Source, passphrase: str) -> dict[str, list] | None:
+    """uuid → [身份证号, phone] from the AES zip; a wrong passphrase or a bad file is an I-06."""
+    import io
+
+    import pyzipper
+
+    try:
+        with pyzipper.AESZipFile(io.BytesIO(store.read(IDENTIFIERS, limits.DEFAULT.max_total_uncompressed))) as zf:
+            zf.setpassword(passphrase.encode("utf-8"))
+            info = zf.infolist()[0]
+            if info.file_size > 200_000_000:
+                raise ValueError("too large")
+            doc = json.loads(zf.read(info.filename).decode("utf-8"))
+        persons = doc["persons"]
+        if not isinstance(persons, dict):
+            raise ValueError("persons")
+    except RuntimeError:
+        src.findings.append(Finding("I-06", "E", "身份证号与电话的加密压缩包口令不对，无法打开", file=src.file))
+        return None
+    except (ValueError, KeyError, TypeError, IndexError, OSError, zipfile.BadZipFile, UnicodeDecodeError):
+        src.findings.append(Finding("I-06", "E", "身份证号与电话的加密压缩包无法读取", file=src.file))
+        return None
+    return persons
+
+
+def _from_workbooks(store, src: Source, manifest: dict) -> Source:
+    """A county's package to the city carries no register.json: its workbooks (附件4 with its hidden
+    sheet) are the data, read as guatu's own workbooks, with the package's month."""
+    import tempfile
+
+    from .workbook import read_workbook
+
+    out = Source(file=src.file, kind="workbook", period=manifest.get("period"))
+    with tempfile.TemporaryDirectory() as tmp:
+        for entry in manifest.get("files") or []:
+            name = str(entry.get("name", ""))
+            if not name.endswith(".xlsx") or "/" in name or "\\" in name:
+                continue
+            p = Path(tmp) / name
+            p.write_bytes(store.read(name, limits.DEFAULT.max_total_uncompressed))
+            one = read_workbook(p, manifest.get("period"))
+            out.households.extend(one.households)
+            out.counts.extend(one.counts)
+            out.projects.extend(one.projects)
+            out.forms.extend(one.forms)
+            out.findings.extend(f.at(file=src.file) for f in one.findings)
+            out.normalised.extend(one.normalised)
+            out.columns.update(one.columns)
+    out.period = manifest.get("period")
+    return out
+
+
+def _load(store, src: Source, passphrase: str | None = None) -> dict[str, Any] | None:
     manifest, problems = verify(store, src.file)
     if problems:
         src.findings.extend(problems)
         return None
+    names = {e["name"] for e in manifest["files"]}
+    if REGISTER not in names:
+        return {"_workbooks": _from_workbooks(store, src, manifest)}
     try:
         doc = parse_register_json(store.read(REGISTER, MAX_REGISTER))
     except ValueError as e:
@@ -216,6 +280,11 @@ def _load(store, src: Source) -> dict[str, Any] | None:
     if manifest.get("period") and doc["period"].get("month") != manifest["period"]:
         src.findings.append(Finding("I-06", "E", "register.json 的月份与清单不一致", file=src.file))
         return None
+    if passphrase and IDENTIFIERS in names:
+        persons = _identifiers(store, src, passphrase)
+        if persons is None:
+            return None
+        doc["_identifiers"] = persons
     return doc
 
 
@@ -247,15 +316,21 @@ def fill(src: Source, doc: dict[str, Any]) -> None:
     src.unit = doc.get("unit")
     src.units = list(doc.get("units") or [])
     src.office = doc.get("office")
+    ids = doc.get("_identifiers")
+    kept = PERSONAL_IDENTIFIERS if doc.get("identifiers") is False and ids is None else ()
     for rec in doc.get("households") or []:
         fields = decode_fields(Household, rec)
         members = [decode_fields(Person, m) for m in rec.get("members") or []]
+        if ids is not None:
+            for m in members:
+                found = ids.get(m.get("uuid")) or [None, None]
+                m["id_number"], m["phone"] = (found + [None, None])[:2]
         measures = [decode_fields(Measure, m) for m in rec.get("measures") or []]
         income = [decode_fields(IncomeItem, i) for i in rec.get("income_items") or []]
         village = _path(rec.get("village"))
         data = household_data(fields, members, measures, income, unit="/".join(village[1:]) or None,
                               file=src.file, sheet=REGISTER)
-        src.households.append(InHousehold(village, fields, members, measures, income, data))
+        src.households.append(InHousehold(village, fields, members, measures, income, data, kept=kept))
     for rec in doc.get("hand_counts") or []:
         values = {k: v for k, v in rec.items() if k not in ("unit", "form", "uuid")}
         src.counts.append(InCounts(_path(rec.get("unit")), int(rec.get("form") or 1), values, sheet=REGISTER))

@@ -88,7 +88,7 @@ def _verify(store, present: list[str], problems: list[str]) -> dict[str, Any]:
         if name in listed or name in _NOT_LISTED or name.lower().endswith(".eml"):
             continue
         problems.append(f"文件“{limits._shown(name)}”不在清单中。")
-    if REGISTER not in listed:
+    if REGISTER not in listed and manifest.get("for") != "city":  # a county's package to the city has none
         problems.append("清单中没有 register.json（台账数据）。")
     final = manifest.get("final")
     drafty = any(DRAFT_SUFFIX in n for n in listed)
@@ -98,4 +98,8 @@ def _verify(store, present: list[str], problems: list[str]) -> dict[str, Any]:
         problems.append("清单标为草稿，但文件名没有“-草稿”。")
     if final is True and int((manifest.get("findings") or {}).get("E", 0) or 0) > 0:
         problems.append("清单标为正式报送，但记录有错误（E）未改正。")
+    if not problems:  # the files are the ones listed: do their forms agree with each other?
+        from .crosscheck import cross_check_store
+
+        problems.extend(cross_check_store(store, sorted(listed)))
     return {"ok": not problems, "problems": problems}

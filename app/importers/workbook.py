@@ -176,7 +176,7 @@ def read_workbook(path: str | Path, period: str | None = None) -> Source:
 
     ``period`` (the month imported into) is only used by rules that depend on it (P-05).
     """
-    from . import form4, form_counts
+    from . import form4, form_counts, hidden_sheet
 
     path = Path(path)
     src = Source(file=path.name, kind="workbook", check_period=period)
@@ -185,6 +185,10 @@ def read_workbook(path: str | Path, period: str | None = None) -> Source:
     except limits.Rejected as e:
         src.findings.append(e.finding())
         return src
+    kept = hidden_sheet.find(sheets, src)
+    if kept is not None:
+        src.period = kept.period  # the workbook's own data month: no --period needed
+        src.check_period = period or kept.period
     for sheet in sheets:
         best = None
         for lay in CANDIDATES:
@@ -212,7 +216,10 @@ def read_workbook(path: str | Path, period: str | None = None) -> Source:
         src.forms.append(lay.form)
         src.columns[sheet.name] = {code: sheet.letter(code) or "" for code in columns}
         if lay in (FORM4, FORM4B):
+            before = len(src.households)
             form4.read(sheet, src)
+            if kept is not None:
+                hidden_sheet.apply(src.households[before:], kept, src, sheet.name)
         else:
             form_counts.read(sheet, src)
     src.findings.extend(schema.check_sheet_records(src))

@@ -94,6 +94,7 @@ class Office(Base):
     preparer: Mapped[str | None] = mapped_column(String(40))
     preparer_phone: Mapped[str | None] = mapped_column(String(20))
     upper_mailbox: Mapped[str | None] = mapped_column(String(120))
+    mailbox: Mapped[str | None] = mapped_column(String(120))  # the office's own: the mail draft's From: (0005)
     export_dir: Mapped[str | None] = mapped_column(Text)
 
 

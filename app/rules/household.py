@@ -3,12 +3,19 @@
 Each takes a ``HouseholdData`` (register or file) and the ``Context`` and returns findings; values
 from files may be of any type, so every rule judges what it is given and never raises. H-12 (the
 same person in two households) looks across households and lives in ``duplicates.py``.
+
+Beside each rule is its *common-case test* (``*_ok``): the values it reads, and True when they can
+give no finding under the rule. The rule itself takes its fast path on that test, and ``SCREENS``
+(at the end) names each test with the columns it reads, from which ``app.rules.screen`` derives the
+period-wide screen: a test is written once and serves both.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -19,6 +26,7 @@ from app.kernel.month import Month, last_day
 
 from . import ids
 from .cells import (  # noqa: F401 - re-exported: other modules and the GUI read cells the same way
+    _CAUSE,
     _HEALTH,
     _LABOUR,
     _REL,
@@ -38,11 +46,20 @@ from .cells import (  # noqa: F401 - re-exported: other modules and the GUI read
 )
 from .data import Context, HouseholdData, PersonData
 from .findings import Finding
-from .phones import is_valid_phone
+from .phones import is_valid_phone, normalise_phone
 
 
 # --- rules -------------------------------------------------------------------------------------
+def heads_ok(relations: tuple) -> bool:
+    """H-01's common case: members listed, every relation a stored one, the first the head and the
+    only one."""
+    return (relations[:1] == ("户主",) and relations.count("户主") == 1
+            and all(_stored(r, _REL) for r in relations))
+
+
 def h01_head(h: HouseholdData, ctx: Context) -> list[Finding]:
+    if heads_ok(tuple(p.relation for p in h.members)):
+        return []
     heads = [i for i, p in enumerate(h.members) if p.relation == "户主" or canon(p.relation, RELATIONS) == "户主"]
     if not h.members:
         return [finding("H-01", h, f"{who(h)}没有成员，至少应有户主一人", field="relation")]
@@ -72,14 +89,19 @@ _PLAIN_NAME_RE = re.compile(r"^[\u3400-\u9fff·\U00020000-\U0003ffff]{2,20}$")
 _CJK_RE = re.compile(r"[\u3400-\u9fff\U00020000-\U0003ffff]")
 
 
+def name_ok(name: Any) -> bool:
+    """H-03's common case: 2–20 Chinese characters (and ·)."""
+    return name.__class__ is str and _PLAIN_NAME_RE.match(name) is not None
+
+
 def h03_name(h: HouseholdData, ctx: Context) -> list[Finding]:
     out = []
     for p in h.members:
+        if name_ok(p.name):
+            continue
         if blank(p.name):
             out.append(finding("H-03", h, f"{who(h)}有成员未填写姓名", p, "name"))
             continue
-        if type(p.name) is str and _PLAIN_NAME_RE.match(p.name):
-            continue  # 2–20 Chinese characters (and ·): the common case
         name = str(p.name).strip()
         problem = None
         if not 2 <= len(name) <= 20:
@@ -119,9 +141,16 @@ def h04_font(h: HouseholdData, ctx: Context) -> list[Finding]:
     return out
 
 
+def age_ok(age: Any) -> bool:
+    """H-05's common case: a whole number 0–120."""
+    return age.__class__ is int and 0 <= age <= 120
+
+
 def h05_age(h: HouseholdData, ctx: Context) -> list[Finding]:
     out = []
     for p in h.members:
+        if age_ok(p.age):
+            continue
         age = as_int(p.age)
         if age is None or not 0 <= age <= 120:
             out.append(finding("H-05", h, f"{pname(p)}的年龄应为0至120的整数，现为{shown(p.age)}", p, "age"))
@@ -131,13 +160,23 @@ def h05_age(h: HouseholdData, ctx: Context) -> list[Finding]:
 _LISTS = (("relation", RELATIONS, "与户主关系"), ("health", HEALTH, "健康状况"), ("labour", LABOUR, "有无劳动能力"))
 
 
+def cause_ok(cause: Any) -> bool:
+    """H-06's common case for the household: a stored 致贫原因."""
+    return _stored(cause, _CAUSE)
+
+
+def member_lists_ok(relation: Any, health: Any, labour: Any) -> bool:
+    """H-06's common case for a member: stored 与户主关系, 健康状况 and 劳动能力."""
+    return _stored(relation, _REL) and _stored(health, _HEALTH) and _stored(labour, _LABOUR)
+
+
 def h06_lists(h: HouseholdData, ctx: Context) -> list[Finding]:
     out = []
-    if canon(h.cause, CAUSES) is None:
+    if not cause_ok(h.cause) and canon(h.cause, CAUSES) is None:
         out.append(finding("H-06", h, f"{who(h)}的致贫原因应为{'、'.join(CAUSES)}之一，现为{shown(h.cause)}",
                            field="cause"))
     for p in h.members:
-        if _stored(p.relation, _REL) and _stored(p.health, _HEALTH) and _stored(p.labour, _LABOUR):
+        if member_lists_ok(p.relation, p.health, p.labour):
             continue
         for field, allowed, label in _LISTS:
             value = getattr(p, field)
@@ -153,8 +192,45 @@ _KIN = {"之子": "儿子", "之女": "女儿", "之父": "父亲", "之母": "�
 _QUIET = frozenset(RELATIONS) - {"配偶", "之子", "之女", "之父", "之母"}
 
 
+_CHILD, _PARENT, _SICK = frozenset(("之子", "之女")), frozenset(("之父", "之母")), frozenset(("大病", "长期慢性病"))
+
+
+def member_plausible(relation: Any, age: Any, health: Any, labour: Any, head_age: Any) -> bool:
+    """H-07's common case for a member (stored values, a whole-number age): nothing implausible
+    against the head's age (``head_age``: the first member's), the age or the health."""
+    if age.__class__ is not int or not member_lists_ok(relation, health, labour):
+        return False
+    if age < 16 and (relation == "配偶" or labour == "普通劳动力"):
+        return False
+    if 16 <= age <= 60 and health == "健康" and labour == "无劳动力":
+        return False
+    if relation in _CHILD or relation in _PARENT:
+        if head_age.__class__ is not int:
+            return False
+        return age <= head_age - 12 if relation in _CHILD else age >= head_age + 12
+    return True
+
+
+def cause_plausible(cause: Any, healths: frozenset, school_age: bool) -> bool:
+    """H-07's common case for the household: a stored 致贫原因 its members explain (因残: a disabled
+    member, 因病: a sick one, 因学: one aged 6–22)."""
+    if not _stored(cause, _CAUSE):
+        return False
+    if cause == "因残":
+        return "残疾" in healths
+    if cause == "因病":
+        return not _SICK.isdisjoint(healths)
+    return cause != "因学" or school_age
+
+
 def h07_consistency(h: HouseholdData, ctx: Context) -> list[Finding]:
     out = []
+    first_age = h.members[0].age if h.members else None
+    if (all(member_plausible(p.relation, p.age, p.health, p.labour, first_age) for p in h.members)
+            and h.members and h.members[0].relation == "户主"
+            and cause_plausible(h.cause, frozenset(p.health for p in h.members),
+                                any(p.age.__class__ is int and 6 <= p.age <= 22 for p in h.members))):
+        return []
     head = head_of(h)
     head_age = as_int(head.age) if head is not None else None
     # Stored values pass through as they are (the register); anything else goes through canon().
@@ -233,7 +309,20 @@ def _yuan(d: Decimal) -> str:
     return f"{d:f}".rstrip("0").rstrip(".") if "." in f"{d:f}" else f"{d:f}"
 
 
+def phone_ok(phone: Any) -> bool:
+    """H-10's common case for a phone: a valid number."""
+    return normalise_phone(phone) is not None
+
+
+def helper_name_ok(name: Any) -> bool:
+    """H-10's common case for the helper cadre: a name is written."""
+    return name.__class__ is str and bool(name.strip())
+
+
 def h10_contacts(h: HouseholdData, ctx: Context) -> list[Finding]:
+    if (phone_ok(h.head_phone) and phone_ok(h.helper_phone) and helper_name_ok(h.helper_name)
+            and head_name(h)):
+        return []
     out = []
     name = head_name(h)
     if not name:
@@ -256,8 +345,28 @@ def _phone_problem(v: Any) -> str:
 _MONTH_RE = re.compile(r"^(\d{4})\.(\d{2})$")
 
 
+@lru_cache(maxsize=64)
+def _expected_months(period: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The report year's months as 预计 writes them (YYYY.MM): (after the period, up to it)."""
+    m = Month.parse(period)
+    later = frozenset(f"{m.year}.{i:02d}" for i in range(m.month + 1, 13))
+    reached = frozenset(f"{m.year}.{i:02d}" for i in range(1, m.month + 1))
+    return later, reached
+
+
+def expected_ok(period: str, expected: Any, ytd: Any, closed_out: Any) -> bool:
+    """H-11's common case: a month of the report year written YYYY.MM; still to come with the
+    year-to-date income below 5000 (or not given), or reached and the household closed out."""
+    later, reached = _expected_months(period)
+    if expected in later:
+        return ytd is None or (ytd.__class__ in (int, float) and ytd < BAND_A_LIMIT)
+    return expected in reached and bool(closed_out)
+
+
 def h11_expected_month(h: HouseholdData, ctx: Context) -> list[Finding]:
     v = h.expected_month
+    if v.__class__ is str and expected_ok(ctx.period, v, h.ytd_income, h.closed_out):
+        return []
     if type(v) is float:  # a spreadsheet number: 2020.1 is what Excel keeps of 2020.10
         v = f"{v:.2f}"
     text = "" if v is None else str(v).strip()
@@ -285,8 +394,15 @@ def h11_expected_month(h: HouseholdData, ctx: Context) -> list[Finding]:
     return out
 
 
+def band_ok(prior_income: Any, band: Any) -> bool:
+    """H-13's common case: no prior-year income given, or a number 0 or more in the household's band."""
+    if prior_income is None:
+        return True
+    return prior_income.__class__ in (int, float) and prior_income >= 0 and band_for(prior_income) == band
+
+
 def h13_band(h: HouseholdData, ctx: Context) -> list[Finding]:
-    if blank(h.prior_income):
+    if band_ok(h.prior_income, h.band) or blank(h.prior_income):
         return []  # 附件4 files carry no prior-year income; the register always asks for it
     v = h.prior_income
     income = Decimal(str(v)) if type(v) is float else (Decimal(v) if type(v) is int else as_number(v))
@@ -299,7 +415,14 @@ def h13_band(h: HouseholdData, ctx: Context) -> list[Finding]:
                     field="prior_income")]
 
 
+def housing_ok(grade: Any, renovated: Any) -> bool:
+    """H-14's common case: renovated, or not a C/D grade (危房)."""
+    return bool(renovated) or grade in (None, "", "A", "B")
+
+
 def h14_housing(h: HouseholdData, ctx: Context) -> list[Finding]:
+    if housing_ok(h.housing_grade, h.housing_renovated):
+        return []
     grade = (h.housing_grade or "").strip().upper()
     if grade in ("C", "D") and not h.housing_renovated:
         return [finding("H-14", h, f"{who(h)}住房为{grade}级危房，改造尚未完成", field="housing_grade")]
@@ -323,10 +446,14 @@ def _id_problem(value: Any, period: str) -> str | None:
 @lru_cache(maxsize=262144)
 def _age_from_id(value: Any, period: str) -> int | None:
     """Full years on the period's last day by the birth date of a valid 身份证号, else None."""
-    if _id_problem(value, period) is not None:
-        return None
-    born = ids.birth_date(value)
-    return None if born is None else ids.age_on(born, _last_day(period))
+    return ids.age_if_valid(value, _last_day(period))
+
+
+def id_ok(period: str, id_number: Any, age: Any) -> bool:
+    """H-15 and H-16's common case: no 身份证号, or a valid one whose birth date gives the age."""
+    if id_number is None or blank(id_number):
+        return True
+    return _age_from_id(id_number, period) == age and age.__class__ is int
 
 
 def h15_id_number(h: HouseholdData, ctx: Context) -> list[Finding]:
@@ -360,3 +487,49 @@ HOUSEHOLD_RULES = (
     h01_head, h02_size, h03_name, h04_font, h05_age, h06_lists, h07_consistency, h08_measures,
     h09_income, h10_contacts, h11_expected_month, h13_band, h14_housing, h15_id_number, h16_age_vs_id,
 )
+
+
+# --- the screen's part of each rule ----------------------------------------------------------------
+@dataclass(frozen=True)
+class Screen:
+    """A rule's common-case test over stored columns, for the period-wide screen.
+
+    ``level`` "member": ``reads`` are persons columns, plus ``head_age`` (the household's first
+    member's age); "household": households columns, plus ``relations`` (the members' relations in
+    order), ``healths`` (their health values) and ``school_age`` (a member aged 6–22). ``period``:
+    the test takes the period first. ``text``: the values must be printable (H-04), tested over a
+    whole column at once.
+    """
+
+    code: str
+    level: str
+    reads: tuple[str, ...]
+    test: Callable[..., bool] | None = None
+    period: bool = False
+    text: bool = False
+
+
+SCREENS = (
+    Screen("H-01", "household", ("relations",), heads_ok),
+    Screen("H-03", "member", ("name",), name_ok),
+    Screen("H-04", "member", ("name",), text=True),
+    Screen("H-04", "household", ("cause", "helper_name", "helper_unit", "remark"), text=True),
+    Screen("H-05", "member", ("age",), age_ok),
+    Screen("H-06", "member", ("relation", "health", "labour"), member_lists_ok),
+    Screen("H-06", "household", ("cause",), cause_ok),
+    Screen("H-07", "member", ("relation", "age", "health", "labour", "head_age"), member_plausible),
+    Screen("H-07", "household", ("cause", "healths", "school_age"), cause_plausible),
+    Screen("H-10", "household", ("head_phone",), phone_ok),
+    Screen("H-10", "household", ("helper_phone",), phone_ok),
+    Screen("H-10", "household", ("helper_name",), helper_name_ok),
+    Screen("H-11", "household", ("expected_month", "ytd_income", "closed_out"), expected_ok, period=True),
+    Screen("H-13", "household", ("prior_income", "band"), band_ok),
+    Screen("H-14", "household", ("housing_grade", "housing_renovated"), housing_ok),
+    Screen("H-15", "member", ("id_number", "age"), id_ok, period=True),
+)
+# Not in SCREENS, and why: H-02 and H-09's stated figures come from files only (the register holds
+# none); H-08, H-09's amounts and H-04 on measures and income texts read the measures and income
+# items tables, screened in SQL by ``app.services.check_screen``; H-10's head name is the head
+# member's (H-03); H-16 is H-15's test (the age by the 身份证号).
+UNSCREENED = {"H-02": "files only", "H-08": "measures (SQL)", "H-09": "income items (SQL)", "H-16": "H-15",
+              "H-12": "across households (screen.twin_suspects)"}

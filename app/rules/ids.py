@@ -13,6 +13,8 @@ _CHECK = "10X98765432"
 
 def normalise_id(text: object) -> str:
     """Upper-case, without spaces (a trailing ``x`` is common)."""
+    if text.__class__ is str and text.isascii() and text.isalnum():  # the usual cell: nothing to strip
+        return text.upper()
     if text is None:
         return ""
     s = str(text).strip().replace(" ", "").upper()
@@ -47,16 +49,32 @@ def id_problem(id_number: object, today: dt.date | None = None) -> str | None:
 
 @lru_cache(maxsize=262144)  # a register is checked again after every edit: remember the answers
 def _id_problem(s: str, today: dt.date | None) -> str | None:
+    return _check(s, today)[0]
+
+
+def _check(s: str, today: dt.date | None) -> tuple[str | None, dt.date | None]:
+    """(why the normalised ``s`` is not a valid 身份证号 or None, its birth date when valid)."""
     if len(s) != 18:
-        return f"应为18位，现为{len(s)}位"
+        return f"应为18位，现为{len(s)}位", None
     if not (s.isascii() and s[:17].isdigit() and (s[17].isdigit() or s[17] == "X")):
-        return "前17位应为数字，最后一位为数字或X"
-    born = birth_date(s)
-    if born is None or (today is not None and born > today):
-        return f"出生日期“{s[6:14]}”不是真实日期"
-    if check_digit(s[:17]) != s[17]:
-        return f"校验位不对（最后一位应为{check_digit(s[:17])}），可能有数字录错"
-    return None
+        return "前17位应为数字，最后一位为数字或X", None
+    try:
+        born: dt.date | None = dt.date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
+    except ValueError:
+        born = None
+    if born is None or born.year < 1880 or (today is not None and born > today):
+        return f"出生日期“{s[6:14]}”不是真实日期", None
+    digit = _CHECK[sum(map(mul, map(int, s[:17]), _WEIGHTS)) % 11]
+    if digit != s[17]:
+        return f"校验位不对（最后一位应为{digit}），可能有数字录错", None
+    return None, born
+
+
+def age_if_valid(id_number: object, day: dt.date) -> int | None:
+    """Full years on ``day`` by the birth date of a valid 身份证号 (one not born after ``day``);
+    None when it is not valid."""
+    problem, born = _check(normalise_id(id_number), day)
+    return None if problem is not None else age_on(born, day)  # type: ignore[arg-type]
 
 
 def age_on(born: dt.date, day: dt.date) -> int:

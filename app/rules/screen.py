@@ -1,14 +1,14 @@
 """A cheap screen over the register's plain rows: which households *might* have a finding.
 
 ``check_period`` runs every household rule only on the households this screen names; all others
-are the common "every value valid" case, judged here column by column on tuples without building
-``HouseholdData``. The screen is conservative: a household it passes gives no finding under any
-household rule (H-01 … H-16 but H-02, which never fires in the register), and a household it does
-not name holds no person with an H-12 key shared with anyone. H-08, H-09 and the H-04 check of
-measures and income texts are screened in SQL by the caller (``app.services.checks``).
-
-A rule changed in ``household.py`` must be mirrored here; ``tests/test_rules_screen.py`` checks the
-screen against the rules on every kind of odd value.
+are the common "every value valid" case. The screen is not written here: it is derived from the
+rules' own common-case tests (``household.SCREENS``: the columns each test reads and the test), run
+once per distinct value (or combination of values) of a column, so a clean register costs a few
+set operations per rule. A household the screen passes gives no finding under any household rule
+(a test is True only when its rule gives no finding); a household it does not name as a twin holds
+no person with an H-12 key shared with anyone. H-08, H-09 and H-04 on measures and income texts
+read other tables and are screened in SQL by the caller (``app.services.check_screen``).
+``tests/test_rules_screen.py`` compares the screened check with every rule on every household.
 """
 
 from __future__ import annotations
@@ -16,17 +16,17 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from functools import lru_cache
-from itertools import compress, islice
-from operator import and_, eq, ge, itemgetter, ne, not_
+from functools import lru_cache, partial
+from itertools import compress, groupby, islice, product
+from math import prod
+from operator import and_, eq, ge, itemgetter, not_
 from typing import Any
 
 from app import fonts
-from app.domain import BAND_A_LIMIT, BAND_B_LIMIT
 
-from .cells import _CAUSE, _HEALTH, _LABOUR, _REL, blank
+from .cells import blank
 from .duplicates import _name_age
-from .household import _PLAIN_NAME_RE, _age_from_id, _id_problem
+from .household import _PLAIN_NAME_RE, SCREENS
 from .ids import normalise_id
 from .phones import normalise_phone
 
@@ -39,17 +39,8 @@ HOUSEHOLD_COLUMNS = ("id", "band", "prior_income", "head_phone", "cause", "helpe
                      "helper_phone", "expected_month", "closed_out", "housing_grade", "housing_renovated",
                      "ytd_income", "remark")
 
-_CHILD = frozenset(("之子", "之女"))
-_PARENT = frozenset(("之父", "之母"))
-_SICK = frozenset(("大病", "长期慢性病"))
-_SOUND = frozenset((None, "", "A", "B"))  # housing grades H-14 never objects to
-_SKIP, _BAD = -1, -2  # no 身份证号 / an invalid one, in the per-period id → age cache
-_id_ages: dict[str, dict[Any, int]] = {}
-
-
-def _is(value: str):
-    """``x == value`` as a C-level callable giving a bool for any cell ("a".__eq__(None) is NotImplemented)."""
-    return frozenset((value,)).__contains__
+_first, _second = itemgetter(0), itemgetter(1)
+_NUMERIC = frozenset((int, float, bool))  # 1 == 1.0 == True: one set entry for different cells
 
 
 @lru_cache(maxsize=1)
@@ -65,25 +56,6 @@ def _uncovered() -> re.Pattern[str]:
 def unprintable(text: str) -> set[str]:
     """The characters of ``text`` no shipped face has (a superset of what H-04 reports)."""
     return set(_uncovered().findall(text))
-
-
-def _id_age(value: Any, period: str) -> int:
-    """Age on the period's last day by a valid 身份证号; _SKIP when blank, _BAD when invalid (H-15/H-16)."""
-    if value is None or blank(value):
-        return _SKIP
-    if _id_problem(value, period) is not None:
-        return _BAD
-    real = _age_from_id(value, period)
-    return _BAD if real is None else real
-
-
-def _ages_for(period: str) -> dict[Any, int]:
-    cache = _id_ages.get(period)
-    if cache is None or len(cache) > 1_000_000:
-        if len(_id_ages) > 4:
-            _id_ages.clear()
-        cache = _id_ages[period] = {None: _SKIP}
-    return cache
 
 
 class Members:
@@ -105,84 +77,6 @@ class Members:
                           if self.plain_types else None)
 
 
-def person_suspects(m: Members, period: str) -> set[int]:
-    """Households whose members may break H-01, H-03, H-04 (names), H-05, H-06, H-07 (member edits),
-    H-15 or H-16."""
-    bad: set[int] = set()
-    hids, names, rels, ages = m.hids, m.names, m.rels, m.ages
-    if not hids:
-        return bad
-    # H-01: the first member is the head, and the only one.
-    first = dict(zip(reversed(hids), reversed(rels), strict=True))
-    bad.update(h for h, r in first.items() if r != "户主")
-    heads = Counter(compress(hids, map(_is("户主"), rels)))
-    bad.update(h for h, n in heads.items() if n != 1)
-    head_age = dict(zip(reversed(hids), reversed(ages), strict=True))
-    # H-04 on names: only characters outside the fonts send a household to the rules.
-    missing = unprintable("".join(names) if m.plain_types else "".join(n for n in names if n.__class__ is str))
-    if missing:
-        bad.update(h for h, n in zip(hids, names, strict=True) if n.__class__ is str and not missing.isdisjoint(n))
-    if not m.plain_types:
-        return bad | _person_loop(m, period, head_age)
-    # Below, column by column with C-level map/compress: every age is an int here.
-    healths, labours = m.healths, m.labours
-    # H-03, H-05, H-06.
-    bad.update([hids[i] for i in m.odd_names])
-    if min(ages) < 0 or max(ages) > 120:
-        bad.update(h for h, a in zip(hids, ages, strict=True) if not 0 <= a <= 120)
-    for values, allowed in ((rels, _REL), (healths, _HEALTH), (labours, _LABOUR)):
-        if not set(values) <= allowed:
-            bad.update(compress(hids, map(not_, map(allowed.__contains__, values))))
-    # H-07, member edits: under 16 as spouse or 普通劳动力; 16–60, 健康 and 无劳动力; a child less than
-    # 12 years younger than the head (first member), a parent less than 12 years older.
-    n = range(len(hids))
-    bad.update([hids[i] for i in compress(n, map((16).__gt__, ages)) if rels[i] == "配偶" or labours[i] == "普通劳动力"])
-    bad.update([hids[i] for i in compress(n, map(_is("无劳动力"), labours)) if healths[i] == "健康" and 16 <= ages[i] <= 60])
-    bad.update([hids[i] for i in compress(n, map(_CHILD.__contains__, rels)) if ages[i] > head_age[hids[i]] - 12])
-    bad.update([hids[i] for i in compress(n, map(_PARENT.__contains__, rels)) if ages[i] < head_age[hids[i]] + 12])
-    # H-15, H-16: the age by the 身份证号 (cached per period) equals the age.
-    id_ages = _ages_for(period)
-    real = list(map(id_ages.get, m.idns))
-    if None in real:  # not seen yet
-        for v, r in zip(m.idns, real, strict=True):
-            if r is None:
-                id_ages[v] = _id_age(v, period)
-        real = list(map(id_ages.__getitem__, m.idns))
-    bad.update(compress(hids, map(and_, map(ne, real, ages), map(_SKIP.__ne__, real))))
-    return bad
-
-
-def _person_loop(m: Members, period: str, head_age: dict) -> set[int]:
-    """``person_suspects`` person by person, for cells of unusual types (a text age, a number name)."""
-    bad: set[int] = set()
-    id_ages = _ages_for(period)
-    plain = _PLAIN_NAME_RE.match
-    for h, name, rel, age, health, labour, idn in zip(m.hids, m.names, m.rels, m.ages, m.healths, m.labours,
-                                                       m.idns, strict=True):
-        if (name.__class__ is not str or not plain(name) or age.__class__ is not int or not 0 <= age <= 120
-                or rel not in _REL or health not in _HEALTH or labour not in _LABOUR):
-            bad.add(h)  # H-03, H-05, H-06
-            continue
-        if age < 16:
-            if rel == "配偶" or labour == "普通劳动力":
-                bad.add(h)
-        elif age <= 60 and health == "健康" and labour == "无劳动力":
-            bad.add(h)
-        if rel in _CHILD or rel in _PARENT:
-            ha = head_age[h]
-            if ha.__class__ is not int or (age > ha - 12 if rel in _CHILD else age < ha + 12):
-                bad.add(h)
-        if idn is not None:
-            real = id_ages.get(idn) if idn.__class__ is str else None  # 1 == 1.0: only texts are keys
-            if real is None:
-                real = _id_age(idn, period)
-                if idn.__class__ is str:
-                    id_ages[idn] = real
-            if real != age and real != _SKIP:
-                bad.add(h)  # H-15, H-16
-    return bad
-
-
 _phone_keys: dict[str | None, str] = {None: ""}  # phone text → its stored form, "" when not a valid number
 
 
@@ -201,57 +95,104 @@ def phone_keys(values: Sequence[Any]) -> list[str]:
     return keys
 
 
-def household_suspects(households: Sequence[tuple], m: Members, period: str) -> set[int]:
-    """Households that may break H-01 (no members), H-04 (their own texts), H-06 (cause), H-07 (cause
-    without a matching member), H-10, H-11, H-13 or H-14; column by column."""
+def rule_suspects(households: Sequence[tuple], m: Members, period: str) -> set[int]:
+    """Households that fail some rule's common-case test (``household.SCREENS``)."""
     bad: set[int] = set()
     if not households:
         return bad
-    (ids, bands, priors, head_phones, causes, helper_names, helper_units, helper_phones, expected, closed,
-     grades, renovated, ytds, remarks) = zip(*households, strict=True)
-    hids, healths = m.hids, m.healths
-    # H-01 (no members), H-06 (cause).
-    members = set(hids)
-    bad.update(h for h in ids if h not in members)
-    bad.update(compress(ids, map(not_, map(_CAUSE.__contains__, causes))))
-    # H-07: 因残 / 因病 / 因学 with a matching member.
-    disabled = set(compress(hids, map(_is("残疾"), healths)))
-    sick = set(compress(hids, map(_SICK.__contains__, healths)))
-    if m.plain_types:
-        school = set(compress(hids, map(and_, map((6).__le__, m.ages), map((22).__ge__, m.ages))))
-    else:
-        school = {h for h, a in zip(hids, m.ages, strict=True) if a.__class__ is int and 6 <= a <= 22}
-    for cause, having in (("因残", disabled), ("因病", sick), ("因学", school)):
-        bad.update(set(compress(ids, map(_is(cause), causes))) - having)
-    # H-10: valid phones ("" or None: invalid), a helper's name (the head's is screened by H-03).
-    bad.update(compress(ids, map(not_, phone_keys(head_phones))))
-    bad.update(compress(ids, map(not_, phone_keys(helper_phones))))
-    if set(map(type, helper_names)) <= {str}:
-        bad.update(compress(ids, map(not_, map(str.strip, helper_names))))
-    else:
-        bad.update([h for h, n in zip(ids, helper_names, strict=True) if n.__class__ is not str or not n.strip()])
-    # H-11: YYYY.MM of the report year; a later month with year-to-date income < 5000 (or none),
-    # or a month reached and closed out.
-    year, month = period[:4], int(period[5:7])
-    later = frozenset(f"{year}.{i:02d}" for i in range(month + 1, 13))
-    reached = frozenset(f"{year}.{i:02d}" for i in range(1, month + 1))
-    bad.update([h for h, v, y, c in zip(ids, expected, ytds, closed, strict=True)
-                if not ((v in later and (y is None or (y.__class__ in (int, float) and y < 5000)))
-                        or (v in reached and c))])
-    # H-13: the prior-year income fits the band (band_for).
-    bad.update([h for h, p, b in zip(ids, priors, bands, strict=True)
-                if p is not None and not (p.__class__ in (int, float) and (
-                    (b == "A" and 0 <= p < BAND_A_LIMIT) or (b == "B" and BAND_A_LIMIT <= p <= BAND_B_LIMIT)))])
-    # H-14: a C/D grade renovated.
-    bad.update(compress(ids, map(and_, map(not_, renovated), map(not_, map(_SOUND.__contains__, grades)))))
-    # H-04 on the household's own texts.
-    texts = [v for col in (causes, helper_names, helper_units, remarks) for v in col if v.__class__ is str]
-    missing = unprintable("".join(texts))
-    if missing:
-        for h, *values in zip(ids, causes, helper_names, helper_units, remarks, strict=True):
-            if any(v.__class__ is str and not missing.isdisjoint(v) for v in values):
-                bad.add(h)
+    hcols = dict(zip(HOUSEHOLD_COLUMNS, zip(*households, strict=True), strict=True))
+    ids = hcols["id"]
+    derived = _Derived(ids, m)
+    types: dict[int, set] = {}
+    for screen in SCREENS:
+        if screen.level == "member":
+            keys, columns = m.hids, [derived.member(name) for name in screen.reads]
+        else:
+            keys, columns = ids, [hcols[name] if name in hcols else derived.household(name) for name in screen.reads]
+        if not keys:
+            continue
+        if screen.text:
+            bad |= _unprintable_rows(keys, columns)
+            continue
+        test = partial(screen.test, period) if screen.period else screen.test
+        bad |= _failing(keys, columns, test, types)
     return bad
+
+
+class _Derived:
+    """The columns a test reads beyond the stored ones: the head's age beside each member, and per
+    household the members' relations, health values and whether one is of school age."""
+
+    def __init__(self, ids: Sequence[int], m: Members):
+        self.ids, self.m = ids, m
+        self._cols: dict[str, Sequence] = {}
+
+    def member(self, name: str) -> Sequence:
+        m = self.m
+        if name == "head_age":
+            if name not in self._cols:
+                first = dict(zip(reversed(m.hids), reversed(m.ages), strict=True))
+                self._cols[name] = list(map(first.__getitem__, m.hids))
+            return self._cols[name]
+        return getattr(m, _MEMBER_ATTR[name])
+
+    def household(self, name: str) -> Sequence:
+        if name not in self._cols:
+            m = self.m
+            if name == "school_age":
+                ages = m.ages if m.plain_types else [a if a.__class__ is int else -1 for a in m.ages]
+                school = set(compress(m.hids, map(and_, map((6).__le__, ages), map((22).__ge__, ages))))
+                self._cols[name] = list(map(school.__contains__, self.ids))
+            else:  # relations (a tuple, in order) or healths (a set) per household; members come grouped
+                values = m.rels if name == "relations" else m.healths
+                make = tuple if name == "relations" else frozenset
+                grouped = {h: make(map(_second, g)) for h, g in groupby(zip(m.hids, values, strict=True), key=_first)}
+                empty = make()
+                self._cols[name] = [grouped.get(h, empty) for h in self.ids]
+        return self._cols[name]
+
+
+_MEMBER_ATTR = {"name": "names", "relation": "rels", "age": "ages", "health": "healths", "labour": "labours",
+                "id_number": "idns", "phone": "phones"}
+
+
+def _failing(keys: Sequence[int], columns: list[Sequence], test, types: dict[int, set]) -> set[int]:
+    """The keys whose row of ``columns`` fails ``test``; the test runs once per distinct row (or,
+    when the columns hold few distinct values, once per combination of them: then a clean register
+    never builds the rows at all)."""
+    for col in columns:
+        if id(col) not in types:
+            types[id(col)] = set(map(type, col))
+    if any(len(_NUMERIC & types[id(c)]) > 1 for c in columns):  # 70 and 70.0 must be told apart
+        n = len(columns)
+        rows = list(zip(*columns, *(map(type, c) for c in columns), strict=True))
+        failed = {r for r in set(rows) if not test(*r[:n])}
+    elif len(columns) == 1:
+        rows = columns[0]
+        distinct = set(rows)
+        if len(distinct) > len(rows) // 4:  # mostly different values: no gain in a set
+            return set(compress(keys, map(not_, map(test, rows))))
+        failed = {v for v in distinct if not test(v)}
+    else:
+        distincts = [set(c) for c in columns]
+        if prod(map(len, distincts)) <= 4096 and all(test(*combo) for combo in product(*distincts)):
+            return set()
+        rows = list(zip(*columns, strict=True))
+        failed = {r for r in set(rows) if not test(*r)}
+    if not failed:
+        return set()
+    return set(compress(keys, map(failed.__contains__, rows)))
+
+
+def _unprintable_rows(keys: Sequence[int], columns: list[Sequence]) -> set[int]:
+    """H-04: the keys with a text holding a character no shipped face has (one search per column)."""
+    out: set[int] = set()
+    for col in columns:
+        texts = col if set(map(type, col)) <= {str} else [v for v in col if v.__class__ is str]
+        missing = unprintable("".join(texts))
+        if missing:
+            out.update(k for k, v in zip(keys, col, strict=True) if v.__class__ is str and not missing.isdisjoint(v))
+    return out
 
 
 _id_keys: dict[str | None, str | bool] = {None: False}  # 身份证号 text → H-12's key (normalise_id), False when blank

@@ -384,6 +384,8 @@ def restore(db_path: str | os.PathLike, backup_path: str | os.PathLike) -> Path 
 
     db_path, backup_path = Path(db_path), Path(backup_path)
     rev = verify_backup(backup_path)
+    if db_path.exists() and os.path.samefile(db_path, backup_path):
+        raise UsageError("要恢复的备份就是数据库本身，未恢复。")
     lock = WriteLock(db_path)
     lock.acquire()  # DatabaseInUse if another process has the register open for writing
     source, before = backup_path, None

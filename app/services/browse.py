@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import domain
 from app.kernel.derive import per_capita
 from app.models import Household, IncomeItem, Measure, Period, Person, Unit
 from app.services.errors import month_label
@@ -229,14 +228,3 @@ def household_detail(session: Session, household_id: int, paths: dict[int, str] 
     return HouseholdDetail(
         hh.id, hh.uuid, hh.period_id, hh.village_id, paths.get(hh.village_id, ""), head.name if head else "",
         hh.size, {f: getattr(hh, f) for f in HOUSEHOLD_FIELDS}, measures, items)
-
-
-def locate_person(session: Session, person_id: int) -> tuple[int, int] | None:
-    """(village id, household id) of a person, to jump to it."""
-    row = session.execute(select(Household.village_id, Household.id).join(
-        Person, Person.household_id == Household.id).where(Person.id == person_id)).first()
-    return (row[0], row[1]) if row else None
-
-
-def risk_name(colour: str | None) -> str:
-    return domain.RISK_COLOUR_NAMES.get(colour or "green", "")

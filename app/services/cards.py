@@ -1,6 +1,12 @@
 """明白卡 data (forms.md §7): one ``Card`` per household, and the household a scanned payload names.
 
 The card and its QR payload are in ``app.kernel.views``; the PDF is drawn by ``app.exporters.cards``.
+
+A card hangs in the household's home, where neighbours and visitors read it, so it shows no health
+(docs/reliability.md, "What 明白卡 show"): members without their health, and an income item or a
+measure whose wording names an illness or a disability (残疾人补助, 大病专项救治, 慢性病门诊报销,
+残疾人两项补贴 …) under a neutral name — ``政策性补助`` for income, the measure's category for a
+measure — with its amount unchanged, so 合计 and 人均 still add up.
 """
 
 from __future__ import annotations
@@ -13,6 +19,30 @@ from sqlalchemy.orm import Session
 from app.kernel.views import Card, Member, parse_payload
 from app.models import Household, IncomeItem, Measure, Period, Person, Unit
 from app.models.units import unit_path, villages_under
+
+# Words that reveal a health condition in an income or measure wording (conservative: when in doubt, hide).
+HEALTH_WORDS = ("残", "病", "医", "药", "康复", "失能", "精神", "智力", "透析", "癌", "瘫", "盲", "聋", "哑")
+HEALTH_INCOME_CATEGORIES = frozenset({"残疾人补助"})
+NEUTRAL_INCOME = "政策性补助"
+
+
+def reveals_health(text: str | None) -> bool:
+    return bool(text) and any(w in text for w in HEALTH_WORDS)
+
+
+def card_income_label(category: str, label: str | None) -> str:
+    """The wording an income item gets on a card: its own, unless it reveals health."""
+    shown = label or category
+    if category in HEALTH_INCOME_CATEGORIES or reveals_health(shown):
+        return NEUTRAL_INCOME
+    return shown
+
+
+def card_measure_text(category: str, text: str) -> str:
+    """The wording a measure gets on a card: its own, unless it reveals health (then its category)."""
+    if reveals_health(text):
+        return category if category == "健康扶贫" else f"{category}类帮扶"
+    return text
 
 
 def cards_for(session: Session, unit: Unit, period: Period) -> list[Card]:
@@ -38,12 +68,12 @@ def cards_for(session: Session, unit: Unit, period: Period) -> list[Card]:
         for hid, cat, text in session.execute(
                 select(Measure.household_id, Measure.category, Measure.text)
                 .where(Measure.household_id.in_(part)).order_by(Measure.household_id, Measure.position, Measure.id)):
-            measures[hid].append((cat, text))
+            measures[hid].append((cat, card_measure_text(cat, text)))
         for hid, cat, label, amount in session.execute(
                 select(IncomeItem.household_id, IncomeItem.category, IncomeItem.label, IncomeItem.amount)
                 .where(IncomeItem.household_id.in_(part))
                 .order_by(IncomeItem.household_id, IncomeItem.position, IncomeItem.id)):
-            income[hid].append((label or cat, amount or 0))
+            income[hid].append((card_income_label(cat, label), amount or 0))
     out = []
     for h in rows:
         v = by_id[h.village_id]

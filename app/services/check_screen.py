@@ -51,8 +51,7 @@ def suspects(dbapi, period_id: int, month: str, villages: list[int] | None) -> S
     households = dbapi.execute(_H_SQL.format(where=where), params).fetchall()
     persons = dbapi.execute(_P_SQL.format(where=where), params).fetchall()
     members = screen.Members(persons)
-    rules = screen.person_suspects(members, month)
-    rules |= screen.household_suspects(households, members, month)
+    rules = screen.rule_suspects(households, members, month)
     rules.update(r[0] for r in dbapi.execute(_DETAIL_SQL.format(where=where), [*params, WHITESPACE, WHITESPACE]))
     for table, second, extra in (("measures", "text", ""), ("income_items", "label", _BAD_AMOUNTS)):
         first, other, *bad = dbapi.execute(_TEXTS_SQL.format(table=table, second=second, extra=extra, where=where),

@@ -311,7 +311,7 @@ def project_findings(session: Session, period: Period, unit: Unit | None = None)
 
 
 def _count_findings(session: Session, period: Period, unit: Unit | None) -> list[Finding]:
-    """M-01…M-05, M-07, M-08 on each count row and C-01 against hand counts (engineer D's module)."""
+    """M-01…M-05, M-07, M-08 on each count row and C-01 against hand counts (``app.services.counts``)."""
     from app.services.counts import count_findings  # imported directly: a broken module must not hide rows
 
     return count_findings(session, period, unit)

@@ -134,7 +134,7 @@ def cell_persons(session: Session, month: str, unit_id: int, form: int, row: cou
 
 
 def save_note(session: Session, month: str, finding: Finding, text: str) -> Finding:
-    """Keep the 核实说明 of a count finding (engineer A's ``checks.add_note``: audited, open months only)."""
+    """Keep the 核实说明 of a count finding (``checks.add_note``: audited, open months only)."""
     from .office import get_office
 
     checks.add_note(session, month, finding, text, who=get_office(session).preparer)

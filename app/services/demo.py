@@ -338,7 +338,7 @@ class _Generator:
             conn.execute(insert(FundProject.__table__), rows)
         conn.execute(insert(Office.__table__), [dict(
             id=1, unit_id=1, preparer="孙丽华", preparer_phone="024-87312116",
-            upper_mailbox="sysfpkfbgs@163.com", export_dir=None)])
+            upper_mailbox="sysfpkfbgs@163.com", mailbox="kpxfpb@163.com", export_dir=None)])
 
     def _write_period(self, conn, pid: int, month: str, ids: dict) -> None:
         m_no = Month.parse(month).month

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain import SUMMARY_CATEGORIES
+from app.domain import ASSISTANCE, SUMMARY_CATEGORIES
+from app.forms import hidden
 from app.forms.layouts import (
     FORM1,
     FORM2,
@@ -50,6 +51,7 @@ def _base(lay: FormLayout, session: Session, period: Period, unit: Unit, n: int,
         filed_on=filed_on or dt.date.today(),
         period=period.month,
         draft=draft,
+        form_key=lay.key,
     )
 
 
@@ -70,7 +72,8 @@ def build_form1(session: Session, period: Period, unit: Unit, **kw) -> FormTable
 
 
 def build_form2(session: Session, period: Period, unit: Unit, **kw) -> FormTable:
-    """附件2, with the M-08 note under the table when persons fall outside the two income columns."""
+    """附件2, with the M-08 shortfall said in words under the table (no rule codes on forms) when persons
+    fall outside the two income columns."""
     table = _count_form(FORM2, 2, session, period, unit, **kw)
     codes = FORM2.codes()
     ti, a, b = codes.index("total"), codes.index("inc_5000_5760"), codes.index("inc_gt_5760")
@@ -81,7 +84,7 @@ def build_form2(session: Session, period: Period, unit: Unit, **kw) -> FormTable
         if outside > 0:
             table.notes.append(
                 f"注：{row[codes.index('county')]}有{outside}人本年度累计人均纯收入低于5000元，"
-                "未计入“人均纯收入统计分布”栏，故该栏合计与总人数不等（M-08）。"
+                "未计入“人均纯收入统计分布”栏，故该栏合计与总人数不等。"
             )
     return table
 
@@ -137,7 +140,8 @@ class _Household:
     helper_name: str | None
     helper_phone: str | None
     expected_month: str | None
-    members: list[tuple] = field(default_factory=list)  # (name, relation, age, health, labour)
+    members: list[tuple] = field(default_factory=list)  # (name, relation, age, health, labour, uuid, *ASSISTANCE)
+    extra: dict[str, Any] = field(default_factory=dict)  # hidden.HOUSEHOLD_FIELDS
     measures: list[tuple[str, str]] = field(default_factory=list)
     income: list[tuple[str, str | None, float]] = field(default_factory=list)
 
@@ -148,19 +152,22 @@ def households_for(session: Session, period: Period, unit: Unit, band: str) -> I
     for start in range(0, len(villages), 200):
         order = {v.id: i for i, v in enumerate(villages[start:start + 200])}
         where = (Household.period_id == period.id, Household.band == band, Household.village_id.in_(list(order)))
+        extra_cols = [getattr(Household, k) for k in hidden.HOUSEHOLD_FIELDS]
         hs = {
-            r.id: _Household(r.id, r.village_id, r.head_phone, r.cause, r.helper_name, r.helper_phone,
-                             r.expected_month)
+            r[0]: _Household(r[0], r[1], r[3], r[4], r[5], r[6], r[7],
+                             extra=dict(zip(hidden.HOUSEHOLD_FIELDS, r[8:], strict=True)))
             for r in session.execute(
                 select(Household.id, Household.village_id, Household.position, Household.head_phone,
-                       Household.cause, Household.helper_name, Household.helper_phone, Household.expected_month)
+                       Household.cause, Household.helper_name, Household.helper_phone, Household.expected_month,
+                       *extra_cols)
                 .where(*where).order_by(Household.position, Household.id))
         }
         if not hs:
             continue
         joined = (Household, Household.id == Person.household_id)
         for r in session.execute(
-            select(Person.household_id, Person.name, Person.relation, Person.age, Person.health, Person.labour)
+            select(Person.household_id, Person.name, Person.relation, Person.age, Person.health, Person.labour,
+                   Person.uuid, *[getattr(Person, k) for k in ASSISTANCE])
             .join(*joined).where(*where).order_by(Person.household_id, Person.position, Person.id)
         ):
             hs[r[0]].members.append(tuple(r[1:]))
@@ -178,6 +185,17 @@ def households_for(session: Session, period: Period, unit: Unit, band: str) -> I
             hs[r[0]].income.append((r[1], r[2], r[3]))
         # hs is in (position, id) order; a stable sort by village keeps it within each village
         yield from sorted(hs.values(), key=lambda h: order[h.village_id])
+
+
+def _hidden_record(h: _Household) -> str:
+    """What the hidden sheet keeps of ``h`` (app.forms.hidden): never 身份证号 or members' phones."""
+    members = [{"uuid": m[5], "name": m[0], "relation": m[1], "age": m[2], "health": m[3], "labour": m[4],
+                **{k: bool(v) for k, v in zip(ASSISTANCE, m[6:], strict=True)}} for m in h.members]
+    extra = dict(h.extra, head_phone=h.head_phone, cause=h.cause, helper_name=h.helper_name,
+                 helper_phone=h.helper_phone, expected_month=h.expected_month)
+    for k in ("closed_out", "housing_renovated"):
+        extra[k] = bool(extra.get(k))
+    return hidden.encode(extra, members, h.measures, [(c, lab, float(a or 0)) for c, lab, a in h.income])
 
 
 def _names(unit: Unit) -> tuple[str, str, str]:
@@ -208,7 +226,7 @@ def build_form4(session: Session, period: Period, unit: Unit, band: str = "A", *
             if p is not None:
                 n_persons += 1
                 row[col["seq"]] = n_persons
-                row[col["name"]], row[col["relation"]], row[col["age"]], row[col["health"]], row[col["labour"]] = p
+                row[col["name"]], row[col["relation"]], row[col["age"]], row[col["health"]], row[col["labour"]] = p[:5]
             if k == 0:
                 row[col["county"]] = county
                 row[col["township"]] = township
@@ -222,6 +240,7 @@ def build_form4(session: Session, period: Period, unit: Unit, band: str = "A", *
                 row[col["expected_month"]] = h.expected_month
             table.rows.append(row)
             table.row_kinds.append("person")
+        table.hidden.append((first, _hidden_record(h)))
         last = len(table.rows) - 1
         if last > first:
             table.merges.extend((first, c, last, c) for c in household_cols)

@@ -325,7 +325,7 @@ def _office(session: Session, plan: ImportPlan, units: dict[str, Unit]) -> None:
             office = Office(id=1)
             session.add(office)
         office.unit_id = units[rec["unit"]].id
-        for k in ("preparer", "preparer_phone", "upper_mailbox"):
+        for k in ("preparer", "preparer_phone", "upper_mailbox", "mailbox"):
             setattr(office, k, rec.get(k))
         audit.record(session, "import", table="office", record="1", new=rec["unit"])
         return

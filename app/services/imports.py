@@ -31,14 +31,14 @@ from .periods import check_month
 SCHEMA_CODES = frozenset({"I-10", "I-11", "I-12"})  # app.importers.schema: the records are not safe to use
 
 
-def read_file(path: Path, period: str | None = None) -> Source:
+def read_file(path: Path, period: str | None = None, passphrase: str | None = None) -> Source:
     """One file as a ``Source``. The readers turn every problem of a file into findings; should one
     still raise on some file nobody foresaw, that file is refused (I-01, logged), never the command."""
     from app.importers import package, workbook
 
     try:
         if package.is_package(path):
-            return package.read_package(path)
+            return package.read_package(path, passphrase)
         return workbook.read_workbook(path, period)
     except (MemoryError, RecursionError, ValueError, TypeError, LookupError, AttributeError, ArithmeticError) as e:
         from app.logging_setup import log_exception
@@ -51,13 +51,18 @@ def read_file(path: Path, period: str | None = None) -> Source:
 
 
 def _period(sources: list[Source], period: str | None) -> str:
+    """The month to import into: ``--period``, else the month the packages or workbooks carry.
+
+    A package must be imported into its own month; a workbook's month (its hidden sheet) is only the
+    default — last month's workbook, corrected, may be imported into this month with ``--period``."""
     carried = {s.period for s in sources if s.period}
-    if len(carried) > 1:
-        raise UsageError(f"所选数据包的月份不同（{'、'.join(sorted(carried))}），请分别导入。")
+    if len(carried) > 1 and not period:
+        raise UsageError(f"所选文件的数据月份不同（{'、'.join(sorted(carried))}），请分别导入。")
     if period:
         check_month(period)
-        if carried and carried != {period}:
-            raise UsageError(f"数据包是 {carried.pop()} 的数据，与 --period {period} 不符。")
+        packaged = {s.period for s in sources if s.period and s.kind == "package"}
+        if packaged and packaged != {period}:
+            raise UsageError(f"数据包是 {packaged.pop()} 的数据，与 --period {period} 不符。")
         return period
     if carried:
         return carried.pop()
@@ -66,18 +71,21 @@ def _period(sources: list[Source], period: str | None) -> str:
     raise UsageError("没有可导入的数据。")  # every file was rejected: the caller reports why
 
 
-def preview_import(session: Session, files: Iterable[str | Path], period: str | None = None) -> ImportPlan:
-    """Read and check every file, match against the register; writes nothing."""
+def preview_import(session: Session, files: Iterable[str | Path], period: str | None = None, *,
+                   passphrase: str | None = None) -> ImportPlan:
+    """Read and check every file, match against the register; writes nothing. ``passphrase`` opens a
+    package's encrypted personal identifiers."""
     with gc_paused():
-        return _preview(session, files, period)
+        return _preview(session, files, period, passphrase)
 
 
-def _preview(session: Session, files: Iterable[str | Path], period: str | None) -> ImportPlan:
+def _preview(session: Session, files: Iterable[str | Path], period: str | None,
+             passphrase: str | None = None) -> ImportPlan:
     paths = [Path(f) for f in files]
     for p in paths:
         if not p.exists():
             raise UsageError(f"找不到文件：{p}")
-    sources = [read_file(p, period) for p in paths]
+    sources = [read_file(p, period, passphrase) for p in paths]
     try:
         month = _period(sources, period)
     except UsageError:

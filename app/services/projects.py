@@ -5,7 +5,7 @@ typed; with no planned amount it is 0.0 (as ``app.rules.projects.progress_of``: 
 blank). Rows as
 exported: for a county, the county total row (乡镇 ``全县合计数``) first; then per township its
 total row (项目名称 ``全乡合计``/``全镇合计``) and its projects; seq runs through every row.
-The P-rules over the register's projects are ``app.services.checks.project_findings`` (engineer A).
+The P-rules over the register's projects are ``app.services.checks.project_findings``.
 """
 
 from __future__ import annotations

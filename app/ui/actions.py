@@ -1,24 +1,23 @@
-"""Menus and the toolbar of the main window; tool dialogs by other areas are wired when present."""
+"""Menus and the toolbar of the main window; the tool dialogs are opened by ``window_tools``."""
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QToolBar
 
-# Menu entries whose dialogs live in other modules of app/ui (other work areas).
+# Menu entries of the tool dialogs: (menu, key of window_tools.TOOLS, text, icon).
 TOOL_ACTIONS = (
-    ("文件", "import", "导入…", "app.ui.import_wizard", "fa5s.file-import"),
-    ("文件", "export", "导出月报…", "app.ui.export_dialog", "fa5s.file-export"),
-    ("文件", "backup", "备份/恢复…", "app.ui.backup_dialog", "fa5s.save"),
-    ("工具", "new_month", "新建月份…", "app.ui.new_month_dialog", "fa5s.calendar-plus"),
-    ("工具", "wallchart", "挂图…", "app.ui.wallchart_dialog", "fa5s.map"),
-    ("工具", "cards", "明白卡…", "app.ui.cards_dialog", "fa5s.id-card"),
-    ("工具", "counts", "月报表（附件1/2/3）…", "app.ui.counts_view", "fa5s.table"),
-    ("工具", "projects", "资金项目（附件3）…", "app.ui.projects_view", "fa5s.coins"),
+    ("文件", "import", "导入…", "fa5s.file-import"),
+    ("文件", "export", "导出月报…", "fa5s.file-export"),
+    ("文件", "backup", "备份/恢复…", "fa5s.save"),
+    ("工具", "new_month", "新建月份…", "fa5s.calendar-plus"),
+    ("工具", "wallchart", "挂图…", "fa5s.map"),
+    ("工具", "cards", "明白卡…", "fa5s.id-card"),
+    ("工具", "counts", "月报表（附件1/2/3）…", "fa5s.table"),
+    ("工具", "projects", "资金项目（附件3）…", "fa5s.coins"),
 )
 
 
@@ -31,13 +30,6 @@ def icon(name: str):
         from PySide6.QtGui import QIcon
 
         return QIcon()
-
-
-def module_exists(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ModuleNotFoundError:
-        return False
 
 
 def make_action(window: QMainWindow, text: str, slot: Callable | None = None, shortcut=None,
@@ -61,15 +53,10 @@ def build_menus(w) -> dict[str, QAction]:
     acts: dict[str, QAction] = {}
     bar = w.menuBar()
     menus = {name: bar.addMenu(name) for name in ("文件", "编辑", "视图", "工具")}
-    for menu_name, key, text, module, icon_name in TOOL_ACTIONS:
+    for menu_name, key, text, icon_name in TOOL_ACTIONS:
         act = make_action(w, text, icon_name=icon_name)
-        act.setData(module)
-        present = module_exists(module)
-        act.setEnabled(present)
-        if not present:
-            act.setToolTip(f"{text}（该功能尚未安装）")
-        else:
-            act.triggered.connect(lambda _=False, m=module: w.open_tool(m))
+        act.setData(key)
+        act.triggered.connect(lambda _=False, k=key: w.open_tool(k))
         menus[menu_name].addAction(act)
         acts[key] = act
     menus["文件"].addSeparator()

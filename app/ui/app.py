@@ -82,21 +82,28 @@ def open_database(path: Path, dialogs: Dialogs, parent=None) -> tuple[Database, 
 
     Returns (database, read_only) or None when the user chose not to open it.
     """
+    opened = _open(path, dialogs, parent)
+    return None if isinstance(opened, int) else opened
+
+
+def _open(path: Path, dialogs: Dialogs, parent=None) -> tuple[Database, bool] | int:
+    """``open_database`` with the exit code when nothing was opened: 3 in use (or the clerk quit),
+    2 a file that cannot be used (damaged, foreign, too new; the dialog said which)."""
     try:
         return Database(path, create=not path.exists() or path.stat().st_size == 0), False
     except DatabaseInUse as e:
         answer = dialogs.choose(parent, "数据库正在使用", f"{e}\n\n本窗口不能修改数据。可以只读打开查看，或退出。",
                                 ["只读打开", "退出"])
         if answer != 0:
-            return None
+            return 3
         try:
             return Database(path, write=False), True
         except StorageError as e2:
             dialogs.error(parent, "无法打开数据库", str(e2))
-            return None
+            return 2
     except StorageError as e:
         dialogs.error(parent, "无法打开数据库", str(e))
-        return None
+        return 2
 
 
 def run(db_path: Path, screenshot: Path | None = None) -> int:
@@ -114,10 +121,17 @@ def run(db_path: Path, screenshot: Path | None = None) -> int:
 
         if not start_up(Path(db_path), dialogs):  # a damaged register: restored, or the clerk quit
             return 2
-    opened = open_database(Path(db_path), dialogs)
-    if opened is None:
-        return 3
+    opened = _open(Path(db_path), dialogs)
+    if isinstance(opened, int):
+        return opened
     database, read_only = opened
+    if not read_only and not screenshot:
+        from app.services.export import clean_stale_exports
+
+        try:
+            clean_stale_exports(database)  # staging left by a killed export (logged)
+        except OSError as e:  # housekeeping: never a reason not to start
+            log.warning("cleaning the export folder failed: %s", e)
     window = MainWindow(database, read_only=read_only, dialogs=dialogs)
     try:
         if screenshot:

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -32,6 +31,7 @@ from app.services import backup as bk
 from app.services.errors import GuatuError
 from app.storage import DatabaseInUse
 from app.ui.dialogs import Dialogs
+from app.ui.widgets import plain_label
 
 log = logging.getLogger("guatu.ui.backup")
 DAILY_CHECK_MS = 60 * 60 * 1000  # look once an hour whether the daily backup is due
@@ -69,7 +69,7 @@ class BackupDialog(QDialog):
         self.setWindowTitle("备份与恢复")
         self.resize(560, 420)
         self.folder = bk.backups_dir(self.db_path)
-        self.info = QLabel(
+        self.info = plain_label(
             f"数据库：{self.db_path}\n备份文件夹：{self.folder}\n"
             "程序在启动时、每天、导入前、新建月份前和正式报送前自动备份；旧备份按日、周、月保留。"
         )

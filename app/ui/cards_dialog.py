@@ -13,6 +13,7 @@ from app.kernel.views import WallChart
 from app.services import cards as service
 from app.storage import Database
 from app.ui.pdf_dialog import PdfToolDialog, Work
+from app.ui.widgets import esc
 
 
 class CardsDialog(PdfToolDialog):
@@ -24,7 +25,7 @@ class CardsDialog(PdfToolDialog):
     def describe(self, chart: WallChart) -> tuple[str, bool, str]:
         n = chart.households
         return (f"{chart.unit_path.replace('/', '')}-明白卡-{chart.month}.pdf", n > 0,
-                f"<p><b>{chart.unit_path}</b>（{chart.month_label}）：{n}户，每户一张明白卡，"
+                f"<p><b>{esc(chart.unit_path)}</b>（{esc(chart.month_label)}）：{n}户，每户一张明白卡，"
                 f"每张 A4 纸两张卡（中间有裁切线），共{(n + 1) // 2}页。</p>"
                 "<p>卡上有：户主（电话隐去中间四位）、家庭成员、主要脱贫措施、家庭收入及合计/人均、帮扶责任人及电话、"
                 "预计收入达到5000元以上时间、已销号标记，以及可扫码找到本户档案的二维码。</p>")

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QHeaderView,
-    QLabel,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.forms.table import HeaderNode, header_grid, leaves
 from app.rules.findings import Finding
 from app.services import count_sheet as sheets
+from app.ui.widgets import plain_label, plain_tip
 
 R = Qt.ItemDataRole
 CodeRole = R.UserRole + 1
@@ -133,7 +133,7 @@ class CountsModel(QAbstractTableModel):
                 return int(Qt.AlignmentFlag.AlignCenter)
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         if role == R.ToolTipRole:
-            return self._tip(row, code, found) if self.columns[index.column()].kind in NUMERIC else None
+            return plain_tip(self._tip(row, code, found)) if self.columns[index.column()].kind in NUMERIC else None
         if role == CodeRole:
             return code
         if role == FindingsRole:
@@ -193,7 +193,7 @@ class DrillDownDialog(QDialog):
         self.setWindowTitle(title)
         self.resize(620, 420)
         lay = QVBoxLayout(self)
-        self.label = QLabel(f"{title}\n{note}".strip())
+        self.label = plain_label(f"{title}\n{note}".strip())
         self.label.setWordWrap(True)
         lay.addWidget(self.label)
         self.table = QTableWidget(len(persons), len(self.COLUMNS))

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -35,7 +34,7 @@ from app.kernel.month import Month
 from app.services import count_sheet as sheets
 from app.services.errors import GuatuError
 from app.ui.counts_model import ERROR_BG, WARN_BG, CountsModel, DrillDownDialog
-from app.ui.widgets import title_label
+from app.ui.widgets import plain_label, title_label
 
 R = Qt.ItemDataRole
 FORMS = {1: "附件1（5000元以下）", 2: "附件2（5000-5760元）", 3: "附件3（资金项目）"}
@@ -69,7 +68,7 @@ class CountsView(QWidget):
         self.previous_box = QCheckBox("显示上月数")
         self.previous_box.setChecked(True)
         self.previous_box.toggled.connect(self._toggle_previous)
-        self.state_label = QLabel()
+        self.state_label = plain_label()
         top.addWidget(self.form_box)
         top.addWidget(self.previous_box)
         top.addStretch(1)
@@ -96,7 +95,7 @@ class CountsView(QWidget):
         bottom = QWidget()
         bl = QVBoxLayout(bottom)
         bl.setContentsMargins(0, 0, 0, 0)
-        self.findings_label = QLabel("提示与核实说明")
+        self.findings_label = plain_label("提示与核实说明")
         bl.addWidget(self.findings_label)
         bl.addWidget(self.findings_list)
         row = QHBoxLayout()

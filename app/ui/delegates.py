@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from app import domain
 from app.rules.data import Context, HouseholdData, PersonData
 from app.ui.columns import Column
+from app.ui.widgets import plain_tip
 
 Index = QModelIndex | QPersistentModelIndex
 BAD_STYLE = "background:#f8c9c4;"
@@ -103,7 +104,7 @@ def name_edit(parent: QWidget | None = None) -> QLineEdit:
     def check(text: str) -> None:
         problems = name_problems(text)
         edit.setStyleSheet(BAD_STYLE if problems else "")
-        edit.setToolTip("\n".join(problems))
+        edit.setToolTip(plain_tip("\n".join(problems)))
 
     edit.textChanged.connect(check)
     return edit

@@ -1,24 +1,47 @@
-"""The one place message boxes come from, so tests can answer them (Picard's user_dialog_service)."""
+"""The one place message boxes come from, so tests can answer them (Picard's user_dialog_service).
+
+Every box shows its text literally (``PlainText``): messages quote names and file contents.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog, QLabel, QMessageBox, QWidget
+
+
+def message_box(icon: QMessageBox.Icon, title: str, text: str, parent: QWidget | None) -> QMessageBox:
+    box = QMessageBox(icon, title, text, parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    return box
+
+
+def input_text(parent: QWidget | None, title: str, label: str, text: str = "", *, multiline: bool = False) -> str | None:
+    """QInputDialog.getText/getMultiLineText with the question shown literally."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    if multiline:
+        dialog.setOption(QInputDialog.InputDialogOption.UsePlainTextEditForTextInput)
+    dialog.setTextValue(text)
+    for child in dialog.findChildren(QLabel):
+        child.setTextFormat(Qt.TextFormat.PlainText)
+    return dialog.textValue() if dialog.exec() else None
 
 
 class Dialogs:
     """Real modal dialogs. Tests pass a subclass that records and answers instead."""
 
     def info(self, parent: QWidget | None, title: str, text: str) -> None:
-        QMessageBox.information(parent, title, text)
+        message_box(QMessageBox.Icon.Information, title, text, parent).exec()
 
     def error(self, parent: QWidget | None, title: str, text: str) -> None:
-        QMessageBox.critical(parent, title, text)
+        message_box(QMessageBox.Icon.Critical, title, text, parent).exec()
 
     def warn(self, parent: QWidget | None, title: str, text: str) -> None:
-        QMessageBox.warning(parent, title, text)
+        message_box(QMessageBox.Icon.Warning, title, text, parent).exec()
 
     def confirm(self, parent: QWidget | None, title: str, text: str) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+        box = message_box(QMessageBox.Icon.Question, title, text, parent)
         yes = box.addButton("确定", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
         box.exec()
@@ -26,15 +49,14 @@ class Dialogs:
 
     def choose(self, parent: QWidget | None, title: str, text: str, buttons: list[str]) -> int:
         """The index of the button pressed, -1 when the box was closed."""
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
+        box = message_box(QMessageBox.Icon.Warning, title, text, parent)
         made = [box.addButton(b, QMessageBox.ButtonRole.ActionRole) for b in buttons]
         box.exec()
         clicked = box.clickedButton()
         return made.index(clicked) if clicked in made else -1
 
     def ask_text(self, parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
-        value, ok = QInputDialog.getMultiLineText(parent, title, label, text)
-        return value if ok else None
+        return input_text(parent, title, label, text, multiline=True)
 
 
 class RecordingDialogs(Dialogs):

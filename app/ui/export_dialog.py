@@ -22,7 +22,15 @@ from app.services.errors import GuatuError, Refused
 from app.storage import Database
 from app.ui.dialogs import Dialogs
 from app.ui.tasks import Cancelled, TaskDialog, TaskHandle
-from app.ui.widgets import action_buttons, data_combo, folder_chooser, month_combo, path_row, preview_label
+from app.ui.widgets import (
+    action_buttons,
+    data_combo,
+    esc,
+    folder_chooser,
+    month_combo,
+    path_row,
+    preview_label,
+)
 
 
 class ExportDialog(TaskDialog):
@@ -67,16 +75,19 @@ class ExportDialog(TaskDialog):
             with self.db.read_session() as s:
                 p = export_service.preview(s, self.month.currentData(), self.unit.currentData(), self.draft.isChecked())
         except GuatuError as e:
-            self.contents.setText(e.message)
+            self.contents.setText(esc(e.message))
             return
         (ha, pa), (hb, pb) = p["band_a"], p["band_b"]
-        files = "".join(f"<li>{name}</li>" for name in p["files"])
+        files = "".join(f"<li>{esc(name)}</li>" for name in p["files"])
+        kept = ("<p>本级留存（写在旁边的“-本级留存”文件夹，不报送）：</p><ul>"
+                + "".join(f"<li>{esc(name)}</li>" for name in p["kept"]) + "</ul>") if p["kept"] else ""
         lock = ("" if self.draft.isChecked() else
                 "<p>正式导出前会检查全部数据：有错误则不导出；导出成功后该月锁定（已报送），如需修改须重新打开。</p>")
-        mail = f"邮件草稿收件人：{p['mailbox']}" if p["mailbox"] else "未设置上级邮箱（设置中填写），邮件草稿无收件人。"
+        mail = f"邮件草稿收件人：{esc(p['mailbox'])}" if p["mailbox"] else "未设置上级邮箱（设置中填写），邮件草稿无收件人。"
         self.contents.setText(
-            f"<p><b>{p['name']}</b><br>5000元以下：{ha}户{pa}人；5000–5760元：{hb}户{pb}人；资金项目{p['projects']}个。</p>"
-            f"<p>将生成文件夹及同名 zip，内含：</p><ul>{files}</ul><p>{mail}</p>{lock}"
+            f"<p><b>{esc(p['name'])}</b><br>5000元以下：{ha}户{pa}人；5000–5760元：{hb}户{pb}人；资金项目{p['projects']}个。</p>"
+            f"<p>报送{export_service.RECIPIENT_NAMES[p['recipient']]}：将生成文件夹及同名 zip，内含：</p><ul>{files}</ul>{kept}"
+            f"<p>{mail}</p>{lock}"
         )
 
     def start(self) -> TaskHandle | None:
@@ -90,7 +101,7 @@ class ExportDialog(TaskDialog):
             result = export_service.export_package(session, month, unit, folder, draft,
                                                    progress=progress.set, cancel=lambda: progress.cancelled)
             if progress.cancelled:  # 取消 after the last look: the runner rolls back, so the files go too
-                discard(Path(result["folder"]), Path(result["zip"]))
+                discard(Path(result["folder"]), Path(result["zip"]), *([Path(result["kept"])] if result["kept"] else []))
             return result
 
         self.export_button.setEnabled(False)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from app.kernel.month import due_date
 from app.services.errors import GuatuError, month_label
 from app.ui.dialogs import Dialogs
-from app.ui.widgets import ok_cancel
+from app.ui.widgets import ok_cancel, plain_label
 
 if TYPE_CHECKING:
     from app.ui.store import Store
@@ -57,7 +57,7 @@ class FirstMonthDialog(QDialog):
         for m in range(1, 13):
             self.month_box.addItem(f"{m}月", m)
         self.month_box.setCurrentIndex(month - 1)
-        self.preview = QLabel()
+        self.preview = plain_label()
         self.year.valueChanged.connect(self._preview)
         self.month_box.currentIndexChanged.connect(self._preview)
         form = QFormLayout()

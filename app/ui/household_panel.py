@@ -34,6 +34,7 @@ from app.rules.findings import Finding
 from app.services.browse import HouseholdDetail
 from app.ui.delegates import BAD_STYLE, ChoiceCombo, phone_edit
 from app.ui.models import findings_tip
+from app.ui.widgets import plain_label
 
 WARN_STYLE = "background:#fbe3b0;"
 BAND_LABELS = {"A": "A（5000元以下）", "B": "B（5000-5760元）"}
@@ -52,14 +53,14 @@ class HouseholdPanel(QWidget):
         self._widgets: dict[str, QWidget] = {}
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
-        self.title = QLabel("未选择户")
+        self.title = plain_label("未选择户")
         self.title.setStyleSheet("font-size:15px;font-weight:bold;")
         lay.addWidget(self.title)
 
         basic = QGroupBox("基本情况")
         form = QFormLayout(basic)
-        self.head = QLabel("")
-        self.size = QLabel("")
+        self.head = plain_label()
+        self.size = plain_label()
         form.addRow("户主", self.head)
         form.addRow("户主电话", self._line("head_phone", phone_edit()))
         form.addRow("家庭人口数", self.size)
@@ -80,7 +81,7 @@ class HouseholdPanel(QWidget):
         box, self.measures = self._table(("类别", "措施"), "measures", "主要脱贫措施")
         lay.addWidget(box)
         box, self.income = self._table(("类别", "项目", "金额(元)"), "income", "家庭收入情况（预估）")
-        self.income_sum = QLabel("")
+        self.income_sum = plain_label()
         box.layout().addWidget(self.income_sum)
         lay.addWidget(box)
 

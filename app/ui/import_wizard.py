@@ -1,7 +1,7 @@
 """导入向导: choose files → preview (per unit: added / changed / unchanged; findings; normalised
 values) → confirm → one transaction, off the GUI thread (``app.ui.tasks.TaskRunner``). Services only.
 
-Also the 新建月份 dialog (结转), opened from the 工具 menu through ``app.ui.new_month_dialog``.
+Also the 新建月份 dialog (结转), opened from the 工具 menu (``open_new_month_dialog``).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from app.services.errors import GuatuError, month_label
 from app.storage import Database
 from app.ui.dialogs import Dialogs
 from app.ui.tasks import TaskDialog, TaskHandle, TaskRunner
-from app.ui.widgets import month_combo, ok_cancel, path_row
+from app.ui.widgets import month_combo, ok_cancel, path_row, plain_label
 
 STATUS = {"added": "新增", "changed": "有变化", "unchanged": "无变化"}
 KINDS = {"households": "台账（附件4）", "counts1": "附件1人数", "counts2": "附件2人数", "projects": "附件3项目"}
@@ -122,7 +122,7 @@ class PreviewPage(QWizardPage):
         super().__init__()
         self.w = wizard
         self.setTitle("预览：将要导入的内容")
-        self.summary = QLabel("正在读取文件…")
+        self.summary = plain_label("正在读取文件…")
         self.summary.setWordWrap(True)
         self.tabs = QTabWidget()
         self.replace = QCheckBox("本月已有数据的单位：确认用文件中的数据替换")
@@ -196,7 +196,7 @@ class DonePage(QWizardPage):
         super().__init__()
         self.w = wizard
         self.setTitle("导入")
-        self.label = QLabel()
+        self.label = plain_label()
         self.label.setWordWrap(True)
         QVBoxLayout(self).addWidget(self.label)
         self.setFinalPage(True)

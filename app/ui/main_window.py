@@ -39,6 +39,7 @@ from app.ui.search import SearchBox
 from app.ui.store import Store
 from app.ui.tasks import TaskHandle, TaskRunner
 from app.ui.unit_tree import UnitTree, unit_roots
+from app.ui.widgets import plain_label
 
 log = logging.getLogger("guatu.ui")
 
@@ -96,7 +97,7 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setMinimumWidth(380)
-        self.hh_title = QLabel("")
+        self.hh_title = plain_label()
         self.member_title = QLabel("家庭成员（Enter 下移，Tab 右移，Insert 插入，Ctrl+Delete 删除，可从 Excel 粘贴）")
         centre = QSplitter(Qt.Orientation.Vertical)
         for title, view in ((self.hh_title, self.hh_view), (self.member_title, self.grid)):
@@ -123,14 +124,14 @@ class MainWindow(QMainWindow):
         self.period_combo = QComboBox()
         self.period_combo.setMinimumWidth(250)
         self.period_combo.currentIndexChanged.connect(self._period_chosen)
-        self.period_state = QLabel("")
+        self.period_state = plain_label()
         self.search = SearchBox(self.store)
         self.search.found.connect(lambda hit: self.go_to(hit.village_id, hit.household_id, hit.person_id))
         self.search.nothing.connect(lambda t: self.statusBar().showMessage(f"没有找到“{t}”", 5000))
         self.acts = actions.build_menus(self)
         toolbar = actions.build_toolbar(self, self.acts)
         self.first_month = first_month_dialog.add_button(toolbar, self.period_state, self.new_first_month)
-        self.counts_label = QLabel("")
+        self.counts_label = plain_label()
         self.statusBar().addPermanentWidget(self.counts_label)
 
     # -- periods and units ---------------------------------------------------------------------
@@ -203,6 +204,8 @@ class MainWindow(QMainWindow):
             self.findings.setdefault(f.household or "", []).append(f)
         self.findings.update(kept)
         self._show_findings()
+        if self.hh_uuid is not None:  # the household on screen gets its tint and tooltips now, not on reselect
+            self._tint(self.findings.get(self.hh_uuid, []))
 
     def wait_checks(self, timeout_ms: int = 300_000) -> None:
         """Let the background check finish (tests, screenshots, bench)."""

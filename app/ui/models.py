@@ -17,6 +17,7 @@ from app.rules.findings import Finding
 from app.services.search import mask_id
 from app.ui.columns import HOUSEHOLD_CODES, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
 from app.ui.store import Store
+from app.ui.widgets import plain_tip
 
 R = Qt.ItemDataRole
 ERROR_BG = QColor("#f8c9c4")
@@ -30,7 +31,8 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 def findings_tip(findings: list[Finding]) -> str:
-    return "\n".join(f"{f.code} {'错误' if f.is_error else '提示'}：{f.message}" for f in findings)
+    """The tooltip of a cell with findings; messages quote names, so it is shown literally."""
+    return plain_tip("\n".join(f"{f.code} {'错误' if f.is_error else '提示'}：{f.message}" for f in findings))
 
 
 def tint(findings: list[Finding]) -> QBrush | None:

@@ -23,7 +23,7 @@ from app.services.errors import GuatuError
 from app.storage import Database
 from app.ui.dialogs import Dialogs
 from app.ui.tasks import Cancelled, TaskDialog, TaskHandle
-from app.ui.widgets import action_buttons, data_combo, month_combo, path_row, pdf_chooser, preview_label
+from app.ui.widgets import action_buttons, data_combo, esc, month_combo, path_row, pdf_chooser, preview_label
 
 LEVEL_WORDS = {"county": "县级", "township": "乡镇级", "village": "村级"}
 
@@ -98,7 +98,7 @@ class PdfToolDialog(TaskDialog):
             with self.db.read_session() as s:
                 chart = charts.chart_for(s, self.month.currentData(), self.unit.currentData())
         except GuatuError as e:
-            self.preview.setText(e.message)
+            self.preview.setText(esc(e.message))
             return
         name, can_make, text = self.describe(chart)
         self.out.setText(str(Path(self.out.text()).parent / name) if self.out.text() else

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from app import domain
 from app.rules.findings import Finding
+from app.ui.widgets import plain_label, plain_tip
 
 R = Qt.ItemDataRole
 HEADERS = ("级别", "代码", "单位", "栏目", "说明", "核实说明")
@@ -73,7 +74,7 @@ class FindingsModel(QAbstractTableModel):
                 domain.FIELD_NAMES.get(f.field or "", f.field or ""), f.message, f.note or "",
             )[index.column()]
         if role == R.ToolTipRole and index.column() == 4:
-            return f.message
+            return plain_tip(f.message)
         if role == R.ForegroundRole and index.column() == 0:
             return QBrush(QColor("#c0392b" if f.is_error else "#b9770e"))
         return None
@@ -121,7 +122,7 @@ class ProblemsDock(QDockWidget):
             self.severity.addItem(label, value)
         self.code = QComboBox()
         self.code.addItem("全部规则", None)
-        self.summary = QLabel("")
+        self.summary = plain_label()
         self.ack = QPushButton("填写核实说明…")
         self.ack.setToolTip("对所选“提示”填写核实说明（随报表导出）")
         bar.addWidget(QLabel("筛选："))

@@ -26,6 +26,7 @@ from app.domain import FUND_SOURCES, PROJECT_STAGES
 from app.services import count_sheet as sheets
 from app.ui.counts_model import ERROR_BG, TOTAL_BG, WARN_BG
 from app.ui.delegates import ChoiceCombo
+from app.ui.widgets import plain_tip
 
 R = Qt.ItemDataRole
 Index = QModelIndex | QPersistentModelIndex
@@ -188,7 +189,7 @@ class ProjectsModel(QAbstractTableModel):
                 tips.append("拨付进度 = 已拨付资金 ÷ 计划投资 × 100（自动计算，不能填写）")
             elif r.kind in TOTALS and col.kind != "ro":
                 tips.append("合计行由系统计算，不能填写")
-            return "\n".join(tips) or None
+            return plain_tip("\n".join(tips)) or None
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:

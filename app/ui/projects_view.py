@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -37,7 +36,7 @@ from app.ui.projects_model import (
     parse_date,
     parse_month,
 )
-from app.ui.widgets import title_label
+from app.ui.widgets import plain_label, title_label
 
 
 class ProjectsView(QWidget):
@@ -59,14 +58,14 @@ class ProjectsView(QWidget):
 
     def _build(self) -> None:
         self.title = title_label()
-        self.lock_note = QLabel()
+        self.lock_note = plain_label()
         self.lock_note.setWordWrap(True)
         self.lock_note.setStyleSheet("background:#fdecea;color:#a61b1b;padding:6px;border:1px solid #e6a19a;")
         self.add_button = QPushButton("新增项目")
         self.add_button.clicked.connect(self.add_project)
         self.delete_button = QPushButton("删除项目")
         self.delete_button.clicked.connect(self.delete_project)
-        self.summary = QLabel()
+        self.summary = plain_label()
         top = QHBoxLayout()
         top.addWidget(self.add_button)
         top.addWidget(self.delete_button)

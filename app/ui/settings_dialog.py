@@ -39,15 +39,18 @@ class SettingsDialog(QDialog):
         self.phone.setText(values.get("preparer_phone") or "")
         self.mailbox = QLineEdit(values.get("upper_mailbox") or "")
         self.mailbox.setPlaceholderText("上级扶贫办邮箱，如 fpb@example.gov.cn")
+        self.own_mailbox = QLineEdit(values.get("mailbox") or "")
+        self.own_mailbox.setPlaceholderText("本单位邮箱（邮件草稿的发件人），如 kpxfpb@example.gov.cn")
         self.export_dir = QLineEdit(values.get("export_dir") or "")
         row, browse = path_row(self.export_dir, folder_chooser(self, "选择导出文件夹"))
         form.addRow("本单位", self.unit)
         form.addRow("填报人", self.preparer)
         form.addRow("联系电话", self.phone)
         form.addRow("上级邮箱", self.mailbox)
+        form.addRow("本单位邮箱", self.own_mailbox)
         form.addRow("导出文件夹", row)
         form.addRow(ok_cancel(self, "保存", self.save, QDialogButtonBox.StandardButton.Save))
-        for w in (self.unit, self.preparer, self.phone, self.mailbox, self.export_dir, browse):
+        for w in (self.unit, self.preparer, self.phone, self.mailbox, self.own_mailbox, self.export_dir, browse):
             w.setEnabled(not store.read_only)
 
     def values(self) -> dict:
@@ -58,6 +61,7 @@ class SettingsDialog(QDialog):
             "preparer": self.preparer.text().strip() or None,
             "preparer_phone": normalise_phone(self.phone.text()),
             "upper_mailbox": self.mailbox.text().strip() or None,
+            "mailbox": self.own_mailbox.text().strip() or None,
             "export_dir": self.export_dir.text().strip() or None,
         }
 

@@ -136,7 +136,7 @@ class Store:
         with self.db.read_session() as s:
             o = read_office(s)
             return {k: getattr(o, k) for k in ("unit_id", "preparer", "preparer_phone", "upper_mailbox",
-                                               "export_dir")}
+                                               "mailbox", "export_dir")}
 
     def update_office(self, **values: Any) -> dict[str, tuple]:
         from app.services.office import update_office

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QProgressDialog, QWidget
 
 from app.storage import Database
 from app.ui.dialogs import Dialogs
+from app.ui.widgets import plain_label
 
 log = logging.getLogger("guatu.ui.tasks")
 
@@ -136,6 +137,7 @@ class TaskRunner(QObject):
         dialog = None
         if show_progress:
             dialog = QProgressDialog(title, "取消", 0, 0, self.parent_widget)
+            dialog.setLabel(plain_label(title))  # progress texts name units and files: shown literally
             dialog.setWindowTitle(title)
             dialog.setWindowModality(Qt.WindowModality.WindowModal)
             dialog.setMinimumDuration(400)

@@ -14,7 +14,6 @@ from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QInputDialog,
     QMenu,
     QPushButton,
     QTreeView,
@@ -50,8 +49,9 @@ def ask_line(dialogs: Dialogs, parent: QWidget, title: str, label: str, text: st
     by itself (RecordingDialogs: tests, --screenshot) overrides it, so that one is asked instead."""
     if type(dialogs).ask_text is not Dialogs.ask_text:
         return dialogs.ask_text(parent, title, label, text)
-    value, ok = QInputDialog.getText(parent, title, label, text=text)
-    return value if ok else None
+    from app.ui.dialogs import input_text
+
+    return input_text(parent, title, label, text)
 
 
 def node_path(node: UnitNode, parents: list[UnitNode]) -> str:

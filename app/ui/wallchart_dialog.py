@@ -11,6 +11,7 @@ from app.kernel.views import WallChart
 from app.services import wallchart as service
 from app.storage import Database
 from app.ui.pdf_dialog import PdfToolDialog, Work
+from app.ui.widgets import esc
 
 PAPERS = ("A0", "A1", "A2", "A3")
 
@@ -43,12 +44,12 @@ class WallChartDialog(PdfToolDialog):
             sheets = f"拼贴为{rows}行×{cols}列共{rows * cols}张{tile}纸，另加1张拼贴索引"
         else:
             sheets = "A3 挂图无需拼贴到 A3，请另选" if bad_tile else f"{paper}横向1张"
-        subs = "、".join(f"{u.name}{u.persons}人" for u in chart.by_unit[:12])
+        subs = "、".join(f"{esc(u.name)}{u.persons}人" for u in chart.by_unit[:12])
         more = f"等{len(chart.by_unit)}个" if len(chart.by_unit) > 12 else ""
         a_h, a_p = chart.band_a
         b_h, b_p = chart.band_b
         return name, not bad_tile, (
-            f"<p><b>{chart.title}</b>（{chart.month_label} · {chart.due_label}）</p>"
+            f"<p><b>{esc(chart.title)}</b>（{esc(chart.month_label)} · {esc(chart.due_label)}）</p>"
             f"<p>建档立卡{chart.households}户{chart.persons}人：5000元以下{a_h}户{a_p}人，"
             f"5000–5760元{b_h}户{b_p}人；已销号{chart.closed[0]}户；贫困村{chart.poor_villages}个；"
             f"红/黄/绿 {chart.risk['red']}/{chart.risk['yellow']}/{chart.risk['green']}户；"

@@ -1,7 +1,13 @@
-"""Small widgets that several views build the same way, so that they look the same everywhere."""
+"""Small widgets that several views build the same way, so that they look the same everywhere.
+
+User data is always shown as plain text: names, remarks and messages quoting them can hold
+anything a file brought in (``<h1><font color=red>…``). Labels that show it are ``plain_label``s;
+tooltips go through ``plain_tip``; the few rich-text paragraphs escape every value with ``esc``.
+"""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -24,9 +30,30 @@ from app.services.errors import month_label
 STATE_WORDS = {"open": "填报中", "locked": "已报送"}
 
 
+def esc(value: object) -> str:
+    """A value for a rich-text paragraph: shown literally, never as markup."""
+    return html.escape("" if value is None else str(value), quote=False)
+
+
+def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
+    """A label whose text is shown literally (no rich-text guessing)."""
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    return label
+
+
+def plain_tip(text: str | None) -> str:
+    """A tooltip shown literally: Qt renders a tooltip that looks like HTML as HTML, so such a text
+    is escaped (line breaks kept); any other text is returned as it is."""
+    if not text or not Qt.mightBeRichText(text):
+        return text or ""
+    return "<qt>" + esc(text).replace("\n", "<br>") + "</qt>"
+
+
 def title_label() -> QLabel:
     """A form's title above its table: bold, 1.2× the default size, centred (附件1–3 views)."""
-    label = QLabel()
+    label = plain_label()
     font = QFont()
     font.setBold(True)
     font.setPointSizeF(font.pointSizeF() * 1.2)

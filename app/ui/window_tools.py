@@ -1,34 +1,42 @@
-"""What the main window opens beside the register: other areas' dialogs (``open_dialog(parent, db,
-month)`` in their module), backup and restore, settings, the 核实说明 of a warning."""
+"""What the main window opens beside the register: the tool dialogs of the 文件 and 工具 menus
+(``open_dialog(parent, db, month)`` each), backup and restore, settings, the 核实说明 of a warning."""
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from app.rules.findings import Finding
 from app.services.errors import GuatuError
 from app.storage import Database
+from app.ui import cards_dialog, counts_view, export_dialog, import_wizard, projects_view, wallchart_dialog
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
+# The tool dialogs by the key of their menu entry (app.ui.actions.TOOL_ACTIONS); 备份/恢复 is
+# show_backups below.
+TOOLS: dict[str, Callable] = {
+    "import": import_wizard.open_dialog,
+    "export": export_dialog.open_dialog,
+    "new_month": import_wizard.open_new_month_dialog,
+    "wallchart": wallchart_dialog.open_dialog,
+    "cards": cards_dialog.open_dialog,
+    "counts": counts_view.open_dialog,
+    "projects": projects_view.open_dialog,
+}
 
-def open_tool(window: MainWindow, module_name: str) -> None:
-    """Open another area's dialog; afterwards the months and the register are read again."""
-    if module_name == "app.ui.backup_dialog":
+
+def open_tool(window: MainWindow, key: str) -> None:
+    """Open the tool dialog of menu entry ``key``; afterwards the months and the register are read again."""
+    if key == "backup":
         show_backups(window)
-        return
-    module = importlib.import_module(module_name)
-    opener = getattr(module, "open_dialog", None)
-    if opener is None:
-        window.dialogs.info(window, "提示", "该功能尚未接入主窗口。")
         return
     store = window.store
     current = store.period.month if store.period else None
-    opener(window, store.db, current)
+    TOOLS[key](window, store.db, current)
     # a new month, an import or a lock may have changed the register; after 新建月份 show the newest
-    window.load_periods(None if module_name == "app.ui.new_month_dialog" else current)
+    window.load_periods(None if key == "new_month" else current)
 
 
 def show_backups(window: MainWindow) -> None:

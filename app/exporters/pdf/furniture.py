@@ -8,11 +8,12 @@ watermark included, so the office's round seal lands on clean paper beside 填�
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
-from reportlab.pdfgen.canvas import FILL_EVEN_ODD, Canvas
+from reportlab.pdfgen.canvas import FILL_EVEN_ODD, FILL_NON_ZERO, Canvas
 
 from app.exporters.pdf import layout as L
-from app.exporters.pdf.text import TextBatch, draw_text, ensure_fonts, text_width
+from app.exporters.pdf.text import TextBatch, ensure_fonts, text_width
 from app.forms.layouts import HEADER_BLOCK, SEAL_NOTE
 from app.forms.table import FormTable
 from app.kernel.month import month_label
@@ -98,7 +99,7 @@ def _signature(canvas: Canvas, batch: TextBatch, x: float, y: float, width: floa
     """A line to sign on after the preparer's name, with （签字） under it."""
     canvas.setLineWidth(0.5)
     canvas.line(x, y - 2, x + width, y - 2)
-    batch.draw(x + width / 2, y - size * 1.1, SIGN_NOTE, size * 0.6, "center")
+    batch.draw(x + width / 2, y - size * 1.1, SIGN_NOTE, max(L.MIN_TEXT, size * 0.6), "center")
 
 
 def running_head(canvas: Canvas, table: FormTable, plan: L.Plan) -> None:
@@ -133,5 +134,55 @@ def watermark(canvas, plan: L.Plan, keep_clear: tuple[float, float, float, float
     canvas.translate(width / 2, height / 2)
     canvas.rotate(30)
     size = min(width, height) * 0.38
-    draw_text(canvas, 0, -size * 0.35, WATERMARK, size, "center")
+    outline, advance = watermark_outline()
+    canvas.translate(-advance * size / 2, -size * 0.35)
+    canvas.scale(size, size)
+    canvas.drawPath(outline(canvas), stroke=0, fill=1, fillMode=FILL_NON_ZERO)
     canvas.restoreState()
+
+
+@lru_cache(maxsize=1)
+def watermark_outline():
+    """草稿 as glyph outlines (one em = 1), not as text: drawn as paths it never enters the PDF's
+    text layer, so copying or extracting a draft's text gives its data without 草稿 in it.
+    Returns (a function canvas → path, the advance width in ems)."""
+    from fontTools.pens.basePen import BasePen
+    from fontTools.ttLib import TTFont
+
+    from app.fonts import FACES
+    from app.resources import resource
+
+    font = TTFont(resource("fonts", FACES[0][1]), lazy=True)
+    em = font["head"].unitsPerEm
+    glyphs, cmap = font.getGlyphSet(), font.getBestCmap()
+    ops: list[tuple[str, tuple[float, ...]]] = []
+
+    class _Record(BasePen):
+        def _moveTo(self, p):
+            ops.append(("moveTo", (p[0] / em + self.dx, p[1] / em)))
+
+        def _lineTo(self, p):
+            ops.append(("lineTo", (p[0] / em + self.dx, p[1] / em)))
+
+        def _curveToOne(self, p1, p2, p3):
+            ops.append(("curveTo", tuple(v for p in (p1, p2, p3) for v in (p[0] / em + self.dx, p[1] / em))))
+
+        def _closePath(self):
+            ops.append(("close", ()))
+
+    pen = _Record(glyphs)
+    pen.dx = 0.0
+    for ch in WATERMARK:
+        name = cmap[ord(ch)]
+        glyphs[name].draw(pen)
+        pen.dx += glyphs[name].width / em
+    advance = pen.dx
+    font.close()
+
+    def outline(canvas):
+        path = canvas.beginPath()
+        for op, args in ops:
+            getattr(path, op)(*args)
+        return path
+
+    return outline, advance

@@ -32,9 +32,10 @@ BLOCK_SIZE = 10.0  # the 填报单位 line
 RUNNING_HEAD = 22.0  # height of the small heading on continuation pages
 A4_MIN_PT_PER_UNIT = 4.2  # below this a form goes on A3 (a column unit is one xlsx character)
 SIZE_PER_UNIT = 1.8  # body font size per point of a column unit
-MIN_SIZE, MAX_SIZE = 6.5, 10.0
+MIN_SIZE, MAX_SIZE = 7.0, 10.0
+MIN_TEXT = 7.0  # no text on a form is set smaller (issue: 5–6 pt was unreadable); wrap, then grow the row
 SHRINK_MIN = 0.8  # a one-word cell may be set down to this fraction of the body size …
-NAME_SHRINK_MIN = 0.6  # … and a person's name further: it must stay whole to be found
+NAME_SHRINK_MIN = 0.6  # … and a person's name further, to stay whole — never below MIN_TEXT
 NAME_CODES = frozenset({"name"})
 TOTAL_KINDS = frozenset({"county_total", "township_total", "total"})
 CENTRED_KINDS = frozenset({"seq", "count", "number"})
@@ -64,11 +65,14 @@ def cell_lines(text: str, size: float, width: float) -> tuple[str, ...]:
 def cell_fit(text: str, size: float, width: float, min_scale: float = SHRINK_MIN) -> tuple[float, tuple[str, ...]]:
     """(font size, lines) of a data cell: a word slightly too wide for its column (a long minority
     name, 之外孙女, 普通劳动力) is set smaller rather than broken, so that it stays whole for
-    searching and copying; longer text, and text with spaces, wraps at the body size."""
+    searching and copying — but never below ``MIN_TEXT``: then it wraps and the row grows; longer
+    text, and text with spaces, wraps at the body size."""
     if "\n" not in text and " " not in text:  # text with spaces breaks cleanly at them
         natural = text_width(text, size)
         if natural > width and natural * min_scale <= width:
-            return size * width / natural * 0.995, (text,)
+            fit = size * width / natural * 0.995
+            if fit >= MIN_TEXT:
+                return fit, (text,)
     return size, cell_lines(text, size, width)
 
 
@@ -266,7 +270,24 @@ def _measure_and_paginate(table: FormTable, p: Plan, cancel: Callable[[], bool] 
             place(group_start, r)
             group_start = r + 1
     pages.append(Page((state["start"], len(table.rows))))
+    state["used"] += _no_widow(p, caps[1] - state["used"])
     _paginate_tail(p, state["used"], caps)
+
+
+def _no_widow(p: Plan, room: float) -> float:
+    """A last page holding a single row (a widow, e.g. 附件1's last village) takes the row before it
+    along, when that row is not part of a merged block and fits; returns the height moved."""
+    pages = p.pages
+    if len(pages) < 2:
+        return 0.0
+    (a0, a1), (b0, b1) = pages[-2].rows, pages[-1].rows
+    if b1 - b0 != 1 or a1 - a0 < 3 or a1 != b0:
+        return 0.0
+    r = a1 - 1
+    if p.heights[r] > room or any(m[0] <= r <= m[2] for ms in p.merges.values() for m in ms if m[0] <= r + 1):
+        return 0.0
+    pages[-2].rows, pages[-1].rows = (a0, r), (r, b1)
+    return p.heights[r]
 
 
 def value_at(row: list, c: int) -> object:

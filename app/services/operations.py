@@ -1,0 +1,154 @@
+"""One door for changes: a typed request in, a typed result out, or a typed error.
+
+``execute(db, request)`` runs ``request`` in one write transaction and returns an ``Outcome``: the
+request's value, what changed (ids per kind: household, person, unit, count row, period) and, for
+requests that touch households, the findings of those households that appeared or went away. A
+refusal is raised as a ``GuatuError`` (``Refused``, ``UsageError``, ``LockedPeriod``,
+``register.InvalidValue``), never returned as data, and rolls the transaction back.
+
+The CLI's changing commands call these requests; the window is to run the same requests (on a
+write worker) and repaint from ``Outcome.changed`` and ``Outcome.findings``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
+
+from sqlalchemy.orm import Session
+
+from app.models import Period, Person
+from app.rules.findings import Finding
+from app.storage import Database
+
+from . import checks, new_month, periods, register
+from .errors import UsageError
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Changed:
+    """What a request changed, by kind. A period in ``periods`` changed as a whole (opened,
+    reopened, carried forward): everything shown of it is to be read again."""
+
+    households: frozenset[int] = frozenset()
+    persons: frozenset[int] = frozenset()
+    units: frozenset[int] = frozenset()
+    count_rows: frozenset[tuple[int, int, int]] = frozenset()  # (period id, unit id, form)
+    periods: frozenset[int] = frozenset()
+    structural: bool = False  # records added or removed: lists of ids are to be read again
+
+    def __or__(self, other: Changed) -> Changed:
+        return Changed(self.households | other.households, self.persons | other.persons, self.units | other.units,
+                       self.count_rows | other.count_rows, self.periods | other.periods,
+                       self.structural or other.structural)
+
+
+@dataclass(frozen=True)
+class FindingsChange:
+    """The findings of the changed households: those that appeared and those that went away."""
+
+    added: tuple[Finding, ...] = ()
+    removed: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    value: T
+    changed: Changed
+    findings: FindingsChange = field(default_factory=FindingsChange)
+
+
+class Request(Protocol[T]):
+    def households(self, session: Session) -> set[int]:
+        """The households whose findings the request may change (looked at before it runs)."""
+
+    def run(self, session: Session) -> tuple[T, Changed]: ...
+
+
+def execute(db: Database, request: Request[T]) -> Outcome[T]:
+    """Run ``request`` in one write transaction (committed on success, rolled back on an error)."""
+    with db.session() as s:
+        touched = request.households(s)
+        before = {hid: _findings(s, hid) for hid in touched}
+        value, changed = request.run(s)
+        s.flush()
+        after = {hid: _findings(s, hid) for hid in touched | set(changed.households)}
+    old = [f for fs in before.values() for f in fs]
+    new = [f for fs in after.values() for f in fs]
+    return Outcome(value, changed, FindingsChange(tuple(f for f in new if f not in old),
+                                                  tuple(f for f in old if f not in new)))
+
+
+def _findings(session: Session, household_id: int) -> list[Finding]:
+    try:
+        return checks.check_household_id(session, household_id)
+    except UsageError:  # removed by the request
+        return []
+
+
+# -- requests ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class EditPerson:
+    """One member's field set to a typed value (normalised, audited; refused in a locked month)."""
+
+    person_id: int
+    field: str
+    value: Any
+
+    def households(self, session: Session) -> set[int]:
+        person = session.get(Person, self.person_id)
+        return {person.household_id} if person is not None else set()
+
+    def run(self, session: Session) -> tuple[register.Change, Changed]:
+        change = register.update_person(session, self.person_id, self.field, self.value)
+        return change, Changed(households=frozenset({change.household_id}), persons=frozenset({self.person_id}))
+
+
+@dataclass(frozen=True)
+class EditHousehold:
+    """One household field set to a typed value (normalised, audited; refused in a locked month)."""
+
+    household_id: int
+    field: str
+    value: Any
+
+    def households(self, session: Session) -> set[int]:
+        return {self.household_id}
+
+    def run(self, session: Session) -> tuple[register.Change, Changed]:
+        change = register.update_household(session, self.household_id, self.field, self.value)
+        return change, Changed(households=frozenset({self.household_id}))
+
+
+@dataclass(frozen=True)
+class ReopenPeriod:
+    """A month exported as final opened again for changes; the reason goes to the audit log."""
+
+    month: str
+    reason: str
+
+    def households(self, session: Session) -> set[int]:
+        return set()
+
+    def run(self, session: Session) -> tuple[Period, Changed]:
+        period = periods.reopen_period(session, self.month, self.reason)
+        return period, Changed(periods=frozenset({period.id}))
+
+
+@dataclass(frozen=True)
+class NewMonth:
+    """结转: the register of ``source`` carried into the new month ``target``."""
+
+    source: str
+    target: str
+    prior_incomes: dict[str, float] | None = None
+
+    def households(self, session: Session) -> set[int]:
+        return set()
+
+    def run(self, session: Session) -> tuple[dict[str, Any], Changed]:
+        result = new_month.new_month(session, self.source, self.target, self.prior_incomes)
+        target = periods.get_period(session, result["period"])
+        return result, Changed(periods=frozenset({target.id}), structural=True)

@@ -1,0 +1,54 @@
+"""Typed requests through ``operations.execute``: what changed, the findings that changed, typed errors."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from app.models import AuditEntry, Household, Period, Person
+from app.services import operations as ops
+from app.services.errors import LockedPeriod, Refused
+from app.services.register import InvalidValue
+
+
+def _person(db, month: str) -> tuple[int, int]:
+    with db.session() as s:
+        p = s.execute(select(Person.id, Person.household_id).join(Household).join(Period)
+                      .where(Period.month == month, Person.relation == "户主", Person.id_number.is_(None))
+                      .order_by(Person.id)).first()
+        return p[0], p[1]
+
+
+def _audits(db) -> int:
+    with db.session() as s:
+        return s.scalar(select(func.count()).select_from(AuditEntry))
+
+
+def test_edit_returns_changed_ids_and_findings(demo_db):
+    pid, hid = _person(demo_db, "2020-03")
+    out = ops.execute(demo_db, ops.EditPerson(pid, "age", 150))
+    assert out.changed.households == {hid} and out.changed.persons == {pid}
+    assert [f.code for f in out.findings.added if f.field == "age"] == ["H-05"]
+    assert out.value.old != 150 and out.value.new == 150
+    back = ops.execute(demo_db, ops.EditPerson(pid, "age", out.value.old))
+    assert [f.code for f in back.findings.removed if f.field == "age"] == ["H-05"]
+    assert not [f for f in back.findings.added if f.code == "H-05"]
+
+
+def test_refusals_are_typed_errors_and_write_nothing(demo_db):
+    pid, _hid = _person(demo_db, "2020-02")  # exported and locked
+    n = _audits(demo_db)
+    with pytest.raises(LockedPeriod):
+        ops.execute(demo_db, ops.EditPerson(pid, "age", 40))
+    pid, _hid = _person(demo_db, "2020-03")
+    with pytest.raises(InvalidValue):
+        ops.execute(demo_db, ops.EditPerson(pid, "age", "七十岁半"))
+    assert _audits(demo_db) == n
+
+
+def test_reopen_changes_the_period(demo_db):
+    out = ops.execute(demo_db, ops.ReopenPeriod("2020-02", "更正户主电话"))
+    assert out.value.month == "2020-02" and not out.value.locked
+    assert out.changed.periods == {out.value.id} and not out.changed.households
+    with pytest.raises(Refused):
+        ops.execute(demo_db, ops.ReopenPeriod("2020-03", "不需要"))
