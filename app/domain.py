@@ -36,6 +36,18 @@ FUND_SOURCES = ("财政专项扶贫资金", "金融扶贫资金", "定点(驻村
 PROJECT_STAGES = ("未开工", "已开工", "已完工", "已验收")
 BANDS = ("A", "B")
 
+# 动态调整 (household-records.md §1): kinds, whether each enters (+1) or leaves (−1), and their causes.
+ADJUSTMENT_KINDS = ("新识别纳入", "返贫", "新增人口", "自然减少", "错评退出")
+ADJUSTMENT_SIGN = {"新识别纳入": 1, "返贫": 1, "新增人口": 1, "自然减少": -1, "错评退出": -1}
+ADJUSTMENT_CAUSES = {"新增人口": ("出生", "婚入", "其他"), "自然减少": ("死亡", "婚出", "迁出", "其他")}
+# 入户走访 (§2)
+SATISFACTION = ("满意", "基本满意", "不满意")
+LOOK_RESULTS = ("正常", "有问题")
+SATISFACTION_TARGET = 90.0  # % (seed 002)
+VISIT_INTERVAL_DAYS = 30  # V-01 default
+# 监测户 (§3)
+MONITOR_KINDS = ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")
+
 # Hint text shown beside a stored value in the UI (forms.md §4).
 HINTS = {
     "无劳动力": "无劳动力（含丧失劳动力）",

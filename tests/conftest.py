@@ -12,6 +12,19 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Automatic backups (before import, new month, …) of test registers go to a temp folder, not the user's.
 os.environ.setdefault("GUATU_BACKUP_DIR", tempfile.mkdtemp(prefix="guatu-test-backups-"))
+# The window remembers the last village/household per register (QSettings): not in the user's own.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="guatu-test-config-")
+
+
+def _private_settings() -> None:
+    """Window layout settings (app.ui.layout) of tests go to a temp folder, not the user's."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      tempfile.mkdtemp(prefix="guatu-test-settings-"))
+
+
+_private_settings()
 
 
 @pytest.fixture

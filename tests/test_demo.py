@@ -166,7 +166,7 @@ def test_check_finds_every_deliberate_code(demo2000, tmp_path, capsys):
 
 def test_cli_demo_and_init(tmp_path, capsys):
     db = tmp_path / "sub" / "demo.db"
-    assert main(["demo", "--db", str(db), "--persons", "120", "--seed", "2"]) == 0
+    assert main(["demo", "--db", str(db), "--persons", "120", "--seed", "2", "--year", "2020"]) == 0
     assert "120人" in capsys.readouterr().err
     assert main(["demo", "--db", str(db)]) == 1  # has data
     assert main(["demo", "--db", str(db), "--persons", "0"]) == 2
@@ -184,3 +184,66 @@ def test_cli_demo_and_init(tmp_path, capsys):
         from app.migrations import current_revision, head_revision
 
         assert current_revision(database.engine) == head_revision()
+
+
+@pytest.mark.parametrize(("today", "months"), [
+    ("2026-11-30", ("2026-10", "2026-11")),  # November's data is being reported (due 5 December)
+    ("2026-12-04", ("2026-10", "2026-11")),  # still November's until the 5th
+    ("2026-12-06", ("2026-11", "2026-12")),
+    ("2027-01-20", ("2026-11", "2026-12")),  # January: both months stay in one year
+    ("2026-03-01", ("2026-01", "2026-02")),
+])
+def test_demo_months_before_today(today, months):
+    import datetime as dt
+
+    from app.services.demo_parts import DemoMonths
+
+    m = DemoMonths.before(dt.date.fromisoformat(today))
+    assert (m.prev, m.latest) == months
+    assert DemoMonths.of_year(2020) == DemoMonths()
+
+
+def test_cli_demo_is_dated_to_this_month(tmp_path, capsys):
+    """The default demo opens on the month being reported now, not overdue; --year keeps 2020."""
+    import datetime as dt
+
+    from app.kernel.month import due_date
+    from app.services.demo_parts import DemoMonths
+
+    db = tmp_path / "now.db"
+    assert main(["demo", "--db", str(db), "--persons", "300", "--seed", "3"]) == 0
+    want = DemoMonths.before(dt.date.today())
+    assert _q(db, "SELECT month, state FROM periods ORDER BY month") == [(want.prev, "locked"), (want.latest, "open")]
+    assert due_date(want.latest) >= dt.date.today()
+    closed = _q(db, "SELECT max(closed_out_on) FROM households")[0][0]
+    assert closed is None or closed <= dt.date.today().isoformat()
+    capsys.readouterr()
+    assert main(["check", "--db", str(db), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["period"] == want.latest
+    errors = {f["code"] for f in report["findings"] if f["severity"] == "E"}
+    assert errors <= DELIBERATE and {"H-13", "H-05"} <= errors
+    old = tmp_path / "2020.db"
+    assert main(["demo", "--db", str(old), "--persons", "120", "--year", "2020"]) == 0
+    assert _q(old, "SELECT month FROM periods ORDER BY month") == [("2020-02",), ("2020-03",)]
+
+
+def test_a_november_demo_has_the_same_findings(tmp_path, capsys):
+    """Shifted months keep the deliberate violations and nothing else erroneous (here Oct/Nov 2026)."""
+    import datetime as dt
+
+    from app.services.demo_parts import DemoMonths
+
+    path = tmp_path / "nov.db"
+    with Database(path, create=True) as db:
+        s = generate(db, persons=1000, seed=11, months=DemoMonths("2026-10", "2026-11", dt.date(2026, 11, 20)))
+    assert s["periods"] == ["2026-10", "2026-11"]
+    assert main(["check", "--db", str(path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    by_code: dict[str, set] = {}
+    for f in report["findings"]:
+        by_code.setdefault(f["code"], set()).add(f["household"])
+    for code in DELIBERATE:
+        assert by_code.get(code) == {s["violations"][code]}, code
+    assert {f["code"] for f in report["findings"] if f["severity"] == "E"} <= DELIBERATE
+    assert _q(path, "SELECT max(closed_out_on) FROM households")[0][0] <= "2026-11-20"

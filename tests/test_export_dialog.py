@@ -81,3 +81,52 @@ def test_cancel_from_the_progress(qtbot, clean_db, tmp_path):
         from app.services.periods import get_period
 
         assert not get_period(s, "2020-03").locked
+
+
+def test_recipient_chosen_in_the_dialog(qtbot, clean_db, tmp_path):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from app.ui.export_dialog import ExportDialog
+
+    rec = RecordingDialogs()
+    dlg = ExportDialog(clean_db, "2020-03", dialogs=rec)
+    dlg.open_folder = False
+    qtbot.addWidget(dlg)
+    dlg.show()
+    band_b = "附件4（5000-5760元）精准脱贫增收挂图作战明细表.xlsx"
+    assert "报送市扶贫办" in dlg.contents.text()  # a county's default: the level above
+    dlg.recipient.setFocus()
+    QTest.keyClick(dlg.recipient, Qt.Key.Key_Down)  # 县扶贫办: everything travels
+    assert dlg.recipient.currentData() == "county"
+    assert "报送县扶贫办" in dlg.contents.text() and "本级留存" not in dlg.contents.text()
+    QTest.keyClick(dlg.recipient, Qt.Key.Key_Down)  # 市扶贫办: band B and the register stay here
+    text = dlg.contents.text()
+    assert "本级留存" in text and text.index(band_b) > text.index("本级留存")
+    dlg.draft.setChecked(True)
+    dlg.folder.setText(str(tmp_path / "out"))
+    handle = dlg.start()
+    assert handle is not None and handle.wait(120000) and handle.error is None
+    kept = Path(dlg.result["kept"])
+    assert kept.is_dir() and (kept / "register.json").is_file() and "本级留存" in rec.shown[-1][2]
+
+
+def test_passphrase_in_the_dialog_encrypts_the_identifiers(qtbot, clean_db, tmp_path):
+    from PySide6.QtTest import QTest
+
+    from app.ui.export_dialog import ExportDialog
+
+    rec = RecordingDialogs()
+    dlg = ExportDialog(clean_db, "2020-03", dialogs=rec)
+    dlg.open_folder = False
+    qtbot.addWidget(dlg)
+    dlg.recipient.setCurrentIndex(dlg.recipient.findData("county"))
+    dlg.draft.setChecked(True)
+    dlg.folder.setText(str(tmp_path / "out"))
+    QTest.keyClicks(dlg.passphrase, "short")
+    assert dlg.start() is None and rec.shown[-1][0] == "warn"
+    dlg.passphrase.clear()
+    QTest.keyClicks(dlg.passphrase, "kangping-2020")
+    handle = dlg.start()
+    assert handle is not None and handle.wait(120000) and handle.error is None
+    assert (Path(dlg.result["folder"]) / "identifiers-aes.zip").is_file()

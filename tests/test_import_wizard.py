@@ -7,7 +7,8 @@ from test_import_helpers import seed_household, write_form4
 
 from app.models import Household, Period
 from app.ui.dialogs import RecordingDialogs
-from app.ui.import_wizard import ImportWizard, NewMonthDialog
+from app.ui.import_wizard import ImportWizard
+from app.ui.new_month_dialog import NewMonthDialog
 
 
 def _to_preview(qtbot, wizard: ImportWizard, files: list[str], month: str = "2020-03"):

@@ -31,7 +31,7 @@ def test_lock_then_reopen_with_reason(register):
         assert lock_period(s, period, "again") is period and len(_audit(s, "lock")) == 1  # idempotent
         with pytest.raises(LockedPeriod) as e:
             require_open(period)
-        assert "2020年3月数据" in e.value.message and "guatu reopen" in e.value.message
+        assert "2020年3月数据" in e.value.message and "重新打开该月份" in e.value.message
     with register.session() as s:  # the lock is stored
         assert get_period(s, "2020-03").locked and not get_period(s, "2020-02").locked
         with pytest.raises(UsageError):

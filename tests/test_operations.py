@@ -52,3 +52,19 @@ def test_reopen_changes_the_period(demo_db):
     assert out.changed.periods == {out.value.id} and not out.changed.households
     with pytest.raises(Refused):
         ops.execute(demo_db, ops.ReopenPeriod("2020-03", "不需要"))
+
+
+def test_project_requests_name_the_changed_form3_rows(demo_db):
+    from app.models import Unit
+
+    with demo_db.session() as s:
+        town = s.scalars(select(Unit).where(Unit.level == "township").order_by(Unit.id)).first()
+        path, town_id = f"{town.parent.name}/{town.name}", town.id
+        march = s.scalar(select(Period.id).where(Period.month == "2020-03"))
+    added = ops.execute(demo_db, ops.AddProject("2020-03", path, {"name": "新项目", "stage": "未开工"}))
+    assert added.changed.count_rows == {(march, town_id, 3)} and added.changed.structural
+    edited = ops.execute(demo_db, ops.EditProject("2020-03", added.value, {"name": "村道硬化"}))
+    assert edited.value == {"name": ("新项目", "村道硬化")} and edited.changed.count_rows == {(march, town_id, 3)}
+    assert ops.execute(demo_db, ops.DeleteProject("2020-03", added.value)).value == "村道硬化"
+    with pytest.raises(LockedPeriod):
+        ops.execute(demo_db, ops.AddProject("2020-02", path, {"name": "x"}))

@@ -21,19 +21,22 @@ from app.models import Person
 from app.storage import Database
 
 ROOT = Path(__file__).resolve().parent.parent
+PASSPHRASE = "kangping-口令-2020"
 
 
 def test_an_sql_error_during_an_import_leaves_no_names_ids_or_phones_in_the_log_or_stderr(demo_db_path, tmp_path):
     from app.services.export import export_package
 
     with Database(demo_db_path) as db:
-        result = export_package(db, "2020-03", "康平县", tmp_path / "out", draft=True)
+        # to the county (the whole register travels), 身份证号 and phones in their passphrase container
+        result = export_package(db, "2020-03", "康平县", tmp_path / "out", draft=True, recipient="county",
+                                passphrase=PASSPHRASE)
         with db.session() as s:
             people = s.execute(select(Person.name, Person.id_number, Person.phone)).all()
     secrets = {v for row in people for v in row if v and len(v) >= 2}
     ids = [i for _n, i, _p in people if i]
     phones = [p for _n, _i, p in people if p]
-    assert len(ids) > 20 and len(phones) > 20  # the register.json of the package carries them
+    assert len(ids) > 20 and len(phones) > 20  # the package carries them (in the passphrase container)
 
     target = tmp_path / "target.db"
     env = dict(os.environ, GUATU_LOG_DIR=str(tmp_path / "logs"))
@@ -46,7 +49,9 @@ def test_an_sql_error_during_an_import_leaves_no_names_ids_or_phones_in_the_log_
     con.commit()
     con.close()
 
-    res = subprocess.run([sys.executable, "-m", "app", "import", result["folder"], "--db", str(target)],
+    (tmp_path / "pass.txt").write_text(PASSPHRASE, encoding="utf-8")
+    res = subprocess.run([sys.executable, "-m", "app", "import", result["folder"], "--db", str(target),
+                          "--passphrase-file", str(tmp_path / "pass.txt")],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert res.returncode != 0
     log = (tmp_path / "logs" / "guatu.log").read_text(encoding="utf-8")

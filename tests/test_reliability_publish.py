@@ -217,3 +217,22 @@ def test_cleanup_removes_only_what_killed_exports_left(tmp_path, caplog):
     assert "removed stale temporary" in caplog.text
     live.discard()
     assert sorted(p.name for p in out.iterdir()) == sorted([NAME, ".git", ".notes.tmp"])
+
+
+def test_a_package_that_cannot_be_put_in_place_after_the_commit_says_so(trial):
+    """The old zip's name is taken by something that cannot be replaced (here a folder; on Windows
+    an old zip open in another program): the month is locked and recorded, the command says the
+    package is not in place and how to finish; exporting again once the name is free completes it."""
+    db, out, env = trial
+    blocker = out / f"{NAME}.zip"
+    blocker.mkdir(parents=True)
+    (blocker / "x").write_text("in the way")
+    res = _guatu(env, *_export_args(db, out))
+    assert res.returncode == 1, res.stderr
+    assert "该月已锁定" in res.stderr and "再导出一次" in res.stderr and "Traceback" not in res.stderr
+    assert _month(db) == ("locked", 1)
+    assert _hidden(out) == []  # the staging is not left behind
+    shutil.rmtree(blocker)
+    again = _guatu(env, *_export_args(db, out))
+    assert again.returncode == 0, again.stderr
+    assert _guatu(env, "verify", str(out / f"{NAME}.zip")).returncode == 0

@@ -12,6 +12,7 @@ import sqlite3
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QLabel, QMessageBox
 
@@ -26,7 +27,7 @@ R = Qt.ItemDataRole
 
 def rendered(text: str, fmt: Qt.TextFormat = Qt.TextFormat.AutoText) -> str:
     """The characters Qt puts on screen for ``text`` shown in format ``fmt`` (AutoText: Qt's guess)."""
-    rich = fmt == Qt.TextFormat.RichText or (fmt == Qt.TextFormat.AutoText and Qt.mightBeRichText(text))
+    rich = fmt == Qt.TextFormat.RichText or (fmt == Qt.TextFormat.AutoText and GuiQt.mightBeRichText(text))
     doc = QTextDocument()
     if rich:
         doc.setHtml(text)

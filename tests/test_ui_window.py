@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from _clerk import keys
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QInputMethodEvent
 from PySide6.QtTest import QTest
@@ -27,8 +28,10 @@ def open_window(qtbot, path, dialogs=None) -> tuple[MainWindow, Database]:
     database = Database(path)
     window = MainWindow(database, dialogs=dialogs or RecordingDialogs())
     qtbot.addWidget(window)
-    window.resize(1400, 900)
+    window.resize(1366, 768)
     window.show()
+    window.activateWindow()
+    QTest.qWaitForWindowActive(window)
     window.wait_checks()
     return window, database
 
@@ -55,22 +58,15 @@ def cell(window: MainWindow, row: int, code: str):
     return window.member_model.index(row, MEMBER_CODES.index(code))
 
 
-def type_into(window: MainWindow, index, keys: str, editor_type) -> None:
-    """Start editing like a clerk (the grid opens the editor), type, press Enter."""
-    grid = window.grid
-    grid.setCurrentIndex(index)
-    grid.edit(index)
-    (editor,) = [w for w in grid.viewport().findChildren(editor_type) if w.isVisible()]
-    target = editor.lineEdit() if isinstance(editor, (AgeSpin, ChoiceCombo)) else editor
-    target.selectAll()
-    if keys.isascii():
-        QTest.keyClicks(target, keys)
-    else:  # Chinese arrives from the input method as a commit string
-        event = QInputMethodEvent()
-        event.setCommitString(keys)
-        QApplication.sendEvent(target, event)
-    QTest.keyClick(target, Qt.Key.Key_Return)
-    QApplication.processEvents()
+def type_into(window: MainWindow, index, text: str, _editor_type=None) -> None:
+    """Put the cursor on the cell, type like a clerk (the first key opens the editor and replaces the
+    content; Chinese through the input method) and press Enter."""
+    if not window.isActiveWindow():  # a dialog was shown and closed: the clerk is back in the window
+        window.activateWindow()
+        QTest.qWaitForWindowActive(window)
+    window.grid.setFocus()
+    window.grid.setCurrentIndex(index)
+    keys(text, "Enter", ime=True)
 
 
 def db_person(database_path, household_id: int, row: int) -> dict:

@@ -12,6 +12,7 @@ import sys
 from app import __version__
 
 from . import (
+    cmd_adjustments,
     cmd_backup,
     cmd_cards,
     cmd_check,
@@ -19,14 +20,17 @@ from . import (
     cmd_demo,
     cmd_export,
     cmd_gui,
+    cmd_household_papers,
     cmd_import,
     cmd_init,
+    cmd_monitored,
     cmd_new_month,
     cmd_reopen,
     cmd_restore,
     cmd_selftest,
     cmd_stats,
     cmd_verify,
+    cmd_visits,
     cmd_wallchart,
 )
 
@@ -48,6 +52,10 @@ COMMANDS = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "selftest": cmd_selftest,
+    "adjustments": cmd_adjustments,
+    "visits": cmd_visits,
+    "monitored": cmd_monitored,
+    "household-papers": cmd_household_papers,
 }
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+from . import common
+
 
 def add_parser(sub, name: str) -> argparse.ArgumentParser:
-    from app.cli import common
-
     p = sub.add_parser(name, help="打开挂图作战主窗口")
     common.add_db(p)
     p.add_argument("--screenshot", metavar="FILE.png",
@@ -16,7 +16,6 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.cli import common
-    from app.ui.app import run as run_gui
+    from app.ui.app import run as run_gui  # Qt only when the window is asked for
 
     return run_gui(common.db_path(args), screenshot=getattr(args, "screenshot", None))

@@ -456,6 +456,11 @@ def id_ok(period: str, id_number: Any, age: Any) -> bool:
     return _age_from_id(id_number, period) == age and age.__class__ is int
 
 
+def age_from_id(value: Any, period: str) -> int | None:
+    """The age a valid 身份证号 gives on the last day of ``period`` (None for an invalid number)."""
+    return _age_from_id(value, period)
+
+
 def h15_id_number(h: HouseholdData, ctx: Context) -> list[Finding]:
     out = []
     for p in h.members:

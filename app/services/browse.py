@@ -27,6 +27,7 @@ class PeriodInfo:
     month: str
     state: str
     due: dt.date
+    locked_at: dt.datetime | None = None  # when it was sent as final (已报送)
 
     @property
     def label(self) -> str:
@@ -96,8 +97,9 @@ class HouseholdDetail:
 
 
 def list_periods(session: Session) -> list[PeriodInfo]:
-    rows = session.execute(select(Period.id, Period.month, Period.state).order_by(Period.month.desc()))
-    return [PeriodInfo(i, m, s, domain_due(m)) for i, m, s in rows]
+    rows = session.execute(select(Period.id, Period.month, Period.state, Period.locked_at)
+                           .order_by(Period.month.desc()))
+    return [PeriodInfo(i, m, s, domain_due(m), at) for i, m, s, at in rows]
 
 
 def domain_due(month: str) -> dt.date:
@@ -228,3 +230,11 @@ def household_detail(session: Session, household_id: int, paths: dict[int, str] 
     return HouseholdDetail(
         hh.id, hh.uuid, hh.period_id, hh.village_id, paths.get(hh.village_id, ""), head.name if head else "",
         hh.size, {f: getattr(hh, f) for f in HOUSEHOLD_FIELDS}, measures, items)
+
+
+def person_place(session: Session, period_id: int, person_uuid: str) -> tuple[int, int, int] | None:
+    """(village id, household id, person id) of a person of the month, to jump to them; None when gone."""
+    row = session.execute(select(Household.village_id, Household.id, Person.id)
+                          .join(Person, Person.household_id == Household.id)
+                          .where(Household.period_id == period_id, Person.uuid == person_uuid)).first()
+    return (row[0], row[1], row[2]) if row else None

@@ -339,7 +339,17 @@ def check_period(session: Session, period: Period | str | None, unit: Unit | str
             out = _check_screened(session, period, unit)
     out.extend(project_findings(session, period, unit))
     out.extend(_count_findings(session, period, unit))
+    out.extend(_record_findings(session, period, unit))
     return apply_notes(session, period, out)
+
+
+def _record_findings(session: Session, period: Period, unit: Unit | None) -> list[Finding]:
+    """A-01…A-03 on the month's 动态调整, V-01…V-03 on visits, R-01…R-03 on 监测户, T-01/T-02
+    on treatment records (household-records.md)."""
+    from app.services import adjustments, monitoring, treatment, visits
+
+    return (adjustments.findings(session, period, unit) + visits.findings(session, period, unit)
+            + monitoring.findings(session, period, unit) + treatment.findings(session, period, unit))
 
 
 _IN_LIST_LIMIT = 20_000  # more suspects than this: load the whole period and pick them out

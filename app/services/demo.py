@@ -4,7 +4,9 @@ One county (康平县) with 4–8 townships and villages scaled with ``persons``
 consistent relations, ages, health and labour; band A (prior income < 5000) and band B
 (5000–5760); measures, income items, helper cadres (one per ~5 households), 危房 grades, 红黄绿
 risk colours, closed-out households, some 身份证号, 附件3 fund projects and the office settings.
-Two periods: 2020-02 (locked, as if reported) and 2020-03 (open, latest). March copies February
+Two periods: 2020-02 (locked, as if reported) and 2020-03 (open, latest) — or any two months of a
+year in the same shape (``DemoMonths``; ``guatu demo`` dates them to the month being reported now
+and the one before, ``--year`` to February and March of that year). March copies February
 with month-over-month changes: a few persons gain assistance, households whose expected month
 has come are closed out, projects progress, and one village's 已受益 count drops sharply (M-07).
 
@@ -39,6 +41,8 @@ from app.models import FundProject, Household, IncomeItem, Measure, Office, Peri
 
 from . import demo_data as W
 from .demo_parts import (
+    CLASSIC,
+    DemoMonths,
     assign_assistance,
     bulk_insert,
     household_income,
@@ -50,17 +54,18 @@ from .demo_people import make_household_members, new_id_number
 from .errors import Refused
 
 VERSION = 3  # bump when the output changes (bench/ caches by it)
-PERIODS = ("2020-02", "2020-03")
-YEAR = 2020
 _DELIBERATE = ("H-01", "H-03", "H-05", "H-07", "H-10", "H-11", "H-13", "H-14", "H-15")
 _SIZE_WEIGHTS = ((1, 10), (2, 22), (3, 25), (4, 22), (5, 12), (6, 6), (7, 3))
 
 
-def generate(database, persons: int = 3000, seed: int = 1, *, clean: bool = False) -> dict:
+def generate(database, persons: int = 3000, seed: int = 1, months: DemoMonths = CLASSIC, *,
+             clean: bool = False) -> dict:
     """Fill an empty, open, writable ``Database``; returns a summary (periods, households, …).
 
-    ``clean``: without the deliberate violations (a register a final export accepts)."""
-    gen = _Generator(random.Random(seed), max(10, persons), clean=clean)
+    ``months``: the two data months (February and March 2020 unless given; ``guatu demo`` gives
+    the month being reported now and the one before). ``clean``: without the deliberate violations
+    (a register a final export accepts)."""
+    gen = _Generator(random.Random(seed), max(10, persons), months, clean=clean)
     gen.build()
     with database.engine.begin() as conn:
         if conn.execute(select(func.count()).select_from(Unit.__table__)).scalar() or conn.execute(
@@ -81,12 +86,19 @@ def generate(database, persons: int = 3000, seed: int = 1, *, clean: bool = Fals
                 conn.exec_driver_sql(sql)
         finally:
             conn.exec_driver_sql("PRAGMA cache_size=-2000")
-    return gen.summary()
+    from .demo_records import add_records
+
+    summary = gen.summary()
+    with database.session() as s:
+        summary["records"] = add_records(s, seed, set(gen.violations.values()), summary["m07_village"])
+    return summary
 
 
 class _Generator:
-    def __init__(self, rng: random.Random, persons: int, clean: bool = False):
+    def __init__(self, rng: random.Random, persons: int, months: DemoMonths = CLASSIC, clean: bool = False):
         self.rng = rng
+        self.months = months
+        self._id_year = (months.year, months.latest_no)
         self.clean = clean
         self.target = persons
         self.units: list[dict] = []
@@ -195,7 +207,7 @@ class _Generator:
         hh = dict(
             uuid=self.uuid(), village_id=village["id"], position=position, band=band, prior_income=float(prior),
             head_phone=head_phone, cause=cause, helper_name=cadre[0], helper_unit=cadre[1],
-            helper_phone=cadre[2], expected_month=f"{YEAR}.{exp_m:02d}", ytd_income=None,
+            helper_phone=cadre[2], expected_month=f"{self.months.year}.{self.months.shifted(exp_m):02d}", ytd_income=None,
             closed_out=False, closed_out_on=None, risk_colour=colour, risk_reasons=reasons,
             housing_grade=grade, housing_renovated=grade in "CD", remark=None,
             _village=village, _members=members, _measures=measures, _income=income,
@@ -208,7 +220,7 @@ class _Generator:
             elif p["age"] >= 18 and rng.random() < 0.25:
                 p["phone"] = self.phone()
             if rng.random() < 0.4:
-                p["id_number"] = new_id_number(rng, W.COUNTY[1][:6], p["age"], p["sex"])
+                p["id_number"] = new_id_number(rng, W.COUNTY[1][:6], p["age"], p["sex"], *self._id_year)
         assign_assistance(rng, hh)
         return hh
 
@@ -269,7 +281,7 @@ class _Generator:
         h["head_phone"] = h["_members"][0]["phone"] = "1381234567"
         self.violations["H-10"] = h["uuid"]
         h = pick(ok)
-        h["expected_month"] = f"{YEAR + 1}.05"
+        h["expected_month"] = f"{self.months.year + 1}.05"
         self.violations["H-11"] = h["uuid"]
         h = pick(lambda h: h["_village"]["id"] != vid and h["band"] == "A")
         h["prior_income"] = 5200.0
@@ -281,7 +293,7 @@ class _Generator:
         self.violations["H-14"] = h["uuid"]
         h = pick(ok)
         p = h["_members"][0]
-        good = new_id_number(rng, W.COUNTY[1][:6], p["age"], p["sex"])
+        good = new_id_number(rng, W.COUNTY[1][:6], p["age"], p["sex"], *self._id_year)
         p["id_number"] = good[:17] + ("0" if good[17] != "0" else "1")
         self.violations["H-15"] = h["uuid"]
 
@@ -320,8 +332,9 @@ class _Generator:
         conn.execute(insert(Unit.__table__), self.units)
         ids = {"h": 0, "p": 0, "m": 0, "i": 0, "f": 0}
         projects = make_projects(self.rng, self.units, self.uuid)
-        for pid, month in enumerate(PERIODS, start=1):
-            latest = month == PERIODS[-1]
+        periods = (self.months.prev, self.months.latest)
+        for pid, month in enumerate(periods, start=1):
+            latest = month == periods[-1]
             conn.execute(insert(Period.__table__), [dict(
                 id=pid, month=month, state="open" if latest else "locked",
                 opened_at=dt.datetime.combine(Month.parse(month).first_day, dt.time(8, 30)),
@@ -334,7 +347,7 @@ class _Generator:
             rows = []
             for k, proj in enumerate(projects):
                 ids["f"] += 1
-                rows.append(project_row(proj, pid, month, ids["f"], k))
+                rows.append(project_row(proj, pid, month, ids["f"], k, self.months))
             conn.execute(insert(FundProject.__table__), rows)
         conn.execute(insert(Office.__table__), [dict(
             id=1, unit_id=1, preparer="孙丽华", preparer_phone="024-87312116",
@@ -350,11 +363,13 @@ class _Generator:
             row.update(id=hid, period_id=pid)
             exp = h["expected_month"]
             expected = Month.parse(exp)
-            if expected.year == YEAR and expected.month <= m_no:
+            if expected.year == self.months.year and expected.month <= m_no:
                 row["closed_out"] = True
-                row["closed_out_on"] = expected.first_day.replace(day=h["_close_day"])
+                row["closed_out_on"] = self.months.close_date(expected.month, h["_close_day"])
             total = sum(a for *_x, a in h["_income"])
-            row["ytd_income"] = float(round(total / len(h["_members"]) * m_no / 12 * h["_ytd_factor"]))
+            # as far into the year as the classic demo's month (so H-11's "already reached" stays rare)
+            row["ytd_income"] = float(round(total / len(h["_members"]) * (m_no - self.months.latest_no + 3) / 12
+                                            * h["_ytd_factor"]))
             hh_rows.append(row)
             for pos, p in enumerate(h["_members"]):
                 ids["p"] += 1
@@ -376,7 +391,7 @@ class _Generator:
     def summary(self) -> dict[str, Any]:
         n_p = sum(len(h["_members"]) for h in self.households)
         return {
-            "periods": list(PERIODS),
+            "periods": [self.months.prev, self.months.latest],
             "households": len(self.households),
             "persons": n_p,
             "townships": sum(1 for u in self.units if u["level"] == "township"),

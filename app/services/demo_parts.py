@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import dataclass
 
 from sqlalchemy import Date
 
@@ -15,8 +16,57 @@ from app.domain import ASSISTANCE
 
 from . import demo_data as W
 
-YEAR = 2020
-FIRST_MONTH = "2020-02"
+
+@dataclass(frozen=True, slots=True)
+class DemoMonths:
+    """The demo's two data months (``prev`` reported and locked, ``latest`` open), in one year.
+
+    The classic demo is February and March 2020; other months shift every month-valued thing
+    (expected close-out months, project starts) by the same number of months, so the register
+    reads the same at any time of the year and the random draws stay those of the classic one.
+    """
+
+    prev: str = "2020-02"
+    latest: str = "2020-03"
+    today: dt.date | None = None  # close-out dates are never after it
+
+    @property
+    def year(self) -> int:
+        return int(self.latest[:4])
+
+    @property
+    def latest_no(self) -> int:
+        return int(self.latest[5:7])
+
+    @property
+    def prev_no(self) -> int:
+        return int(self.prev[5:7])
+
+    def shifted(self, classic_month: int) -> int:
+        """A month number of the classic (March) demo moved to this one's, kept inside the year."""
+        return min(12, max(1, classic_month + self.latest_no - 3))
+
+    def close_date(self, month: int, day: int) -> dt.date:
+        d = dt.date(self.year, month, day)
+        return min(d, self.today) if self.today else d
+
+    @classmethod
+    def of_year(cls, year: int) -> DemoMonths:
+        return cls(f"{year}-02", f"{year}-03")
+
+    @classmethod
+    def before(cls, today: dt.date) -> DemoMonths:
+        """The data month being reported now (the next due date on or after ``today``: the 5th of
+        the month after) and the one before it, sent. In January the two are November and
+        December of the year before, so both stay in one year as the demo's rules need."""
+        latest = dt.date(today.year, today.month, 1) if today.day > 5 else (
+            dt.date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1))
+        if latest.month == 1:
+            latest = dt.date(latest.year - 1, 12, 1)
+        return cls(f"{latest.year}-{latest.month - 1:02d}", f"{latest.year}-{latest.month:02d}", today)
+
+
+CLASSIC = DemoMonths()
 
 
 def household_measures(rng: random.Random, members: list[dict], grade: str, band: str) -> list[tuple[str, str]]:
@@ -127,10 +177,11 @@ def make_projects(rng: random.Random, units: list[dict], new_uuid) -> list[dict]
     return out
 
 
-def project_row(proj: dict, pid: int, month: str, fid: int, pos: int) -> dict:
-    """The project's row in one period: February is earlier in its stage and payments."""
+def project_row(proj: dict, pid: int, month: str, fid: int, pos: int, months: DemoMonths = CLASSIC) -> dict:
+    """The project's row in one period: the earlier month is earlier in its stage and payments."""
     stage = proj["stage"]
-    early = month == FIRST_MONTH
+    early = month == months.prev
+    year, start = months.year, months.shifted(proj["start"])
     if early and stage in ("已完工", "已验收"):
         stage = "已开工"
     started = stage != "未开工"
@@ -139,9 +190,9 @@ def project_row(proj: dict, pid: int, month: str, fid: int, pos: int) -> dict:
     return dict(
         id=fid, uuid=proj["uuid"], period_id=pid, township_id=proj["town"]["id"], position=pos,
         name=proj["name"], content=proj["content"], fund_source=proj["source"], planned=proj["planned"],
-        received=received, disbursed=disbursed, stage=stage, planned_start=f"{YEAR}-{proj['start']:02d}",
-        started_on=dt.date(YEAR, proj["start"], 10) if started else None,
-        completed_on=dt.date(YEAR, 2, 25) if stage in ("已完工", "已验收") else None,
+        received=received, disbursed=disbursed, stage=stage, planned_start=f"{year}-{start:02d}",
+        started_on=dt.date(year, start, 10) if started else None,
+        completed_on=dt.date(year, months.prev_no, 25) if stage in ("已完工", "已验收") else None,
         households=proj["households"], persons=proj["persons"], remark=None,
     )
 

@@ -14,17 +14,16 @@ from app.rules.ids import check_digit
 
 from . import demo_data as W
 
-YEAR = 2020
 
+def new_id_number(rng: random.Random, region: str, age: int, sex: str, year_of: int = 2020, latest: int = 3) -> str:
+    """A valid 身份证号 whose birth date gives ``age`` on the last days of both demo months
+    (``latest`` and the month before it, in ``year_of``).
 
-def new_id_number(rng: random.Random, region: str, age: int, sex: str) -> str:
-    """A valid 身份证号 whose birth date gives ``age`` on the last days of both Feb and Mar 2020.
-
-    Birthdays fall outside March (and never on 29 Feb), so the age is the same in both periods.
+    Birthdays fall outside the latest month (and never on 29 Feb), so the age is the same in both.
     """
-    month = rng.choice((1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12))
+    month = rng.choice(tuple(m for m in range(1, 13) if m != latest))
     day = rng.randint(1, 28)
-    year = YEAR - age if month <= 2 else YEAR - age - 1
+    year = year_of - age if month < latest else year_of - age - 1
     seq = rng.randrange(0, 500) * 2 + (1 if sex == "M" else 0)
     first = f"{region}{dt.date(year, month, day):%Y%m%d}{seq:03d}"
     return first + check_digit(first)

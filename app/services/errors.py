@@ -30,6 +30,6 @@ class UsageError(GuatuError):
 
 class LockedPeriod(Refused):
     def __init__(self, month: str):
-        super().__init__(f"{month_label(month)}已报送并锁定，不能修改；如需修改请先重新打开（guatu reopen）。")
+        super().__init__(f"{month_label(month)}已报送并锁定，不能修改；如需修改请先重新打开该月份。")
         self.month = month
 

@@ -28,13 +28,14 @@ from app.exporters import package as pkg
 from app.exporters.register_json import write_identifiers, write_register_json
 from app.exporters.xlsx import write_xlsx
 from app.forms.layouts import LAYOUTS
+from app.kernel.month import Month
 from app.models import Office, Period, Unit
 from app.models.units import full_path
 from app.rules.findings import Finding
 from app.services.backup import backup_before
 
 from . import audit
-from .errors import Refused, UsageError
+from .errors import GuatuError, Refused, UsageError
 from .periods import get_period, lock_period
 from .units import default_unit, find_unit
 
@@ -43,6 +44,11 @@ Progress = Callable[[int, int, str], None]
 
 class ExportCancelled(InterruptedError):
     """The clerk cancelled; nothing was written and the month was not locked."""
+
+
+class PackageNotPlaced(GuatuError):
+    """The month's lock is committed but the package could not be renamed into place (an old
+    package's file held open by another program, say): exporting again puts it there."""
 
 
 def period_findings(session: Session, period: Period, unit: Unit) -> list[Finding]:
@@ -60,7 +66,7 @@ def require_preparer(session: Session) -> None:
                if not (value or "").strip()]
     if missing:
         raise Refused(f"{'和'.join(missing)}未填写，不能导出正式月报；请在“设置”中填写后再导出"
-                      "（或导出草稿 --draft 核对）。")
+                      "（或先导出草稿核对）。")
 
 
 def resolve(session: Session, period: Period | str | None, unit: Unit | str | int | None) -> tuple[Period, Unit]:
@@ -77,7 +83,7 @@ def resolve(session: Session, period: Period | str | None, unit: Unit | str | in
     else:
         u = default_unit(session)
         if u is None:
-            raise UsageError("没有设置本单位，请用 --unit 指定要导出的单位。")
+            raise UsageError("没有设置本单位，请指定要导出的单位。")
     return p, u
 
 
@@ -109,7 +115,7 @@ def clean_stale_exports(db: Any) -> list[Path]:
 
 
 def preview(session: Session, period: Period | str | None, unit: Unit | str | int | None,
-            draft: bool = False) -> dict[str, Any]:
+            draft: bool = False, recipient: str | None = None) -> dict[str, Any]:
     """What a package will hold, without writing or checking: names and row counts, cheap SQL only."""
     from sqlalchemy import func, select
 
@@ -130,7 +136,7 @@ def preview(session: Session, period: Period | str | None, unit: Unit | str | in
     projects = session.scalar(select(func.count(FundProject.id)).where(
         FundProject.period_id == per.id, FundProject.township_id.in_(townships))) if townships else 0
     office = session.get(Office, 1)
-    recipient = default_recipient(u)
+    recipient = recipient or default_recipient(u)
     where = destinations(recipient)
     files = [lay.file_name(ext, draft) for lay in LAYOUTS.values() for ext in ("xlsx", "pdf") if where[lay.key] == "send"]
     kept = [lay.file_name(ext, draft) for lay in LAYOUTS.values() for ext in ("xlsx", "pdf") if where[lay.key] == "keep"]
@@ -177,8 +183,8 @@ def export_package(
         return _export(session, *args)
 
 
-def _publish_on_commit(session: Session, staging: pkg.Staging, final_dir: Path, final_zip: Path,
-                       kept: tuple[Path, Path] | None = None) -> None:
+def _publish_on_commit(session: Session, staging: pkg.Staging, final_dir: Path, final_zip: Path, month: str,
+                       final: bool, kept: tuple[Path, Path] | None = None) -> None:
     """Rename the staged package into place once ``session``'s transaction commits; discard it when
     the transaction ends any other way."""
     state = {"done": False, "ended": False}  # listeners stay (no removal while dispatching): one-shot by state
@@ -191,11 +197,19 @@ def _publish_on_commit(session: Session, staging: pkg.Staging, final_dir: Path, 
             staging.publish(final_dir, final_zip)
             if kept is not None:
                 pkg.publish(*kept)  # what this office keeps, beside the package
-        except BaseException:
+        except BaseException as e:
             staging.discard()  # the month is locked; the clerk can export again (same name)
             if kept is not None:
                 pkg.discard(kept[0])
-            raise
+            if not isinstance(e, OSError):
+                raise
+            from .faults import describe
+
+            raise PackageNotPlaced(
+                f"{Month.parse(month).short}的{'正式月报已记录、该月已锁定' if final else '草稿导出已记录'}，"
+                f"但月报没能放到“{final_dir.parent}”：{describe(e) or e}。"
+                "请关闭正在使用旧月报文件的程序后再导出一次（已锁定的月份可以重新导出正式月报）。"
+            ) from None
 
     def ended(_session: Session, transaction) -> None:
         if transaction.parent is not None or state["ended"]:
@@ -285,7 +299,7 @@ def _export(session: Session, period, unit, out_dir: Path, draft: bool, progress
     if errors and not draft:
         raise Refused(
             f"{u.name}{per.year}年{per.month_number}月数据有{len(errors)}处错误，不能导出正式月报；"
-            "请先改正，或导出草稿（--draft）核对。",
+            "请先改正，或先导出草稿核对。",
             findings=errors,
         )
 
@@ -360,7 +374,7 @@ def _export(session: Session, period, unit, out_dir: Path, draft: bool, progress
         audit.record(session, "export", period=per.month, table="package", record=name[:60],
                      field="draft" if draft else "final", new=str(final_dir))
         session.flush()
-        _publish_on_commit(session, staging, final_dir, final_zip,  # folder and zip appear after the commit
+        _publish_on_commit(session, staging, final_dir, final_zip, per.month, not draft,  # they appear after the commit
                            (kept_staging, kept_final) if kept_staging is not None else None)
     except BaseException as e:
         staging.discard()

@@ -21,7 +21,7 @@ from app.models import FundProject, HandCount, Household, Office, Period, Unit, 
 from app.models.units import full_path
 from app.rules.findings import Finding
 
-from . import audit
+from . import adjustments, audit
 from .periods import ensure_period, require_open
 from .units import ensure_path, root_units
 
@@ -277,8 +277,11 @@ def write_plan(session: Session, plan: ImportPlan) -> dict[str, Any]:
         deletes.extend(vp.delete_ids)
         vid = _unit(session, path, units, plan).id
         records.extend((vid, r) for r in vp.records)
+    before = adjustments.snapshot_households(session, deletes)
     store.delete_households(session, deletes)
     store.insert_households(session, period.id, records)
+    session.expire_all()
+    adjustments.on_import(session, period, before, records)
     for path, form, values, _src in plan.counts:
         if (f"counts{form}", path, None) not in changed:
             continue

@@ -62,12 +62,12 @@ def _period(sources: list[Source], period: str | None) -> str:
         check_month(period)
         packaged = {s.period for s in sources if s.period and s.kind == "package"}
         if packaged and packaged != {period}:
-            raise UsageError(f"数据包是 {packaged.pop()} 的数据，与 --period {period} 不符。")
+            raise UsageError(f"数据包是 {packaged.pop()} 的数据，与所选月份 {period} 不符。")
         return period
     if carried:
         return carried.pop()
     if any(s.kind == "workbook" for s in sources):
-        raise UsageError("工作簿中没有数据月份，请用 --period YYYY-MM 指明导入到哪个月份。")
+        raise UsageError("工作簿中没有数据月份，请指明导入到哪个月份。")
     raise UsageError("没有可导入的数据。")  # every file was rejected: the caller reports why
 
 
@@ -133,11 +133,11 @@ def apply_import(session: Session, plan: ImportPlan, replace: bool = False,
     if plan.errors:
         raise Refused(f"导入被拒绝：发现{len(plan.errors)}个错误，数据库未作任何修改。", plan.errors)
     if plan.locked:
-        raise Refused(f"{month_label(plan.period)}已报送并锁定，不能导入；如需修改请先重新打开（guatu reopen）。")
+        raise Refused(f"{month_label(plan.period)}已报送并锁定，不能导入；如需修改请先重新打开该月份。")
     if plan.needs_replace and not replace:
         lines = [f"{u.unit}：{d}" for u in plan.needs_replace for d in u.differences[:20]]
         raise Refused(
-            "以下单位本月已有数据且与导入文件不同，需确认替换（命令行加 --replace）：\n  "
+            "以下单位本月已有数据且与导入文件不同，需确认替换：\n  "
             + "\n  ".join(lines[:200]),
             [Finding("I-07", "E", f"{u.unit}本月已有数据，与文件不同（{len(u.differences)}处）", file=u.file,
                      unit=u.unit) for u in plan.needs_replace],

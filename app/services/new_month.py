@@ -68,7 +68,7 @@ def _bands(session: Session, src: Period, prior_incomes: dict[str, float] | None
         more = f"\n  …共{len(missing)}户" if len(missing) > 50 else ""
         raise Refused(
             f"跨年度结转到新一年，需要每户的上年度人均纯收入来确定收入档次（H-13）。以下{len(missing)}户缺少"
-            f"（可在12月数据中填写本年累计人均纯收入，或用 --prior-incomes 文件提供）：\n  " + "\n  ".join(lines) + more)
+            f"（可在12月数据中填写本年累计人均纯收入，或在结转时填写各户上年度人均纯收入）：\n  " + "\n  ".join(lines) + more)
     return out
 
 

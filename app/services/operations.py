@@ -21,8 +21,10 @@ from app.models import Period, Person
 from app.rules.findings import Finding
 from app.storage import Database
 
-from . import checks, new_month, periods, register
+from . import checks, count_sheet, new_month, periods, projects, register
+from .counts import CountRow
 from .errors import UsageError
+from .units import find_unit
 
 T = TypeVar("T")
 
@@ -47,7 +49,9 @@ class Changed:
 
 @dataclass(frozen=True)
 class FindingsChange:
-    """The findings of the changed households: those that appeared and those that went away."""
+    """The findings of the changed households: those that appeared and those that went away. An
+    H-12 that an edit gives or takes from *another* household (the person it matched) is not here:
+    the window re-reads that household's findings when the edit's H-12 names it."""
 
     added: tuple[Finding, ...] = ()
     removed: tuple[Finding, ...] = ()
@@ -152,3 +156,90 @@ class NewMonth:
         result = new_month.new_month(session, self.source, self.target, self.prior_incomes)
         target = periods.get_period(session, result["period"])
         return result, Changed(periods=frozenset({target.id}), structural=True)
+
+
+@dataclass(frozen=True)
+class SetHandCount:
+    """One count of a village row of 附件1/附件2 typed by hand (None: un-typed); audited, open months only."""
+
+    month: str
+    row: CountRow
+    form: int
+    code: str
+    value: int | None
+
+    def households(self, session: Session) -> set[int]:
+        return set()
+
+    def run(self, session: Session) -> tuple[tuple[int | None, int | None], Changed]:
+        old_new = count_sheet.set_cell(session, self.month, self.row, self.form, self.code, self.value)
+        period = periods.get_period(session, self.month)
+        return old_new, Changed(count_rows=frozenset({(period.id, self.row.unit_id, self.form)}))
+
+
+@dataclass(frozen=True)
+class SaveCountNote:
+    """The 核实说明 of a count finding kept (audited, open months only)."""
+
+    month: str
+    finding: Finding
+    text: str
+
+    def households(self, session: Session) -> set[int]:
+        return set()
+
+    def run(self, session: Session) -> tuple[Finding, Changed]:
+        return count_sheet.save_note(session, self.month, self.finding, self.text), Changed()
+
+
+@dataclass(frozen=True)
+class EditProject:
+    """Fields of a fund project (附件3) changed; returns {field: (old, new)}."""
+
+    month: str
+    uuid: str
+    values: dict[str, Any]
+
+    def households(self, session: Session) -> set[int]:
+        return set()
+
+    def run(self, session: Session) -> tuple[dict[str, tuple[Any, Any]], Changed]:
+        period = periods.get_period(session, self.month)
+        township = projects.get_project(session, period, self.uuid).township_id
+        changed = projects.update_project(session, period, self.uuid, **self.values)
+        return changed, Changed(count_rows=frozenset({(period.id, township, 3)}) if changed else frozenset())
+
+
+@dataclass(frozen=True)
+class AddProject:
+    """A new fund project of the township at ``township`` (a unit path); returns its uuid."""
+
+    month: str
+    township: str
+    values: dict[str, Any]
+
+    def households(self, session: Session) -> set[int]:
+        return set()
+
+    def run(self, session: Session) -> tuple[str, Changed]:
+        period = periods.get_period(session, self.month)
+        township = find_unit(session, self.township)
+        project = projects.add_project(session, period, township, **self.values)
+        return project.uuid, Changed(count_rows=frozenset({(period.id, township.id, 3)}), structural=True)
+
+
+@dataclass(frozen=True)
+class DeleteProject:
+    """A fund project removed; returns its name."""
+
+    month: str
+    uuid: str
+
+    def households(self, session: Session) -> set[int]:
+        return set()
+
+    def run(self, session: Session) -> tuple[str, Changed]:
+        period = periods.get_period(session, self.month)
+        township = projects.get_project(session, period, self.uuid).township_id
+        name = projects.delete_project(session, period, self.uuid)
+        return name, Changed(count_rows=frozenset({(period.id, township, 3)}), structural=True)

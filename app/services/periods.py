@@ -99,7 +99,7 @@ def reopen_period(session: Session, period: Period | str, reason: str) -> Period
 
     reason = (reason or "").strip()
     if not reason:
-        raise UsageError("重新打开已报送的月份必须说明原因（--reason）。")
+        raise UsageError("重新打开已报送的月份必须说明原因。")
     p = _period(session, period)
     if not p.locked:
         raise Refused(f"{p.month} 没有锁定（仍在填报中），不需要重新打开。")

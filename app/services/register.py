@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app import domain
 from app.models import Household, IncomeItem, Measure, Period, Person, Unit
-from app.services import audit
+from app.services import adjustments, audit
 from app.services.errors import Refused
 from app.services.periods import require_open
 
@@ -306,6 +306,7 @@ def add_member(session: Session, household_id: int, position: int | None = None,
     session.expire(hh, ["members"])
     audit.record(session, "insert", period=period.month, table="persons", record=person.uuid,
                  new=person.name or None)
+    adjustments.on_person_added(session, period, hh, person)
     return Change(hh.id, person_id=person.id, structural=True, new=person.uuid)
 
 
@@ -320,6 +321,7 @@ def remove_member(session: Session, person_id: int) -> tuple[Change, Snapshot]:
     session.expire(hh, ["members"])
     audit.record(session, "delete", period=period.month, table="persons", record=snap.values["uuid"],
                  old=snap.values.get("name"))
+    adjustments.on_person_removed(session, period, hh, snap.values)
     return Change(hh.id, person_id=person_id, structural=True, old=snap.values["uuid"]), snap
 
 
@@ -329,8 +331,9 @@ def restore_member(session: Session, household_id: int, snap: Snapshot) -> Chang
 
 
 def add_household(session: Session, period_id: int, village_id: int, position: int | None = None,
-                  head_name: str | None = None, snap: Snapshot | None = None) -> Change:
-    """A blank household in a village (optionally with its head's name as the first member)."""
+                  head_name: str | None = None, snap: Snapshot | None = None, with_head: bool = False) -> Change:
+    """A blank household in a village; with ``head_name`` (or ``with_head``) its first member is the
+    户主, named or still to be named."""
     period = session.get(Period, period_id)
     require_open(period)
     village = session.get(Unit, village_id)
@@ -356,8 +359,10 @@ def add_household(session: Session, period_id: int, village_id: int, position: i
         for i, (c, lab, a) in enumerate(snap.income_items):
             session.add(IncomeItem(household_id=hh.id, category=c, label=lab, amount=a, position=i))
         session.flush()
-    elif head_name:
-        add_member(session, hh.id, 0, {"name": head_name, "relation": "户主"})
+    session.expire(hh, ["members"])
+    adjustments.on_household_added(session, period, hh)
+    if not snap and (head_name or with_head):
+        add_member(session, hh.id, 0, {"name": head_name or None, "relation": "户主"})
     return Change(hh.id, structural=True, new=hh.uuid)
 
 
@@ -376,6 +381,7 @@ def remove_household(session: Session, household_id: int) -> tuple[Change, Snaps
     session.flush()
     audit.record(session, "delete", period=period.month, table="households", record=snap.values["uuid"],
                  old=head.name if head else None)
+    adjustments.on_household_removed(session, period, snap.values, snap.members)
     return Change(household_id, structural=True, old=snap.values["uuid"]), snap
 
 

@@ -16,6 +16,8 @@ from app.kernel.views import parse_payload
 from app.models import Household, Person
 from app.rules import ids
 
+from . import pinyin_index
+
 LIMIT = 200
 
 
@@ -30,7 +32,7 @@ class Hit:
     age: int | None
     phone: str | None
     id_masked: str
-    matched: str  # "姓名", "电话", "身份证号"
+    matched: str  # "姓名", "拼音首字母", "电话", "身份证号", "二维码"
 
 
 def mask_id(id_number: str | None) -> str:
@@ -53,8 +55,14 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def warm(session: Session, period_id: int) -> None:
+    """Build the month's initials index now (the window does it in the background after opening)."""
+    pinyin_index.period_index(session, period_id)
+
+
 def search(session: Session, period_id: int, text: str, limit: int = LIMIT) -> list[Hit]:
-    """People matching ``text``: digits search phones and 身份证号 (fragment), other text names."""
+    """People matching ``text``: digits search phones and 身份证号 (fragment), two to eight letters the
+    pinyin initials of names (``ljg`` → 李建国; see app.services.pinyin_index), other text names."""
     from app.services.browse import unit_paths
 
     scanned = scanned_uuid(text)
@@ -63,7 +71,13 @@ def search(session: Session, period_id: int, text: str, limit: int = LIMIT) -> l
         return []
     like = f"%{_escape(t)}%"
     digits = bool(re.fullmatch(r"[0-9xX]+", t))
-    if scanned:  # a 明白卡 QR code read by a scanner into the box, or a pasted uuid
+    initials_of: dict[str, int] = {}  # name → 0 exact initials, 1 initials prefix
+    if not scanned and not digits and pinyin_index.is_initials_query(t):
+        exact, prefix = pinyin_index.period_index(session, period_id).find(t)
+        initials_of = {**{n: 1 for n in prefix}, **{n: 0 for n in exact}}
+    if initials_of:
+        cond = Person.name.in_(list(initials_of))
+    elif scanned:  # a 明白卡 QR code read by a scanner into the box, or a pasted uuid
         cond = or_(Household.uuid == scanned, Person.uuid == scanned)
     elif digits:
         cond = or_(Person.phone.like(like, escape="\\"),
@@ -83,6 +97,8 @@ def search(session: Session, period_id: int, text: str, limit: int = LIMIT) -> l
     for pid, hid, vid, name, rel, age, phone, idn, head_phone in session.execute(q):
         if scanned:
             matched = "二维码"
+        elif initials_of:
+            matched = "拼音首字母"
         elif not digits:
             matched = "姓名"
         elif idn and t.upper() in idn:
@@ -94,5 +110,7 @@ def search(session: Session, period_id: int, text: str, limit: int = LIMIT) -> l
             continue
         hits.append(Hit(pid, hid, vid, paths.get(vid, ""), name, rel, age, phone or (head_phone if rel == "户主" else None),
                         mask_id(idn), matched))
+    if initials_of:  # whole initials first, then names that start so
+        return sorted(hits, key=lambda h: initials_of.get(h.name, 2))
     exact = [h for h in hits if h.name == t]
     return exact + [h for h in hits if h.name != t]

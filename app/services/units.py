@@ -180,6 +180,13 @@ def remove_unit(session: Session, unit: Unit) -> list[str]:
                                .where(column.in_(ids)).group_by(Period.month).order_by(Period.month)).all()
         if rows:
             found.append(f"{label}：" + "、".join(f"{month_label(m)}{n}{unit_word}" for m, n in rows))
+    from app.models import Adjustment, MonitoredHousehold, Visit
+
+    for label, model, unit_word in (("监测户", MonitoredHousehold, "户"), ("入户走访", Visit, "次"),
+                                    ("动态调整", Adjustment, "条")):
+        n = session.scalar(select(func.count()).select_from(model).where(model.village_id.in_(ids)))
+        if n:
+            found.append(f"{label}{n}{unit_word}")
     below = "及其下级单位" if len(ids) > 1 else ""
     if found:
         raise Refused(f"不能删除“{full_path(unit)}”：该单位{below}已有数据——" + "；".join(found)

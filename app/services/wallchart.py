@@ -40,7 +40,7 @@ def build(session: Session, unit: Unit, period: Period, level: str | None = None
     from app.rules.phones import mask_phone
 
     if level is not None and level != unit.level:
-        raise UsageError(f"“{full_path(unit)}”是{LEVEL_WORDS[unit.level]}级单位，与 --level {level} 不符。")
+        raise UsageError(f"“{full_path(unit)}”是{LEVEL_WORDS[unit.level]}级单位，与所选级别“{LEVEL_WORDS.get(level, level)}”不符。")
     villages = villages_under(session, unit)
     v_ids = [v.id for v in villages]
     chart = WallChart(unit=unit.name, unit_path=full_path(unit), level=unit.level, month=period.month,

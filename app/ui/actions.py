@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QToolBar
+from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QToolBar, QToolButton
 
 # Menu entries of the tool dialogs: (menu, key of window_tools.TOOLS, text, icon).
 TOOL_ACTIONS = (
@@ -18,6 +18,7 @@ TOOL_ACTIONS = (
     ("工具", "cards", "明白卡…", "fa5s.id-card"),
     ("工具", "counts", "月报表（附件1/2/3）…", "fa5s.table"),
     ("工具", "projects", "资金项目（附件3）…", "fa5s.coins"),
+    ("工具", "records", "入户走访与动态调整…", "fa5s.walking"),
 )
 
 
@@ -76,10 +77,14 @@ def build_menus(w) -> dict[str, QAction]:
     acts["remove_member"] = make_action(w, "删除成员", w.controller_remove, "Ctrl+Delete", "fa5s.user-minus")
     acts["add_household"] = make_action(w, "新建一户", w.new_household, "Ctrl+N", "fa5s.house-user",
                                         tip="在所选村新建一户（也可在户列表最后一行直接输入户主姓名）")
+    acts["add_township"] = make_action(w, "新增乡镇…", lambda: w.tree.add_under_selected("township"),
+                                       icon_name="fa5s.building", tip="在所选县（市、区）下新增乡镇")
+    acts["add_village"] = make_action(w, "新增村…", lambda: w.tree.add_under_selected("village"),
+                                      icon_name="fa5s.home", tip="在所选乡镇下新增村")
     acts["remove_household"] = make_action(w, "删除本户…", w.remove_household, None, "fa5s.trash-alt")
     acts["search"] = make_action(w, "查找", w.focus_search, QKeySequence.StandardKey.Find, "fa5s.search")
     for key in ("undo", "redo", None, "add_member", "remove_member", None, "add_household", "remove_household",
-                None, "search"):
+                None, "add_township", "add_village", None, "search"):
         if key is None:
             menus["编辑"].addSeparator()
         else:
@@ -87,10 +92,18 @@ def build_menus(w) -> dict[str, QAction]:
     # Grid shortcuts are handled by the grid itself while it has focus; avoid ambiguous overrides.
     for key in ("add_member", "remove_member"):
         acts[key].setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+    acts["reopen"] = make_action(w, "重新打开本月…", w.reopen_month, icon_name="fa5s.lock-open",
+                                 tip="已报送（锁定）的月份需要更正时重新打开：须说明原因，记入操作日志")
+    menus["工具"].addSeparator()
+    menus["工具"].addAction(acts["reopen"])
     acts["risky"] = make_action(w, "只看红黄户", w.set_risky_only, icon_name="fa5s.exclamation-triangle",
                                 tip="只列出返贫风险为红色、黄色的户（月度跟踪）", checkable=True)
     menus["视图"].addAction(acts["risky"])
     menus["视图"].addAction(w.problems.toggleViewAction())
+    help_menu = bar.addMenu("帮助")
+    acts["keys_help"] = make_action(w, "键盘操作…", w.show_keys_help, QKeySequence.StandardKey.HelpContents,
+                                    "fa5s.keyboard")
+    help_menu.addAction(acts["keys_help"])
     return acts
 
 
@@ -110,3 +123,23 @@ def build_toolbar(w, acts: dict[str, QAction]) -> QToolBar:
     tb.addWidget(w.search)
     w.addToolBar(tb)
     return tb
+
+
+def door(action: QAction) -> QToolButton:
+    """A visible button for an action (text beside its icon; enabled with the action)."""
+    button = QToolButton()
+    button.setDefaultAction(action)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    button.setAutoRaise(True)
+    return button
+
+
+def add_doors(w, acts: dict[str, QAction]) -> None:
+    """新增乡镇 / 新增村 under the unit tree, 新建一户 beside the household list's title."""
+    row = QHBoxLayout()
+    row.setContentsMargins(2, 0, 2, 2)
+    for key in ("add_township", "add_village"):
+        row.addWidget(door(acts[key]))
+    row.addStretch(1)
+    w.tree_box.addLayout(row)
+    w.hh_head.addWidget(door(acts["add_household"]))

@@ -6,6 +6,7 @@ import logging
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -16,6 +17,33 @@ from app.ui.dialogs import Dialogs
 
 log = logging.getLogger("guatu.ui")
 _fonts_done = False
+_translators: list[QTranslator] = []  # kept alive: Qt holds only a pointer
+QT_CATALOGUES = ("qtbase_zh_CN",)
+
+
+def translation_dirs() -> list[Path]:
+    """Where Qt's own .qm catalogues are: PySide6's folder, then the copy the installer ships."""
+    return [Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)), resource("translations")]
+
+
+def install_qt_translations(app: QApplication) -> list[str]:
+    """Qt's own texts (OK/Cancel/Yes/No of message boxes and button boxes, context menus of line
+    edits) in Chinese, from the catalogues PySide6 ships; returns the catalogues loaded."""
+    if _translators:
+        return [t.filePath() for t in _translators]
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    loaded = []
+    for name in QT_CATALOGUES:
+        for folder in translation_dirs():
+            translator = QTranslator(app)
+            if (folder / f"{name}.qm").exists() and translator.load(name, str(folder)):
+                app.installTranslator(translator)
+                _translators.append(translator)
+                loaded.append(translator.filePath())
+                break
+        else:
+            log.warning("Qt translations %s not found in %s", name, translation_dirs())
+    return loaded
 
 
 def register_fonts() -> list[str]:
@@ -46,6 +74,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("guatu")
     app.setApplicationDisplayName("挂图作战")
     app.setOrganizationName("guatu")
+    install_qt_translations(app)
     register_fonts()
     app.setFont(app_font())
     try:
@@ -140,7 +169,14 @@ def run(db_path: Path, screenshot: Path | None = None) -> int:
             from app.ui.backup_dialog import start_daily_backups
 
             start_daily_backups(window, Path(db_path))
-        window.show()
+        window.remember_layout = True
+        if window.layout_memory.restore_geometry():
+            window.show()
+        else:  # the first start: the whole screen
+            window.showMaximized()
+        app.processEvents()
+        window.fit_screen()
+        window.restore_last()
         return app.exec()
     finally:
         window.close()

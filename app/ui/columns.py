@@ -21,7 +21,7 @@ MEMBER_COLUMNS: tuple[Column, ...] = (
     Column("relation", "与户主关系", "choice", domain.RELATIONS, 96),
     Column("age", "年龄", "age", width=56),
     Column("health", "健康状况", "choice", domain.HEALTH, 96),
-    Column("labour", "有无劳动能力", "choice", domain.LABOUR, 170),
+    Column("labour", "有无劳动能力", "choice", domain.LABOUR, 200),
     Column("id_number", "身份证号", "id_number", width=170),
     Column("phone", "联系电话", "phone", width=120),
     *(Column(code, domain.ASSISTANCE_NAMES[code], "bool", width=64) for code in domain.ASSISTANCE),

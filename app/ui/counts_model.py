@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
+    QHBoxLayout,
     QHeaderView,
     QPushButton,
     QTableWidget,
@@ -184,7 +185,10 @@ def _text(v: Any) -> str:
 
 
 class DrillDownDialog(QDialog):
-    """The persons behind one count (姓名、与户主关系、年龄、村、本年累计人均收入)."""
+    """The persons behind one count (姓名、与户主关系、年龄、村、本年累计人均收入); double-click, Enter
+    or 转到此人 emits ``person_chosen(person uuid)`` (the main window shows that person)."""
+
+    person_chosen = Signal(str)
 
     COLUMNS = ("姓名", "与户主关系", "年龄", "乡镇/村", "本年累计人均纯收入(元)")
 
@@ -209,8 +213,33 @@ class DrillDownDialog(QDialog):
                 self.table.setItem(r, c, item)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         lay.addWidget(self.table)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.cellDoubleClicked.connect(lambda r, _c: self.choose(r))
+        self.table.installEventFilter(self)
+        if persons:
+            self.table.setCurrentCell(0, 0)
+        buttons = QHBoxLayout()
+        self.go = QPushButton("转到此人")
+        self.go.setToolTip("在主窗口中显示此人所在的户（也可双击或按回车）")
+        self.go.clicked.connect(lambda: self.choose(self.table.currentRow()))
+        self.go.setEnabled(bool(persons))
         close = QPushButton("关闭")
         close.clicked.connect(self.accept)
-        lay.addWidget(close, alignment=Qt.AlignmentFlag.AlignRight)
+        buttons.addStretch(1)
+        buttons.addWidget(self.go)
+        buttons.addWidget(close)
+        lay.addLayout(buttons)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
+        if obj is self.table and event.type() == QEvent.Type.KeyPress \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.choose(self.table.currentRow())
+            return True
+        return False
+
+    def choose(self, row: int) -> None:
+        item = self.table.item(row, 0) if row >= 0 else None
+        if item is not None:
+            self.person_chosen.emit(str(item.data(R.UserRole)))
 
 

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.forms.layouts import layout
 from app.kernel.month import Month
 from app.services import count_sheet as sheets
+from app.services import operations as ops
 from app.services.errors import GuatuError
 from app.ui.counts_model import ERROR_BG, WARN_BG, CountsModel, DrillDownDialog
 from app.ui.widgets import plain_label, title_label
@@ -44,6 +45,7 @@ class CountsView(QWidget):
     """附件1/附件2 of one unit and month; ``db`` is an open ``Database``."""
 
     changed = Signal()  # a verification note was saved
+    person_chosen = Signal(str)  # (uuid) a person picked in a drill-down list: the main window shows them
 
     def __init__(self, db, period_month: str | None, unit_id: int, parent=None, dialogs=None):
         super().__init__(parent)
@@ -167,6 +169,31 @@ class CountsView(QWidget):
         self.model.set_show_previous(on)
         self.table.resizeRowsToContents()
 
+    # --- a finding from the main window's problems dock
+    def go_to_finding(self, f) -> bool:
+        """Show the form that has ``f`` and put the cursor on its row (its unit) and column."""
+        key = (f.code, f.unit, f.field, f.message)
+        for form in (self.form, *(x for x in (1, 2) if x != self.form)):
+            if form != self.form:
+                self.form_box.setCurrentIndex(self.form_box.findData(form))  # reloads
+            sheet = self.model.sheet
+            if sheet is None or not any((g.code, g.unit, g.field, g.message) == key for g in sheet.findings):
+                continue
+            rows = [i for i, r in enumerate(sheet.rows) if r.unit == f.unit]
+            rows.sort(key=lambda i: sheet.rows[i].kind != "unit")
+            col = next((i for i, n in enumerate(self.model.columns) if n.code == f.field), 0)
+            if rows:
+                index = self.model.index(self.model.header_rows + rows[0], col)
+                self.table.setCurrentIndex(index)
+                self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+            self.table.setFocus()
+            for i in range(self.findings_list.count()):
+                g = self.findings_list.item(i).data(R.UserRole)
+                if (g.code, g.unit, g.field, g.message) == key:
+                    self.findings_list.setCurrentRow(i)
+            return True
+        return False
+
     # --- drill-down
     def open_drilldown(self, index: QModelIndex) -> DrillDownDialog | None:
         """A dialog listing the register persons behind the clicked count (None for other cells)."""
@@ -188,6 +215,7 @@ class CountsView(QWidget):
         elif r.kind == "unit" and sheet.typed_any(row):
             note = "本行有手工填报的栏目；下面是台账中的人员。"
         self.drilldown = DrillDownDialog(f"{where} · {label}：{len(persons)}人", persons, note, self)
+        self.drilldown.person_chosen.connect(self.person_chosen)
         self.drilldown.show()
         return self.drilldown
 
@@ -201,8 +229,8 @@ class CountsView(QWidget):
         sheet = self.model.sheet
         assert sheet is not None
         try:
-            with self.db.session() as s:
-                sheets.set_cell(s, self.period_month, sheet.rows[row], self.form, code, int(text) if text else None)
+            ops.execute(self.db, ops.SetHandCount(self.period_month, sheet.rows[row], self.form, code,
+                                                  int(text) if text else None))
         except GuatuError as e:
             self.dialogs.error(self, "手工填报", e.message)
             return False
@@ -213,7 +241,15 @@ class CountsView(QWidget):
     # --- verification notes
     def _finding_selected(self, item: QListWidgetItem | None, _prev=None) -> None:
         f = item.data(R.UserRole) if item is not None else None
-        self.note_edit.setPlainText(f.note or "" if f is not None else "")
+        text = ""
+        if f is not None:
+            text = f.note or ""
+            if not text:  # an M-07 total change: offer the month's 动态调整 as the note
+                from app.services.adjustments import suggested_note
+
+                with self.db.read_session() as s:
+                    text = suggested_note(s, self.period_month, f) or ""
+        self.note_edit.setPlainText(text)
 
     def save_note(self) -> bool:
         item = self.findings_list.currentItem()
@@ -221,8 +257,8 @@ class CountsView(QWidget):
             self.dialogs.warn(self, "核实说明", "请先在上面的列表中选一条提示。")
             return False
         try:
-            with self.db.session() as s:
-                sheets.save_note(s, self.period_month, item.data(R.UserRole), self.note_edit.toPlainText())
+            ops.execute(self.db, ops.SaveCountNote(self.period_month, item.data(R.UserRole),
+                                                   self.note_edit.toPlainText()))
         except GuatuError as e:
             self.dialogs.error(self, "核实说明", e.message)
             return False
@@ -245,7 +281,14 @@ def open_dialog(parent, db, period_month: str | None) -> QDialog | None:
     dlg = QDialog(parent)
     dlg.setWindowTitle("月报表（附件1/附件2/附件3）")
     lay = QVBoxLayout(dlg)
-    lay.addWidget(CountsView(db, period_month, unit_id, dlg, dialogs=getattr(parent, "dialogs", None)))
-    dlg.resize(1400, 850)
+    view = CountsView(db, period_month, unit_id, dlg, dialogs=getattr(parent, "dialogs", None))
+    lay.addWidget(view)
+    go_to_person = getattr(parent, "go_to_person", None)
+    if go_to_person is not None:  # a person picked in a drill-down list: back to the register, there
+        from PySide6.QtCore import QTimer
+
+        # after the dialog is closed and the window has read the register again
+        view.person_chosen.connect(lambda pid: (dlg.accept(), QTimer.singleShot(0, lambda: go_to_person(pid))))
+    dlg.resize(min(1400, parent.width()) if parent else 1400, min(850, parent.height()) if parent else 850)
     dlg.exec()
     return dlg

@@ -88,9 +88,20 @@ class Editor(QObject):
     def remove_member(self, hh_uuid: str, uuid: str, name: str) -> bool:
         return self.do(undo.RemoveMember(self.store, self._notify, hh_uuid, uuid, name))
 
-    def add_household(self, village_id: int, head_name: str) -> str | None:
+    def add_household(self, village_id: int, head_name: str = "") -> str | None:
+        """A household with its 户主 as first member (named, or to be named in the grid)."""
         cmd = undo.AddHousehold(self.store, self._notify, village_id, head_name)
         return cmd.uuid if self.do(cmd) else None
+
+    def discard_household(self, hh_uuid: str) -> bool:
+        """Take back a household just added and left empty (Esc): no trace on the undo stack."""
+        index = self.stack.index()
+        cmd = self.stack.command(index - 1) if index > 0 else None
+        if not isinstance(cmd, undo.AddHousehold) or cmd.uuid != hh_uuid:
+            return False
+        cmd.discard = True  # undone, then dropped from the stack (nothing left to redo)
+        self.stack.undo()
+        return cmd.error is None
 
     def remove_household(self, hh_uuid: str, name: str) -> bool:
         return self.do(undo.RemoveHousehold(self.store, self._notify, hh_uuid, name))

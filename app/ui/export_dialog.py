@@ -47,12 +47,19 @@ class ExportDialog(TaskDialog):
         self.unit = data_combo(((path, uid) for uid, path in c["units"]), c["unit_id"])
         self.folder = QLineEdit(c["export_dir"] or str(Path.home()))
         row, _browse = path_row(self.folder, folder_chooser(self, "选择输出文件夹"))
+        self.recipient = data_combo([("上一级（按本单位自动）", ""), ("县扶贫办（全部附件和台账数据）", "county"),
+                                     ("市扶贫办（附件1–3和5000元以下的附件4，其余本级留存）", "city")])
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setPlaceholderText("可不填；填写则身份证号和电话加密随包报送（至少8个字符，与上级商定）")
         self.draft = QCheckBox("导出草稿（有错误也可导出，文件名带“-草稿”，PDF 加“草稿”水印，不锁定月份）")
         self.contents = preview_label()
 
         form = QFormLayout()
         form.addRow("数据月份", self.month)
         form.addRow("填报单位", self.unit)
+        form.addRow("报送对象", self.recipient)
+        form.addRow("加密口令", self.passphrase)
         form.addRow("输出文件夹", row)
         box = QVBoxLayout(self)
         box.addLayout(form)
@@ -60,7 +67,7 @@ class ExportDialog(TaskDialog):
         box.addWidget(self.contents)
         self.buttons, self.export_button = action_buttons(self, "导出", self.start)
         box.addWidget(self.buttons)
-        for w in (self.month, self.unit):
+        for w in (self.month, self.unit, self.recipient):
             w.currentIndexChanged.connect(self.refresh)
         self.draft.toggled.connect(self.refresh)
         self.export_button.setEnabled(self.month.count() > 0 and self.unit.count() > 0)
@@ -73,7 +80,8 @@ class ExportDialog(TaskDialog):
             return
         try:
             with self.db.read_session() as s:
-                p = export_service.preview(s, self.month.currentData(), self.unit.currentData(), self.draft.isChecked())
+                p = export_service.preview(s, self.month.currentData(), self.unit.currentData(), self.draft.isChecked(),
+                                           recipient=self.recipient.currentData() or None)
         except GuatuError as e:
             self.contents.setText(esc(e.message))
             return
@@ -96,10 +104,16 @@ class ExportDialog(TaskDialog):
             self.dialogs.warn(self, "导出月报", "请选择输出文件夹。")
             return None
         month, unit, draft = self.month.currentData(), self.unit.currentData(), self.draft.isChecked()
+        recipient = self.recipient.currentData() or None
+        passphrase = self.passphrase.text() or None
+        if passphrase is not None and len(passphrase) < 8:
+            self.dialogs.warn(self, "导出月报", "加密口令至少8个字符。")
+            return None
 
         def work(session, progress):
             result = export_service.export_package(session, month, unit, folder, draft,
-                                                   progress=progress.set, cancel=lambda: progress.cancelled)
+                                                   progress=progress.set, cancel=lambda: progress.cancelled,
+                                                   recipient=recipient, passphrase=passphrase)
             if progress.cancelled:  # 取消 after the last look: the runner rolls back, so the files go too
                 discard(Path(result["folder"]), Path(result["zip"]), *([Path(result["kept"])] if result["kept"] else []))
             return result
@@ -112,8 +126,10 @@ class ExportDialog(TaskDialog):
         self.result = result
         self.export_button.setEnabled(True)
         kind = "草稿" if self.draft.isChecked() else "正式月报（该月已锁定）"
-        self.dialogs.info(self, "导出月报", f"已导出{kind}：\n{result['folder']}\n压缩包：{result['zip']}\n"
-                          "邮件草稿（.eml）在文件夹中，双击用邮件程序打开后发送。")
+        kept = f"本级留存（不报送）：{result['kept']}\n" if result.get("kept") else ""
+        mail = ("邮件草稿（.eml）在文件夹中，双击用邮件程序打开后发送。" if result.get("eml") else
+                "附件超过邮箱上限，未写邮件草稿：请将压缩包单独报送。")
+        self.dialogs.info(self, "导出月报", f"已导出{kind}：\n{result['folder']}\n压缩包：{result['zip']}\n{kept}{mail}")
         if self.open_folder:
             QDesktopServices.openUrl(QUrl.fromLocalFile(result["folder"]))
         self.accept()

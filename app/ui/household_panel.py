@@ -1,7 +1,9 @@
 """The household panel: household-level fields of 附件4 and §5, edited in place, committed at once.
 
 Head and size are derived (shown, not typed); measures and income items are small tables with live
-合计/人均; every change goes to the editor as one undoable operation.
+合计/人均; every change goes to the editor as one undoable operation. The fields are in three
+sections (tabs) that scroll within themselves, so the panel fits a 1366×768 screen; a section with
+a finding is marked, and ``reveal(field)`` brings a field into view and focuses it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
     QCheckBox,
     QDateEdit,
     QFormLayout,
@@ -22,8 +27,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
+    QStyledItemDelegate,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -34,11 +43,80 @@ from app.rules.findings import Finding
 from app.services.browse import HouseholdDetail
 from app.ui.delegates import BAD_STYLE, ChoiceCombo, phone_edit
 from app.ui.models import findings_tip
-from app.ui.widgets import plain_label
+from app.ui.widgets import plain_label, plain_tip
 
 WARN_STYLE = "background:#fbe3b0;"
 BAND_LABELS = {"A": "A（5000元以下）", "B": "B（5000-5760元）"}
 GRADE_LABELS = {"A": "A级", "B": "B级", "C": "C级（危房）", "D": "D级（危房）"}
+
+
+class LinesDelegate(QStyledItemDelegate):
+    """The measures and income lines: the category is a closed list typed like the member grid's
+    (exact, prefix or pinyin initials; a text that names no category is not stored); an editor
+    opened by typing starts empty, so that what is typed replaces the cell."""
+
+    def __init__(self, categories: tuple[str, ...], parent=None):
+        super().__init__(parent)
+        self.categories = categories
+
+    def createEditor(self, parent: QWidget, option, index) -> QWidget:
+        if index.column() == 0:
+            return ChoiceCombo(self.categories, parent, allow_blank=False)
+        return super().createEditor(parent, option, index)
+
+    def setEditorData(self, editor: QWidget, index) -> None:
+        replacing = getattr(self.parent(), "replacing", False)
+        if isinstance(editor, ChoiceCombo):
+            editor.set_value(index.data(Qt.ItemDataRole.EditRole))
+            if replacing:
+                editor.setEditText("")
+        elif replacing and isinstance(editor, QLineEdit):
+            editor.clear()
+        else:
+            super().setEditorData(editor, index)
+
+    def setModelData(self, editor: QWidget, model, index) -> None:
+        if not isinstance(editor, ChoiceCombo):
+            super().setModelData(editor, model, index)
+            return
+        done = editor.resolve()
+        if done.ok and done.value:
+            model.setData(index, done.value, Qt.ItemDataRole.EditRole)
+        elif done.message:
+            view = self.parent()
+            QToolTip.showText(view.viewport().mapToGlobal(view.visualRect(index).bottomLeft()),
+                              plain_tip(done.message + "，未保存。"), view)
+
+
+class LinesTable(QTableWidget):
+    """Measures or income lines: Tab walks the cells and, after the last one, leaves the table
+    (Shift+Tab from the first), so the whole panel is walked with Tab."""
+
+    TRIGGERS = (QTableWidget.EditTrigger.AnyKeyPressed | QTableWidget.EditTrigger.DoubleClicked
+                | QTableWidget.EditTrigger.EditKeyPressed)
+
+    def __init__(self, categories: tuple[str, ...], columns: int, parent: QWidget | None = None):
+        super().__init__(0, columns, parent)
+        self.setItemDelegate(LinesDelegate(categories, self))
+        self.setEditTriggers(self.TRIGGERS)
+        self.replacing = False
+
+    def keyPressEvent(self, event) -> None:
+        text = event.text()
+        self.replacing = self.state() != QAbstractItemView.State.EditingState and bool(text) and text.isprintable()
+        try:
+            super().keyPressEvent(event)
+        finally:
+            self.replacing = False
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        if self.state() == QAbstractItemView.State.EditingState:
+            return super().focusNextPrevChild(next)
+        r, c = self.currentRow(), self.currentColumn()
+        last = (self.rowCount() - 1, self.columnCount() - 1)
+        if self.rowCount() == 0 or (next and (r, c) == last) or (not next and (r, c) in ((0, 0), (-1, -1))):
+            return QWidget.focusNextPrevChild(self, next)
+        return super().focusNextPrevChild(next)
 
 
 class HouseholdPanel(QWidget):
@@ -51,11 +129,19 @@ class HouseholdPanel(QWidget):
         self.on_lines: Callable[[str, list, list], None] | None = None
         self._loading = False
         self._widgets: dict[str, QWidget] = {}
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(4, 4, 4, 4)
+        self._inputs: list[QWidget] = []  # what is enabled/disabled with the month's editability
+        self._editable: bool | None = None
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(4, 4, 4, 4)
         self.title = plain_label("未选择户")
         self.title.setStyleSheet("font-size:15px;font-weight:bold;")
-        lay.addWidget(self.title)
+        self.title.setWordWrap(True)
+        outer.addWidget(self.title)
+        self.sections = QTabWidget()
+        self.sections.setDocumentMode(True)
+        outer.addWidget(self.sections, 1)
+        self.scrolls: list[QScrollArea] = []
+        lay = self._section("基本情况")
 
         basic = QGroupBox("基本情况")
         form = QFormLayout(basic)
@@ -77,14 +163,18 @@ class HouseholdPanel(QWidget):
         hf.addRow("单位", self._line("helper_unit", QLineEdit()))
         hf.addRow("电话", self._line("helper_phone", phone_edit()))
         lay.addWidget(helper)
+        lay.addStretch(1)
 
+        lay = self._section("措施与收入")
         box, self.measures = self._table(("类别", "措施"), "measures", "主要脱贫措施")
         lay.addWidget(box)
         box, self.income = self._table(("类别", "项目", "金额(元)"), "income", "家庭收入情况（预估）")
         self.income_sum = plain_label()
         box.layout().addWidget(self.income_sum)
         lay.addWidget(box)
+        lay.addStretch(1)
 
+        lay = self._section("销号与住房")
         state = QGroupBox("销号、红黄绿与住房")
         grid = QGridLayout(state)
         self.closed = QCheckBox("已销号")
@@ -115,8 +205,42 @@ class HouseholdPanel(QWidget):
         lay.addWidget(state)
         lay.addStretch(1)
         self.setEnabled(False)
+        self._section_titles = [self.sections.tabText(i) for i in range(self.sections.count())]
 
     # -- building ------------------------------------------------------------------------------
+    def _section(self, title: str) -> QVBoxLayout:
+        """A tab whose fields scroll within it."""
+        body = QWidget()
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(2, 4, 2, 4)
+        scroll = QScrollArea()
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sections.addTab(scroll, title)
+        self.scrolls.append(scroll)
+        return lay
+
+    def section_of(self, widget: QWidget) -> int:
+        for i, scroll in enumerate(self.scrolls):
+            if scroll.widget().isAncestorOf(widget):
+                return i
+        return -1
+
+    def reveal(self, field: str | None) -> QWidget | None:
+        """The field's section shown, the field scrolled into view and focused; None when the panel
+        has no such field."""
+        widget = self.field_widget(field)
+        if widget is None:
+            return None
+        i = self.section_of(widget)
+        if i >= 0:
+            self.sections.setCurrentIndex(i)
+            self.scrolls[i].ensureWidgetVisible(widget, 20, 20)
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        return widget
+
     def _line(self, field: str, edit: QLineEdit, hint: str = "") -> QLineEdit:
         if hint:
             edit.setPlaceholderText(hint)
@@ -124,16 +248,35 @@ class HouseholdPanel(QWidget):
         self._widgets[field] = edit
         return edit
 
+    @staticmethod
+    def _narrow(combo: ChoiceCombo) -> None:
+        """A long closed-list text (致贫原因 with its hint) must not widen the panel past the screen."""
+        combo.setSizeAdjustPolicy(ChoiceCombo.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(6)
+
     def _choice(self, field: str, choices: tuple[str, ...]) -> ChoiceCombo:
         combo = ChoiceCombo(choices)
-        combo.activated.connect(lambda _i: self._emit(field, combo.value()))
-        combo.lineEdit().editingFinished.connect(lambda: self._emit(field, combo.value()))
+        self._narrow(combo)
+        def commit() -> None:
+            done = combo.resolve()
+            if done.ok:
+                self._emit(field, done.value)
+                if self.detail is not None and not self._loading:
+                    combo.set_value(self.detail.values.get(field))
+            else:  # not a value of the list: not stored, the stored value shown again
+                QToolTip.showText(combo.mapToGlobal(combo.rect().bottomLeft()), plain_tip(done.message + "，未保存。"),
+                                  combo)
+                combo.set_value(self.detail.values.get(field) if self.detail else None)
+
+        combo.activated.connect(lambda _i: commit())
+        combo.lineEdit().editingFinished.connect(commit)
         self._widgets[field] = combo
         return combo
 
     def _combo(self, field: str, values: tuple[str, ...], labels: dict[str, str], blank: bool = True) -> ChoiceCombo:
         combo = ChoiceCombo((), allow_blank=blank)
         combo.setEditable(False)
+        self._narrow(combo)
         for v in values:
             combo.addItem(labels.get(v, v), v)
         combo.activated.connect(lambda _i: self._emit(field, combo.currentData()))
@@ -143,9 +286,10 @@ class HouseholdPanel(QWidget):
     def _table(self, headers: tuple[str, ...], kind: str, title: str) -> tuple[QGroupBox, QTableWidget]:
         box = QGroupBox(title)
         v = QVBoxLayout(box)
-        table = QTableWidget(0, len(headers))
+        categories = domain.MEASURE_CATEGORIES if kind == "measures" else domain.INCOME_CATEGORIES
+        table = LinesTable(categories, len(headers))
         table.setHorizontalHeaderLabels(list(headers))
-        table.horizontalHeader().setSectionResizeMode(1 if kind == "measures" else 1, QHeaderView.ResizeMode.Stretch)
+        table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         table.verticalHeader().setDefaultSectionSize(24)
         table.setColumnWidth(0, 124)
         table.setMinimumHeight(90)
@@ -160,6 +304,7 @@ class HouseholdPanel(QWidget):
         v.addWidget(table)
         v.addLayout(buttons)
         self._widgets[kind] = table
+        self._inputs += [add, remove]
         return box, table
 
     # -- loading -------------------------------------------------------------------------------
@@ -171,10 +316,13 @@ class HouseholdPanel(QWidget):
             if detail is None:
                 self.title.setText("未选择户")
                 return
-            for w in self.findChildren(QWidget):
-                if isinstance(w, (QLineEdit, QCheckBox, QDateEdit, QPushButton, QTableWidget, ChoiceCombo)):
-                    w.setEnabled(editable) if not isinstance(w, QTableWidget) else w.setEditTriggers(
-                        QTableWidget.EditTrigger.AllEditTriggers if editable else QTableWidget.EditTrigger.NoEditTriggers)
+            if editable != self._editable:
+                self._editable = editable
+                for w in [*self._widgets.values(), *self._inputs, self.closed, *self.reasons.values()]:
+                    if isinstance(w, QTableWidget):
+                        w.setEditTriggers(LinesTable.TRIGGERS if editable else QTableWidget.EditTrigger.NoEditTriggers)
+                    else:
+                        w.setEnabled(editable)
             v = detail.values
             self.title.setText(f"{detail.unit} · {detail.head_name or '（未填户主）'}户")
             self.head.setText(detail.head_name or "（成员表中未设户主）")
@@ -203,29 +351,35 @@ class HouseholdPanel(QWidget):
             self._loading = False
 
     def _fill(self, table: QTableWidget, rows: list[tuple], categories: tuple[str, ...]) -> None:
+        shown = [tuple((table.item(r, c).text() if table.item(r, c) else "") for c in range(table.columnCount()))
+                 for r in range(table.rowCount())]
+        if shown == [tuple("" if v is None else str(v) for v in row) for row in rows]:
+            return  # what the clerk just typed, as stored: the open editor and the cursor stay
+        focus = QApplication.focusWidget()
+        had_focus = focus is not None and (focus is table or table.isAncestorOf(focus))
+        r, c = table.currentRow(), table.currentColumn()
         table.blockSignals(True)
         table.setRowCount(0)
         for row in rows:
             self._append(table, row, categories)
         table.blockSignals(False)
+        if had_focus:
+            table.setFocus()
+            if table.rowCount():
+                table.setCurrentCell(min(max(r, 0), table.rowCount() - 1), max(c, 0))
 
     def _append(self, table: QTableWidget, row: tuple, categories: tuple[str, ...]) -> None:
         r = table.rowCount()
         table.insertRow(r)
-        combo = ChoiceCombo(categories, allow_blank=False)
-        combo.set_value(row[0])
-        combo.activated.connect(lambda _i, t=table: self._lines_changed("measures" if t is self.measures else "income"))
-        table.setCellWidget(r, 0, combo)
-        for c, value in enumerate(row[1:], start=1):
-            table.setItem(r, c, QTableWidgetItem(str(value)))
+        for c, value in enumerate(row):
+            table.setItem(r, c, QTableWidgetItem("" if value is None else str(value)))
 
     def lines(self, kind: str) -> list[tuple]:
         table = self.measures if kind == "measures" else self.income
         out = []
         for r in range(table.rowCount()):
-            combo = table.cellWidget(r, 0)
-            cells = [(table.item(r, c).text() if table.item(r, c) else "") for c in range(1, table.columnCount())]
-            out.append((combo.value() if combo else None, *cells))
+            cells = [(table.item(r, c).text() if table.item(r, c) else "") for c in range(table.columnCount())]
+            out.append((cells[0] or None, *cells[1:]))
         return out
 
     # -- edits ---------------------------------------------------------------------------------
@@ -267,12 +421,13 @@ class HouseholdPanel(QWidget):
         self.on_lines(kind, list(old), new)
 
     def _add_line(self, kind: str) -> None:
-        if kind == "measures":
-            self._append(self.measures, ("产业带动", ""), domain.MEASURE_CATEGORIES)
-            self.measures.editItem(self.measures.item(self.measures.rowCount() - 1, 1))
-        else:
-            self._append(self.income, ("种植业", "", ""), domain.INCOME_CATEGORIES)
-            self.income.editItem(self.income.item(self.income.rowCount() - 1, 2))
+        """A new line, the cursor in its category (typed like a closed-list cell: 工资 → 工资性收入)."""
+        table = self.measures if kind == "measures" else self.income
+        table.blockSignals(True)
+        self._append(table, ("产业带动", "") if kind == "measures" else ("种植业", "", ""), ())
+        table.blockSignals(False)
+        table.setFocus()
+        table.setCurrentCell(table.rowCount() - 1, 0)
 
     def _remove_line(self, kind: str) -> None:
         table = self.measures if kind == "measures" else self.income
@@ -292,16 +447,37 @@ class HouseholdPanel(QWidget):
         size = self.detail.size if self.detail else 0
         self.income_sum.setText(f"合计 {total:g} 元，人均 {per_capita(total, size)} 元（{size}人）")
 
+    FINDING_FIELDS = {"head_contact": "head_phone", "helper_contact": "helper_phone", "income_items": "income"}
+
+    def field_widget(self, field: str | None) -> QWidget | None:
+        """The input of a household-level field (a finding's ``field``), None when the panel has none."""
+        if not field:
+            return None
+        return self._widgets.get(self.FINDING_FIELDS.get(field, field))
+
     # -- findings ------------------------------------------------------------------------------
     def set_findings(self, findings: list[Finding]) -> None:
         """Tint household-level fields with their findings (E red, W amber), code and message as tooltip."""
         by_field: dict[str, list[Finding]] = {}
         for f in findings:
             if not f.person and f.field:
-                key = {"head_contact": "head_phone", "helper_contact": "helper_phone"}.get(f.field, f.field)
+                key = self.FINDING_FIELDS.get(f.field, f.field)
                 by_field.setdefault(key, []).append(f)
+        marks: dict[int, str] = {}
         for field, w in self._widgets.items():
             found = by_field.get(field, [])
             style = BAD_STYLE if any(f.is_error for f in found) else WARN_STYLE if found else ""
-            w.setStyleSheet(f"{type(w).__name__}{{{style}}}" if style else "")
-            w.setToolTip(findings_tip(found))
+            sheet = f"{type(w).__name__}{{{style}}}" if style else ""
+            if w.styleSheet() != sheet:  # a new style sheet re-polishes the widget: only when it changes
+                w.setStyleSheet(sheet)
+            tip = findings_tip(found)
+            if w.toolTip() != tip:
+                w.setToolTip(tip)
+            if found:
+                i = self.section_of(w)
+                marks[i] = "E" if any(f.is_error for f in found) or marks.get(i) == "E" else "W"
+        bar = self.sections.tabBar()
+        for i, title in enumerate(self._section_titles):
+            mark = marks.get(i)
+            self.sections.setTabText(i, f"{title} ●" if mark else title)
+            bar.setTabTextColor(i, QColor("#c0392b" if mark == "E" else "#b9770e" if mark else "#000000"))

@@ -1,13 +1,10 @@
 """导入向导: choose files → preview (per unit: added / changed / unchanged; findings; normalised
 values) → confirm → one transaction, off the GUI thread (``app.ui.tasks.TaskRunner``). Services only.
-
-Also the 新建月份 dialog (结转), opened from the 工具 menu (``open_new_month_dialog``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -17,7 +14,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
@@ -32,13 +28,21 @@ from PySide6.QtWidgets import (
 
 from app.services.errors import GuatuError, month_label
 from app.storage import Database
-from app.ui.dialogs import Dialogs
-from app.ui.tasks import TaskDialog, TaskHandle, TaskRunner
-from app.ui.widgets import month_combo, ok_cancel, path_row, plain_label
+from app.ui.tasks import TaskHandle, TaskRunner
+from app.ui.widgets import plain_label
 
 STATUS = {"added": "新增", "changed": "有变化", "unchanged": "无变化"}
 KINDS = {"households": "台账（附件4）", "counts1": "附件1人数", "counts2": "附件2人数", "projects": "附件3项目"}
-MAX_ROWS = 3000  # rows shown per table; the CLI's --json has everything
+MAX_ROWS = 3000  # rows shown per table
+
+
+def findings_summary(findings: list, blocking: int) -> str:
+    """The 问题 count as the 问题 tab lists it, split by level; says which of them stop the import."""
+    errors = sum(1 for f in findings if f.severity == "E")
+    text = f"问题{len(findings)}个（错误{errors}个，提示{len(findings) - errors}个）"
+    if errors and blocking < errors:
+        text += f"，其中{blocking}个错误阻止导入" if blocking else "，数据包自带的错误不阻止导入"
+    return text + "。"
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> QTableWidget:
@@ -158,7 +162,7 @@ class PreviewPage(QWizardPage):
         lines = [
             f"{month_label(plan.period) if plan.period else ''}：新增{a['households']}户{a['persons']}人，"
             f"变化{c['households']}户{c['persons']}人，无变化{u['households']}户；规范化{len(plan.normalised)}处；"
-            f"问题{len(plan.findings)}个（错误{e}个）。"
+            + findings_summary(plan.findings, e)
         ]
         if e or plan.locked:
             lines.append("有错误，不能导入：请按“问题”页改正文件后重新导入。数据库不会有任何改动。")
@@ -264,76 +268,4 @@ def open_dialog(parent: QWidget | None, db: Database, month: str | None) -> None
     ImportWizard(db, month, parent, before_write=lambda _plan: backup_before(db, "import")).exec()
 
 
-class NewMonthDialog(TaskDialog):
-    """结转: open the next month from the chosen one; crossing a year asks for prior-year incomes."""
-
-    def __init__(self, db: Database, month: str | None = None, parent: QWidget | None = None,
-                 dialogs: Dialogs | None = None):
-        super().__init__(db, parent, dialogs)
-        from app.services.browse import list_periods
-        from app.services.periods import next_month
-
-        self.setWindowTitle("新建月份（结转）")
-        with db.read_session() as s:
-            months = [p.month for p in list_periods(s)]
-        self.source = month_combo(((m, None) for m in months), month)
-        self.target = QLineEdit(next_month(self.source.currentData()) if months else "")
-        self.source.currentIndexChanged.connect(lambda _i: self.target.setText(next_month(self.source.currentData())))
-        self.incomes = QLineEdit()
-        self.incomes.setPlaceholderText("跨年度时可选：各户上年度人均纯收入 JSON 文件")
-
-        def choose_incomes(_box: str) -> str:
-            return QFileDialog.getOpenFileName(self, "上年度收入", "", "JSON (*.json)")[0]
-
-        row, _pick = path_row(self.incomes, choose_incomes)
-        form = QFormLayout()
-        form.addRow("从：", self.source)
-        form.addRow("到（YYYY-MM）：", self.target)
-        form.addRow("上年度收入：", row)
-        note = QLabel("复制户、成员、帮扶措施、收入、每月帮扶情况和资金项目（UUID 不变）；已销号户保留标记。"
-                      "跨年度时按上年度人均纯收入重新确定收入档次，并清空本年累计收入。")
-        note.setWordWrap(True)
-        self.setMinimumWidth(460)
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(note)
-        lay.addWidget(ok_cancel(self, "结转", self.start))
-
-    def start(self) -> None:
-        import json
-
-        from app.services.new_month import new_month
-
-        src, dst = self.source.currentData(), self.target.text().strip()
-        prior = None
-        if self.incomes.text().strip():
-            try:
-                prior = {str(k): float(v) for k, v in
-                         json.loads(Path(self.incomes.text().strip()).read_text(encoding="utf-8")).items()}
-            except (OSError, ValueError, AttributeError) as e:
-                self.dialogs.error(self, "新建月份", f"无法读取上年度收入文件：{e}")
-                return
-        self.handle = self.runner.run(lambda s, _p: new_month(s, src, dst, prior), title="结转",
-                                      on_result=self._done, on_error=self._failed)
-
-    def _done(self, result: dict) -> None:
-        self.result = result
-        text = f"已开启{month_label(result['period'])}：{result['households']}户{result['persons']}人，" \
-               f"其中已销号{result['closed_out']}户。"
-        if result["hand_counts_to_retype"]:
-            text += f"\n手填调度表人数未结转，请重新填写：{'、'.join(result['hand_counts_to_retype'])}"
-        if result["left_scope"]:
-            text += f"\n上年度人均纯收入超过5760元、不再结转：{'、'.join(result['left_scope'])}"
-        self.dialogs.info(self, "新建月份", text)
-        self.accept()
-
-    def _failed(self, error: BaseException) -> None:
-        msg = error.message if isinstance(error, GuatuError) else f"{type(error).__name__}: {error}"
-        self.dialogs.error(self, "新建月份", msg)
-
-
-def open_new_month_dialog(parent: QWidget | None, db: Database, month: str | None) -> None:
-    NewMonthDialog(db, month, parent).exec()
-
-
-__all__ = ["ImportWizard", "NewMonthDialog", "open_dialog", "open_new_month_dialog"]
+__all__ = ["ImportWizard", "open_dialog"]

@@ -9,13 +9,14 @@ from __future__ import annotations
 import logging
 from collections import Counter
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
-    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -26,7 +27,7 @@ from app.rules.findings import Finding
 from app.services import register
 from app.services.register import Change
 from app.storage import Database
-from app.ui import actions, first_month_dialog, window_tools
+from app.ui import actions, first_month_dialog, keys, layout, month_state, window_tools
 from app.ui.columns import HOUSEHOLD_COLUMNS, MEMBER_CODES
 from app.ui.delegates import ColumnDelegate
 from app.ui.dialogs import Dialogs
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         self.household_id: int | None = None
         self.hh_uuid: str | None = None
         self.check_handle: TaskHandle | None = None
+        self.warm_handle: TaskHandle | None = None
         self._fresh: set[str] = set()
         self.setWindowTitle(f"挂图作战 — {database.path.name}{'（只读）' if self.store.read_only else ''}")
         self._build()
@@ -80,8 +82,9 @@ class MainWindow(QMainWindow):
         self.hh_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.hh_view.setEditTriggers(QAbstractItemView.EditTrigger.AnyKeyPressed
                                      | QAbstractItemView.EditTrigger.DoubleClicked)
-        self.hh_view.verticalHeader().setDefaultSectionSize(24)
+        self.hh_view.verticalHeader().setDefaultSectionSize(22)
         self.hh_view.setAlternatingRowColors(True)
+        self.hh_view.horizontalHeader().setStretchLastSection(True)  # 问题 takes what a wide screen leaves
         for i, col in enumerate(HOUSEHOLD_COLUMNS):
             self.hh_view.setColumnWidth(i, col.width)
         self.hh_view.selectionModel().currentRowChanged.connect(self._household_row)
@@ -89,38 +92,68 @@ class MainWindow(QMainWindow):
         self.grid = MemberGrid()
         self.grid.setModel(self.member_model)
         self.controller = MemberController(self.grid, self.member_model, self.editor, self.dialogs)
+        self.grid.message.connect(self.show_message)
+        self.grid.note_requested.connect(self.acknowledge)
+        self.grid.discard_requested.connect(self.discard_new_household)
         self.panel = HouseholdPanel()
         self.panel.on_field = self._panel_field
         self.panel.on_lines = self._panel_lines
-        scroll = QScrollArea()
-        scroll.setWidget(self.panel)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(380)
+        self.panel.setMinimumWidth(330)
         self.hh_title = plain_label()
-        self.member_title = QLabel("家庭成员（Enter 下移，Tab 右移，Insert 插入，Ctrl+Delete 删除，可从 Excel 粘贴）")
+        self.member_title = QLabel("家庭成员")
+        self.member_title.setToolTip(keys.GRID_HINT.removeprefix("家庭成员：") + " · Alt+1…Alt+6 切换栏目组")
+        self.grid.verticalHeader().setDefaultSectionSize(22)
+        self.member_tabs = layout.MemberColumnTabs(self.grid)
+        self.member_head = QHBoxLayout()  # 家庭成员 and the column groups on one line
+        self.member_head.addWidget(self.member_title)
+        self.member_head.addWidget(self.member_tabs)
+        self.member_head.addStretch(1)
         centre = QSplitter(Qt.Orientation.Vertical)
-        for title, view in ((self.hh_title, self.hh_view), (self.member_title, self.grid)):
+        self.hh_head = QHBoxLayout()  # the list's title and its 新建一户 button
+        self.hh_head.addWidget(self.hh_title, 1)
+        for head, view in ((self.hh_head, self.hh_view), (self.member_head, self.grid)):
             box = QWidget()
             lay = QVBoxLayout(box)
-            lay.setContentsMargins(2, 2, 2, 2)
-            lay.addWidget(title)
+            lay.setContentsMargins(2, 0, 2, 0)
+            lay.setSpacing(1)
+            lay.addLayout(head)
             lay.addWidget(view)
             centre.addWidget(box)
-        centre.setSizes([380, 300])
+        centre.setSizes([340, 200])
+        centre.setStretchFactor(0, 3)
+        centre.setStretchFactor(1, 2)
         main = QSplitter(Qt.Orientation.Horizontal)
-        main.addWidget(self.tree)
+        left = QWidget()
+        self.tree_box = QVBoxLayout(left)  # the tree and, under it, 新增乡镇 / 新增村
+        self.tree_box.setContentsMargins(0, 0, 0, 0)
+        self.tree_box.setSpacing(2)
+        self.tree_box.addWidget(self.tree, 1)
+        main.addWidget(left)
         main.addWidget(centre)
-        main.addWidget(scroll)
-        self.tree.setMinimumWidth(250)
-        main.setSizes([290, 790, 420])
+        main.addWidget(self.panel)
+        self.tree.setMinimumWidth(200)
+        main.setSizes([260, 740, 350])
         main.setStretchFactor(1, 1)
-        self.setCentralWidget(main)
+        self.splitters = {"main": main, "centre": centre}
+        self.lock_bar = month_state.LockBar(self.reopen_month)
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.lock_bar)
+        outer.addWidget(main, 1)
+        self.setCentralWidget(central)
+        self.lock_guard = month_state.LockedEditGuard(self)
+        self.lock_guard.watch(self.hh_view, self.hh_view.viewport(), self.grid, self.grid.viewport(), self.panel)
+        self._refusing = False
         self.problems = ProblemsDock(self)
         self.problems.jump.connect(self.jump_to_finding)
         self.problems.acknowledge.connect(self.acknowledge)
+        self.problems.explain.connect(self.explain)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems)
-        self.resizeDocks([self.problems], [190], Qt.Orientation.Vertical)
+        self.problems.collapse(True)
+        self.layout_memory = layout.LayoutMemory(self)
+        self.remember_layout = False  # guatu gui turns it on (tests keep a fixed layout)
         self.period_combo = QComboBox()
         self.period_combo.setMinimumWidth(250)
         self.period_combo.currentIndexChanged.connect(self._period_chosen)
@@ -130,9 +163,12 @@ class MainWindow(QMainWindow):
         self.search.nothing.connect(lambda t: self.statusBar().showMessage(f"没有找到“{t}”", 5000))
         self.acts = actions.build_menus(self)
         toolbar = actions.build_toolbar(self, self.acts)
+        actions.add_doors(self, self.acts)
+        self.member_tabs.add_shortcuts(self)
         self.first_month = first_month_dialog.add_button(toolbar, self.period_state, self.new_first_month)
         self.counts_label = plain_label()
         self.statusBar().addPermanentWidget(self.counts_label)
+        keys.install_pane_keys(self)
 
     # -- periods and units ---------------------------------------------------------------------
     def load_periods(self, month: str | None = None) -> None:
@@ -155,11 +191,10 @@ class MainWindow(QMainWindow):
         if period is None:
             self.period_state.setText("  数据库中还没有月份（有数据包请用“文件 › 导入…”）")
         else:
-            days = period.days_left()
-            when = f"还剩{days}天" if days >= 0 else f"已逾期{-days}天"
-            colour = "#c0392b" if days < 0 and period.state != "locked" else "#2c3e50"
-            self.period_state.setText(f"  {when} · {period.state_label}  ")
+            text, colour = month_state.banner(period)
+            self.period_state.setText(text)
             self.period_state.setStyleSheet(f"color:{colour};font-weight:bold;")
+        self.lock_bar.show_for(period, self.store.read_only)
         self.findings = {}
         self.hh_model.problems = {}  # uuids stay the same across months: never show last month's
         self.tree.load(unit_roots(self.store))
@@ -175,6 +210,23 @@ class MainWindow(QMainWindow):
         month = first_month_dialog.open_first_month(self, self.store, self.dialogs)
         if month is not None:
             self.load_periods(month)
+
+    def reopen_month(self) -> bool:
+        """重新打开本月… (reason required, audited; the same service as ``guatu reopen``)."""
+        return month_state.reopen(self)
+
+    def refused_edit(self) -> None:
+        """An edit tried on a month sent as final: say why, offer 重新打开本月…."""
+        if self._refusing or self.store.period is None:
+            return
+        self._refusing = True
+        try:
+            answer = self.dialogs.choose(self, "本月已报送", month_state.refusal(self.store.period),
+                                         [month_state.REOPEN, "取消"])
+            if answer == 0:
+                self.reopen_month()
+        finally:
+            self._refusing = False
 
     def _units_changed(self) -> None:
         """Units added, renamed or removed in the tree: findings carry unit paths, check again."""
@@ -206,6 +258,11 @@ class MainWindow(QMainWindow):
         self._show_findings()
         if self.hh_uuid is not None:  # the household on screen gets its tint and tooltips now, not on reselect
             self._tint(self.findings.get(self.hh_uuid, []))
+        if self.store.period is not None:  # then the pinyin-initials index, for the search box
+            pid = self.store.period.id
+            self.warm_handle = self.runner.run(
+                lambda s, _p: Store.warm_search_in(s, pid), title="索引", show_progress=False, read_only=True,
+                on_error=lambda e: log.warning("search index of %s failed: %r", pid, e))
 
     def wait_checks(self, timeout_ms: int = 300_000) -> None:
         """Let the background check finish (tests, screenshots, bench)."""
@@ -216,6 +273,7 @@ class MainWindow(QMainWindow):
         same = unit_id == self.unit_id
         self.unit_id, self.unit_level, self.unit_path, self.village_ids = unit_id, level, path, villages
         self.reload_households(select=self.household_id if same else None)
+        self._update_actions()  # Ctrl+N follows the unit chosen, by keyboard or mouse
 
     def reload_households(self, select: int | None = None) -> None:
         ids = self.store.household_ids(self.village_ids, self.acts["risky"].isChecked())
@@ -328,13 +386,42 @@ class MainWindow(QMainWindow):
             return False
         return self.editor.add_household(self.unit_id, name) is not None
 
+    def target_village(self) -> int | None:
+        """The village Ctrl+N adds to: the chosen village, else the village of the household on show."""
+        if self.unit_level == "village":
+            return self.unit_id
+        if self.household_id is not None:
+            detail = self.store.household_detail(self.household_id)
+            return detail.village_id if detail else None
+        return None
+
     def new_household(self) -> None:
-        if self.unit_level != "village":
-            self.dialogs.info(self, "新建一户", "请先在左侧选择一个村，再在户列表最后一行输入户主姓名。")
+        """Ctrl+N: a household with its 户主 in the village, the cursor in edit in the head's 姓名."""
+        village = self.target_village()
+        if village is None or not self.store.editable:
+            self.dialogs.info(self, "新建一户", "请先在左侧选择一个村（或该村的一户）。")
             return
-        index = self.hh_model.index(self.hh_model.rowCount() - 1, 0)
-        self.hh_view.setCurrentIndex(index)
-        self.hh_view.edit(index)
+        self.grid.commit_editor()
+        self._before_new = (self.household_id, QApplication.focusWidget())
+        if self.acts["risky"].isChecked():
+            self.acts["risky"].setChecked(False)  # the new household has no colour yet: keep it in the list
+        uuid = self.editor.add_household(village)
+        if uuid is None or self.hh_uuid != uuid:
+            return
+        self.grid.setFocus()
+        self.grid.move_to(0, MEMBER_CODES.index("name"))
+        self.grid.new_household = True
+        self.grid.edit(self.grid.currentIndex())
+
+    def discard_new_household(self) -> None:
+        """Esc before anything was typed into a household just added: it is taken back."""
+        if self.hh_uuid is None or not self.editor.discard_household(self.hh_uuid):
+            return
+        before, focus = getattr(self, "_before_new", (None, None))
+        if before is not None and before in self.hh_model.ids:
+            self.hh_view.setCurrentIndex(self.hh_model.index(self.hh_model.row_of(before), 0))
+        (focus if focus is not None and focus.isVisible() else self.hh_view).setFocus()
+        self.statusBar().showMessage("未输入任何内容，新建的一户已撤销。", 5000)
 
     def remove_household(self) -> None:
         if self.hh_uuid is None or not self.store.editable:
@@ -353,7 +440,11 @@ class MainWindow(QMainWindow):
         editable = self.store.editable
         for key in ("add_member", "remove_member", "remove_household"):
             self.acts[key].setEnabled(editable and self.household_id is not None)
-        self.acts["add_household"].setEnabled(editable and self.unit_level == "village")
+        self.acts["add_household"].setEnabled(editable and (self.unit_level == "village" or self.household_id is not None))
+        self.acts["reopen"].setEnabled(self.store.locked and not self.store.read_only)
+        units_editable = not self.store.read_only
+        self.acts["add_township"].setEnabled(units_editable and self.tree.parent_for("township") is not None)
+        self.acts["add_village"].setEnabled(units_editable and self.tree.parent_for("village") is not None)
 
     # -- navigation ----------------------------------------------------------------------------
     def go_to(self, village_id: int, household_id: int, person_id: int | None = None, field: str | None = None) -> None:
@@ -370,8 +461,22 @@ class MainWindow(QMainWindow):
             self.grid.setCurrentIndex(self.member_model.index(self.member_model.ids.index(person_id), col))
             self.grid.setFocus()
 
+    def go_to_person(self, person_uuid: str) -> bool:
+        """A person chosen elsewhere (the drill-down list of a count): their household and row."""
+        place = self.store.person_place(person_uuid) if self.store.period else None
+        if place is None:
+            return False
+        self.go_to(*place)
+        return True
+
     def jump_to_finding(self, f: Finding) -> None:
+        """The cursor to the finding's field: a member's cell, a household-panel field (scrolled into
+        view and focused), or — for 附件1/附件2 findings — the counts view at its row and column."""
         if not f.household:
+            if f.code.startswith(("M-", "C-")):
+                window_tools.show_counts_at(self, f)
+            elif f.code.startswith("P-"):
+                self.open_tool("app.ui.projects_view")
             return
         hid = self.store.household_id(f.household)
         if hid is None:
@@ -379,9 +484,23 @@ class MainWindow(QMainWindow):
         detail = self.store.household_detail(hid)
         pid = self.store.person_id(hid, f.person) if f.person else None
         self.go_to(detail.village_id, hid, pid, f.field)
+        if pid is None:
+            self.focus_panel_field(f.field)
+
+    def focus_panel_field(self, field: str | None) -> bool:
+        widget = self.panel.reveal(field)
+        if widget is None:
+            return False
+        # again once the double-click that asked for it is over (the dock's view takes focus on it)
+        QTimer.singleShot(0, lambda: widget.setFocus(Qt.FocusReason.OtherFocusReason))
+        return True
 
     def acknowledge(self, f: Finding) -> None:
         window_tools.acknowledge(self, f)
+
+    def explain(self, f: Finding, text: str) -> None:
+        """A 核实说明 typed in the dock's last column."""
+        window_tools.acknowledge(self, f, text)
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -411,8 +530,55 @@ class MainWindow(QMainWindow):
     def show_settings(self) -> None:
         window_tools.show_settings(self)
 
+    def fit_screen(self) -> None:
+        """Sizes for this screen: the last ones used on a screen of this size, else defaults that
+        fit 1366×768 (compact member columns unless every column fits)."""
+        self.layout_memory.restore()
+        if layout.settings().value(self.layout_memory._key("member_group")) is None:
+            self.member_tabs.setCurrentIndex(self.member_tabs.widest_fitting())
+        self.member_tabs.apply()
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def show_keys_help(self) -> None:
+        self.dialogs.info(self, "键盘操作", keys.HELP)
+
+    # -- where the clerk was -------------------------------------------------------------------
+    def _state(self) -> QSettings:
+        return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "guatu", "window")
+
+    def _state_key(self) -> str:
+        return "last/" + str(self.store.db.path.resolve()).replace("/", "|").replace("\\", "|")
+
+    def restore_last(self) -> None:
+        """The village and household last used in this register (first start: the first village),
+        focus in the household list; from now on they are remembered when the window closes."""
+        self._remember = True
+        saved = self._state().value(self._state_key(), "")
+        unit_id, _, hh_uuid = str(saved or "").partition(",")
+        hid = self.store.household_id(hh_uuid) if hh_uuid and self.store.period else None
+        if unit_id.isdigit() and self.tree.select_unit(int(unit_id)):
+            if hid is not None and hid in self.hh_model.ids:
+                self.hh_view.setCurrentIndex(self.hh_model.index(self.hh_model.row_of(hid), 0))
+                self.hh_view.scrollTo(self.hh_model.index(self.hh_model.row_of(hid), 0))
+        else:
+            vid = self.tree.first_village()
+            if vid is not None:
+                self.tree.select_unit(vid)
+        self.hh_view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _remember_last(self) -> None:
+        if getattr(self, "_remember", False) and self.unit_id is not None:
+            self._state().setValue(self._state_key(), f"{self.unit_id},{self.hh_uuid or ''}")
+
     def closeEvent(self, event) -> None:
-        if self.check_handle is not None:
-            self.check_handle.cancel()
-            self.check_handle.wait(5000)
+        self.grid.commit_editor()
+        self._remember_last()
+        if self.remember_layout:
+            self.layout_memory.save()
+        for handle in (self.check_handle, self.warm_handle):
+            if handle is not None:
+                handle.cancel()
+                handle.wait(5000)
         super().closeEvent(event)

@@ -1,9 +1,12 @@
-"""The member grid of one household: keyboard like Excel/WPS, paste from Excel, edits via the editor.
+"""The member grid of one household: keyboard like the spreadsheets clerks know (Excel/WPS).
 
-Enter commits and moves down, Tab across; typing starts editing; Insert adds a member below the
-current row, Ctrl+Delete removes one after confirmation, Delete clears the cells; Ctrl+V pastes
-tab-separated rows (姓名, 与户主关系, 年龄, 健康状况, 有无劳动能力, 身份证号, 联系电话 from the current
-column on), each value validated like typing.
+Tab moves right (姓名 → 与户主关系 → 年龄 → …), Shift+Tab left; Enter commits and moves down to the
+column where the run of Tabs began; typing replaces a cell's content and typing on the ＋ row starts a
+new member there; ↑/↓ move the cursor (also from an open editor, after committing it). A closed-list
+cell completes what is typed (``app.ui.completion``); what does not complete is not stored and the
+cell stays in edit saying why. Insert adds a member below, Ctrl+Delete removes one after confirmation,
+Delete clears cells; Ctrl+V pastes rows copied from Excel/WPS, cleaned as an import cleans them.
+Whatever is typed is stored in the cell the editor was opened on, and nowhere else.
 """
 
 from __future__ import annotations
@@ -12,37 +15,45 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QApplication,
+    QHeaderView,
+    QMenu,
+    QTableView,
+    QToolTip,
+    QWidget,
+)
 
+from app.importers import paste as pasting
+from app.rules.household import age_from_id
 from app.services.register import InvalidValue, normalise
-from app.ui.columns import MEMBER_CODES, MEMBER_COLUMNS
-from app.ui.delegates import ColumnDelegate
+from app.ui.columns import MEMBER_CODES, MEMBER_COLUMNS, PASTE_CODES
+from app.ui.delegates import BAD_STYLE, ChoiceCombo, ColumnDelegate
 from app.ui.dialogs import Dialogs
 from app.ui.editor import Editor
-from app.ui.models import MemberModel
+from app.ui.models import FindingsRole, MemberModel
+from app.ui.widgets import plain_tip
 
-
-def parse_tsv(text: str) -> list[list[str]]:
-    """Rows of a clipboard copied from Excel/WPS (tab-separated, CRLF, quoted cells with newlines)."""
-    rows: list[list[str]] = []
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        if line.strip() == "":
-            continue
-        rows.append([cell.strip().strip('"') for cell in line.split("\t")])
-    return rows
+parse_tsv = pasting.parse_tsv
 
 
 class MemberGrid(QTableView):
-    """The view: only key handling; the controller does the work."""
+    """The view: keys, moves and the life of an editor; the controller does the work."""
 
     insert_requested = Signal(int)
     remove_requested = Signal(int)
     paste_requested = Signal(int, int, str)
     clear_requested = Signal(list)
+    note_requested = Signal(object)  # the cell's warning (Finding) to explain with a 核实说明
+    discard_requested = Signal()  # Esc in the empty head's 姓名 of a household just added
+    message = Signal(str)  # why a typed value was not stored, or what it completed to
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setItemDelegate(ColumnDelegate(MEMBER_COLUMNS, self))
+        self.delegate = ColumnDelegate(MEMBER_COLUMNS, self)
+        self.setItemDelegate(self.delegate)
         self.setEditTriggers(QAbstractItemView.EditTrigger.AnyKeyPressed | QAbstractItemView.EditTrigger.DoubleClicked
                              | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
@@ -51,17 +62,28 @@ class MemberGrid(QTableView):
         self.verticalHeader().setDefaultSectionSize(26)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.setWordWrap(False)
+        self.anchor: int | None = None  # the column where the current run of Tabs began
+        self.new_household = False  # the cursor sits in a just-added household's empty head
+        self._moving = False
 
     def setModel(self, model) -> None:
         super().setModel(model)
         for i, col in enumerate(MEMBER_COLUMNS):
             self.setColumnWidth(i, col.width)
 
+    # -- keys without an editor ----------------------------------------------------------------
     def keyPressEvent(self, event) -> None:
         key, mods = event.key(), event.modifiers()
         cur = self.currentIndex()
         if event.matches(QKeySequence.StandardKey.Paste):
             self.paste_requested.emit(max(cur.row(), 0), max(cur.column(), 0), QGuiApplication.clipboard().text())
+            return
+        if self.state() == QAbstractItemView.State.EditingState:
+            super().keyPressEvent(event)
+            return
+        if key == Qt.Key.Key_Escape and self.new_household:  # nothing typed into the new household yet
+            self.new_household = False
+            self.discard_requested.emit()
             return
         if key == Qt.Key.Key_Insert:
             self.insert_requested.emit(cur.row())
@@ -70,27 +92,181 @@ class MemberGrid(QTableView):
             if cur.isValid():
                 self.remove_requested.emit(cur.row())
             return
-        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.state() != QAbstractItemView.State.EditingState:
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             self.clear_requested.emit(self.selectedIndexes() or [cur])
             return
-        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.state() != QAbstractItemView.State.EditingState:
-            self._move_down(cur)
+        if (key == Qt.Key.Key_F4 or (key == Qt.Key.Key_Down and mods & Qt.KeyboardModifier.AltModifier)) and \
+                cur.isValid() and MEMBER_COLUMNS[cur.column()].kind == "choice":
+            self.edit(cur)  # F4 / Alt+↓ on a closed-list cell: its list, open
+            editor = QApplication.focusWidget()
+            if isinstance(editor, ChoiceCombo):
+                editor.showPopup()
             return
-        super().keyPressEvent(event)
+        if key == Qt.Key.Key_F2 and mods & Qt.KeyboardModifier.ShiftModifier:
+            self.request_note()
+            return
+        moves = {Qt.Key.Key_Tab: "right", Qt.Key.Key_Backtab: "left", Qt.Key.Key_Return: "down",
+                 Qt.Key.Key_Enter: "down"}
+        if key in moves and not mods & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
+            if cur.isValid():
+                self.go(cur.row(), cur.column(), moves[key])
+            return
+        typed = event.text()
+        self.delegate.replace_content = bool(typed) and typed.isprintable()
+        try:
+            super().keyPressEvent(event)
+        finally:
+            self.delegate.replace_content = False
 
-    def closeEditor(self, editor, hint) -> None:
-        """Enter in an editor commits and moves to the cell below (Excel); Tab keeps its meaning."""
+    def inputMethodEvent(self, event) -> None:
+        """Chinese from an input method opens the cell like a typed key, replacing its content."""
+        index = self.currentIndex()
+        if (self.state() == QAbstractItemView.State.EditingState or not event.commitString() or not index.isValid()
+                or not index.flags() & Qt.ItemFlag.ItemIsEditable):
+            super().inputMethodEvent(event)
+            return
+        self.delegate.replace_content = True
+        try:
+            self.edit(index)
+        finally:
+            self.delegate.replace_content = False
+        editor = QApplication.focusWidget()
+        if editor is not None and editor is not self:
+            QApplication.sendEvent(editor, event)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab and Shift+Tab move between cells (``keyPressEvent``); F6 leaves the grid."""
+        if self.state() == QAbstractItemView.State.EditingState:
+            return True
         cur = self.currentIndex()
-        super().closeEditor(editor, hint)
-        if hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache:
-            self._move_down(cur)
+        if cur.isValid():
+            self.go(cur.row(), cur.column(), "right" if next else "left")
+            return True
+        return super().focusNextPrevChild(next)
 
-    def _move_down(self, cur: QModelIndex) -> None:
-        model = self.model()
-        if model is None or not cur.isValid():
+    def currentChanged(self, current: QModelIndex, previous: QModelIndex) -> None:
+        super().currentChanged(current, previous)
+        if not self._moving:
+            self.anchor = None  # the clerk went elsewhere: a new run of Tabs starts from there
+            self.new_household = False
+        self._show_cell_tip(current)
+
+    # -- an editor's end -----------------------------------------------------------------------
+    def finish_edit(self, editor: QWidget, move: str) -> None:
+        """Store what ``editor`` holds in its own cell, then move (right, left, down, up; ``leave``
+        stays; ``cancel`` stores nothing). A closed-list text that completes to nothing stays in
+        edit with the reason, except when focus left the grid: then it is not stored."""
+        if getattr(editor, "done", False):
             return
-        row = min(cur.row() + 1, model.rowCount() - 1)
-        self.setCurrentIndex(model.index(row, cur.column()))
+        row, col = editor.cell
+        if move == "cancel":
+            empty = not self.delegate.editor_value(editor)[0]
+            self._close(editor)
+            if self.new_household and empty and row == 0:
+                self.new_household = False
+                self.discard_requested.emit()
+            elif not empty:
+                self.new_household = False  # something was typed: the household is the clerk's now
+            return
+        value, problem = self.delegate.editor_value(editor)
+        if problem:
+            if move == "leave":
+                self._close(editor)
+                self.message.emit(f"{problem}，未保存。")
+                return
+            self._refuse(editor, problem)
+            return
+        self._close(editor)
+        model = self.model()
+        stored = model.setData(model.index(row, col), value)
+        if value not in (None, ""):
+            self.new_household = False
+        if isinstance(editor, ChoiceCombo) and stored and value is not None:
+            typed = editor.currentText().strip()
+            if typed and typed != value and typed != editor.itemText(editor.findData(value)):
+                self.message.emit(f"“{typed}” → {value}")
+        if move != "leave":
+            self.go(row, col, move)
+
+    def _refuse(self, editor: QWidget, problem: str) -> None:
+        editor.setStyleSheet(f"{type(editor).__name__}{{{BAD_STYLE}}}")
+        editor.setToolTip(plain_tip(problem))  # the typed text is in it: never read as rich text
+        self.message.emit(problem)
+        rect = self.visualRect(self.model().index(*editor.cell))
+        QToolTip.showText(self.viewport().mapToGlobal(rect.bottomLeft()), plain_tip(problem), self)
+
+    def _close(self, editor: QWidget) -> None:
+        editor.done = True
+        self.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+
+    def commit_editor(self) -> None:
+        """Store an open editor's value and close it (before Ctrl+N, a pane switch …)."""
+        for editor in self.viewport().findChildren(QWidget):
+            if hasattr(editor, "cell") and not getattr(editor, "done", False) and editor.isVisible():
+                self.finish_edit(editor, "leave")
+
+    # -- moves ---------------------------------------------------------------------------------
+    def go(self, row: int, col: int, move: str) -> None:
+        """The spreadsheet's moves from (row, col); the rows are read after any add/reload."""
+        model = self.model()
+        if model is None or model.rowCount() == 0:
+            return
+        last_row, last_col = model.rowCount() - 1, model.columnCount() - 1
+        if move == "right":
+            self.anchor = col if self.anchor is None else self.anchor
+            row, col = row, min(col + 1, last_col)
+        elif move == "left":
+            col = max(col - 1, 0)
+            self.anchor = None if self.anchor is None else min(self.anchor, col)
+        elif move == "down":
+            row, col = min(row + 1, last_row), (self.anchor if self.anchor is not None else col)
+            self.anchor = None
+        elif move == "up":
+            row, self.anchor = max(row - 1, 0), None
+        self.move_to(row, col)
+
+    def move_to(self, row: int, col: int, edit: bool = False) -> None:
+        """Put the cursor on (row, col) without ending the run of Tabs; optionally open its editor."""
+        index = self.model().index(row, col)
+        self._moving = True
+        try:
+            self.setCurrentIndex(index)
+        finally:
+            self._moving = False
+        self.scrollTo(index)
+        if edit:
+            self.edit(index)
+
+    # -- the cell's findings -------------------------------------------------------------------
+    def _show_cell_tip(self, index: QModelIndex) -> None:
+        found = index.data(FindingsRole) if index.isValid() else None
+        if found and index.data(Qt.ItemDataRole.DisplayRole) not in (None, ""):  # not while a row is typed
+            text = "；".join(f"{f.code} {f.message}" for f in found)
+            if any(not f.is_error for f in found):
+                text += "（Shift+F2 填写核实说明）"
+            self.message.emit(text)
+
+    def request_note(self) -> None:
+        """Shift+F2 (Excel's 批注 key): the cell's warning gets its 核实说明."""
+        found = self.currentIndex().data(FindingsRole) or []
+        warnings = [f for f in found if not f.is_error]
+        if warnings:
+            self.note_requested.emit(warnings[0])
+        elif found:
+            self.message.emit("错误必须改正；只有“提示”可以填写核实说明。")
+        else:
+            self.message.emit("本单元格没有提示。")
+
+    def contextMenuEvent(self, event) -> None:
+        index = self.indexAt(event.pos())
+        found = [f for f in (index.data(FindingsRole) or []) if not f.is_error] if index.isValid() else []
+        if not found:
+            return
+        self.setCurrentIndex(index)
+        menu = QMenu(self)
+        for f in found:
+            menu.addAction(f"填写核实说明：{f.code}…", lambda f=f: self.note_requested.emit(f))
+        menu.exec(event.globalPos())
 
 
 class MemberController:
@@ -107,6 +283,8 @@ class MemberController:
         grid.clear_requested.connect(self.clear)
 
     def show(self, household_id: int | None, hh_uuid: str | None) -> None:
+        if household_id != self.model.household_id:
+            self.grid.new_household = False
         self.hh_uuid = hh_uuid
         self.model.load(household_id)
 
@@ -116,10 +294,32 @@ class MemberController:
 
     def _edit(self, person_id: int, field: str, value: Any) -> bool:
         row = self.model.ids.index(person_id)
-        return self.hh_uuid is not None and self.editor.edit_person(self.hh_uuid, self._uuid(row), field, value)
+        if self.hh_uuid is None:
+            return False
+        uuid = self._uuid(row)
+        age = self._age_for(row, field, value)
+        if age is None:
+            return self.editor.edit_person(self.hh_uuid, uuid, field, value)
+        with self.editor.macro("修改身份证号（按身份证号填年龄）"):
+            ok = self.editor.edit_person(self.hh_uuid, uuid, field, value)
+            return ok and self.editor.edit_person(self.hh_uuid, uuid, "age", age)
+
+    def _age_for(self, row: int, field: str, value: Any) -> int | None:
+        """The age to fill from a 身份证号 typed where 年龄 is empty (as of the month's last day)."""
+        p = self.model.person(row)
+        period = self.model.store.period
+        if field != "id_number" or p is None or p.get("age") is not None or period is None or not value:
+            return None
+        return age_from_id(str(value).replace(" ", "").upper(), period.month)
 
     def _add_last(self, values: dict[str, Any]) -> bool:
-        return self.hh_uuid is not None and self.editor.add_member(self.hh_uuid, None, values)
+        if self.hh_uuid is None:
+            return False
+        period = self.model.store.period
+        age = age_from_id(str(values["id_number"]).upper(), period.month) if values.get("id_number") and period else None
+        if age is not None:
+            values = {**values, "age": age}
+        return self.editor.add_member(self.hh_uuid, None, values)
 
     def insert(self, row: int) -> None:
         if self.hh_uuid is None or not self.model.store.editable:
@@ -146,17 +346,20 @@ class MemberController:
                 self.editor.edit_person(self.hh_uuid, self._uuid(r), MEMBER_CODES[c], None)
 
     def paste(self, row: int, col: int, text: str) -> int:
-        """Paste TSV rows at (row, col); rows past the last member add members. Returns rows written."""
-        rows = parse_tsv(text)
-        if not rows or self.hh_uuid is None or not self.model.store.editable:
+        """Paste rows copied from Excel/WPS at (row, col), cleaned as an import cleans them (header
+        row skipped, 儿子 → 之子 …); rows past the last member add members. Returns rows written."""
+        if self.hh_uuid is None or not self.model.store.editable:
             return 0
-        codes = MEMBER_CODES[col:]
+        codes = tuple(c for c in MEMBER_CODES[col:] if c in PASTE_CODES)
+        rows = pasting.clean_rows(text, codes)
+        if not rows:
+            return 0
         problems: list[str] = []
         written = 0
         with self.editor.macro(f"粘贴{len(rows)}行"):
             for i, cells in enumerate(rows):
                 values: dict[str, Any] = {}
-                for code, cell in zip(codes, cells, strict=False):
+                for code, cell in cells.items():
                     try:
                         normalise(code, cell)
                     except InvalidValue as e:

@@ -30,9 +30,10 @@ CHUNK = 200
 Index = QModelIndex | QPersistentModelIndex
 
 
-def findings_tip(findings: list[Finding]) -> str:
+def findings_tip(findings: list[Finding], more: str = "") -> str:
     """The tooltip of a cell with findings; messages quote names, so it is shown literally."""
-    return plain_tip("\n".join(f"{f.code} {'错误' if f.is_error else '提示'}：{f.message}" for f in findings))
+    lines = [f"{f.code} {'错误' if f.is_error else '提示'}：{f.message}" for f in findings]
+    return plain_tip("\n".join(lines + ([more] if more and lines else [])))
 
 
 def tint(findings: list[Finding]) -> QBrush | None:
@@ -259,7 +260,8 @@ class MemberModel(QAbstractTableModel):
                 return found
             if role == R.BackgroundRole:
                 return tint(found)
-            return findings_tip(found) or None
+            more = "（Shift+F2 或右键：填写核实说明）" if any(not f.is_error for f in found) else ""
+            return findings_tip(found, more) or None
         if role == R.TextAlignmentRole and col.kind == "age":
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
@@ -283,6 +285,11 @@ class MemberModel(QAbstractTableModel):
             return True
         return bool(self.on_edit(p["id"], col.code, value))
 
+    def _heads_or_all(self) -> list[str]:
+        people = [self.person(r) for r in range(len(self.ids))]
+        heads = [p["uuid"] for p in people if p and p.get("relation") == "户主"]
+        return heads if len(heads) > 1 else [p["uuid"] for p in people if p]
+
     def refresh_person(self, person_id: int, fields: list[str] | None = None) -> None:
         """Re-read one person and repaint its row (after an edit or an undo)."""
         if person_id not in self.ids:
@@ -298,6 +305,9 @@ class MemberModel(QAbstractTableModel):
         for f in findings:
             if f.person and f.field:
                 self.findings.setdefault((f.person, f.field), []).append(f)
+            elif f.code == "H-01":  # two 户主 (or none): the relation cells it is about
+                for uuid in self._heads_or_all():
+                    self.findings.setdefault((uuid, "relation"), []).append(f)
         if self.ids:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.ids) - 1, self.columnCount() - 1),
                                   [R.BackgroundRole, R.ToolTipRole])

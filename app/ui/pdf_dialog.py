@@ -1,6 +1,7 @@
 """What the 工具 › 挂图… and 工具 › 明白卡… dialogs share: month and unit, the output PDF with a
-default name, a preview of the chosen unit's chart, writing off the GUI thread (progress, 取消)
-and opening the finished PDF. Each dialog adds its own rows, preview text and work. Services only."""
+default name, a summary of the chosen unit's chart, writing off the GUI thread (progress, 取消), then
+the pages the exporter wrote shown inside the dialog (``app.ui.pdf_preview``) and, on request, the
+PDF opened in the system's reader to print. Each dialog adds its own rows, summary and work."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QHBoxLayout,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -22,6 +25,7 @@ from app.services import wallchart as charts
 from app.services.errors import GuatuError
 from app.storage import Database
 from app.ui.dialogs import Dialogs
+from app.ui.pdf_preview import PdfPreview, render_pages
 from app.ui.tasks import Cancelled, TaskDialog, TaskHandle
 from app.ui.widgets import action_buttons, data_combo, esc, month_combo, path_row, pdf_chooser, preview_label
 
@@ -42,7 +46,7 @@ class PdfToolDialog(TaskDialog):
     def __init__(self, db: Database, month: str | None = None, parent: QWidget | None = None,
                  dialogs: Dialogs | None = None):
         super().__init__(db, parent, dialogs)
-        self.open_after = True  # open the PDF when done (tests turn it off)
+        self.open_after = False  # open the PDF in the system's reader when done, besides the preview
         self.setWindowTitle(self.TITLE)
         self.setMinimumWidth(self.MIN_WIDTH)
         with db.read_session() as s:
@@ -64,8 +68,18 @@ class PdfToolDialog(TaskDialog):
         box = QVBoxLayout(self)
         box.addLayout(form)
         box.addWidget(self.preview)
-        self.buttons, self.make_button = action_buttons(self, "生成并打开", self.start)
-        box.addWidget(self.buttons)
+        self.pages = PdfPreview()
+        self.pages.setVisible(False)
+        box.addWidget(self.pages, 1)
+        row = QHBoxLayout()
+        self.open_button = QPushButton("用PDF阅读器打开（打印）")
+        self.open_button.setEnabled(False)
+        self.open_button.clicked.connect(self.open_pdf)
+        self.buttons, self.make_button = action_buttons(self, "生成并预览", self.start)
+        row.addWidget(self.open_button)
+        row.addStretch(1)
+        row.addWidget(self.buttons)
+        box.addLayout(row)
         for w in (self.month, self.unit, *(combo for _label, combo in extra)):
             w.currentIndexChanged.connect(self.refresh)
         self.refresh()
@@ -111,7 +125,15 @@ class PdfToolDialog(TaskDialog):
         if not out:
             self.dialogs.warn(self, self.TITLE, "请选择输出文件。")
             return None
-        work = self.work(out)
+        inner = self.work(out)
+        width = max(600, min(1200, self.width() - 80))
+
+        def work(session, progress):  # the pages rendered in the worker too (QImage, not QPixmap)
+            result = inner(session, progress)
+            if Path(result["out"]).exists():
+                result["images"], result["total_pages"] = render_pages(result["out"], width)
+            return result
+
         self.make_button.setEnabled(False)
         self.handle = self.runner.run(work, title=self.TASK_TITLE, on_result=self._done, on_error=self._failed)
         return self.handle
@@ -119,10 +141,20 @@ class PdfToolDialog(TaskDialog):
     def _done(self, result: dict[str, Any]) -> None:
         self.result = result
         self.make_button.setEnabled(True)
+        self.open_button.setEnabled(True)
+        if result.get("images"):
+            self.pages.show_pages(result["images"], result.get("total_pages", len(result["images"])))
+            self.pages.setVisible(True)
+            screen = self.screen().availableGeometry() if self.screen() else None
+            if screen is not None:
+                self.resize(min(screen.width() - 40, max(self.width(), 1000)), screen.height() - 80)
         if self.open_after:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(result["out"]))
-        else:
-            self.dialogs.info(self, self.TITLE, self.done_text(result))
+            self.open_pdf()
+        self.dialogs.info(self, self.TITLE, self.done_text(result) + "\n预览见本窗口；打印请用“用PDF阅读器打开”。")
+
+    def open_pdf(self) -> None:
+        if self.result and self.result.get("out"):
+            QDesktopServices.openUrl(QUrl.fromLocalFile(self.result["out"]))
 
     def _failed(self, error: BaseException) -> None:
         self.make_button.setEnabled(True)

@@ -1,6 +1,7 @@
 """The problems dock: every finding of the selected unit, filterable by code and severity.
 
-Double-click jumps to the cell; a warning can be acknowledged with a typed 核实说明.
+Double-click or Enter on a finding takes the cursor to its field (a member's cell, a household-panel
+field, a count of 附件1/附件2); a warning's 核实说明 is typed in place in its last column.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
@@ -37,6 +40,28 @@ R = Qt.ItemDataRole
 HEADERS = ("级别", "代码", "单位", "栏目", "说明", "核实说明")
 Index = QModelIndex | QPersistentModelIndex
 FindingRole = R.UserRole + 10
+NOTE_COL = 5
+
+
+def field_label(f: Finding) -> str:
+    """The 栏目 of a finding as the forms name it: register fields, 附件1/附件2 counts, 附件3 columns."""
+    from app.rules.counts import COUNT_NAMES
+    from app.ui.projects_model import COLUMNS as PROJECT_COLUMNS
+
+    code = f.field or ""
+    if not code:
+        return ""
+    if code in domain.FIELD_NAMES:
+        return domain.FIELD_NAMES[code]
+    if code in COUNT_NAMES:
+        return COUNT_NAMES[code]
+    project = next((c.label for c in PROJECT_COLUMNS if c.code == code), None)
+    if project:
+        return project.replace("\n", "")
+    from app.ui.columns import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
+
+    column = next((c.header for c in (*MEMBER_COLUMNS, *HOUSEHOLD_COLUMNS) if c.code == code), None)
+    return column or ""
 
 
 class FindingsModel(QAbstractTableModel):
@@ -71,13 +96,36 @@ class FindingsModel(QAbstractTableModel):
         if role == R.DisplayRole:
             return (
                 "错误" if f.is_error else "提示", f.code, f.unit or "",
-                domain.FIELD_NAMES.get(f.field or "", f.field or ""), f.message, f.note or "",
+                field_label(f), f.message, f.note or "",
             )[index.column()]
+        if role == R.EditRole and index.column() == NOTE_COL:
+            return f.note or ""
         if role == R.ToolTipRole and index.column() == 4:
             return plain_tip(f.message)
+        if role == R.ToolTipRole and index.column() == NOTE_COL and not f.is_error:
+            return "双击或按 F2 在此填写核实说明（随报表导出）"
         if role == R.ForegroundRole and index.column() == 0:
             return QBrush(QColor("#c0392b" if f.is_error else "#b9770e"))
         return None
+
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = super().flags(index)
+        if index.isValid() and index.column() == NOTE_COL and not self.rows[index.row()].is_error \
+                and self.on_note is not None:
+            return base | Qt.ItemFlag.ItemIsEditable
+        return base
+
+    on_note = None  # (finding, text) → bool: the window stores a 核实说明 typed in place
+
+    def setData(self, index: Index, value: Any, role: int = R.EditRole) -> bool:  # noqa: N802 - Qt API
+        if role != R.EditRole or index.column() != NOTE_COL or self.on_note is None:
+            return False
+        f = self.rows[index.row()]
+        text = str(value or "").strip()
+        if text == (f.note or "") or not self.on_note(f, text):
+            return False
+        return True
 
 
 class FindingsFilter(QSortFilterProxyModel):
@@ -102,14 +150,20 @@ class FindingsFilter(QSortFilterProxyModel):
 
 
 class ProblemsDock(QDockWidget):
-    """``jump(finding)`` on double-click; ``acknowledge(finding)`` for a 核实说明."""
+    """``jump(finding)`` on double-click or Enter; ``acknowledge(finding)`` for a 核实说明 in a dialog;
+    ``explain(finding, text)`` for one typed in place."""
 
     jump = Signal(object)
     acknowledge = Signal(object)
+    explain = Signal(object, str)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("问题清单", parent)
         self.setObjectName("problems")
+        self.remembered_height = 150  # the height the clerk gave it (per screen size, app.ui.layout)
+        self.collapsed = False
+        self.setTitleBarWidget(QWidget())  # the bar below carries the title: one line when empty
+        self.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable)
         self.model = FindingsModel(self)
         self.proxy = FindingsFilter(self)
         self.proxy.setSourceModel(self.model)
@@ -125,7 +179,12 @@ class ProblemsDock(QDockWidget):
         self.summary = plain_label()
         self.ack = QPushButton("填写核实说明…")
         self.ack.setToolTip("对所选“提示”填写核实说明（随报表导出）")
-        bar.addWidget(QLabel("筛选："))
+        title = QLabel("问题清单")
+        title.setStyleSheet("font-weight:bold;")
+        bar.addWidget(title)
+        bar.addSpacing(12)
+        self.filter_label = QLabel("筛选：")
+        bar.addWidget(self.filter_label)
         bar.addWidget(self.severity)
         bar.addWidget(self.code)
         bar.addStretch(1)
@@ -136,11 +195,12 @@ class ProblemsDock(QDockWidget):
         self.view.setModel(self.proxy)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                  | QAbstractItemView.EditTrigger.EditKeyPressed)  # only 核实说明 of a W
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(22)
         header = self.view.horizontalHeader()
-        for i, w in enumerate((44, 48, 170, 90, 0, 160)):
+        for i, w in enumerate((44, 48, 170, 130, 0, 160)):
             if w:
                 self.view.setColumnWidth(i, w)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
@@ -149,11 +209,52 @@ class ProblemsDock(QDockWidget):
         self.severity.currentIndexChanged.connect(self._filter)
         self.code.currentIndexChanged.connect(self._filter)
         self.view.doubleClicked.connect(self._jump)
+        self.view.installEventFilter(self)
         self.ack.clicked.connect(self._ack)
+        self.model.on_note = self._note_typed
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        """Enter on a finding does what a double-click does (unless a 核实说明 is being typed)."""
+        if obj is self.view and event.type() == QEvent.Type.KeyPress \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
+                and self.view.state() != QAbstractItemView.State.EditingState:
+            index = self.view.currentIndex()
+            if index.isValid():
+                self._jump(index)
+                return True
+        return False
+
+    def _note_typed(self, f: Finding, text: str) -> bool:
+        if not text:
+            return False
+        self.explain.emit(f, text)
+        return True
 
     def set_rows(self, rows: list[Finding]) -> None:
         self.model.set_rows(rows)
         self._refresh_codes()
+        self.collapse(not rows)
+
+    def collapse(self, empty: bool) -> None:
+        """Empty: one line (title, 没有问题); with findings: the height remembered."""
+        if empty == self.collapsed:
+            return
+        self.collapsed = empty
+        self.view.setVisible(not empty)
+        for w in (self.filter_label, self.severity, self.code, self.ack):
+            w.setVisible(not empty)
+        window = self.parentWidget()
+        if empty:
+            self.setMaximumHeight(self.widget().layout().itemAt(0).sizeHint().height() + 8)
+        else:
+            self.setMaximumHeight(16777215)
+            if hasattr(window, "resizeDocks"):
+                window.resizeDocks([self], [self.remembered_height], Qt.Orientation.Vertical)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        if not self.collapsed and self.isVisible() and event.size().height() > 80:
+            self.remembered_height = event.size().height()
 
     def counts(self) -> tuple[int, int]:
         e = sum(1 for f in self.model.rows if f.is_error)
@@ -172,7 +273,7 @@ class ProblemsDock(QDockWidget):
         self.code.blockSignals(False)
         self._filter()
         e, w = self.counts()
-        self.summary.setText(f"错误 {e} · 提示 {w}")
+        self.summary.setText(f"错误 {e} · 提示 {w}" if e or w else "所选单位没有问题")
 
     def _filter(self) -> None:
         self.proxy.set(self.code.currentData(), self.severity.currentData())

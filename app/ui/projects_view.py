@@ -1,8 +1,9 @@
 """The 附件3 fund-project register as an editable table (forms.md §3).
 
 Rows as exported (county total, then per township its total row and its projects); totals and
-拨付进度 are computed and read-only. Every accepted edit is one ``db.session()`` through
-``app.services.projects`` (audited, refused on a locked month); the sheet, its P-rule findings
+拨付进度 are computed and read-only. Every accepted edit is one request of
+``app.services.operations`` (one transaction) over ``app.services.projects`` (audited, refused on
+a locked month); the sheet, its P-rule findings
 (red E / amber W tints with code and message in the tooltip) and the totals come from
 ``app.services.count_sheet``. The UI never runs SQL. Model and editors: ``app.ui.projects_model``.
 """
@@ -24,10 +25,10 @@ from PySide6.QtWidgets import (
 
 from app.kernel.month import Month
 from app.services import count_sheet as sheets
+from app.services import operations as ops
 from app.services import projects
 from app.services.errors import GuatuError
 from app.services.periods import get_period
-from app.services.units import find_unit
 from app.ui.projects_model import (
     CODES,
     COLUMNS,
@@ -118,7 +119,7 @@ class ProjectsView(QWidget):
         month = Month.parse(sheet.month).short
         self.title.setText(f"{sheet.unit_name}资金项目落实进度调度表（附件3） · {month} · {sheet.state}")
         self.lock_note.setText(f"{month}已报送（已锁定），本表只能查看，不能修改。如需更正，请先重新打开该月份"
-                               "（guatu reopen --reason …，原因记入操作日志）。")
+                               "（主窗口“工具 › 重新打开本月…”，原因记入操作日志）。")
         self.lock_note.setVisible(sheet.locked)
         n = sum(1 for r in sheet.rows if r.record)
         errors = sum(1 for f in sheet.findings if f.is_error)
@@ -164,8 +165,7 @@ class ProjectsView(QWidget):
                     raise ValueError("项目名称不能为空。")
             elif code in ("content", "remark"):
                 value = str(value or "").strip() or None
-            with self.db.session() as s:
-                changed = projects.update_project(s, get_period(s, self.month), uuid, **{code: value})
+            changed = ops.execute(self.db, ops.EditProject(self.month, uuid, {code: value})).value
         except ValueError as e:
             self.dialogs.error(self, "资金项目", str(e))
             return False
@@ -203,9 +203,7 @@ class ProjectsView(QWidget):
         if path is None:
             return None
         try:
-            with self.db.session() as s:
-                township = find_unit(s, path)
-                uuid = projects.add_project(s, get_period(s, self.month), township, name="新项目", stage="未开工").uuid
+            uuid = ops.execute(self.db, ops.AddProject(self.month, path, {"name": "新项目", "stage": "未开工"})).value
         except GuatuError as e:
             self.dialogs.error(self, "新增项目", e.message)
             return None
@@ -229,8 +227,7 @@ class ProjectsView(QWidget):
         if not self.dialogs.confirm(self, "删除项目", f"确定删除项目“{name}”吗？删除记入操作日志。"):
             return False
         try:
-            with self.db.session() as s:
-                projects.delete_project(s, get_period(s, self.month), uuid)
+            ops.execute(self.db, ops.DeleteProject(self.month, uuid))
         except GuatuError as e:
             self.dialogs.error(self, "删除项目", e.message)
             return False

@@ -1,4 +1,5 @@
-"""The search box: name, phone fragment or 身份证号; one hit jumps straight to the person."""
+"""The search box: name, pinyin initials (ljg → 李建国), phone fragment or 身份证号; one hit jumps
+straight to the person."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ class SearchBox(QLineEdit):
     def __init__(self, store: Store, parent: QWidget | None = None):
         super().__init__(parent)
         self.store = store
-        self.setPlaceholderText("查找：姓名、电话或身份证号（Ctrl+F）")
+        self.setPlaceholderText("查找：姓名、拼音首字母、电话或身份证号（Ctrl+F）")
         self.setClearButtonEnabled(True)
         self.setMinimumWidth(240)
         self.setMaximumWidth(340)

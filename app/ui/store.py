@@ -97,6 +97,10 @@ class Store:
         with self.db.read_session() as s:
             return register.household_id_for(s, self.period_id, uuid)
 
+    def person_place(self, person_uuid: str) -> tuple[int, int, int] | None:
+        with self.db.read_session() as s:
+            return browse.person_place(s, self.period_id, person_uuid)
+
     def person_id(self, household_id: int, uuid: str) -> int | None:
         with self.db.read_session() as s:
             return register.person_id_for(s, household_id, uuid)
@@ -109,6 +113,16 @@ class Store:
         with self.db.session() as s:
             return op(s, *args, **kwargs)
 
+    def reopen_month(self, reason: str) -> browse.PeriodInfo:
+        """重新打开本月: the same audited service as ``guatu reopen``; the month as it now stands."""
+        from app.services.periods import reopen_period
+
+        month = self.period.month if self.period else None
+        if month is None:
+            raise Refused("数据库中还没有任何月份。")
+        self.run(reopen_period, month, reason)
+        return next(p for p in self.periods() if p.month == month)
+
     # -- checks --------------------------------------------------------------------------------
     def check_household(self, household_id: int) -> list[Finding]:
         from app.services import checks
@@ -117,11 +131,23 @@ class Store:
             return list(checks.check_household_id(s, household_id))
 
     @staticmethod
+    def warm_search_in(session, period_id: int) -> None:
+        """Build the month's pinyin-initials index ahead of the first search (background task)."""
+        search_service.warm(session, period_id)
+
+    @staticmethod
     def check_period_in(session, month: str) -> list[Finding]:
         """The whole month's findings (background task: runs in the worker's own session)."""
         from app.services import checks
 
         return list(checks.check_period(session, month))
+
+    def suggested_note(self, finding: Finding) -> str | None:
+        """The 核实说明 offered before one is typed (an M-07 total change: the month's 动态调整)."""
+        from app.services import adjustments
+
+        with self.db.read_session() as s:
+            return adjustments.suggested_note(s, self.period.month if self.period else None, finding)
 
     def add_note(self, finding: Finding, note: str) -> None:
         from app.services import checks

@@ -25,6 +25,7 @@ class _Command(QUndoCommand):
         self.store, self.notify = store, notify
         self._first = True
         self.error: Exception | None = None
+        self.discard = False  # undo it once and forget it (a household left empty)
 
     def apply(self) -> Change:  # do the edit; raise to refuse
         raise NotImplementedError
@@ -40,6 +41,8 @@ class _Command(QUndoCommand):
 
     def undo(self) -> None:
         self._safely(self.revert)
+        if self.discard:
+            self.setObsolete(True)  # QUndoStack drops a command that is obsolete after its undo
 
     def _safely(self, fn: Callable[[], Change]) -> None:
         try:
@@ -127,7 +130,7 @@ class RemoveMember(_Command):
 
 class AddHousehold(_Command):
     def __init__(self, store: Store, notify: Notify, village_id: int, head_name: str):
-        super().__init__(store, notify, f"新建{head_name}户")
+        super().__init__(store, notify, f"新建{head_name}户" if head_name else "新建一户")
         self.village_id, self.head_name = village_id, head_name
         self.snap: Snapshot | None = None
         self.uuid: str | None = None
@@ -135,7 +138,8 @@ class AddHousehold(_Command):
     def apply(self) -> Change:
         if self.snap is not None:
             return self.store.run(register.restore_household, self.store.period_id, self.snap)
-        change = self.store.run(register.add_household, self.store.period_id, self.village_id, None, self.head_name)
+        change = self.store.run(register.add_household, self.store.period_id, self.village_id, None,
+                                self.head_name or None, with_head=True)
         self.uuid = change.new
         return change
 

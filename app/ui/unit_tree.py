@@ -76,7 +76,7 @@ class UnitTree(QTreeView):
         self.setIndentation(14)
         self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.header().setStretchLastSection(False)
-        for i, w in ((1, 42), (2, 48), (3, 38)):
+        for i, w in ((1, 38), (2, 44), (3, 34)):
             self.header().setSectionResizeMode(i, QHeaderView.ResizeMode.Fixed)
             self.setColumnWidth(i, w)
         self._nodes: dict[int, tuple[UnitNode, str, QStandardItem]] = {}
@@ -202,6 +202,21 @@ class UnitTree(QTreeView):
         entries += [("重命名…", lambda: self.rename(node.id)), ("行政区划代码…", lambda: self.set_code(node.id)),
                     ("删除", lambda: self.remove(node.id))]
         return entries
+
+    def parent_for(self, level: str) -> int | None:
+        """Where 新增乡镇 (``level`` township) or 新增村 (village) adds from the selected unit: under
+        it, or beside it (under its parent) when a unit of that level is selected; None when neither."""
+        node = self.node(self.current_unit()) if self.current_unit() is not None else None
+        while node is not None:
+            if CHILD.get(node.level, ("",))[0] == level:
+                return node.id
+            node = self.node(node.parent_id) if node.parent_id is not None else None
+        return None
+
+    def add_under_selected(self, level: str) -> bool:
+        """编辑 › 新增乡镇… / 新增村… and the buttons under the tree."""
+        parent = self.parent_for(level)
+        return parent is not None and self.add_child(parent)
 
     def _menu(self, pos: QPoint) -> None:
         index = self.indexAt(pos)

@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
+from PySide6.QtGui import Qt as GuiQt  # mightBeRichText lives in QtGui's Qt namespace
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -46,7 +47,7 @@ def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
 def plain_tip(text: str | None) -> str:
     """A tooltip shown literally: Qt renders a tooltip that looks like HTML as HTML, so such a text
     is escaped (line breaks kept); any other text is returned as it is."""
-    if not text or not Qt.mightBeRichText(text):
+    if not text or not GuiQt.mightBeRichText(text):
         return text or ""
     return "<qt>" + esc(text).replace("\n", "<br>") + "</qt>"
 

@@ -6,10 +6,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
+
 from app.rules.findings import Finding
 from app.services.errors import GuatuError
 from app.storage import Database
-from app.ui import cards_dialog, counts_view, export_dialog, import_wizard, projects_view, wallchart_dialog
+from app.ui import (
+    cards_dialog,
+    counts_view,
+    export_dialog,
+    import_wizard,
+    new_month_dialog,
+    projects_view,
+    records_view,
+    wallchart_dialog,
+)
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -19,11 +30,12 @@ if TYPE_CHECKING:
 TOOLS: dict[str, Callable] = {
     "import": import_wizard.open_dialog,
     "export": export_dialog.open_dialog,
-    "new_month": import_wizard.open_new_month_dialog,
+    "new_month": new_month_dialog.open_dialog,
     "wallchart": wallchart_dialog.open_dialog,
     "cards": cards_dialog.open_dialog,
     "counts": counts_view.open_dialog,
     "projects": projects_view.open_dialog,
+    "records": records_view.open_dialog,
 }
 
 
@@ -64,12 +76,18 @@ def show_settings(window: MainWindow) -> None:
     SettingsDialog(window.store, window.dialogs, window).exec()
 
 
-def acknowledge(window: MainWindow, f: Finding) -> None:
-    """A warning acknowledged with a typed 核实说明 (stored, exported); errors must be fixed."""
+def acknowledge(window: MainWindow, f: Finding, text: str | None = None) -> None:
+    """A warning acknowledged with a typed 核实说明 (stored, exported); errors must be fixed.
+    ``text`` typed in the problems dock already; else asked for in a dialog."""
+    if f.code == "A-01" and f.field == "reason" and f.target:
+        fill_adjustment_reason(window, f)
+        return
     if f.is_error:
         window.dialogs.info(window, "核实说明", "错误必须改正；只有“提示”可以填写核实说明。")
         return
-    text = window.dialogs.ask_text(window, "核实说明", f"{f.code} {f.message}\n\n请填写核实情况：", f.note or "")
+    if text is None:
+        text = window.dialogs.ask_text(window, "核实说明", f"{f.code} {f.message}\n\n请填写核实情况：",
+                                       f.note or window.store.suggested_note(f) or "")
     if not text or not text.strip():
         return
     try:
@@ -80,3 +98,47 @@ def acknowledge(window: MainWindow, f: Finding) -> None:
     hid = window.store.household_id(f.household) if f.household else None
     if hid is not None:
         window.recheck(hid)
+    else:  # a count or project finding: its note shows after the month's check
+        window.start_check()
+
+
+def fill_adjustment_reason(window: MainWindow, f: Finding) -> bool:
+    """A-01 from the problems dock: the 动态调整 record's reason typed at once (closes the finding)."""
+    from app.services import adjustments
+
+    reason = window.dialogs.ask_text(window, "动态调整原因", f"{f.message}\n\n请填写调整原因：", "")
+    if not reason or not reason.strip():
+        return False
+    try:
+        window.store.run(adjustments.set_details, adjustments.SetDetails(f.target, reason=reason))
+    except GuatuError as e:
+        window.dialogs.warn(window, "动态调整", e.message)
+        return False
+    window.start_check()
+    return True
+
+
+def show_counts_at(window: MainWindow, f: Finding):
+    """附件1/附件2 in a window of their own, the cursor on the finding's row and column."""
+    from PySide6.QtWidgets import QDialog, QVBoxLayout
+
+    from app.services import count_sheet as sheets
+    from app.ui.counts_view import CountsView
+
+    store = window.store
+    with store.db.read_session() as s:
+        unit_id = sheets.default_unit_id(s)
+    if unit_id is None or store.period is None:
+        return None
+    dialog = QDialog(window)
+    dialog.setWindowTitle("月报表（附件1/附件2/附件3）")
+    view = CountsView(store.db, store.period.month, unit_id, dialog, dialogs=window.dialogs)
+    QVBoxLayout(dialog).addWidget(view)
+    dialog.resize(min(1400, window.width()), min(850, window.height()))
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.finished.connect(lambda _r: window.start_check())  # notes typed there
+    view.person_chosen.connect(lambda pid: (dialog.close(), window.go_to_person(pid)))
+    dialog.show()
+    view.go_to_finding(f)
+    window.counts_dialog = dialog
+    return view

@@ -48,8 +48,7 @@ def main(db: str, out: str) -> None:
         if errors:
             w.jump_to_finding(errors[0])
             w.grid.setCurrentIndex(w.member_model.index(w.member_model.rowCount() - 1, 0))  # show the tint
-        scroll = w.panel.parentWidget().parentWidget()
-        scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum())
+        w.panel.sections.setCurrentIndex(1)  # the panel's 措施与收入 section
         settle()
         w.grab().save(str(outdir / "household_error.png"))
         w.close()

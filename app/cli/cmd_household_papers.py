@@ -1,0 +1,27 @@
+"""`guatu household-papers --unit U --out FILE.pdf [--kind income|handbook|medical] [--period]`: 一册两表."""
+
+from __future__ import annotations
+
+import argparse
+
+from . import common
+
+
+def add_parser(sub, name: str) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, help="一册两表：每户的收入情况一览表或扶贫手册（A4，每户一页）")
+    common.add_db(p)
+    common.add_unit(p)
+    common.add_pdf_out(p)
+    common.add_period(p)
+    p.add_argument("--kind", default="income", help="income 收入情况一览表（默认）、handbook 扶贫手册、medical 治疗用药情况一览表（仅有病患成员的户）")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.services.papers import WritePapers, write_papers
+
+    out = common.pdf_out(args)
+    with common.open_db(args, write=True) as db, db.session() as s:
+        info = write_papers(s, WritePapers(args.period, args.unit, str(out), args.kind))
+    common.say(f"已生成：{out}（{info['households']}户，{info['pages']}页）")
+    return common.EXIT_OK

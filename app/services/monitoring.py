@@ -1,0 +1,253 @@
+"""监测户 (household-records.md §3): households monitored against (re)entering poverty.
+
+Beyond the register: 脱贫不稳定户, 边缘易致贫户, 突发严重困难户, each with its risk reasons, colour,
+dated measures, review and 风险消除. A registered household coloured 红 is proposed as
+脱贫不稳定户 until it is taken into monitoring. R-01…R-03 run in the month's check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain import MONITOR_KINDS, RISK_COLOUR_NAMES, RISK_COLOURS, RISK_REASONS
+from app.kernel.month import Month
+from app.models import Household, MonitoredHousehold, MonitorMeasure, Office, Period, Person, Unit
+from app.models.units import unit_path, villages_under
+from app.rules.findings import Finding
+from app.rules.records import MonitoredData, check_monitored
+
+from . import audit
+from .errors import Refused, UsageError
+
+
+class MonitorRefused(Refused):
+    """A monitored household that cannot be stored as given."""
+
+
+@dataclass(frozen=True, slots=True)
+class AddMonitored:
+    village: str  # name or path
+    head_name: str
+    kind: str
+    started_on: dt.date
+    colour: str = "yellow"
+    reasons: tuple[str, ...] = ()
+    members: tuple[tuple[str, int | None, str | None], ...] = ()
+    household: str | None = None  # uuid of a registered household
+
+
+@dataclass(frozen=True, slots=True)
+class AddMeasure:
+    uuid: str
+    taken_on: dt.date
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    uuid: str
+    reviewed_on: dt.date
+    colour: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClearRisk:
+    uuid: str
+    cleared_on: dt.date | None
+    basis: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MonitorChange:
+    monitored: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+
+
+def _get(session: Session, uuid: str) -> MonitoredHousehold:
+    m = session.scalar(select(MonitoredHousehold).where(MonitoredHousehold.uuid == uuid))
+    if m is None:
+        raise UsageError(f"没有编号为 {uuid} 的监测户。")
+    return m
+
+
+def _data(m: MonitoredHousehold, paths: dict[int, str]) -> MonitoredData:
+    last = max((x.taken_on for x in m.measures), default=None)
+    return MonitoredData(m.uuid, m.head_name, paths.get(m.village_id), m.household_uuid, m.risk_colour, m.started_on,
+                         m.reviewed_on, m.cleared_on, m.cleared_basis, last)
+
+
+def _paths(session: Session) -> dict[int, str]:
+    return {u.id: unit_path(u) for u in session.scalars(select(Unit).where(Unit.level == "village"))}
+
+
+def _changed(session: Session, m: MonitoredHousehold) -> MonitorChange:
+    session.flush()
+    return MonitorChange((m.uuid,), tuple(check_monitored(_data(m, _paths(session)), dt.date.today())))
+
+
+def add_monitored(session: Session, req: AddMonitored) -> MonitorChange:
+    from .units import find_unit
+
+    village = find_unit(session, req.village)
+    if village.level != "village":
+        raise MonitorRefused("监测户须登记到村。")
+    if req.kind not in MONITOR_KINDS:
+        raise MonitorRefused(f"监测类型只能是{'、'.join(MONITOR_KINDS)}，现为“{req.kind}”。")
+    if req.colour not in RISK_COLOURS:
+        raise MonitorRefused("红黄绿只能是红、黄、绿。")
+    bad = [r for r in req.reasons if r not in RISK_REASONS]
+    if bad:
+        raise MonitorRefused(f"风险原因“{'、'.join(bad)}”不在清单中。")
+    if not req.head_name.strip():
+        raise MonitorRefused("请填写户主姓名。")
+    m = MonitoredHousehold(
+        village_id=village.id, household_uuid=req.household, head_name=req.head_name.strip(), kind=req.kind,
+        risk_colour=req.colour, risk_reasons="、".join(req.reasons) or None, started_on=req.started_on,
+        members="\n".join(",".join("" if x is None else str(x) for x in mem) for mem in req.members) or None)
+    session.add(m)
+    session.flush()
+    audit.record(session, "insert", table="monitored", record=m.uuid, new=f"{req.kind} {m.head_name}")
+    return _changed(session, m)
+
+
+def add_measure(session: Session, req: AddMeasure) -> MonitorChange:
+    m = _get(session, req.uuid)
+    if not req.text.strip():
+        raise MonitorRefused("请填写措施内容。")
+    m.measures.append(MonitorMeasure(taken_on=req.taken_on, text=req.text.strip()))
+    audit.record(session, "update", table="monitored", record=m.uuid, field="measures", new=req.text.strip())
+    return _changed(session, m)
+
+
+def review(session: Session, req: Review) -> MonitorChange:
+    m = _get(session, req.uuid)
+    old = (m.reviewed_on, m.risk_colour)
+    m.reviewed_on = req.reviewed_on
+    if req.colour is not None:
+        if req.colour not in RISK_COLOURS:
+            raise MonitorRefused("红黄绿只能是红、黄、绿。")
+        m.risk_colour = req.colour
+    audit.record(session, "update", table="monitored", record=m.uuid, field="review", old=old,
+                 new=(m.reviewed_on, m.risk_colour))
+    return _changed(session, m)
+
+
+def clear_risk(session: Session, req: ClearRisk) -> MonitorChange:
+    """风险消除 (R-02: a date and a basis are both needed — stored as given, the rule shows what is missing)."""
+    m = _get(session, req.uuid)
+    old = (m.cleared_on, m.cleared_basis)
+    m.cleared_on, m.cleared_basis = req.cleared_on, (req.basis or "").strip() or None
+    audit.record(session, "update", table="monitored", record=m.uuid, field="cleared", old=old,
+                 new=(m.cleared_on, m.cleared_basis))
+    return _changed(session, m)
+
+
+def _of_unit(session: Session, unit: Unit | None) -> list[MonitoredHousehold]:
+    q = select(MonitoredHousehold)
+    if unit is not None:
+        q = q.where(MonitoredHousehold.village_id.in_([v.id for v in villages_under(session, unit)]))
+    return list(session.scalars(q.order_by(MonitoredHousehold.village_id, MonitoredHousehold.started_on,
+                                           MonitoredHousehold.id)))
+
+
+def findings(session: Session, period: Period, unit: Unit | None = None, today: dt.date | None = None
+             ) -> list[Finding]:
+    as_of = min(today or dt.date.today(), Month.parse(period.month).last_day)
+    paths = _paths(session)
+    out: list[Finding] = []
+    for m in _of_unit(session, unit):
+        if m.started_on <= as_of:
+            out.extend(check_monitored(_data(m, paths), as_of))
+    return out
+
+
+def proposals(session: Session, period: Period, unit: Unit | None = None) -> list[dict[str, Any]]:
+    """Registered households coloured 红 in the month and not yet monitored: proposed 脱贫不稳定户."""
+    monitored = {u for (u,) in session.execute(select(MonitoredHousehold.household_uuid).where(
+        MonitoredHousehold.household_uuid.is_not(None), MonitoredHousehold.cleared_on.is_(None)))}
+    q = (select(Household).where(Household.period_id == period.id, Household.risk_colour == "red")
+         .order_by(Household.village_id, Household.position))
+    if unit is not None:
+        q = q.where(Household.village_id.in_([v.id for v in villages_under(session, unit)]))
+    paths = _paths(session)
+    out = []
+    for hh in session.scalars(q):
+        if hh.uuid in monitored:
+            continue
+        head = hh.head
+        out.append({"household": hh.uuid, "unit": paths.get(hh.village_id), "head": head.name if head else None,
+                    "persons": len(hh.members), "kind": "脱贫不稳定户", "reasons": hh.risk_reasons,
+                    "colour": "红", "proposed": True})
+    return out
+
+
+def listing(session: Session, period: Period, unit: Unit | None = None) -> list[dict[str, Any]]:
+    """The month's monitored households (monitored during the month) then the 红 proposals."""
+    m0, m1 = Month.parse(period.month).first_day, Month.parse(period.month).last_day
+    paths = _paths(session)
+    out = []
+    for m in _of_unit(session, unit):
+        if m.started_on > m1 or (m.cleared_on is not None and m.cleared_on < m0):
+            continue
+        members = [ln for ln in (m.members or "").splitlines() if ln.strip()]
+        persons = len(members) or 1
+        if m.household_uuid:
+            n = session.scalar(select(Household).where(Household.period_id == period.id,
+                                                       Household.uuid == m.household_uuid))
+            persons = len(n.members) if n is not None else persons
+        out.append({
+            "uuid": m.uuid, "household": m.household_uuid, "unit": paths.get(m.village_id), "head": m.head_name,
+            "persons": persons, "kind": m.kind, "reasons": m.risk_reasons,
+            "colour": RISK_COLOUR_NAMES.get(m.risk_colour, m.risk_colour),
+            "measures": "；".join(f"{x.taken_on:%m-%d} {x.text}" for x in m.measures),
+            "started_on": m.started_on.isoformat(), "reviewed_on": m.reviewed_on.isoformat() if m.reviewed_on else None,
+            "cleared_on": m.cleared_on.isoformat() if m.cleared_on else None, "cleared_basis": m.cleared_basis,
+            "status": "风险已消除" if m.cleared_on else "监测中", "proposed": False,
+        })
+    return out + proposals(session, period, unit)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportMonitored:
+    period: str | None
+    unit: str | None
+    out: str
+
+
+@dataclass
+class MonitoredExport:
+    files: list[str] = field(default_factory=list)
+    rows: int = 0
+
+
+def export_list(session: Session, req: ExportMonitored) -> MonitoredExport:
+    """The month's 监测户名单 as .xlsx and PDF (no 身份证号, no health details)."""
+    from app.exporters.monitored import MonitoredSheet, write
+
+    from .export import resolve
+
+    period, unit = resolve(session, req.period, req.unit)
+    rows = listing(session, period, unit)
+    office = session.get(Office, 1)
+    out = Path(req.out)
+    m = Month.parse(period.month)
+    if out.suffix.lower() in (".xlsx", ".pdf"):
+        xlsx, pdf = out.with_suffix(".xlsx"), out.with_suffix(".pdf")
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        stem = f"{unit.name}{m.year}年{m.month}月防止返贫监测户名单"
+        xlsx, pdf = out / f"{stem}.xlsx", out / f"{stem}.pdf"
+    files = write(MonitoredSheet(unit.name, period.month, rows, (office.preparer or "") if office else "",
+                                 (office.preparer_phone or "") if office else ""), xlsx, pdf)
+    audit.record(session, "export", period=period.month, table="monitored", record=unit_path(unit),
+                 new=f"{len(rows)}户")
+    return MonitoredExport([str(f) for f in files], len(rows))
+
+
+__all__ = ["AddMeasure", "AddMonitored", "ClearRisk", "Person", "Review"]

@@ -1,0 +1,78 @@
+"""一册两表 of a unit's households for a month (household-records.md §4): view-models for the exporter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain import RISK_COLOUR_NAMES
+from app.kernel.month import Month
+from app.models import Household, Visit
+
+from . import audit
+from .cards import cards_for
+from .errors import UsageError
+
+KINDS = ("income", "handbook", "medical")
+
+
+@dataclass(frozen=True, slots=True)
+class WritePapers:
+    period: str | None
+    unit: str | None
+    out: str
+    kind: str = "income"
+
+
+def write_papers(session: Session, req: WritePapers) -> dict:
+    from app.exporters.papers import HouseholdPaper, write_papers
+
+    from .export import resolve
+
+    if req.kind not in KINDS:
+        raise UsageError(f"--kind 只能是 {'、'.join(KINDS)}。")
+    if Path(req.out).suffix.lower() != ".pdf":
+        raise UsageError(f"输出文件应为 .pdf：{req.out}")
+    period, unit = resolve(session, req.period, req.unit)
+    m = Month.parse(period.month)
+    cards = cards_for(session, unit, period)
+    hhs = {h.uuid: h for h in session.scalars(select(Household).where(
+        Household.period_id == period.id, Household.uuid.in_([c.uuid for c in cards])))} if cards else {}
+    visits: dict[str, list[tuple[str, str, str]]] = {}
+    if req.kind == "handbook" and cards:
+        for v in session.scalars(select(Visit).where(Visit.household_uuid.in_(list(hhs)),
+                                                     Visit.visited_on <= m.last_day).order_by(Visit.visited_on)):
+            visits.setdefault(v.household_uuid, []).append((v.visited_on.isoformat(), v.visitor, v.satisfaction or ""))
+    treatments: dict[str, list[tuple]] = {}
+    if req.kind == "medical" and cards:
+        from .treatment import SERIOUS, of_household
+
+        for c in cards:
+            h = hhs[c.uuid]
+            recs = of_household(session, c.uuid, m.year)
+            if not recs and not any(p.health in SERIOUS for p in h.members):
+                continue
+            treatments[c.uuid] = [(
+                r.person_name, r.disease, f"{r.hospital or ''} {r.diagnosed_on.isoformat() if r.diagnosed_on else ''}",
+                r.treatment, r.doctor, (r.medicines or "").replace("\n", "；"), r.total_cost, r.basic_insurance,
+                r.serious_insurance, r.medical_assistance, r.other_reimbursement, r.out_of_pocket,
+                (r.followups or "").replace("\n", "；")) for r in recs]
+        cards = [c for c in cards if c.uuid in treatments]
+    papers = []
+    for c in cards:
+        h = hhs[c.uuid]
+        papers.append(HouseholdPaper(
+            uuid=c.uuid, township=c.township, village=c.village, head=c.head, year=m.year, month=period.month,
+            members=[(x.name, x.relation, x.age) for x in c.members],
+            income=[(i.category, i.label or i.category, i.amount) for i in h.income_items],
+            ytd_per_capita=h.ytd_income, helper=c.helper_name, helper_phone=c.helper_phone, cause=h.cause or "",
+            measures=c.measures, visits=visits.get(c.uuid, []),
+            colour=RISK_COLOUR_NAMES.get(h.risk_colour, h.risk_colour),
+            closed_out=h.closed_out_on.isoformat() if h.closed_out and h.closed_out_on else "", payload=c.payload,
+            treatments=treatments.get(c.uuid, [])))
+    info = write_papers(papers, req.out, req.kind)
+    audit.record(session, "export", period=period.month, table="papers", record=unit.name, new=req.kind)
+    return info

@@ -1,0 +1,116 @@
+"""治疗用药情况一览表 (household-records.md §4): a member's treatment records, kept by the village doctor.
+
+Health data stays home: these records are read only by the window, by T-01/T-02 and by the
+household's own treatment table (``app.services.papers``, kind ``medical``) — never by wall charts,
+明白卡, packages or logs (the audit log records that a row changed, not what it says).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Household, Period, Person, TreatmentRecord, Unit
+from app.models.units import unit_path, villages_under
+from app.rules.findings import Finding
+from app.rules.records import t01_untreated, t02_reimbursed
+
+from . import audit
+from .errors import Refused
+
+TREATMENTS = ("门诊慢病", "住院", "家庭医生签约", "其他")
+SERIOUS = ("大病", "长期慢性病")
+
+
+class TreatmentRefused(Refused):
+    """A treatment record that cannot be stored as given."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetTreatment:
+    """A member's record for a year (one per disease); amounts in yuan."""
+
+    household: str
+    person: str
+    year: int
+    disease: str
+    hospital: str | None = None
+    diagnosed_on: dt.date | None = None
+    treatment: str | None = None
+    doctor: str | None = None
+    medicines: str | None = None
+    total_cost: float = 0
+    basic_insurance: float = 0
+    serious_insurance: float = 0
+    medical_assistance: float = 0
+    other_reimbursement: float = 0
+    followups: str | None = None
+
+
+def set_treatment(session: Session, req: SetTreatment) -> tuple[str, list[Finding]]:
+    """Add or replace the member's record for the year and disease; audited without its content."""
+    if not req.disease.strip():
+        raise TreatmentRefused("请填写疾病名称。")
+    if req.treatment is not None and req.treatment not in TREATMENTS:
+        raise TreatmentRefused(f"治疗方式只能是{'、'.join(TREATMENTS)}。")
+    amounts = (req.total_cost, req.basic_insurance, req.serious_insurance, req.medical_assistance,
+               req.other_reimbursement)
+    if any(a < 0 for a in amounts):
+        raise TreatmentRefused("费用和报销金额不能为负数。")
+    name = session.scalar(select(Person.name).where(Person.uuid == req.person).limit(1))
+    rec = session.scalar(select(TreatmentRecord).where(
+        TreatmentRecord.person_uuid == req.person, TreatmentRecord.year == req.year,
+        TreatmentRecord.disease == req.disease.strip()))
+    action = "update"
+    if rec is None:
+        rec = TreatmentRecord(person_uuid=req.person, household_uuid=req.household, year=req.year,
+                              disease=req.disease.strip())
+        session.add(rec)
+        action = "insert"
+    for f in ("hospital", "diagnosed_on", "treatment", "doctor", "medicines", "total_cost", "basic_insurance",
+              "serious_insurance", "medical_assistance", "other_reimbursement", "followups"):
+        setattr(rec, f, getattr(req, f))
+    rec.person_name = name
+    session.flush()
+    audit.record(session, action, table="treatment_records", record=rec.uuid)  # no health details in the log
+    return rec.uuid, _t02(rec, None)
+
+
+def _t02(rec: TreatmentRecord, unit: str | None) -> list[Finding]:
+    reimbursed = rec.basic_insurance + rec.serious_insurance + rec.medical_assistance + rec.other_reimbursement
+    return t02_reimbursed(rec.total_cost, reimbursed, rec.person_name or "", rec.household_uuid, rec.person_uuid,
+                          unit, rec.uuid)
+
+
+def of_household(session: Session, household: str, year: int) -> list[TreatmentRecord]:
+    return list(session.scalars(select(TreatmentRecord).where(
+        TreatmentRecord.household_uuid == household, TreatmentRecord.year == year).order_by(TreatmentRecord.id)))
+
+
+def findings(session: Session, period: Period, unit: Unit | None = None) -> list[Finding]:
+    """T-01 on members with 大病/长期慢性病 of the month's register; T-02 on the year's records."""
+    year = period.year
+    q = (select(Household.uuid, Household.village_id, Person.uuid, Person.name, Person.health)
+         .join(Person, Person.household_id == Household.id)
+         .where(Household.period_id == period.id, Person.health.in_(SERIOUS)))
+    if unit is not None:
+        q = q.where(Household.village_id.in_([v.id for v in villages_under(session, unit)]))
+    rows = list(session.execute(q))
+    if not rows:
+        return []
+    paths = {u.id: unit_path(u) for u in session.scalars(select(Unit).where(Unit.level == "village"))}
+    wanted = {r[2] for r in rows}  # the year's records, filtered here (no IN list of every patient)
+    records = [r for r in session.scalars(select(TreatmentRecord).where(TreatmentRecord.year == year))
+               if r.person_uuid in wanted]
+    treated = {r.person_uuid for r in records}
+    out: list[Finding] = []
+    by_person = {r[2]: r for r in rows}
+    for hh, vid, pu, name, health in rows:
+        if pu not in treated:
+            out.extend(t01_untreated(hh, pu, name, health, paths.get(vid), year))
+    for rec in records:
+        out.extend(_t02(rec, paths.get(by_person[rec.person_uuid][1])))
+    return out

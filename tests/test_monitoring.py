@@ -1,0 +1,74 @@
+"""监测户 (household-records.md §3): add, measures, review, 风险消除, R-01…R-03, 红 proposals, the 名单."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+
+import pytest
+from sqlalchemy import select
+
+from app.cli import main
+from app.models import Household, Period
+from app.services import checks, monitoring, register
+from tests.test_ui_services import build_register
+
+
+def test_monitored_rules_and_proposals(db):
+    ids = build_register(db, "2020-03")
+    with db.session() as s:
+        register.set_risk(s, ids["households"][2], "red", ["因病"])
+        ch = monitoring.add_monitored(s, monitoring.AddMonitored(
+            "暖泉镇/前暖泉村", "周边缘", "边缘易致贫户", dt.date(2019, 8, 1), "red", ("因病", "因学"),
+            members=(("周边缘", 52, None), ("周小", 15, None))))
+        uuid = ch.monitored[0]
+        period = s.scalar(select(Period))
+        found = {f.code for f in monitoring.findings(s, period, today=dt.date(2020, 3, 20))}
+        assert found == {"R-01", "R-03"}  # red without a measure; monitored since 2019-08 without review
+        monitoring.add_measure(s, monitoring.AddMeasure(uuid, dt.date(2020, 3, 5), "申请临时救助2000元"))
+        monitoring.review(s, monitoring.Review(uuid, dt.date(2020, 3, 6), "yellow"))
+        assert monitoring.findings(s, period, today=dt.date(2020, 3, 20)) == []
+        ch = monitoring.clear_risk(s, monitoring.ClearRisk(uuid, dt.date(2020, 3, 18), None))
+        assert [f.code for f in ch.findings] == ["R-02"]
+        assert "R-02" in {f.code for f in checks.check_period(s, period)}
+        monitoring.clear_risk(s, monitoring.ClearRisk(uuid, dt.date(2020, 3, 18), "收入稳定超过标准"))
+        rows = monitoring.listing(s, period)
+        red = s.get(Household, ids["households"][2])
+        assert [(r["head"], r["proposed"]) for r in rows] == [("周边缘", False), ("刘德明", True)]
+        assert rows[1]["household"] == red.uuid and rows[0]["status"] == "风险已消除" and rows[0]["persons"] == 2
+        with pytest.raises(monitoring.MonitorRefused):
+            monitoring.add_monitored(s, monitoring.AddMonitored("暖泉镇/前暖泉村", "某", "贫困户", dt.date(2020, 3, 1)))
+
+
+def test_cli_add_list_export(db, db_path, tmp_path, capsys):
+    build_register(db, "2020-03")
+    db.close()
+    assert main(["monitored", "add", "--db", str(db_path), "--village", "后暖泉村", "--head", "吴突发",
+                 "--kind", "突发严重困难户", "--since", "2020-03-02", "--colour", "红", "--reason", "因灾"]) == 0
+    assert main(["monitored", "list", "--db", str(db_path), "--unit", "康平县", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["households"]
+    assert [(r["head"], r["kind"], r["colour"]) for r in rows] == [("吴突发", "突发严重困难户", "红")]
+    assert main(["monitored", "export", "--db", str(db_path), "--unit", "康平县", "--out", str(tmp_path / "m")]) == 0
+    pdf = next((tmp_path / "m").glob("*.pdf"))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "防止返贫监测户名单" in text and "吴突发" in text and "突发严重困难户1户" in text
+    assert main(["monitored", "add", "--db", str(db_path), "--village", "后暖泉村", "--head", "x", "--kind", "别的",
+                 "--since", "2020-03-02"]) == 1
+
+
+def test_a_village_with_monitored_households_is_not_deleted(db):
+    from app.services.errors import Refused
+    from app.services.units import ensure_path, remove_unit
+
+    with db.session() as s:
+        ensure_path(s, ["康平县", "暖泉镇", "空村"])
+        monitoring.add_monitored(s, monitoring.AddMonitored("暖泉镇/空村", "周边缘", "边缘易致贫户", dt.date(2020, 3, 1)))
+        with pytest.raises(Refused, match="监测户1户"):
+            remove_unit(s, _unit(s, "空村"))
+
+
+def _unit(s, name):
+    from app.models import Unit
+
+    return s.scalar(select(Unit).where(Unit.name == name))
