@@ -50,7 +50,7 @@ def coverage_ranges(code_points) -> list[tuple[int, int]]:
 
 def write_coverage() -> None:
     """Write resources/fonts/coverage.txt from the faces (run after changing a shipped font;
-    tests/test_fonts_coverage.py fails while it is stale)."""
+    tests/kernel/test_fonts_coverage.py fails while it is stale)."""
     ranges = coverage_ranges(frozenset().union(*_cmaps()))
     text = "".join(f"{a:x}-{b:x}\n" for a, b in ranges)
     resource("fonts", COVERAGE_FILE).write_text(text, encoding="ascii")

@@ -14,7 +14,7 @@ APT_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
   libxcb-render-util0 libxcb-image0 libxcb-xfixes0 libxcb-shm0 libxcb-sync1 libxcb-xkb1 libx11-xcb1
   poppler-utils xvfb xauth
-  binutils  # objdump: PyInstaller's bundle test (tests/test_installer.py)
+  binutils  # objdump: PyInstaller's bundle test (tests/installer/test_installer.py)
 )
 
 need_apt() {

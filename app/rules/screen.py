@@ -8,7 +8,7 @@ set operations per rule. A household the screen passes gives no finding under an
 (a test is True only when its rule gives no finding); a household it does not name as a twin holds
 no person with an H-12 key shared with anyone. H-08, H-09 and H-04 on measures and income texts
 read other tables and are screened in SQL by the caller (``app.services.check_screen``).
-``tests/test_rules_screen.py`` compares the screened check with every rule on every household.
+``tests/rules/test_rules_screen.py`` compares the screened check with every rule on every household.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The window's keyboard contract: its help text, the grid's hint line, and F6 between the panes.
 
-The same contract is written in README.md ("Keyboard"); tests/test_ui_keys.py drives it with real
+The same contract is written in README.md ("Keyboard"); tests/ui/test_ui_keys.py drives it with real
 key events.
 """
 

@@ -8,6 +8,7 @@ import subprocess
 import zipfile
 
 import pytest
+from _small_register import build_register
 from python_calamine import CalamineWorkbook
 from sqlalchemy import select
 
@@ -15,7 +16,6 @@ from app.cli import main
 from app.models import Household, Period
 from app.services import checks, treatment
 from app.services.demo_records import DEMO_DISEASES
-from tests.test_ui_services import build_register
 
 NAMES = [d for ds in DEMO_DISEASES.values() for d in ds]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import time
 
+from _small_register import build_register
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolButton
-from test_ui_services import build_register
 from test_ui_window import open_window
 
 from app.services import browse, pinyin_index, register, search

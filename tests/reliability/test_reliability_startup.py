@@ -9,7 +9,7 @@ from pathlib import Path
 
 from app.services import backup as bk
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 START = """
 import sys

@@ -1,6 +1,6 @@
 """Automatic backups before import, new month and final export; export faults and a killed import.
 
-Runs the real commands on a small clean register (tests/_export_register.py).
+Runs the real commands on a small clean register (tests/helpers/_export_register.py).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from app.cli import main
 from app.services import backup as bk
 from app.storage import Database
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

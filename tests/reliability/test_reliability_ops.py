@@ -20,7 +20,7 @@ from app.models import Unit
 from app.services import backup as bk
 from app.storage import DAMAGED_HINT, Database
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 HOLDER = """
 import sys, time
 from app.storage import Database

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from _small_register import build_register
 from sqlalchemy import select
 
 from app.models import Adjustment, Household, Period, Person, Unit
@@ -15,7 +16,6 @@ from app.services import adjustments, checks, counts, register
 from app.services.errors import LockedPeriod
 from app.services.new_month import new_month
 from app.services.periods import lock_period
-from tests.test_ui_services import build_register
 
 
 @pytest.fixture

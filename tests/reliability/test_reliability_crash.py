@@ -19,7 +19,7 @@ import pytest
 from app.models import Household, Period, Person, Unit
 from app.storage import Database
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 HOUSEHOLDS = 12
 
 

@@ -7,12 +7,12 @@ import json
 
 import pytest
 import xlsxwriter
+from _small_register import build_register
 from sqlalchemy import select
 
 from app.cli import main
 from app.models import AuditEntry, Household, Period, Person, Unit, Visit
 from app.services import checks, visits
-from tests.test_ui_services import build_register
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from app.services import backup as bk
 from app.storage import Database
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 HOLDER = """
 import sys, time

@@ -11,10 +11,10 @@ import time
 
 import pytest
 from _clerk import focus, keys, press
+from _small_register import build_register
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
-from test_ui_services import build_register
 from test_ui_window import cell, open_window
 
 from app.storage import Database

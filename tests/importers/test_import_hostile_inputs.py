@@ -25,7 +25,7 @@ from app.services.periods import get_period
 from app.services.units import find_unit
 from app.storage import Database
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from app.logging_setup import PersonalDataFilter, mask_text
 from app.models import Person
 from app.storage import Database
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "kangping-口令-2020"
 
 

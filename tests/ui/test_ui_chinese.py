@@ -13,7 +13,7 @@ from app.rules.findings import Finding
 from app.ui.app import install_qt_translations, translation_dirs
 from app.ui.import_wizard import findings_summary
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_qt_buttons_are_chinese(qtbot):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from _clerk import keys
+from _small_register import build_register
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit
-from test_ui_services import build_register
 
 from app.services import browse
 from app.storage import Database

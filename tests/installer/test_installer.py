@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(
     not (os.environ.get("CI") or os.environ.get("GUATU_BUILD_INSTALLER")) or sys.platform == "darwin",

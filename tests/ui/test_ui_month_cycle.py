@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 from _query import query as _q
+from _small_register import build_register
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from test_ui_services import build_register
 from test_ui_window import cell, db_person, open_window, type_into
 
 from app.services.browse import PeriodInfo

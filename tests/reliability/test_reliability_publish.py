@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NAME = "康平县2020年3月挂图作战月报"
 
 # Runs `guatu export` in-process after patching one function to SIGKILL the process at a point.

@@ -7,12 +7,12 @@ import json
 import subprocess
 
 import pytest
+from _small_register import build_register
 from sqlalchemy import select
 
 from app.cli import main
 from app.models import Household, Period
 from app.services import checks, monitoring, register
-from tests.test_ui_services import build_register
 
 
 def test_monitored_rules_and_proposals(db):

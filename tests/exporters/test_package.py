@@ -47,7 +47,7 @@ def final_pkg(clean_template, tmp_path_factory):
     shutil.copy(clean_template, db_path)
     out = base / "out"
     with Database(db_path) as db:
-        # everything travels (the level-to-level split is tests/test_recipients.py), identifiers encrypted
+        # everything travels (the level-to-level split is tests/services/test_recipients.py), identifiers encrypted
         result = export_package(db, "2020-03", "康平县", out, draft=False, recipient="county", passphrase=PASSPHRASE)
     return result, db_path, out
 
@@ -194,7 +194,7 @@ def test_register_json_every_field(final_pkg):
         for col in Household.__table__.columns:
             if col.key not in ("id", "period_id", "village_id"):
                 assert col.key in first
-        for col in Person.__table__.columns:  # identifiers only in the AES zip (tests/test_recipients.py)
+        for col in Person.__table__.columns:  # identifiers only in the AES zip (tests/services/test_recipients.py)
             if col.key not in ("id", "household_id", "id_number", "phone"):
                 assert col.key in first["members"][0]
         assert first["members"][0]["dibao"] is True and first["members"][0]["housing"] is True

@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 
 import pytest
+from _small_register import build_register
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QAbstractItemModelTester
-from test_ui_services import build_register
 
 from app.services.register import Refused
 from app.storage import Database
