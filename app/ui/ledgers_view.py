@@ -686,7 +686,7 @@ def open_dialog(parent, db, period_month: str | None, at: Finding | None = None)
     dlg.view = view
     dlg.resize(1340, 700)
     if at is not None:
-        QTimer.singleShot(0, lambda: view.go_to_record(at))  # once shown: the grid takes the focus
+        QTimer.singleShot(0, lambda: (dlg.activateWindow(), view.go_to_record(at)))  # once shown: the grid takes the focus
     dlg.exec()
     if parent is not None and hasattr(parent, "statusBar"):
         refresh_status(parent)
