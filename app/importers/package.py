@@ -15,6 +15,7 @@ import hashlib
 import json
 import struct
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -206,6 +207,39 @@ def read_package(path: str | Path, passphrase: str | None = None) -> Source:
     if doc is not None:
         fill(src, doc)
     return src
+
+
+def _open_store(path: Path, use: Callable[[Any], Any]) -> Any:
+    """``use(store)`` on a package folder or zip; None when it cannot be read as a package."""
+    try:
+        if path.is_dir():
+            return use(_Folder(path, path.name))
+        limits.check_zip(path)
+        with zipfile.ZipFile(path) as zf:
+            return use(_Zip(zf, path.name))
+    except (limits.Rejected, OSError, zipfile.BadZipFile, EOFError, StopIteration, KeyError):
+        return None
+
+
+def holds_identifiers(path: str | Path) -> bool:
+    """Whether a package carries the AES zip of 身份证号 and phones (then a passphrase opens it)."""
+    path = Path(path)
+    if not is_package(path):
+        return False
+    return bool(_open_store(path, lambda store: store.size(IDENTIFIERS) is not None))
+
+
+def passphrase_problem(path: str | Path, passphrase: str) -> str | None:
+    """Why ``passphrase`` does not open the package's identifiers (a sentence for the clerk), or None
+    when it does or the package has none. Asked before a preview, so a mistyped passphrase is said at once."""
+    path = Path(path)
+    if not holds_identifiers(path):
+        return None
+    src = Source(file=path.name, kind="package")
+    got = _open_store(path, lambda store: _identifiers(store, src, passphrase))
+    if got is not None:
+        return None
+    return src.findings[0].message if src.findings else "身份证号与电话的加密压缩包无法读取"
 
 
 def _identifiers(store, src: Source, passphrase: str) -> dict[str, list] | None:

@@ -10,6 +10,7 @@ of the GUI (indexed queries only).
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 from collections import defaultdict
 from collections.abc import Iterator
@@ -323,12 +324,14 @@ def check_households_data(hs: list[HouseholdData], period: str) -> list[Finding]
 
 
 def check_period(session: Session, period: Period | str | None, unit: Unit | str | None = None, *,
-                 households: list[HouseholdData] | None = None) -> list[Finding]:
+                 households: list[HouseholdData] | None = None, today: dt.date | None = None) -> list[Finding]:
     """All findings of a period: households (H-rules and H-12), fund projects, count rows; with notes.
 
     ``households``: the period's register already loaded by ``load_households`` (same unit), to
     avoid loading it twice (every rule then runs on every one of them); without it the period is
     screened first and only the households that may have a finding are loaded.
+    ``today``: also the D-rules on the ledgers of the period's year, judged on that day
+    (``ledger_findings``); the export leaves it out, since the ledgers are not the month's report.
     """
     period = _period(session, period)
     unit = _unit(session, unit)
@@ -340,7 +343,27 @@ def check_period(session: Session, period: Period | str | None, unit: Unit | str
     out.extend(project_findings(session, period, unit))
     out.extend(_count_findings(session, period, unit))
     out.extend(_record_findings(session, period, unit))
-    return apply_notes(session, period, out)
+    out = apply_notes(session, period, out)
+    if today is not None:
+        out.extend(ledger_findings(session, period.year, today, unit))
+    return out
+
+
+def ledger_findings(session: Session, year: int, today: dt.date, unit: Unit | None = None) -> list[Finding]:
+    """D-01…D-09 on the year's responsibility lists, problems ledger and 督战对象 (supervision.md),
+    each with its ``record``. Ledgers belong to the office's year, so a county (or no unit) gets them
+    all; a township or village only those whose 责任单位 lies within it."""
+    from app.services.ledgers import problem_findings, task_findings
+    from app.services.supervision import target_findings
+
+    found = task_findings(session, year, today) + problem_findings(session, year, today) \
+        + target_findings(session, year, today)
+    if unit is None or unit.level == "county":
+        return found
+    from app.models.units import unit_path
+
+    path = unit_path(unit)
+    return [f for f in found if f.unit and (f.unit == path or f.unit.startswith(path + "/"))]
 
 
 def _record_findings(session: Session, period: Period, unit: Unit | None) -> list[Finding]:

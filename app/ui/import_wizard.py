@@ -1,10 +1,12 @@
-"""导入向导: choose files → preview (per unit: added / changed / unchanged; findings; normalised
+"""导入向导: choose files (and, for a package carrying 身份证号 and phones in its AES zip, the
+passphrase the two offices agreed) → preview (per unit: added / changed / unchanged; findings; normalised
 values) → confirm → one transaction, off the GUI thread (``app.ui.tasks.TaskRunner``). Services only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -77,19 +79,72 @@ class FilesPage(QWizardPage):
         buttons.addStretch(1)
         self.month = QLineEdit(month or "")
         self.month.setPlaceholderText("YYYY-MM，工作簿须指明；数据包自带月份")
+        # 身份证号 and phones travel only in the package's AES zip (cli.md "Who receives what"): asked for
+        # only when a chosen package holds one, checked before the preview.
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setPlaceholderText("两级扶贫办商定的口令；不填则保留本库已有的身份证号和电话")
+        self.passphrase.textChanged.connect(lambda _t: self.passphrase_error.setText(""))
+        self.passphrase_error = plain_label()
+        self.passphrase_error.setWordWrap(True)
+        self.passphrase_error.setStyleSheet("color:#c0392b;")
         form = QFormLayout()
         form.addRow("导入到月份：", self.month)
+        form.addRow("身份证号与电话的口令：", self.passphrase)
+        form.addRow("", self.passphrase_error)
+        self.form = form
         lay = QVBoxLayout(self)
         lay.addWidget(self.files, 1)
         lay.addLayout(buttons)
         lay.addLayout(form)
+        self._show_passphrase()
 
     def add_paths(self, paths: list[str]) -> None:
         have = {self.files.item(i).text() for i in range(self.files.count())}
         for p in paths:
             if p and p not in have:
                 self.files.addItem(p)
+        self._show_passphrase()
         self.completeChanged.emit()
+
+    def encrypted(self) -> list[str]:
+        """The chosen packages that carry 身份证号 and phones in an AES zip."""
+        from app.importers.package import holds_identifiers
+
+        return [p for p in self.paths() if holds_identifiers(p)]
+
+    def _show_passphrase(self) -> None:
+        shown = bool(self.encrypted())
+        self.form.setRowVisible(self.passphrase, shown)
+        self.form.setRowVisible(self.passphrase_error, shown)
+
+    def passphrase_text(self) -> str | None:
+        """The passphrase typed, for the packages that need one; None when none is needed or typed."""
+        if not self.form.isRowVisible(self.passphrase):
+            return None
+        return self.passphrase.text() or None
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt API
+        """A passphrase that does not open a package's identifiers is said here, before any preview."""
+        from app.importers.package import passphrase_problem
+
+        text = self.passphrase_text()
+        if text is None:
+            return True
+        if len(text) < 8:
+            self.passphrase_error.setText("口令至少8个字符。请核对两级扶贫办商定的口令；不填口令则保留本库已有的身份证号和电话。")
+            self.passphrase.setFocus()
+            return False
+        for path in self.encrypted():
+            if passphrase_problem(path, text) is not None:
+                name = Path(path).name
+                self.passphrase_error.setText(
+                    f"口令不对：打不开“{name}”中加密的身份证号与电话。请核对两级扶贫办商定的口令后重新输入；"
+                    "不填口令则导入其他内容，保留本库已有的身份证号和电话。")
+                self.passphrase.selectAll()
+                self.passphrase.setFocus()
+                return False
+        return True
 
     def paths(self) -> list[str]:
         return [self.files.item(i).text() for i in range(self.files.count())]
@@ -113,6 +168,7 @@ class FilesPage(QWizardPage):
     def _remove(self) -> None:
         for item in self.files.selectedItems():
             self.files.takeItem(self.files.row(item))
+        self._show_passphrase()
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt API
@@ -146,9 +202,11 @@ class PreviewPage(QWizardPage):
         self.replace.setVisible(False)
         self.summary.setText("正在读取并检查文件…")
         files, period = self.w.files_page.paths(), self.w.files_page.period()
+        secret = self.w.files_page.passphrase_text()  # as typed, as the export dialog takes it
         from app.services.imports import preview_import
 
-        self.w.handle = self.w.runner.run(lambda s, _p: preview_import(s, files, period), title="读取文件", read_only=True,
+        self.w.handle = self.w.runner.run(lambda s, _p: preview_import(s, files, period, passphrase=secret),
+                                          title="读取文件", read_only=True,
                                           on_result=self.show_plan, on_error=self.show_error)
 
     def show_error(self, error: BaseException) -> None:
@@ -209,11 +267,12 @@ class DonePage(QWizardPage):
         self.w.result = None
         self.label.setText("正在导入…")
         files, period = self.w.files_page.paths(), self.w.files_page.period()
+        secret = self.w.files_page.passphrase_text()  # as typed, as the export dialog takes it
         replace, before = self.w.preview_page.replace.isChecked(), self.w.before_write
         from app.services.imports import apply_import, preview_import
 
         def work(session, _progress):
-            plan = preview_import(session, files, period)
+            plan = preview_import(session, files, period, passphrase=secret)
             return apply_import(session, plan, replace=replace, before_write=before)
 
         self.w.handle = self.w.runner.run(work, title="导入", on_result=self.done, on_error=self.failed)

@@ -49,6 +49,7 @@ from app.kernel.ledgers import (
     month_key,
 )
 from app.rules.codes import RULES
+from app.rules.findings import Finding
 from app.services import ledgers as L
 from app.services import supervision as S
 from app.services.errors import GuatuError
@@ -424,6 +425,37 @@ class LedgersView(QWidget):
                 lines = [ln for ln in lines if (getattr(ln, "unit", None) or getattr(ln, "resp_unit", None)) == unit]
             model.set_lines(lines)
 
+    def go_to_record(self, f: Finding) -> bool:
+        """The tab and row of a finding's ``record`` (a task's row of the finding's 责任单位 first),
+        the cursor on the finding's column; the filters are cleared so the row is shown."""
+        if f.record is None:
+            return False
+        kind, uuid = f.record
+        keys = {"task": ("departments", "townships"), "problem": ("problems",), "target": ("targets",)}.get(kind, ())
+        for w in (self.filter, self.unit_filter):
+            w.blockSignals(True)
+            w.setCurrentIndex(0)
+            w.blockSignals(False)
+        self.apply_filter()
+        for key in keys:
+            lines = self.models[key].lines
+            hits = [i for i, ln in enumerate(lines) if (ln.task_uuid if kind == "task" else ln.uuid) == uuid]
+            if not hits:
+                continue
+            row = next((i for i in hits if f.unit and getattr(lines[i], "unit", None) == f.unit), hits[0])
+            cols = self.models[key].columns
+            col = next((i for i, c in enumerate(cols) if c.field and c.field == f.field), None)
+            if col is None:
+                col = next((i for i, c in enumerate(cols) if f.field == "closed" and c.header == "销号日期"),
+                           len(cols) - 1)
+            self.tabs.setCurrentIndex(("departments", "townships", "problems", "targets").index(key))
+            grid = self.grids[key]
+            grid.setCurrentIndex(self.models[key].index(row, col))
+            grid.scrollTo(grid.currentIndex())
+            grid.setFocus(Qt.FocusReason.OtherFocusReason)
+            return True
+        return False
+
     # -- edits (each one operation in its own session)
     def _run(self, op: Callable[[Any], Any]) -> bool:
         try:
@@ -637,8 +669,9 @@ def refresh_status(window) -> None:
     label.setToolTip(counts.text())
 
 
-def open_dialog(parent, db, period_month: str | None) -> QDialog:
-    """工具 › 督战与销号: the year's ledgers in a window of their own."""
+def open_dialog(parent, db, period_month: str | None, at: Finding | None = None) -> QDialog:
+    """工具 › 督战与销号: the year's ledgers in a window of their own; ``at``: a finding on a ledger
+    row (from the problems dock), whose row gets the cursor."""
     from app.ui.dialogs import Dialogs
 
     dialogs = getattr(parent, "dialogs", None) or Dialogs()
@@ -648,8 +681,12 @@ def open_dialog(parent, db, period_month: str | None) -> QDialog:
     dlg.setWindowTitle(f"督战与销号 — {year}年")
     lay = QVBoxLayout(dlg)
     lay.setContentsMargins(4, 4, 4, 4)
-    lay.addWidget(LedgersView(db, year, dlg, dialogs=dialogs, read_only=read_only))
+    view = LedgersView(db, year, dlg, dialogs=dialogs, read_only=read_only)
+    lay.addWidget(view)
+    dlg.view = view
     dlg.resize(1340, 700)
+    if at is not None:
+        QTimer.singleShot(0, lambda: (dlg.activateWindow(), view.go_to_record(at)))  # once shown: the grid takes the focus
     dlg.exec()
     if parent is not None and hasattr(parent, "statusBar"):
         refresh_status(parent)

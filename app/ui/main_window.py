@@ -149,6 +149,7 @@ class MainWindow(QMainWindow):
         self._refusing = False
         self.problems = ProblemsDock(self)
         self.problems.jump.connect(self.jump_to_finding)
+        self.problems.model.suggest = self.store.suggested_note  # the in-place 核实说明 starts from it
         self.problems.acknowledge.connect(self.acknowledge)
         self.problems.explain.connect(self.explain)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems)
@@ -255,8 +256,8 @@ class MainWindow(QMainWindow):
     def _checked(self, findings: list[Finding]) -> None:
         kept = {u: f for u, f in self.findings.items() if u in self._fresh}
         self.findings = {}
-        for f in findings:
-            self.findings.setdefault(f.household or "", []).append(f)
+        for f in findings:  # a ledger row's finding is the year's, not its household's
+            self.findings.setdefault(f.household if f.record is None and f.household else "", []).append(f)
         self.findings.update(kept)
         self._show_findings()
         if self.hh_uuid is not None:  # the household on screen gets its tint and tooltips now, not on reselect
@@ -481,6 +482,9 @@ class MainWindow(QMainWindow):
     def jump_to_finding(self, f: Finding) -> None:
         """The cursor to the finding's field: a member's cell, a household-panel field (scrolled into
         view and focused), or — for 附件1/附件2 findings — the counts view at its row and column."""
+        if f.record is not None:  # a row of the 督战与销号 ledgers
+            window_tools.show_ledger_row(self, f)
+            return
         if not f.household:
             if f.code.startswith(("M-", "C-")):
                 window_tools.show_counts_at(self, f)

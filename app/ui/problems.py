@@ -1,7 +1,8 @@
 """The problems dock: every finding of the selected unit, filterable by code and severity.
 
 Double-click or Enter on a finding takes the cursor to its field (a member's cell, a household-panel
-field, a count of 附件1/附件2); a warning's 核实说明 is typed in place in its last column.
+field, a count of 附件1/附件2, a row of the 督战与销号 ledgers); a warning's 核实说明 is typed in place
+in its last column, starting from the note the month suggests (M-07: the net 动态调整).
 """
 
 from __future__ import annotations
@@ -98,10 +99,12 @@ class FindingsModel(QAbstractTableModel):
                 "错误" if f.is_error else "提示", f.code, f.unit or "",
                 field_label(f), f.message, f.note or "",
             )[index.column()]
-        if role == R.EditRole and index.column() == NOTE_COL:
-            return f.note or ""
+        if role == R.EditRole and index.column() == NOTE_COL:  # what the in-place editor starts from
+            return f.note or (self.suggest(f) if self.suggest is not None else None) or ""
         if role == R.ToolTipRole and index.column() == 4:
             return plain_tip(f.message)
+        if role == R.ToolTipRole and index.column() == NOTE_COL and f.record is not None:
+            return "双击或按回车到“督战与销号”中该行处理"
         if role == R.ToolTipRole and index.column() == NOTE_COL and not f.is_error:
             return "双击或按 F2 在此填写核实说明（随报表导出）"
         if role == R.ForegroundRole and index.column() == 0:
@@ -111,12 +114,16 @@ class FindingsModel(QAbstractTableModel):
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         base = super().flags(index)
-        if index.isValid() and index.column() == NOTE_COL and not self.rows[index.row()].is_error \
+        f = self.rows[index.row()] if index.isValid() else None
+        if f is not None and index.column() == NOTE_COL and not f.is_error and f.record is None \
                 and self.on_note is not None:
             return base | Qt.ItemFlag.ItemIsEditable
         return base
 
     on_note = None  # (finding, text) → bool: the window stores a 核实说明 typed in place
+    # finding → the 核实说明 offered before one is typed (an M-07 total change: the month's 动态调整),
+    # the same as the dialog's and the counts view's (Store.suggested_note)
+    suggest = None
 
     def setData(self, index: Index, value: Any, role: int = R.EditRole) -> bool:  # noqa: N802 - Qt API
         if role != R.EditRole or index.column() != NOTE_COL or self.on_note is None:

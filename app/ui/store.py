@@ -137,10 +137,13 @@ class Store:
 
     @staticmethod
     def check_period_in(session, month: str) -> list[Finding]:
-        """The whole month's findings (background task: runs in the worker's own session)."""
+        """The whole month's findings and the D-rules of its year's ledgers as of today (background
+        task: runs in the worker's own session)."""
+        import datetime as dt
+
         from app.services import checks
 
-        return list(checks.check_period(session, month))
+        return list(checks.check_period(session, month, today=dt.date.today()))
 
     def suggested_note(self, finding: Finding) -> str | None:
         """The 核实说明 offered before one is typed (an M-07 total change: the month's 动态调整)."""

@@ -84,6 +84,9 @@ def acknowledge(window: MainWindow, f: Finding, text: str | None = None) -> None
     if f.code == "A-01" and f.field == "reason" and f.target:
         fill_adjustment_reason(window, f)
         return
+    if f.record is not None:  # 督战与销号 rows are dealt with in their own window (进展、销号)
+        show_ledger_row(window, f)
+        return
     if f.is_error:
         window.dialogs.info(window, "核实说明", "错误必须改正；只有“提示”可以填写核实说明。")
         return
@@ -144,3 +147,10 @@ def show_counts_at(window: MainWindow, f: Finding):
     view.go_to_finding(f)
     window.counts_dialog = dialog
     return view
+
+
+def show_ledger_row(window: MainWindow, f: Finding):
+    """工具 › 督战与销号, the cursor on the ledger row the finding is on (its ``record``)."""
+    month = window.store.period.month if window.store.period else None
+    ledgers_view.open_dialog(window, window.store.db, month, at=f)
+    window.start_check()  # rows closed out or corrected there

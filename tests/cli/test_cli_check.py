@@ -106,3 +106,51 @@ def test_stats_human(small, capsys):
     assert main(["--db", str(small), "stats"]) == 0
     out = capsys.readouterr().out
     assert "2户，2人，2个村" in out and "H-05 错误 1条" in out
+
+
+@pytest.fixture
+def with_ledgers(small, db_path):
+    """``small`` plus a task missing its 责任人 (D-01) and a problem of 后暖泉村 past its 整改时限 (D-07)."""
+    import datetime as dt
+
+    from app.services import ledgers as L
+    from app.storage import Database
+
+    db = Database(db_path)
+    with db.session() as s:
+        task = L.add_task(s, L.AddTask(2020, "departments", "危房改造全部竣工", measures="逐户验收", deadline="6月30日",
+                                       leaders="王县长", units="住建局", today=dt.date(2020, 3, 1))).tasks[0]
+        problem = L.add_problem(s, L.AddProblem(2020, "自查", "危房改造进度慢", resp_unit="住建局",
+                                                deadline="2020-04-30", measures="倒排工期", resp_person="赵建军",
+                                                unit="后暖泉村", today=dt.date(2020, 3, 1))).problems[0]
+    db.close()
+    return small, task, problem
+
+
+def test_check_lists_the_ledgers_d_findings_with_their_record(with_ledgers, capsys):
+    path, task, problem = with_ledgers
+    code, doc = run_json(capsys, "--db", str(path), "check", "--today", "2020-05-10", "--json")
+    assert code == 0
+    d = {(f["code"], f["record"]["kind"], f["record"]["uuid"]) for f in doc["findings"] if "record" in f}
+    assert ("D-01", "task", task) in d and ("D-07", "problem", problem) in d
+    assert doc["errors"] == 2  # H-05 and D-01
+    assert all(set(f) - {"record"} == FINDING_KEYS for f in doc["findings"])
+    # the same day, before the 整改时限: no D-07
+    _code, doc = run_json(capsys, "--db", str(path), "check", "--today", "2020-04-01", "--json")
+    assert {f["code"] for f in doc["findings"]} == {"H-05", "D-01"}
+    # a village gets the ledger rows that concern it only
+    _code, doc = run_json(capsys, "--db", str(path), "check", "--unit", "后暖泉村", "--today", "2020-05-10", "--json")
+    assert {f["code"] for f in doc["findings"]} == {"H-05", "D-07"}
+    _code, doc = run_json(capsys, "--db", str(path), "check", "--unit", "前暖泉村", "--today", "2020-05-10", "--json")
+    assert doc["findings"] == []
+
+
+def test_check_text_names_d_findings_but_judges_the_month_by_its_own(with_ledgers, capsys):
+    path, _task, _problem = with_ledgers
+    assert main(["--db", str(path), "check", "--unit", "后暖泉村", "--today", "2020-05-10"]) == 0
+    out = capsys.readouterr().out
+    assert "[D-07 提示]" in out and "危房改造进度慢" in out
+    assert main(["--db", str(path), "check", "--today", "2020-05-10"]) == 0
+    out = capsys.readouterr().out
+    assert "[D-01 错误]" in out and "责任人" in out
+    assert main(["--db", str(path), "check", "--today", "bad"]) == 2
