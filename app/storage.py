@@ -227,9 +227,13 @@ def _make_engine(path: Path, write: bool, *, reader: bool = False) -> Engine:
 
 
 class Database:
-    """An open register file. ``write=True`` takes the write lock and brings the schema to head."""
+    """An open register file. ``write=True`` takes the write lock and brings the schema to head.
 
-    def __init__(self, path: str | os.PathLike, *, write: bool = True, create: bool = False):
+    ``verify=False`` (read-only only) skips ``quick_check`` on open: for a reader that reads
+    everything it reports on before it reports anything (``guatu check``), SQLite's own page checks
+    refuse a damaged page it reads (``is_damage``, exit 2 in the CLI). A writer always verifies."""
+
+    def __init__(self, path: str | os.PathLike, *, write: bool = True, create: bool = False, verify: bool = True):
         self.path = Path(path)
         self.write = write
         self.lock = None
@@ -241,7 +245,7 @@ class Database:
             if self.path.stat().st_size == 0 and not create:
                 raise StorageError(f"数据库是空的（0 字节），不是挂图作战数据库：{self.path}")
             if self.path.stat().st_size > 0:
-                inspect_file(self.path, write=write)  # refuse before anything is written
+                inspect_file(self.path, write=write, check=verify or write)  # refuse before anything is written
         if write:
             self.lock = WriteLock(self.path)
             self.lock.acquire()

@@ -70,9 +70,9 @@ def db_path(args: argparse.Namespace) -> Path:
     return Path(getattr(args, "db", None) or default_db_path())
 
 
-def open_db(args: argparse.Namespace, *, write: bool = False, create: bool = False) -> Database:
+def open_db(args: argparse.Namespace, *, write: bool = False, create: bool = False, verify: bool = True) -> Database:
     path = db_path(args)
-    return Database(path, write=write, create=create)
+    return Database(path, write=write, create=create, verify=verify)
 
 
 def emit_json(obj: Any) -> None:
