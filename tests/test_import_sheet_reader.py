@@ -44,3 +44,17 @@ def test_a_large_file_goes_to_the_child(book, monkeypatch):
     monkeypatch.setattr(sheet_reader, "CHILD_FROM_BYTES", book.stat().st_size)
     read_sheets(book)
     assert calls == [book]
+
+
+def test_records_validated_in_chunks_give_the_same_findings_at_the_same_rows(monkeypatch):
+    from app.importers import schema
+
+    members = [{"name": "张三", "age": 30} for _ in range(7)]
+    for i in (1, 4, 6):
+        members[i] = {"name": ["张三"], "age": 2**70}
+    lists = {"members": (members, [("附件4", 10 + i) for i in range(7)])}
+    whole = schema.check_records(lists, file="a.xlsx", package=False)
+    monkeypatch.setattr(schema, "VALIDATE_CHUNK", 2)
+    chunked = schema.check_records(lists, file="a.xlsx", package=False)
+    assert chunked == whole
+    assert {11, 14, 16} <= {f.row for f in chunked}
