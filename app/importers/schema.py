@@ -274,6 +274,9 @@ def workbook_adapters() -> dict[str, TypeAdapter]:
 
 
 Where = tuple[str | None, int | None]  # (sheet, 1-based row) of a record
+# Records validated per call: pydantic-core holds the GIL for a whole call, and a 100,000-person
+# list in one call kept the window (reading on the GUI thread meanwhile) waiting for 250 ms.
+VALIDATE_CHUNK = 4_000
 
 
 def check_records(lists: dict[str, tuple[list[dict], list[Where]]], *, file: str, package: bool,
@@ -286,11 +289,15 @@ def check_records(lists: dict[str, tuple[list[dict], list[Where]]], *, file: str
     for kind, (records, where) in lists.items():
         if not records:
             continue
-        try:
-            adapters[kind].validate_python(records)
-            continue
-        except ValidationError as e:
-            errors = e.errors(include_url=False, include_input=True)
+        errors = []
+        for start in range(0, len(records), VALIDATE_CHUNK):
+            try:
+                adapters[kind].validate_python(records[start:start + VALIDATE_CHUNK])
+            except ValidationError as e:
+                for err in e.errors(include_url=False, include_input=True):
+                    if err["loc"] and isinstance(err["loc"][0], int):  # the record's index in the whole list
+                        err["loc"] = (err["loc"][0] + start, *err["loc"][1:])
+                    errors.append(err)
         for err in errors:
             if len(out) >= BOUNDS.max_findings:
                 return out

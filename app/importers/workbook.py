@@ -147,27 +147,15 @@ def load_sheets(path: Path) -> list[Sheet]:
     """Every sheet's values and merges, after the hostile-file checks (sizes, entry names, the real
     extent of every sheet's XML). Whatever the reader then refuses — bad XML, an entity, an empty or
     missing part, a relationship pointing out of the zip — is I-01, never an exception."""
-    from python_calamine import CalamineWorkbook
+    from .sheet_reader import ReaderFailed, read_sheets
 
     limits.check_workbook(path)
-    wb = None
-    out = []
     try:
-        wb = CalamineWorkbook.from_path(str(path))
-        for name in wb.sheet_names:
-            ws = wb.get_sheet_by_name(name)
-            limits.check_shape(ws.total_height, ws.total_width, file=path.name, sheet=name)
-            rows = ws.to_python(skip_empty_area=False)
-            merges = [(a[0], a[1], b[0], b[1]) for a, b in (ws.merged_cell_ranges or [])]
-            out.append(Sheet(name, rows, merges))
-    except limits.Rejected:
-        raise
-    except Exception as e:  # calamine's own errors for damaged, password-protected or malformed files
-        raise limits.Rejected("I-01", f"文件无法读取（{type(e).__name__}：工作簿内容已损坏或格式不对），"
+        sheets = read_sheets(path)  # a large file in a child process: the GIL stays free for the window
+    except ReaderFailed as e:  # calamine's own errors for damaged, password-protected or malformed files
+        raise limits.Rejected("I-01", f"文件无法读取（{e}：工作簿内容已损坏或格式不对），"
                               "请在 Excel/WPS 中打开并重新保存为 .xlsx 后再导入。", file=path.name) from None
-    finally:
-        if wb is not None:
-            wb.close()
+    out = [Sheet(name, rows, merges) for name, rows, merges in sheets]
     return out
 
 

@@ -102,13 +102,19 @@ class _Units:
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """No cyclic garbage collection while ~10 objects a person are made: each full collection
-    walks every live object, so on a 100,000-person register it costs more than the rules."""
+    walks every live object, so on a 100,000-person register it costs more than the rules.
+
+    On the way out everything alive is frozen (``gc.freeze``) before collection resumes: else the
+    first collection walks every object made meanwhile (over a second after a 100,000-person import)
+    and holds the GIL, so the window froze. Frozen objects are still freed when no longer referenced;
+    only reference cycles among them stay (an import leaves none: ``gc.collect()`` finds 0)."""
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was:
+            gc.freeze()
             gc.enable()
 
 

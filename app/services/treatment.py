@@ -102,15 +102,23 @@ def findings(session: Session, period: Period, unit: Unit | None = None) -> list
     if not rows:
         return []
     paths = {u.id: unit_path(u) for u in session.scalars(select(Unit).where(Unit.level == "village"))}
-    wanted = {r[2] for r in rows}  # the year's records, filtered here (no IN list of every patient)
-    records = [r for r in session.scalars(select(TreatmentRecord).where(TreatmentRecord.year == year))
-               if r.person_uuid in wanted]
-    treated = {r.person_uuid for r in records}
+    T = TreatmentRecord
+    treated = set(session.scalars(select(T.person_uuid).where(T.year == year)))
+    # T-02 can only fire where the reimbursements exceed the cost: SQLite picks those (a superset of
+    # the rule's margin), as plain columns — the year's other records are never built.
+    over = session.execute(select(T.uuid, T.household_uuid, T.person_uuid, T.person_name, T.total_cost,
+                                  T.basic_insurance, T.serious_insurance, T.medical_assistance,
+                                  T.other_reimbursement)
+                           .where(T.year == year, T.basic_insurance + T.serious_insurance + T.medical_assistance
+                                  + T.other_reimbursement > T.total_cost)
+                           .order_by(T.id))
     out: list[Finding] = []
     by_person = {r[2]: r for r in rows}
     for hh, vid, pu, name, health in rows:
         if pu not in treated:
             out.extend(t01_untreated(hh, pu, name, health, paths.get(vid), year))
-    for rec in records:
-        out.extend(_t02(rec, paths.get(by_person[rec.person_uuid][1])))
+    for uuid, hh, pu, name, total, basic, serious, assistance, other in over:
+        if pu in by_person:
+            out.extend(t02_reimbursed(total, basic + serious + assistance + other, name or "", hh, pu,
+                                      paths.get(by_person[pu][1]), uuid))
     return out

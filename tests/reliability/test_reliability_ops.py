@@ -216,6 +216,21 @@ def test_damaged_register_exit_2_pointing_to_restore_for_every_command(demo_db_p
     assert not (tmp_path / "o").exists() and not (tmp_path / "c.pdf").exists()
 
 
+def test_check_refuses_a_register_damaged_only_in_the_members_table(demo_db_path):
+    """``guatu check`` opens without quick_check; a damaged page it reads (here the members' table,
+    nothing else touched) is still refused with exit 2 and the restore hint, and nothing is printed."""
+    con = sqlite3.connect(demo_db_path)
+    root = con.execute("SELECT rootpage FROM sqlite_master WHERE name = 'persons'").fetchone()[0]
+    con.close()
+    data = bytearray(demo_db_path.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    data[(root - 1) * page:(root - 1) * page + 64] = b"\xa5" * 64
+    demo_db_path.write_bytes(bytes(data))
+    res = guatu("check", "--db", str(demo_db_path))
+    assert res.returncode == 2, res.stderr
+    assert DAMAGED_HINT in res.stderr and res.stdout == ""
+
+
 def test_the_window_on_a_damaged_register_exits_2_not_in_use(demo_db_path, tmp_path):
     """``gui --screenshot`` (no start-up dialogs) on a damaged register: exit 2 as for any unusable
     database, not 3 (in use); nothing drawn, nothing written."""
