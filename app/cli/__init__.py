@@ -13,6 +13,7 @@ from app import __version__
 
 from . import (
     cmd_adjustments,
+    cmd_analysis,
     cmd_backup,
     cmd_cards,
     cmd_check,
@@ -62,6 +63,7 @@ COMMANDS = {
     "tasks": cmd_tasks,
     "problems": cmd_problems,
     "supervision": cmd_supervision,
+    "analysis": cmd_analysis,
 }
 
 
