@@ -28,6 +28,7 @@ from . import (
     cmd_new_month,
     cmd_problems,
     cmd_reopen,
+    cmd_report,
     cmd_restore,
     cmd_selftest,
     cmd_stats,
@@ -64,6 +65,7 @@ COMMANDS = {
     "problems": cmd_problems,
     "supervision": cmd_supervision,
     "analysis": cmd_analysis,
+    "report": cmd_report,
 }
 
 

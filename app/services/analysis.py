@@ -379,3 +379,18 @@ def households_behind(session: Session, period: Period | str | None, unit: Unit 
 
 def unit_label(session: Session, unit: Unit | str | None) -> str:
     return full_path(_resolve(session, unit))
+
+
+def export_report(session: Session, out_dir, period: Period | str | None = None, unit: Unit | str | None = None):
+    """一报告: ``{单位}{YYYY}年{M}月脱贫攻坚工作分析报告`` .docx and .pdf in ``out_dir``; returns both paths."""
+    from pathlib import Path
+
+    from app.exporters.analysis_report import write_docx, write_pdf
+    from app.kernel.analysis_text import report_content
+
+    a = analyse(session, period, unit)
+    content = report_content(a)
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    return (write_docx(content, folder / f"{content.title}.docx"),
+            write_pdf(content, a, folder / f"{content.title}.pdf"))
