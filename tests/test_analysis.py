@@ -1,0 +1,93 @@
+"""一月一分析 and 一报告 on a real demo register: figures against an independent recount from
+register.json, last month's figures against last month's analysis, drill-down, the .docx read back
+and the PDF text extracted."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from decimal import Decimal
+
+from docx import Document
+from pypdf import PdfReader
+
+from app.cli import main
+from app.kernel.analysis_text import SECTION_HEADINGS, report_content
+from app.kernel.shares import largest_remainder, shares_text
+from app.models import Period
+from app.services.analysis import analyse, households_behind
+from app.services.units import default_unit
+
+
+def test_seed003_shares_and_sum():
+    # 夏邑县 of seed 003: the printed shares, and they add up to 100.00
+    counts = [2065, 610, 33, 5, 90, 229, 22, 7]
+    assert shares_text(counts) == ["67.46", "19.93", "1.08", "0.16", "2.94", "7.48", "0.72", "0.23"]
+    for c in ([1, 1, 1], [2, 2, 2, 1], [9999, 1], [0, 0], [7]):
+        assert sum(largest_remainder(c)) == (10_000 if sum(c) else 0)
+
+
+def test_causes_match_register_json_and_last_month(demo_db):
+    from app.exporters.register_json import dump_register
+
+    with demo_db.session() as s:
+        a = analyse(s)
+        period = s.query(Period).filter(Period.month == a.period).one()
+        doc = dump_register(s, period, default_unit(s))
+        counts = Counter(h.get("cause") or "" for h in doc["households"])
+        assert {ln.key.split(":")[1]: ln.now for ln in a.causes} == {k: v for k, v in counts.items() if v}
+        total = sum(counts.values())
+        for ln in a.causes:  # each share within half a hundredth of the exact share
+            exact = Decimal(ln.now) * 100 / total
+            assert abs(Decimal(ln.share) - exact) < Decimal("0.01")
+        assert sum(Decimal(ln.share) for ln in a.causes) == Decimal("100.00")
+        assert a.households.now == total == doc["counts"]["households"]
+        assert a.persons.now == doc["counts"]["persons"]
+
+        last = analyse(s, a.previous)
+        assert a.households.before == last.households.now
+        assert a.closed_month.before == last.closed_month.now
+        assert [c.before for c in a.causes] == [dict((x.key, x.now) for x in last.causes).get(c.key, 0) for c in a.causes]
+        assert [c.before for c in a.colours] == [c.now for c in last.colours]
+        assert sum(t.households for t in a.townships) == a.households.now
+
+
+def test_drill_down_lists_the_households_behind_a_figure(demo_db):
+    with demo_db.session() as s:
+        a = analyse(s, with_findings=False)
+        for ln in (*a.causes, *a.colours, a.closed_month, a.remaining, a.past_expected, *a.income_bins):
+            assert len(households_behind(s, a.period, None, ln.key)) == ln.now, ln.label
+        town = a.townships[0]
+        rows = households_behind(s, a.period, None, f"township:{town.township}")
+        assert len(rows) == town.households and all(r.unit.startswith(town.township) for r in rows)
+        # a township's own analysis covers only its households
+        t = analyse(s, a.period, town.township, with_findings=False)
+        assert t.households.now == town.households and len(t.townships) == 1
+
+
+def test_analysis_json_and_report_files(demo_db_path, tmp_path, capsys):
+    assert main(["--db", str(demo_db_path), "analysis", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["title"].endswith("脱贫攻坚工作分析报告")
+    assert sum(Decimal(c["share"]) for c in doc["causes"]) == Decimal("100.00")
+    assert doc["households"]["before"] is not None
+
+    out = tmp_path / "report"
+    assert main(["--db", str(demo_db_path), "report", "--out", str(out)]) == 0
+    docx_file = out / f"{doc['title']}.docx"
+    pdf_file = out / f"{doc['title']}.pdf"
+    text = [p.text for p in Document(str(docx_file)).paragraphs]
+    assert text[0] == doc["title"]
+    assert [t for t in text if t in SECTION_HEADINGS] == list(SECTION_HEADINGS)
+    first = doc["causes"][0]
+    sentence = f"{first['label']}{first['now']}户，占比{first['share']}%"
+    assert any(sentence in t for t in text)
+    pdf_text = "".join(p.extract_text() for p in PdfReader(str(pdf_file)).pages).replace("\n", "")
+    assert doc["title"] in pdf_text and sentence in pdf_text and "盖章" in pdf_text
+
+
+def test_report_sentences_read_like_the_seed(demo_db):
+    with demo_db.session() as s:
+        content = report_content(analyse(s))
+    first = content.sections[0].paragraphs[0]
+    assert first.startswith("截至") and "共有建档立卡贫困户" in first and "其中" in first and "占比" in first
