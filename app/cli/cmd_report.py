@@ -8,11 +8,12 @@ from . import common
 
 
 def add_parser(sub, name: str) -> argparse.ArgumentParser:
-    p = sub.add_parser(name, help="月度分析报告：生成 .docx 和 PDF")
+    p = sub.add_parser(name, help="月度分析报告：.docx 和 PDF，各乡镇反馈单（xlsx 和 PDF，反馈问题记入问题台账）")
     common.add_db(p)
     p.add_argument("--out", required=True, help="输出文件夹")
     common.add_period(p)
     common.add_unit(p)
+    p.add_argument("--no-feedback", action="store_true", help="只生成报告，不生成反馈单")
     common.add_json(p)
     return p
 
@@ -20,8 +21,8 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from app.services.analysis import export_report
 
-    with common.open_db(args, write=False) as db, db.session() as s:
-        files = export_report(s, args.out, args.period, args.unit)
+    with common.open_db(args, write=not args.no_feedback) as db, db.session() as s:
+        files = export_report(s, args.out, args.period, args.unit, feedback=not args.no_feedback)
     if args.json:
         common.emit_json({"files": [str(f) for f in files]})
     else:

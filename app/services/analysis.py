@@ -381,8 +381,11 @@ def unit_label(session: Session, unit: Unit | str | None) -> str:
     return full_path(_resolve(session, unit))
 
 
-def export_report(session: Session, out_dir, period: Period | str | None = None, unit: Unit | str | None = None):
-    """一报告: ``{单位}{YYYY}年{M}月脱贫攻坚工作分析报告`` .docx and .pdf in ``out_dir``; returns both paths."""
+def export_report(session: Session, out_dir, period: Period | str | None = None, unit: Unit | str | None = None,
+                  *, feedback: bool = True):
+    """一报告: ``{单位}{YYYY}年{M}月脱贫攻坚工作分析报告`` .docx and .pdf in ``out_dir``, and (``feedback``)
+    the 反馈单 of every township, xlsx + PDF one file each and all together in ``out_dir/反馈单``, their
+    lines entered in the problems ledger first. Returns the paths written."""
     from pathlib import Path
 
     from app.exporters.analysis_report import write_docx, write_pdf
@@ -392,5 +395,21 @@ def export_report(session: Session, out_dir, period: Period | str | None = None,
     content = report_content(a)
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    return (write_docx(content, folder / f"{content.title}.docx"),
-            write_pdf(content, a, folder / f"{content.title}.pdf"))
+    files = [write_docx(content, folder / f"{content.title}.docx"),
+             write_pdf(content, a, folder / f"{content.title}.pdf")]
+    if feedback:
+        from app.exporters.feedback import all_table, sheet_table
+        from app.exporters.ledgers import write
+
+        from .feedback import record_feedback
+
+        sheets = record_feedback(session, period, unit)
+        sub = folder / "反馈单"
+        sub.mkdir(exist_ok=True)
+        tables = [sheet_table(s) for s in sheets] + [all_table(sheets, a.unit, a.period)]
+        for t in tables:
+            for suffix in (".xlsx", ".pdf"):
+                path = sub / f"{t.title}{suffix}"
+                write(t, path)
+                files.append(path)
+    return files
