@@ -91,3 +91,37 @@ def test_report_sentences_read_like_the_seed(demo_db):
         content = report_content(analyse(s))
     first = content.sections[0].paragraphs[0]
     assert first.startswith("截至") and "共有建档立卡贫困户" in first and "其中" in first and "占比" in first
+
+
+def test_feedback_lines_enter_the_ledger_and_a_closed_one_leaves(demo_db, tmp_path):
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    from app.exporters.feedback import sheet_table
+    from app.exporters.ledgers import write
+    from app.kernel.feedback import FEEDBACK_SOURCE
+    from app.models import Problem
+    from app.services.feedback import feedback_sheets, record_feedback
+    from app.services.ledgers import CloseOutProblem, close_out_problem
+
+    with demo_db.session() as s:
+        sheets = record_feedback(s)
+        lines = [ln for sh in sheets for ln in sh.lines if ln.kind != "逾期任务"]
+        assert lines and all(ln.problem for ln in lines)
+        n = s.query(Problem).filter(Problem.source == FEEDBACK_SOURCE).count()
+        record_feedback(s)  # again: linked, not duplicated
+        assert s.query(Problem).filter(Problem.source == FEEDBACK_SOURCE).count() == n
+        mine = next(ln for ln in lines if ln.kind != "问题")
+        close_out_problem(s, CloseOutProblem(mine.problem, dt.date(2026, 11, 30), "已落实帮扶措施"))
+        after = [ln.problem for sh in feedback_sheets(s) for ln in sh.lines]
+        assert mine.problem not in after
+        sheet = next(sh for sh in feedback_sheets(s) if sh.lines)
+    out = tmp_path / "fb.xlsx"
+    write(sheet_table(sheet), out)
+    values = [c for row in load_workbook(out).active.iter_rows(values_only=True) for c in row if c]
+    assert sheet.title in values and any("整改回执" in str(v) for v in values)
+    pdf = tmp_path / "fb.pdf"
+    write(sheet_table(sheet), pdf)
+    text = "".join(p.extract_text() for p in PdfReader(str(pdf)).pages).replace("\n", "")
+    assert sheet.title in text
