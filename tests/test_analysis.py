@@ -109,14 +109,26 @@ def test_feedback_lines_enter_the_ledger_and_a_closed_one_leaves(demo_db, tmp_pa
         sheets = record_feedback(s)
         lines = [ln for sh in sheets for ln in sh.lines if ln.kind != "逾期任务"]
         assert lines and all(ln.problem for ln in lines)
-        n = s.query(Problem).filter(Problem.source == FEEDBACK_SOURCE).count()
+        total = s.query(Problem).filter(Problem.source == FEEDBACK_SOURCE).count()
+        n = s.query(Problem).filter(Problem.measures == f"{FEEDBACK_SOURCE} {sheets[0].period}").count()
+        assert n == len(lines) - sum(ln.kind == "问题" for ln in lines)
         record_feedback(s)  # again: linked, not duplicated
-        assert s.query(Problem).filter(Problem.source == FEEDBACK_SOURCE).count() == n
+        assert s.query(Problem).filter(Problem.source == FEEDBACK_SOURCE).count() == total
         mine = next(ln for ln in lines if ln.kind != "问题")
-        close_out_problem(s, CloseOutProblem(mine.problem, dt.date(2026, 11, 30), "已落实帮扶措施"))
+        close_out_problem(s, CloseOutProblem(mine.problem, dt.date.today(), "已落实帮扶措施"))
         after = [ln.problem for sh in feedback_sheets(s) for ln in sh.lines]
         assert mine.problem not in after
         sheet = next(sh for sh in feedback_sheets(s) if sh.lines)
+        # next month's analysis reports last month's feedback: one fixed, the rest open
+        from app.services.new_month import new_month
+
+        from app.kernel.month import Month
+
+        following = str(Month.parse(sheet.period).next())
+        new_month(s, sheet.period, following)
+        nxt = analyse(s, following, with_findings=False)
+        assert (nxt.feedback_fixed, nxt.feedback_fixed + nxt.feedback_open) == (1, n)
+        assert nxt.households.before == analyse(s, sheet.period, with_findings=False).households.now
     out = tmp_path / "fb.xlsx"
     write(sheet_table(sheet), out)
     values = [c for row in load_workbook(out).active.iter_rows(values_only=True) for c in row if c]

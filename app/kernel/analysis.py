@@ -139,6 +139,8 @@ class Analysis:
     problems: tuple[LedgerLine, ...]
     targets: tuple[TargetProgress, ...]
     closed_trend: tuple[tuple[str, int], ...] = field(default=())  # (YYYY-MM, 销号 in that month) of the year
+    feedback_fixed: int = 0  # last month's 反馈单 lines (分析反馈 problems) closed out since
+    feedback_open: int = 0  # … and still open
 
     @property
     def title(self) -> str:

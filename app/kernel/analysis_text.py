@@ -104,6 +104,9 @@ def report_content(a: Analysis) -> ReportContent:
     closed_problems = sum(p.closed_month for p in a.problems)
     s2.append(f"（五）对表销号。本月销号任务{closed_tasks}项、整改问题{closed_problems}个；"
               f"责任清单任务共{sum(t.total for t in a.tasks)}项（按责任单位计），问题台账共{sum(p.total for p in a.problems)}个。")
+    if a.feedback_fixed or a.feedback_open:
+        s2.append(f"上月分析反馈问题{a.feedback_fixed + a.feedback_open}个，已销号{a.feedback_fixed}个，"
+                  f"尚未销号{a.feedback_open}个。")
     if a.targets:
         entered = sum(t.entered for t in a.targets)
         s2.append(f"（六）挂牌督战。{len(a.targets)}个督战对象中{entered}个本月已填报督战台账，"

@@ -292,6 +292,7 @@ def analyse(session: Session, period: Period | str | None = None, unit: Unit | s
 
     tasks, problems, targets = _ledgers(session, unit, period, as_of, set(order))
     trend = tuple(_closed_trend(session, scope, m))
+    fixed, still = _feedback_from(session, str(m.previous()), set(order), unit)
     return Analysis(
         unit=unit.name, unit_level=unit.level, period=period.month, previous=prev.month if prev else None,
         as_of=as_of, due=due,
@@ -306,7 +307,19 @@ def analyse(session: Session, period: Period | str | None = None, unit: Unit | s
                            int(before["past_expected"]) if prev else None, key="past_expected"),
         adjustments=adjustments, findings=tuple(findings), findings_by_township=by_township,
         anomalies=tuple(anomalies), tasks=tuple(tasks), problems=tuple(problems), targets=tuple(targets),
-        closed_trend=trend)
+        closed_trend=trend, feedback_fixed=fixed, feedback_open=still)
+
+
+def _feedback_from(session: Session, month: str, townships: set[str], unit: Unit) -> tuple[int, int]:
+    """(closed out, still open) of the 反馈单 lines sent for ``month`` to the townships analysed."""
+    from app.kernel.feedback import FEEDBACK_SOURCE
+    from app.kernel.ledgers import PROBLEM_CLOSED
+    from app.models import Problem
+
+    rows = session.query(Problem.status, Problem.resp_unit).filter(
+        Problem.source == FEEDBACK_SOURCE, Problem.measures == f"{FEEDBACK_SOURCE} {month}").all()
+    mine = [st for st, t in rows if t in townships or t == unit.name]
+    return sum(st == PROBLEM_CLOSED for st in mine), sum(st != PROBLEM_CLOSED for st in mine)
 
 
 def _closed_trend(session: Session, scope: _Scope, m: Month) -> list[tuple[str, int]]:
