@@ -137,3 +137,35 @@ def test_feedback_lines_enter_the_ledger_and_a_closed_one_leaves(demo_db, tmp_pa
     write(sheet_table(sheet), pdf)
     text = "".join(p.extract_text() for p in PdfReader(str(pdf)).pages).replace("\n", "")
     assert sheet.title in text
+
+
+def test_frozen_figures_and_clerk_edits_survive(demo_db, tmp_path):
+    from app.kernel.month import Month
+    from app.models import Household
+    from app.services.analysis import export_report, save_section, section_edits
+    from app.services.new_month import new_month
+
+    with demo_db.session() as s:
+        month = analyse(s, with_findings=False).period
+        save_section(s, month, None, "四、下步工作", "一是抓好问题整改。\n二是按时报送。")
+        files = export_report(s, tmp_path, month, None, feedback=False)
+        text = [p.text for p in Document(str(files[0])).paragraphs]
+        assert "一是抓好问题整改。" in text and "二是按时报送。" in text
+        assert "（二）对逾期任务和问题督促责任单位限期整改、对表销号，整改情况下月分析反馈。" not in text
+        frozen = analyse(s, month, with_findings=False)
+        # the exported month changes afterwards: next month still compares with what was sent
+        period = s.query(Period).filter(Period.month == month).one()
+        h = s.query(Household).filter(Household.period_id == period.id).first()
+        s.delete(h)
+        s.flush()
+        following = str(Month.parse(month).next())
+        new_month(s, month, following)
+        nxt = analyse(s, following, with_findings=False)
+        assert nxt.households.before == frozen.households.now
+        assert analyse(s, month, with_findings=False).households.now == frozen.households.now - 1
+        assert [c.before for c in nxt.causes] == [
+            dict((c.key, c.now) for c in frozen.causes).get(c.key, 0) for c in nxt.causes]
+        assert section_edits(s, month, None) == {"四、下步工作": "一是抓好问题整改。\n二是按时报送。"}
+        # the edit stays when the figures are generated again
+        files = export_report(s, tmp_path / "again", month, None, feedback=False)
+        assert "一是抓好问题整改。" in [p.text for p in Document(str(files[0])).paragraphs]

@@ -21,7 +21,7 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from app.services.analysis import export_report
 
-    with common.open_db(args, write=not args.no_feedback) as db, db.session() as s:
+    with common.open_db(args, write=True) as db, db.session() as s:
         files = export_report(s, args.out, args.period, args.unit, feedback=not args.no_feedback)
     if args.json:
         common.emit_json({"files": [str(f) for f in files]})

@@ -179,3 +179,30 @@ def to_json(a: Analysis) -> dict:
     doc = conv(a)
     doc["title"] = a.title
     return doc
+
+
+def with_before(a: Analysis, doc: dict) -> Analysis:
+    """``a`` with every "上月" value taken from last month's frozen figures (``to_json`` of last month's
+    exported analysis): the report sent upward last month is what this month is compared with."""
+    def line(ln: Line, old: dict | None) -> Line:
+        return dataclasses.replace(ln, before=old["now"] if old else 0)
+
+    def lines(now: tuple[Line, ...], old: list[dict]) -> tuple[Line, ...]:
+        by = {o.get("key") or o["label"]: o for o in old}
+        return tuple(line(ln, by.get(ln.key or ln.label)) for ln in now)
+
+    singles = {name: line(getattr(a, name), doc.get(name))
+               for name in ("households", "persons", "remaining", "remaining_persons", "closed_month", "closed_total",
+                            "past_expected") if isinstance(doc.get(name), dict)}
+    many = {name: lines(getattr(a, name), doc.get(name) or [])
+            for name in ("bands", "causes", "colours", "measures", "income_bins")}
+    towns = {t["township"]: t for t in doc.get("townships") or []}
+    townships = tuple(dataclasses.replace(t, households_before=towns.get(t.township, {}).get("households", 0),
+                                          persons_before=towns.get(t.township, {}).get("persons", 0))
+                      for t in a.townships)
+    found = {(f["code"], f["severity"]): f["count"] for f in doc.get("findings") or []}
+    findings = tuple(dataclasses.replace(f, before=found.get((f.code, f.severity), 0)) for f in a.findings)
+    kinds = {x["kind"]: x["records"] for x in doc.get("adjustments") or []}
+    adjustments = tuple(dataclasses.replace(x, records_before=kinds.get(x.kind, 0)) for x in a.adjustments)
+    return dataclasses.replace(a, **singles, **many, townships=townships, findings=findings, adjustments=adjustments,
+                               previous=doc.get("period", a.previous))

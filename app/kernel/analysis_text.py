@@ -70,7 +70,18 @@ def _change_row(ln: Line) -> tuple[str, ...]:
             "" if ln.change is None else f"{ln.change:+d}", f"{ln.share}%" if ln.share else "")
 
 
-def report_content(a: Analysis) -> ReportContent:
+def report_content(a: Analysis, edits: dict[str, str] | None = None) -> ReportContent:
+    """The draft of ``a``; a section the clerk has edited (``edits``: heading → text, one paragraph a
+    line) keeps the clerk's text, whatever the figures now say; the tables always follow the figures."""
+    content = _generated(a)
+    if not edits:
+        return content
+    sections = tuple(Section(s.heading, tuple(p for p in edits[s.heading].split("\n") if p.strip()), s.tables)
+                     if edits.get(s.heading) is not None else s for s in content.sections)
+    return ReportContent(content.title, content.unit, content.period, sections, content.date_line)
+
+
+def _generated(a: Analysis) -> ReportContent:
     m = Month.parse(a.period)
     where = a.unit
     month = f"{m.month}月"

@@ -36,6 +36,8 @@ from app.kernel.analysis import (
     Line,
     TargetProgress,
     TownshipLine,
+    to_json,
+    with_before,
 )
 from app.kernel.ledgers import REPORT_DAY
 from app.kernel.month import Month
@@ -293,7 +295,7 @@ def analyse(session: Session, period: Period | str | None = None, unit: Unit | s
     tasks, problems, targets = _ledgers(session, unit, period, as_of, set(order))
     trend = tuple(_closed_trend(session, scope, m))
     fixed, still = _feedback_from(session, str(m.previous()), set(order), unit)
-    return Analysis(
+    a = Analysis(
         unit=unit.name, unit_level=unit.level, period=period.month, previous=prev.month if prev else None,
         as_of=as_of, due=due,
         households=_line("贫困户", t, b, "households", "all"), persons=_line("贫困人口", t, b, "persons"),
@@ -308,6 +310,57 @@ def analyse(session: Session, period: Period | str | None = None, unit: Unit | s
         adjustments=adjustments, findings=tuple(findings), findings_by_township=by_township,
         anomalies=tuple(anomalies), tasks=tuple(tasks), problems=tuple(problems), targets=tuple(targets),
         closed_trend=trend, feedback_fixed=fixed, feedback_open=still)
+    frozen = _report_row(session, prev, unit) if prev is not None else None
+    if frozen is not None and frozen.figures:
+        import json
+
+        a = with_before(a, json.loads(frozen.figures))
+    return a
+
+
+def _report_row(session: Session, period: Period, unit: Unit, create: bool = False):
+    from app.models import AnalysisReport
+
+    row = session.query(AnalysisReport).filter_by(period_id=period.id, unit_id=unit.id).one_or_none()
+    if row is None and create:
+        row = AnalysisReport(period_id=period.id, unit_id=unit.id)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def section_edits(session: Session, period: Period | str | None, unit: Unit | str | None) -> dict[str, str]:
+    """The clerk's edited text of the report's sections for the month (heading → text)."""
+    import json
+
+    period = period if isinstance(period, Period) else get_period(session, period)
+    row = _report_row(session, period, _resolve(session, unit))
+    return json.loads(row.edits) if row is not None and row.edits else {}
+
+
+def save_section(session: Session, period: Period | str | None, unit: Unit | str | None, heading: str,
+                 text: str | None) -> dict[str, str]:
+    """Keep the clerk's text of one section with the month (None: back to the generated text)."""
+    import json
+
+    from app.kernel.analysis_text import SECTION_HEADINGS
+
+    if heading not in SECTION_HEADINGS:
+        raise UsageError(f"报告没有“{heading}”这一部分。")
+    period = period if isinstance(period, Period) else get_period(session, period)
+    unit = _resolve(session, unit)
+    row = _report_row(session, period, unit, create=True)
+    edits = json.loads(row.edits) if row.edits else {}
+    if text is None:
+        edits.pop(heading, None)
+    else:
+        edits[heading] = text
+    row.edits = json.dumps(edits, ensure_ascii=False)
+    session.flush()
+    from . import audit
+
+    audit.record(session, "update", table="analysis_reports", period=period.month, field=heading, new=text)
+    return edits
 
 
 def _feedback_from(session: Session, month: str, townships: set[str], unit: Unit) -> tuple[int, int]:
@@ -399,17 +452,24 @@ def export_report(session: Session, out_dir, period: Period | str | None = None,
     """一报告: ``{单位}{YYYY}年{M}月脱贫攻坚工作分析报告`` .docx and .pdf in ``out_dir``, and (``feedback``)
     the 反馈单 of every township, xlsx + PDF one file each and all together in ``out_dir/反馈单``, their
     lines entered in the problems ledger first. Returns the paths written."""
+    import json
     from pathlib import Path
 
     from app.exporters.analysis_report import write_docx, write_pdf
     from app.kernel.analysis_text import report_content
 
+    period = period if isinstance(period, Period) else get_period(session, period)
+    unit = _resolve(session, unit)
     a = analyse(session, period, unit)
-    content = report_content(a)
+    row = _report_row(session, period, unit, create=True)
+    content = report_content(a, json.loads(row.edits) if row.edits else None)
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     files = [write_docx(content, folder / f"{content.title}.docx"),
              write_pdf(content, a, folder / f"{content.title}.pdf")]
+    row.figures = json.dumps(to_json(a), ensure_ascii=False)  # frozen: next month's "上月" comes from here
+    row.exported_at = dt.datetime.now()
+    session.flush()
     if feedback:
         from app.exporters.feedback import all_table, sheet_table
         from app.exporters.ledgers import write
