@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from app.ui.analysis_view import SECTIONS, AnalysisView
 
@@ -49,8 +51,28 @@ def test_township_figures_and_draft(view):
     view.drill()
     assert view.households.rowCount() == view.analysis.townships[0].households
     view.sections.setCurrentRow(SECTIONS.index("报告草稿"))
-    assert view.draft.isVisible() and "一、基本情况" in view.draft.toPlainText()
+    assert view.draft.isVisible() and view.draft.toPlainText().startswith("截至")
     # a township's own analysis
     view.unit_box.setCurrentIndex(1)
     view.reload()
     assert view.analysis.unit == view.unit_box.currentText()
+
+
+def test_edit_a_section_by_keyboard_and_it_is_kept(view, demo_db, qtbot):
+    from app.services.analysis import section_edits
+
+    view.sections.setCurrentRow(SECTIONS.index("报告草稿"))
+    view.section_box.setCurrentIndex(3)  # 四、下步工作
+    view.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is view, timeout=3000)
+    view.draft.setFocus()
+    QTest.keyClick(view.draft, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    event = QInputMethodEvent()  # Chinese arrives from the input method as a commit string
+    event.setCommitString("按时报送")
+    QApplication.sendEvent(view.draft, event)
+    QTest.keyClick(view.draft, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "修改后的文字" in view.edited_label.text(), timeout=3000)
+    with demo_db.session() as s:
+        assert section_edits(s, view.analysis.period, None) == {"四、下步工作": "按时报送"}
+    view.revert_button.click()
+    assert view.draft.toPlainText().startswith("（一）")

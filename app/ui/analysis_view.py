@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.kernel.analysis import Analysis, Line
-from app.kernel.analysis_text import report_content
+from app.kernel.analysis_text import SECTION_HEADINGS, report_content
+from app.services.analysis import section_edits
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 SECTIONS = ("基本情况", "分乡镇", "致贫原因", "红黄绿预警", "帮扶措施", "收入分布", "动态调整", "风险等级变化",
@@ -77,6 +78,7 @@ class AnalysisView(QWidget):
         self.db = db
         self.period = period_month
         self.analysis: Analysis | None = None
+        self.edits: dict[str, str] = {}
         self._build()
         self.reload()
 
@@ -115,10 +117,30 @@ class AnalysisView(QWidget):
         tl.addWidget(self.table, 3)
         self.bars = Bars()
         tl.addWidget(self.bars, 2)
+        self.draft_box = QWidget()
+        dl = QVBoxLayout(self.draft_box)
+        dl.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("部分："))
+        self.section_box = QComboBox()
+        self.section_box.setObjectName("analysis_section")
+        self.section_box.addItems(SECTION_HEADINGS)
+        row.addWidget(self.section_box, 1)
+        self.save_button = QPushButton("保存本部分")
+        self.save_button.setShortcut("Ctrl+S")
+        self.save_button.clicked.connect(self.save_draft)
+        row.addWidget(self.save_button)
+        self.revert_button = QPushButton("恢复自动生成")
+        self.revert_button.clicked.connect(self.revert_draft)
+        row.addWidget(self.revert_button)
+        dl.addLayout(row)
         self.draft = QPlainTextEdit()
         self.draft.setObjectName("analysis_draft")
-        self.draft.setReadOnly(True)
-        tl.addWidget(self.draft, 3)
+        dl.addWidget(self.draft, 1)
+        self.edited_label = QLabel()
+        dl.addWidget(self.edited_label)
+        tl.addWidget(self.draft_box, 3)
+        self.section_box.currentIndexChanged.connect(lambda _i: self.show_draft())
         right.addWidget(top)
         bottom = QWidget()
         bl = QVBoxLayout(bottom)
@@ -162,7 +184,9 @@ class AnalysisView(QWidget):
             self.analysis = analyse(s, self.period, unit)
         a = self.analysis
         self.title.setText(f"{a.title}（{a.due.month}月{a.due.day}日前报送）")
-        self.draft.setPlainText(report_content(a).text())
+        with self.db.session() as s:
+            self.edits = section_edits(s, a.period, self.unit_box.currentData())
+        self.show_draft()
         row = max(0, self.sections.currentRow())
         self.sections.setCurrentRow(row)
         self.show_section(row)
@@ -194,7 +218,7 @@ class AnalysisView(QWidget):
         if a is None or row < 0:
             return
         name = SECTIONS[row]
-        self.draft.setVisible(name == "报告草稿")
+        self.draft_box.setVisible(name == "报告草稿")
         self.table.setVisible(name != "报告草稿")
         self.bars.set_items([])
         if name == "基本情况":
@@ -237,6 +261,31 @@ class AnalysisView(QWidget):
             self._rows(["督战对象", "挂牌原因", "挂牌时人数", "剩余贫困人口", "本月台账", "发现问题", "解决问题"],
                        [([t.name, t.reason, _num(t.listed_persons), _num(t.remaining), "已填" if t.entered else "未填",
                           str(t.found), str(t.solved)], None) for t in a.targets])
+
+    # --- the report draft, edited per section ---------------------------------------------------
+    def show_draft(self) -> None:
+        if self.analysis is None:
+            return
+        heading = self.section_box.currentText()
+        content = report_content(self.analysis, self.edits)
+        section = next(x for x in content.sections if x.heading == heading)
+        self.draft.setPlainText("\n".join(section.paragraphs))
+        self.edited_label.setText("本部分为修改后的文字（随本月保存，重新生成数字不会覆盖）。" if heading in self.edits
+                                  else "本部分为自动生成的文字，可直接修改后保存。")
+
+    def save_draft(self) -> None:
+        self._store(self.draft.toPlainText())
+
+    def revert_draft(self) -> None:
+        self._store(None)
+
+    def _store(self, text: str | None) -> None:
+        from app.services.analysis import save_section
+
+        with self.db.session() as s:
+            self.edits = save_section(s, self.analysis.period, self.unit_box.currentData(),
+                                      self.section_box.currentText(), text)
+        self.show_draft()
 
     def drill(self, index=None) -> None:
         """List the households behind the selected figure."""
