@@ -169,3 +169,38 @@ def test_frozen_figures_and_clerk_edits_survive(demo_db, tmp_path):
         # the edit stays when the figures are generated again
         files = export_report(s, tmp_path / "again", month, None, feedback=False)
         assert "一是抓好问题整改。" in [p.text for p in Document(str(files[0])).paragraphs]
+
+
+def test_d10_and_d11(demo_db, tmp_path):
+    import datetime as dt
+
+    from app.kernel.month import Month
+    from app.models import Problem
+    from app.services.analysis import analysis_findings, export_report
+    from app.services.feedback import record_feedback
+    from app.services.ledger_status import ledger_counts
+
+    with demo_db.session() as s:
+        month = analyse(s, with_findings=False).period
+        m = Month.parse(month).next()
+        after_20th = dt.date(m.year, m.month, 21)
+        assert [f.code for f in analysis_findings(s, after_20th)] == ["D-10"]
+        assert ledger_counts(s, m.year, after_20th).report_late
+        assert analysis_findings(s, dt.date(m.year, m.month, 20)) == []  # due on the 20th itself
+        export_report(s, tmp_path, month, None, feedback=False)
+        late = analysis_findings(s, after_20th)  # exported today, long after that 20th
+        assert [f.code for f in late] == ["D-10"] and "才导出" in late[0].message
+        from app.models import AnalysisReport
+
+        s.query(AnalysisReport).one().exported_at = dt.datetime(m.year, m.month, 19, 16, 0)
+        s.flush()
+        assert analysis_findings(s, after_20th) == []  # exported before the 20th
+        # feedback sent for this month: a month on, its open lines are D-11 until answered
+        sheets = record_feedback(s, month)
+        a_month_on = dt.date(m.next().year, m.next().month, 5)
+        d11 = [f for f in analysis_findings(s, a_month_on) if f.code == "D-11"]
+        fed = s.query(Problem).filter(Problem.measures == f"分析反馈 {month}").all()
+        assert len(d11) == len(fed) > 0 and sheets
+        fed[0].status = "整改中"
+        s.flush()
+        assert len([f for f in analysis_findings(s, a_month_on) if f.code == "D-11"]) == len(fed) - 1

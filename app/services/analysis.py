@@ -486,3 +486,28 @@ def export_report(session: Session, out_dir, period: Period | str | None = None,
                 write(t, path)
                 files.append(path)
     return files
+
+
+def analysis_findings(session: Session, today: dt.date | None = None, unit: Unit | str | None = None) -> list:
+    """D-10 (last month's analysis not exported by the 20th) and D-11 (last month's feedback lines
+    neither closed out nor answered), as of ``today``."""
+    from app.kernel.feedback import FEEDBACK_SOURCE
+    from app.models import AnalysisReport, Problem
+    from app.rules.analysis import FeedbackRow, d10_report_exported, d11_feedback_answered, report_month
+
+    today = today or dt.date.today()
+    unit = _resolve(session, unit)
+    month = report_month(today)
+    period = session.query(Period).filter(Period.month == month).one_or_none()
+    out = []
+    if period is not None:
+        row = session.query(AnalysisReport).filter_by(period_id=period.id, unit_id=unit.id).one_or_none()
+        exported = row.exported_at.date() if row is not None and row.exported_at else None
+        out.extend(d10_report_exported(month, unit.name, exported, today))
+    # lines sent with the analysis of the month before: the one whose 反馈单 went out last month
+    sent = str(Month.parse(month).previous())
+    rows = session.query(Problem).filter(Problem.source == FEEDBACK_SOURCE,
+                                         Problem.measures == f"{FEEDBACK_SOURCE} {sent}").order_by(Problem.id)
+    out.extend(d11_feedback_answered([FeedbackRow(p.uuid, p.description or "", p.resp_unit, p.household_uuid, p.status)
+                                      for p in rows], today))
+    return out
