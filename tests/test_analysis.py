@@ -82,6 +82,9 @@ def test_analysis_json_and_report_files(demo_db_path, tmp_path, capsys):
     first = doc["causes"][0]
     sentence = f"{first['label']}{first['now']}户，占比{first['share']}%"
     assert any(sentence in t for t in text)
+    assert {"图1 致贫原因结构", "图2 红黄绿预警户"} <= set(text)
+    cells = [c.text for t in Document(str(docx_file)).tables for row in t.rows for c in row.cells]
+    assert any(c.startswith("█") and c.endswith(f"{first['now']}户 {first['share']}%") for c in cells)
     pdf_text = "".join(p.extract_text() for p in PdfReader(str(pdf_file)).pages).replace("\n", "")
     assert doc["title"] in pdf_text and sentence in pdf_text and "盖章" in pdf_text
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.kernel.analysis import Analysis
-from app.kernel.analysis_text import ReportContent, Table
+from app.kernel.analysis_text import Chart, ReportContent, Table
 
 MM = 72 / 25.4
 A4 = (210 * MM, 297 * MM)
@@ -72,6 +72,8 @@ def write_docx(content: ReportContent, out: str | Path) -> Path:
             doc.add_paragraph(para)
         for t in s.tables:
             _docx_table(doc, t, Pt(TABLE_PT))
+        for chart in s.charts:
+            _docx_chart(doc, chart, Pt(TABLE_PT))
     doc.add_paragraph("")
     sign = doc.add_paragraph(f"{content.unit}（盖章）")
     sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -99,6 +101,30 @@ def _docx_table(doc, t: Table, size) -> None:
             run = p.add_run(text)
             run.font.size = size
             run.font.bold = r == 0
+
+
+def _docx_chart(doc, chart: Chart, size) -> None:
+    """A bar chart the office can edit in Word/WPS: a borderless table, bars as runs of full blocks."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import RGBColor
+
+    if not chart.items:
+        return
+    cap = doc.add_paragraph(chart.caption)
+    cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    top = max(n for _, n, _ in chart.items) or 1
+    table = doc.add_table(rows=len(chart.items), cols=2)
+    for r, (label, n, share) in enumerate(chart.items):
+        left, right = table.cell(r, 0).paragraphs[0], table.cell(r, 1).paragraphs[0]
+        for p in (left, right):
+            p.paragraph_format.first_line_indent = 0
+            p.paragraph_format.line_spacing = 1.0
+        left.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        left.add_run(label).font.size = size
+        bar = right.add_run("█" * max(1 if n else 0, round(24 * n / top)))
+        bar.font.size = size
+        bar.font.color.rgb = RGBColor(0xB2, 0x22, 0x22)
+        right.add_run(f" {n}{chart.unit}" + (f" {share}%" if share else "")).font.size = size
 
 
 # --- PDF ----------------------------------------------------------------------------------------
@@ -180,7 +206,7 @@ class _Flow:
             del top
         self.y -= self.leading * 0.5
 
-    def bars(self, caption: str, items: list[tuple[str, int, str]]) -> None:
+    def bars(self, caption: str, items: list[tuple[str, int, str]], unit: str = "户") -> None:
         """A horizontal bar chart: label, count and share of each item (the cause structure)."""
         from reportlab.lib.colors import HexColor
 
@@ -202,7 +228,7 @@ class _Flow:
             self.c.setFillColor(HexColor("#B22222"))
             self.c.rect(self.left + label_w, self.y, span * n / top, bar_h, stroke=0, fill=1)
             self.c.setFillColor(HexColor("#000000"))
-            draw_text(self.c, self.left + label_w + span * n / top + 4, self.y + 3, f"{n}户 {share}%", TABLE_PT)
+            draw_text(self.c, self.left + label_w + span * n / top + 4, self.y + 3, f"{n}{unit}" + (f" {share}%" if share else ""), TABLE_PT)
         self.y -= gap
 
     def seal_and_signature(self, unit: str, date_line: str) -> None:
@@ -245,8 +271,8 @@ def write_pdf(content: ReportContent, analysis: Analysis, out: str | Path) -> Pa
             f.para(p)
         for t in s.tables:
             f.table(t)
-        if s.heading.startswith("一") and analysis.causes:
-            f.bars("图1 致贫原因结构", [(x.label, x.now, x.share or "") for x in analysis.causes])
+        for chart in s.charts:
+            f.bars(chart.caption, list(chart.items), chart.unit)
     f.seal_and_signature(content.unit, content.date_line)
     f.finish()
     return out

@@ -21,10 +21,20 @@ class Table:
 
 
 @dataclass(frozen=True, slots=True)
+class Chart:
+    """Bars of counts: (label, count, share text or "")."""
+
+    caption: str
+    items: tuple[tuple[str, int, str], ...]
+    unit: str = "户"
+
+
+@dataclass(frozen=True, slots=True)
 class Section:
     heading: str
     paragraphs: tuple[str, ...]
     tables: tuple[Table, ...] = ()
+    charts: tuple[Chart, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +86,8 @@ def report_content(a: Analysis, edits: dict[str, str] | None = None) -> ReportCo
     content = _generated(a)
     if not edits:
         return content
-    sections = tuple(Section(s.heading, tuple(p for p in edits[s.heading].split("\n") if p.strip()), s.tables)
+    sections = tuple(Section(s.heading, tuple(p for p in edits[s.heading].split("\n") if p.strip()), s.tables,
+                             s.charts)
                      if edits.get(s.heading) is not None else s for s in content.sections)
     return ReportContent(content.title, content.unit, content.period, sections, content.date_line)
 
@@ -165,9 +176,12 @@ def _generated(a: Analysis) -> ReportContent:
                      str(t.colours.get("red", 0)), str(t.colours.get("yellow", 0)), str(t.colours.get("green", 0)))
                     for t in a.townships)),
     )
+    causes = Chart("图1 致贫原因结构", tuple((x.label, x.now, x.share or "") for x in a.causes))
+    colours = Chart("图2 红黄绿预警户", tuple((f"{x.label}色", x.now, x.share or "") for x in a.colours))
+    trend = Chart(f"图3 {m.year}年各月销号户数", tuple((f"{int(k[5:])}月", n, "") for k, n in a.closed_trend))
     sections = (
-        Section(SECTION_HEADINGS[0], tuple(s1), tables[:2]),
-        Section(SECTION_HEADINGS[1], tuple(s2), tables[2:]),
+        Section(SECTION_HEADINGS[0], tuple(s1), tables[:2], (causes,)),
+        Section(SECTION_HEADINGS[1], tuple(s2), tables[2:], (colours, trend)),
         Section(SECTION_HEADINGS[2], tuple(s3)),
         Section(SECTION_HEADINGS[3], tuple(s4)),
     )
