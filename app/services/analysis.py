@@ -229,6 +229,8 @@ def analyse(session: Session, period: Period | str | None = None, unit: Unit | s
     period = period if isinstance(period, Period) else get_period(session, period)
     unit = _resolve(session, unit)
     prev = _previous(session, period)
+    frozen = _report_row(session, prev, unit) if prev is not None else None
+    frozen = frozen if frozen is not None and frozen.figures else None  # last month as it was sent
     scope = _Scope(session, unit)
     now, before = _register(session, scope, period), _register(session, scope, prev)
     t, b = now["total"], before.get("total", {}) if prev else {}
@@ -270,7 +272,8 @@ def analyse(session: Session, period: Period | str | None = None, unit: Unit | s
         from app.rules.engine import RULES
 
         fs = check_period(session, period, unit)
-        fb = Counter(f.code for f in check_period(session, prev, unit)) if prev else None
+        fb = (Counter(f.code for f in check_period(session, prev, unit)) if prev and frozen is None
+              else Counter() if prev else None)
         counts = Counter((f.code, f.severity) for f in fs)
         for (code, sev), n in sorted(counts.items()):
             findings.append(FindingLine(code, sev, RULES.get(code, ("", ""))[1], n, fb.get(code, 0) if fb else None))
@@ -310,8 +313,7 @@ def analyse(session: Session, period: Period | str | None = None, unit: Unit | s
         adjustments=adjustments, findings=tuple(findings), findings_by_township=by_township,
         anomalies=tuple(anomalies), tasks=tuple(tasks), problems=tuple(problems), targets=tuple(targets),
         closed_trend=trend, feedback_fixed=fixed, feedback_open=still)
-    frozen = _report_row(session, prev, unit) if prev is not None else None
-    if frozen is not None and frozen.figures:
+    if frozen is not None:
         import json
 
         a = with_before(a, json.loads(frozen.figures))
