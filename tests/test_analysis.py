@@ -123,9 +123,8 @@ def test_feedback_lines_enter_the_ledger_and_a_closed_one_leaves(demo_db, tmp_pa
         assert mine.problem not in after
         sheet = next(sh for sh in feedback_sheets(s) if sh.lines)
         # next month's analysis reports last month's feedback: one fixed, the rest open
-        from app.services.new_month import new_month
-
         from app.kernel.month import Month
+        from app.services.new_month import new_month
 
         following = str(Month.parse(sheet.period).next())
         new_month(s, sheet.period, following)
