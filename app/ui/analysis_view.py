@@ -326,6 +326,9 @@ def open_dialog(parent, db, period_month: str | None) -> QDialog:
     lay = QVBoxLayout(dlg)
     lay.setContentsMargins(4, 4, 4, 4)
     view = AnalysisView(db, period_month, dlg)
+    if getattr(getattr(parent, "store", None), "read_only", False):  # export and edits write the month's report
+        for button in (view.export_button, view.save_button, view.revert_button):
+            button.setEnabled(False)
     lay.addWidget(view)
     dlg.view = view
     dlg.resize(1200, 760)
