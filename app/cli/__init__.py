@@ -13,6 +13,7 @@ from app import __version__
 
 from . import (
     cmd_adjustments,
+    cmd_analysis,
     cmd_backup,
     cmd_cards,
     cmd_check,
@@ -27,6 +28,7 @@ from . import (
     cmd_new_month,
     cmd_problems,
     cmd_reopen,
+    cmd_report,
     cmd_restore,
     cmd_selftest,
     cmd_stats,
@@ -62,6 +64,8 @@ COMMANDS = {
     "tasks": cmd_tasks,
     "problems": cmd_problems,
     "supervision": cmd_supervision,
+    "analysis": cmd_analysis,
+    "report": cmd_report,
 }
 
 

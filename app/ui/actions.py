@@ -20,6 +20,7 @@ TOOL_ACTIONS = (
     ("工具", "projects", "资金项目（附件3）…", "fa5s.coins"),
     ("工具", "records", "入户走访与动态调整…", "fa5s.walking"),
     ("工具", "ledgers", "督战与销号…", "fa5s.tasks"),
+    ("工具", "analysis", "月度分析…", "fa5s.chart-bar"),
 )
 
 

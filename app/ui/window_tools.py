@@ -12,6 +12,7 @@ from app.rules.findings import Finding
 from app.services.errors import GuatuError
 from app.storage import Database
 from app.ui import (
+    analysis_view,
     cards_dialog,
     counts_view,
     export_dialog,
@@ -38,6 +39,7 @@ TOOLS: dict[str, Callable] = {
     "projects": projects_view.open_dialog,
     "records": records_view.open_dialog,
     "ledgers": ledgers_view.open_dialog,
+    "analysis": analysis_view.open_dialog,
 }
 
 

@@ -36,8 +36,10 @@ def codes(findings) -> list[str]:
 
 
 def test_every_d_rule_is_registered_once_with_its_severity():
-    registered = [*TASK_RULES, *PROBLEM_RULES, *TARGET_RULES]
-    assert sorted(registered) == [f"D-0{i}" for i in range(1, 10)]
+    from app.rules.analysis import ANALYSIS_RULES
+
+    registered = [*TASK_RULES, *PROBLEM_RULES, *TARGET_RULES, *ANALYSIS_RULES]
+    assert sorted(registered) == [f"D-{i:02d}" for i in range(1, 12)]
     assert {c for c in RULES if c.startswith("D-")} == set(registered)
 
 
