@@ -6,7 +6,7 @@ import pytest
 from _query import query
 from sqlalchemy import select
 
-from app.models import Household, Period, Person, Unit
+from app.models import Household, Period, Unit
 from app.services import register_ops as ops
 from app.services.errors import LockedPeriod, Refused
 from app.services.operations import execute
