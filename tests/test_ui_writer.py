@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import threading
 
+from _clerk import keys
 from _query import query
+from PySide6.QtTest import QTest
 from test_ui_window import cell, open_window, small, win  # noqa: F401 - fixtures
 
 from app.ui.dialogs import RecordingDialogs
@@ -68,4 +70,42 @@ def test_closing_waits_for_every_queued_edit(qtbot, small):  # noqa: F811
         window.member_model.setData(cell(window, row, "age"), age)
     window.close()  # no wait_idle: the close drains the queue
     assert _ages(path) == [51, 22, 17]
+    database.close()
+
+
+def test_an_outcome_arriving_while_the_next_cell_is_typed_keeps_what_is_typed(win, small):  # noqa: F811
+    window, _ids = win
+    window.grid.setFocus()
+    window.grid.setCurrentIndex(cell(window, 1, "age"))
+    assert window.member_model.setData(cell(window, 1, "phone"), "13900001111")  # on its way
+    keys("4")  # the age cell of the same row opens with the 4
+    window.editor.wait_idle()  # the phone's outcome repaints the row while the age is being typed
+    window.member_model.set_findings([])  # as the month's check finishing does
+    keys("4", "Enter")
+    window.editor.wait_idle()
+    assert _ages(small[0])[1] == 44
+    assert query(small[0], "SELECT phone FROM persons WHERE household_id = 3 ORDER BY position")[1] == ("13900001111",)
+
+
+def test_an_outcome_arriving_while_the_next_panel_field_is_typed_keeps_what_is_typed(win):  # noqa: F811
+    window, _ids = win
+    name, phone = window.panel._widgets["helper_name"], window.panel._widgets["helper_phone"]
+    name.setText("陈云")
+    name.editingFinished.emit()  # on its way
+    phone.setFocus()
+    QTest.keyClicks(phone, "1390")
+    window.editor.wait_idle()  # the name's outcome reloads the panel while the phone is being typed
+    assert window.panel.detail.values["helper_name"] == "陈云"
+    assert phone.text() == "1390"
+
+
+def test_closing_writes_the_panel_field_being_typed(qtbot, small):  # noqa: F811
+    path, ids = small
+    window, database = open_window(qtbot, path)
+    window.tree.select_unit(ids["v2"])
+    field = window.panel._widgets["helper_name"]
+    field.setFocus()
+    QTest.keyClicks(field, "Chen Yun")
+    window.close()
+    assert query(path, "SELECT helper_name FROM households WHERE id = 3") == [("Chen Yun",)]
     database.close()

@@ -9,6 +9,7 @@ new household, a removal, anything inside an undo macro) wait for the worker.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -26,6 +27,8 @@ from app.ui import undo
 from app.ui.dialogs import Dialogs
 from app.ui.store import ReadOnly, Store
 from app.ui.writer import WriteWorker
+
+log = logging.getLogger("guatu.ui")
 
 
 class Editor(QObject):
@@ -81,6 +84,9 @@ class Editor(QObject):
             if on_refused is not None:
                 on_refused()
 
+        if self.worker.closed:  # a field left after the window closed: nothing can be written now
+            log.warning("edit after close not written: %s", type(request).__name__)
+            return False
         self.worker.submit(request, done, failed)
         if not wait and not self._macro:
             return True

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QSplitter,
     QTableView,
@@ -330,9 +331,24 @@ class MainWindow(QMainWindow):
                 self.tree.update_counts(self.store.tree())
             elif change.person_id is not None:
                 self.member_model.refresh_person(change.person_id)
-            self.panel.load(self.store.household_detail(hid), self.store.editable)
+            self._load_panel_keeping_typed(self.store.household_detail(hid), change.field)
         self.hh_model.refresh(hid)
         self.apply_findings(outcome.findings)
+
+    def _load_panel_keeping_typed(self, detail, field: str | None) -> None:
+        """The panel read again after an outcome, but a field the clerk is typing in keeps its text
+        (the outcome of the field before arrives while the next one is being typed)."""
+        focus = QApplication.focusWidget()
+        edit = focus if isinstance(focus, QLineEdit) else getattr(focus, "lineEdit", lambda: None)()
+        own = self.panel._widgets.get(field or "")  # the outcome's own field shows what was stored
+        typing = edit is not None and self.panel.isAncestorOf(edit) and edit.isModified() \
+            and own is not edit and not (own is not None and own.isAncestorOf(edit))
+        text, cursor = (edit.text(), edit.cursorPosition()) if typing else ("", 0)
+        self.panel.load(detail, self.store.editable)
+        if typing and edit.text() != text:
+            edit.setText(text)
+            edit.setCursorPosition(cursor)
+            edit.setModified(True)
 
     def apply_findings(self, found: FindingsChange) -> None:
         """The findings an operation added or took away, applied to what is on show (no re-check)."""
@@ -611,6 +627,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.grid.commit_editor()
+        focus = QApplication.focusWidget()
+        if focus is not None and self.panel.isAncestorOf(focus):
+            focus.clearFocus()  # a panel field being typed in is committed (editingFinished) now
         self.editor.close()  # every edit on its way is written before the window goes
         self._remember_last()
         if self.remember_layout:

@@ -63,6 +63,10 @@ class WriteWorker(QObject):
             raise value
         return value
 
+    @property
+    def closed(self) -> bool:
+        return not self._thread.is_alive()
+
     def pending(self) -> int:
         return self._jobs.unfinished_tasks + len(self._results)
 
