@@ -41,6 +41,7 @@ class Editor(QObject):
         self.worker = WriteWorker(lambda: self.store.db, self)
         self.last_error: str | None = None
         self._macro = 0
+        self.stepping = False
 
     # -- plumbing ------------------------------------------------------------------------------
     def _refused(self, error: BaseException, quiet: bool = False) -> None:
@@ -101,7 +102,11 @@ class Editor(QObject):
         except BaseException as e:  # a locked month, a record gone: said, the stack stays
             self._refused(e)
             return None
-        self.changed.emit(out)
+        self.stepping = True  # the window follows an undo or redo to its household; a typed edit does not
+        try:
+            self.changed.emit(out)
+        finally:
+            self.stepping = False
         return out
 
     def undo(self) -> None:

@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
 
     def _period_chosen(self, index: int) -> None:
         period = self.period_combo.itemData(index) if index >= 0 else None
+        self.editor.wait_idle()  # the edits of the month left land (and are shown) before it goes
         self.store.set_period(period)
         self.editor.stack.clear()
         self.first_month.setVisible(period is None and not self.store.read_only)
@@ -323,7 +324,7 @@ class MainWindow(QMainWindow):
             self.reload_households(select=new_hid or self.household_id)
             self.apply_findings(outcome.findings)
             return
-        if hid != self.household_id and hid in self.hh_model.ids:
+        if self.editor.stepping and hid != self.household_id and hid in self.hh_model.ids:  # undo/redo: go there
             self.hh_view.setCurrentIndex(self.hh_model.index(self.hh_model.row_of(hid), 0))
         if hid == self.household_id:
             if change.structural:
