@@ -455,3 +455,17 @@ def test_a_declared_dimension_of_the_whole_sheet_is_not_held_against_a_real_work
     assert b"XFD1048576" in zipfile.ZipFile(declared).read("xl/worksheets/sheet1.xml")
     rc, out = run_cli("import", "--db", str(db_path), str(declared), "--period", "2020-03", "--json")
     assert rc == 0 and out["added"]["persons"] == 4
+
+
+def test_a_workbook_stating_one_uuid_twice_is_refused(book):
+    """UUIDs a workbook states (an exported one's hidden sheet) are checked like a package's."""
+    from app.importers.schema import check_sheet_records
+    from app.importers.workbook import read_workbook
+
+    src = read_workbook(book, "2020-03")
+    assert check_sheet_records(src) == []
+    h = src.households[0]
+    h.fields["uuid"] = "507867a9-49fa-4178-b297-16c7af8b9e33"
+    h.members[0]["uuid"] = h.members[1]["uuid"] = "ae82cc6d-5393-4668-8ef2-c2a7abf92fbd"
+    found = check_sheet_records(src)
+    assert [(f.code, f.person) for f in found] == [("I-11", "ae82cc6d-5393-4668-8ef2-c2a7abf92fbd")]

@@ -26,7 +26,9 @@ from app.services.periods import get_period
 from app.services.units import find_unit
 from app.storage import Database
 
-FAST = settings(max_examples=30, deadline=None, derandomize=True,
+# Bounded and derandomized, so CI stays fast and repeatable; a longer random run (max_examples=500,
+# derandomize=False) found the required-column case pinned with @example below.
+FAST = settings(max_examples=20, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 HOSTILE_SCALARS = st.one_of(
@@ -98,7 +100,12 @@ def _fresh_db(tmp_path: Path) -> Path:
 
 
 def _later_commands_work(db: Path, tmp_path: Path) -> None:
-    """What the clerk does next must not fail with an internal error (exit 70)."""
+    """What the clerk does next must not fail with an internal error (exit 70), and the register
+    must still be one a package can carry (register.json is strict JSON: no NaN or Infinity)."""
+    from app.exporters.register_json import dump_register
+
+    with Database(db, write=False) as d, d.session() as s:
+        json.dumps(dump_register(s, get_period(s, "2020-03"), find_unit(s, "盖州市")), allow_nan=False, default=str)
     rc, _ = run_cli("check", "--db", str(db), "--period", "2020-03", "--json")
     assert rc in (0, 1)
     rc, _ = run_cli("cards", "--db", str(db), "--period", "2020-03", "--unit", "盖州市", "--out", str(tmp_path / "c.pdf"))
@@ -164,6 +171,8 @@ CELLS = ["size", "head_contact", "cause", "measures", "income", "helper_contact"
 
 
 @FAST
+@example(cell="income", value="1. 种植业: " + "9" * 400 + "元")  # an amount that parses to inf
+@example(cell="age", value=1e308)
 @given(cell=st.sampled_from(CELLS), value=CELL_VALUES)
 def test_workbook_cell_with_a_hostile_value_imports_or_is_refused_untouched(small, tmp_path, cell, value):
     seed = seed_household()

@@ -77,13 +77,20 @@ def test_unit_and_household_doors(qtbot, db_path):
     county = next(iter(window.tree._nodes))
     window.tree.select_unit(county)
     assert window.acts["add_township"].isEnabled() and not window.acts["add_village"].isEnabled()
-    assert not window.acts["add_household"].isEnabled()
+    # the county chosen, a household current in its list: Ctrl+N adds to that household's village
+    assert window.household_id is not None and window.acts["add_household"].isEnabled()
+    village_of_current = window.store.household_detail(window.household_id).village_id
+    assert window.target_village() == village_of_current
+    assert window.tree.node(village_of_current).name in window.acts["add_household"].toolTip()
     QTest.mouseClick(buttons["新增乡镇…"], Qt.MouseButton.LeftButton)
     names = {n.name for n, _p, _c in window.tree._nodes.values()}
     assert "新丰乡" in names
     town = next(uid for uid, (n, _p, _c) in window.tree._nodes.items() if n.name == "新丰乡")
     assert window.tree.current_unit() == town  # the new unit is selected
     assert window.acts["add_village"].isEnabled()
+    # a township with no village and no household current: nowhere to add a household
+    assert window.household_id is None and not window.acts["add_household"].isEnabled()
+    assert buttons["新建一户"].isVisible() and not buttons["新建一户"].isEnabled()  # shown, greyed
     dialogs._text = "新丰村"
     QTest.mouseClick(buttons["新增村…"], Qt.MouseButton.LeftButton)
     village = window.tree.current_unit()

@@ -211,15 +211,24 @@ def test_f6_cycles_the_panes_and_tab_walks_the_household_panel(desk):
     keys("Shift+F6")
     assert focus() is window.tree
     keys("F6", "F6", "F6")  # the household panel's first field
-    reached = set()
-    for _ in range(40):
+    first = focus()
+    reached = {first}
+    for _ in range(60):
         keys("Tab")
         w = focus()
-        if not window.panel.isAncestorOf(w):
+        assert window.panel.isAncestorOf(w)  # the panel keeps Tab, as the member grid does; F6 leaves
+        if w is first:
             break
         reached.add(w)
+        # the section holding the field is the one shown (Tab crosses from one section to the next)
+        assert window.panel.sections.currentIndex() == window.panel.section_of(w) and w.isVisible()
     assert window.panel.measures in reached and window.panel.income in reached
-    assert not window.panel.isAncestorOf(focus())  # Tab leaves the panel after its last field
+    assert {window.panel.section_of(w) for w in reached} == {0, 1, 2}
+    assert focus() is first and window.panel.sections.currentIndex() == 0  # round again from the first
+    keys("Shift+Tab")  # and back to the last field, on the last section
+    assert window.panel.section_of(focus()) == 2 and window.panel.sections.currentIndex() == 2
+    keys("F6")
+    assert pane_of(window, focus()) == "problems"
 
 
 def test_income_category_is_typed_like_a_closed_list(desk):
@@ -338,3 +347,20 @@ def test_soak_five_thousand_keys_leave_the_register_as_it_was_but_for_what_was_t
     changed = {u for u in before if after[u] != before[u]}
     assert len(changed) == 1 and after[changed.pop()][2] == "刘德民"
     assert window.isVisible() and time.monotonic() - start < 60, spent
+
+
+def test_what_is_typed_survives_the_background_check_arriving_mid_edit(desk):
+    """The month's check finishes while a cell is in edit: its tints repaint the grid (Qt then fills
+    open editors again from the model), and the digits typed must still be what Enter stores."""
+    window, ids, path = desk
+    window.wait_checks()
+    window.grid.setFocus()
+    window.grid.setCurrentIndex(cell(window, 0, "age"))
+    keys("4", "7")
+    assert window.grid.state() == window.grid.State.EditingState and focus().text() == "47"
+    window.start_check()
+    window.wait_checks()  # the findings arrive on the GUI thread, the editor still open
+    assert window.grid.state() == window.grid.State.EditingState and focus().text() == "47"
+    keys("Enter")
+    uuid = window.member_model.person(0)["uuid"]
+    assert register(path)[uuid][FIELDS.index("age") + 2] == 47

@@ -17,7 +17,7 @@ data they hold):
   an impossible value: not a number, not finite, beyond sane bounds, not a real date, text too long,
   a list or object where a value belongs (``app.importers.schema``); also a value in the hidden ``guatu``
   sheet of an exported workbook that guatu would not write (``app.importers.hidden_sheet``).
-- ``I-11`` E the same UUID twice in a package (households, persons, fund projects).
+- ``I-11`` E the same UUID twice in a package or in what a workbook states (households, persons, projects).
 - ``I-12`` E a file name that points outside the package or the zip: an absolute path, ``..``, a
   drive letter, a UNC name (two backslashes, host, share), a symlink leading out.
 - ``I-13`` W a printed cell of an exported workbook was edited after the export: the printed value wins.

@@ -325,7 +325,15 @@ def check_sheet_records(src) -> list[Finding]:
         add("counts", c.values, c.sheet, c.row)
     for p in src.projects:
         add("projects", p.fields, p.sheet, p.row)
-    return check_records(lists, file=src.file, package=False, columns=src.columns)
+    found = check_records(lists, file=src.file, package=False, columns=src.columns)
+
+    def uuids():  # stated by an exported workbook's hidden sheet; none in a hand-made one
+        for h in src.households:
+            yield "households", h.fields.get("uuid")
+            for m in h.members:
+                yield "members", m.get("uuid")
+
+    return found + duplicate_uuids(uuids(), file=src.file)
 
 
 # Record fields → the 附件4 column that shows them (for locating a finding).

@@ -33,7 +33,7 @@ def write_papers(session: Session, req: WritePapers) -> dict:
     from .export import resolve
 
     if req.kind not in KINDS:
-        raise UsageError(f"--kind 只能是 {'、'.join(KINDS)}。")
+        raise UsageError(f"文书种类只能是 {'、'.join(KINDS)}。")
     if Path(req.out).suffix.lower() != ".pdf":
         raise UsageError(f"输出文件应为 .pdf：{req.out}")
     period, unit = resolve(session, req.period, req.unit)

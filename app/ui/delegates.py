@@ -44,6 +44,17 @@ def name_problems(text: str) -> list[str]:
     return [f"{f.code} {f.message}" for rule in (rules.h03_name, rules.h04_font) for f in rule(h, ctx)]
 
 
+def first_fill(editor: QWidget) -> bool:
+    """Whether the editor is being filled as it opens. Qt fills every open editor again from the
+    model on any ``dataChanged`` over its cell, whatever the roles — a repaint of tints after the
+    background check included — and what the clerk was typing would be replaced by the stored
+    value, then "stored" unchanged. An open editor holds the clerk's text: it is filled once."""
+    if getattr(editor, "filled", False):
+        return False
+    editor.filled = True
+    return True
+
+
 class ChoiceCombo(QComboBox):
     """A closed list: items show the hint (无劳动力（含丧失劳动力）), store the value.
 
@@ -184,6 +195,8 @@ class ColumnDelegate(QStyledItemDelegate):
         return editor
 
     def setEditorData(self, editor: QWidget, index: Index) -> None:
+        if not first_fill(editor):
+            return
         value = index.data(Qt.ItemDataRole.EditRole)
         if self.replace_content:
             value = None

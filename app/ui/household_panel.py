@@ -41,7 +41,7 @@ from app import domain
 from app.kernel.derive import per_capita
 from app.rules.findings import Finding
 from app.services.browse import HouseholdDetail
-from app.ui.delegates import BAD_STYLE, ChoiceCombo, phone_edit
+from app.ui.delegates import BAD_STYLE, ChoiceCombo, first_fill, phone_edit
 from app.ui.models import findings_tip
 from app.ui.widgets import plain_label, plain_tip
 
@@ -65,6 +65,8 @@ class LinesDelegate(QStyledItemDelegate):
         return super().createEditor(parent, option, index)
 
     def setEditorData(self, editor: QWidget, index) -> None:
+        if not first_fill(editor):
+            return
         replacing = getattr(self.parent(), "replacing", False)
         if isinstance(editor, ChoiceCombo):
             editor.set_value(index.data(Qt.ItemDataRole.EditRole))
@@ -222,6 +224,54 @@ class HouseholdPanel(QWidget):
         self.scrolls.append(scroll)
         return lay
 
+    def fields(self) -> list[QWidget]:
+        """Every field that takes Tab, across all sections in their focus order, on the page shown or
+        not (Qt's own Tab skips the pages not shown, so a section's last field would leave the panel)."""
+        out: list[QWidget] = []
+        w = self.nextInFocusChain()
+        while w is not None and w is not self:
+            i = self.section_of(w)
+            if (i >= 0 and w.focusPolicy() & Qt.FocusPolicy.TabFocus
+                    and w.isEnabled() and w.isVisibleTo(self.scrolls[i])
+                    and not any(o.isAncestorOf(w) or w.isAncestorOf(o) for o in out)):
+                out.append(w)  # an editable combo's line edit, a date edit's: the field itself only
+            w = w.nextInFocusChain()
+        return out
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab walks the fields of all sections: past a section's last field the next section is shown
+        and its first field focused; after the panel's last field Tab comes back to its first (Shift+Tab
+        the other way). Like the member grid, the panel keeps Tab: F6 leaves it, so a Tab too many never
+        lands in the problems list, where Enter would take the window to another household."""
+        fields = self.fields()
+        focus = QApplication.focusWidget()
+        here = -1
+        for i, w in enumerate(fields):
+            if focus is not None and (w is focus or w.isAncestorOf(focus)):
+                here = i
+                break
+        if here < 0:
+            return super().focusNextPrevChild(next)
+        next_i = (here + (1 if next else -1)) % len(fields)  # round again, as the member grid keeps Tab
+        self.focus_field(fields[next_i], Qt.FocusReason.TabFocusReason if next else Qt.FocusReason.BacktabFocusReason)
+        return True
+
+    def focus_field(self, widget: QWidget, reason: Qt.FocusReason = Qt.FocusReason.OtherFocusReason) -> None:
+        """A field focused on whatever section it is: that section shown, the field scrolled into view.
+        While the focus is still on a field of the section shown the switch may not take (seen with
+        Shift+Tab from the first field round to the last): it is made again once the field has the focus."""
+        i = self.section_of(widget)
+        if i >= 0:
+            self.sections.setCurrentIndex(i)
+        widget.setFocus(reason)
+        if i >= 0:
+            if self.sections.currentIndex() != i:
+                self.sections.setCurrentIndex(i)
+            self.scrolls[i].ensureWidgetVisible(widget, 20, 20)
+        if isinstance(widget, QTableWidget) and widget.rowCount() and not widget.currentIndex().isValid():
+            last = reason == Qt.FocusReason.BacktabFocusReason
+            widget.setCurrentCell(widget.rowCount() - 1 if last else 0, widget.columnCount() - 1 if last else 0)
+
     def section_of(self, widget: QWidget) -> int:
         for i, scroll in enumerate(self.scrolls):
             if scroll.widget().isAncestorOf(widget):
@@ -234,11 +284,7 @@ class HouseholdPanel(QWidget):
         widget = self.field_widget(field)
         if widget is None:
             return None
-        i = self.section_of(widget)
-        if i >= 0:
-            self.sections.setCurrentIndex(i)
-            self.scrolls[i].ensureWidgetVisible(widget, 20, 20)
-        widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.focus_field(widget)
         return widget
 
     def _line(self, field: str, edit: QLineEdit, hint: str = "") -> QLineEdit:

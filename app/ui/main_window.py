@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
         self.village_ids: list[int] = []
         self.household_id: int | None = None
         self.hh_uuid: str | None = None
+        self.hh_village: int | None = None  # the village of the household on show
         self.check_handle: TaskHandle | None = None
         self.warm_handle: TaskHandle | None = None
         self._fresh: set[str] = set()
@@ -239,7 +240,8 @@ class MainWindow(QMainWindow):
         self.start_check()
 
     def start_check(self) -> None:
-        """The whole month's findings, in the background (one worker session)."""
+        """The whole month's findings, in the background, in a read session: it never holds the write
+        lock, so an edit made meanwhile is stored at once instead of waiting for the check."""
         if self.store.period is None:
             return
         month = self.store.period.month
@@ -248,7 +250,7 @@ class MainWindow(QMainWindow):
         if self.check_handle is not None:
             self.check_handle.cancel()
         self.check_handle = self.runner.run(
-            lambda s, _p: Store.check_period_in(s, month), title="检查", show_progress=False,
+            lambda s, _p: Store.check_period_in(s, month), title="检查", show_progress=False, read_only=True,
             on_result=lambda found: self._checked(found) if self.store.period and self.store.period.month == month
             else None,  # a month switched away from meanwhile
             on_error=lambda e: log.warning("background check of %s failed: %r", month, e))
@@ -303,6 +305,7 @@ class MainWindow(QMainWindow):
         detail = self.store.household_detail(household_id) if household_id is not None else None
         self.household_id = detail.id if detail else None
         self.hh_uuid = detail.uuid if detail else None
+        self.hh_village = detail.village_id if detail else None
         self.panel.load(detail, self.store.editable)
         self.controller.show(self.household_id, self.hh_uuid)
         self._update_actions()
@@ -441,13 +444,11 @@ class MainWindow(QMainWindow):
         return self.editor.add_household(self.unit_id, name) is not None
 
     def target_village(self) -> int | None:
-        """The village Ctrl+N adds to: the chosen village, else the village of the household on show."""
+        """The village Ctrl+N adds to: the chosen village, else (a township or the county chosen) the
+        village of the household current in the list; None with no household current there."""
         if self.unit_level == "village":
             return self.unit_id
-        if self.household_id is not None:
-            detail = self.store.household_detail(self.household_id)
-            return detail.village_id if detail else None
-        return None
+        return self.hh_village if self.household_id is not None else None
 
     def new_household(self) -> None:
         """Ctrl+N: a household with its 户主 in the village, the cursor in edit in the head's 姓名."""
@@ -494,7 +495,14 @@ class MainWindow(QMainWindow):
         editable = self.store.editable
         for key in ("add_member", "remove_member", "remove_household"):
             self.acts[key].setEnabled(editable and self.household_id is not None)
-        self.acts["add_household"].setEnabled(editable and (self.unit_level == "village" or self.household_id is not None))
+        village = self.target_village()
+        add = self.acts["add_household"]
+        add.setEnabled(editable and village is not None)
+        node = self.tree.node(village) if village is not None else None
+        tip = (f"在“{node.name}”新建一户（Ctrl+N）" if node else "先在左侧选择一个村（或该村的一户），再新建一户")
+        if add.toolTip() != tip:
+            add.setToolTip(tip)
+            add.setStatusTip(tip)
         self.acts["reopen"].setEnabled(self.store.locked and not self.store.read_only)
         units_editable = not self.store.read_only
         self.acts["add_township"].setEnabled(units_editable and self.tree.parent_for("township") is not None)

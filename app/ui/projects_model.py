@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QDoubleSpinBox, QLineEdit, QSpinBox, QStyledItemDe
 from app.domain import FUND_SOURCES, PROJECT_STAGES
 from app.services import count_sheet as sheets
 from app.ui.counts_model import ERROR_BG, TOTAL_BG, WARN_BG
-from app.ui.delegates import ChoiceCombo
+from app.ui.delegates import ChoiceCombo, first_fill
 from app.ui.widgets import plain_tip
 
 R = Qt.ItemDataRole
@@ -238,6 +238,8 @@ class ProjectDelegate(QStyledItemDelegate):
         return super().createEditor(parent, option, index)
 
     def setEditorData(self, editor: QWidget, index: Index) -> None:
+        if not first_fill(editor):
+            return
         value = index.data(R.EditRole)
         if isinstance(editor, ChoiceCombo):
             editor.set_value(value)
