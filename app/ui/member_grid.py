@@ -66,26 +66,6 @@ class MemberGrid(QTableView):
         self.new_household = False  # the cursor sits in a just-added household's empty head
         self._moving = False
 
-    def dataChanged(self, top_left: QModelIndex, bottom_right: QModelIndex, roles=()) -> None:  # noqa: N802 - Qt API
-        """Repaint, but never write the stored value back into an editor the clerk is typing in: Qt
-        refreshes open editors on any ``dataChanged`` over their cell (whatever the roles), and the
-        month's check finishing, or the outcome of the cell before, would wipe what is being typed."""
-        editor = self._open_editor()
-        if editor is not None:
-            row, col = editor.cell
-            if top_left.row() <= row <= bottom_right.row() and top_left.column() <= col <= bottom_right.column():
-                self.viewport().update()
-                return
-        super().dataChanged(top_left, bottom_right, roles)
-
-    def _open_editor(self) -> QWidget | None:
-        if self.state() != QAbstractItemView.State.EditingState:
-            return None
-        for editor in self.viewport().findChildren(QWidget):
-            if hasattr(editor, "cell") and not getattr(editor, "done", False) and editor.isVisible():
-                return editor
-        return None
-
     def setModel(self, model) -> None:
         super().setModel(model)
         for i, col in enumerate(MEMBER_COLUMNS):
