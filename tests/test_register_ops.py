@@ -107,3 +107,24 @@ def test_refusals_are_typed(demo_db):
         township = s.scalar(select(Unit.id).where(Unit.level == "township"))
     with pytest.raises(Refused, match="村"):
         execute(demo_db, ops.AddHousehold(period, township))
+
+
+def test_unit_requests_name_the_unit_and_refuse_typed(demo_db):
+    from app.services import unit_ops
+    from app.services.errors import UsageError
+
+    with demo_db.session() as s:
+        town = s.scalar(select(Unit).where(Unit.level == "township").order_by(Unit.id))
+        village = s.scalar(select(Unit.id).where(Unit.level == "village", Unit.parent_id == town.id))
+        town_id = town.id
+    added = execute(demo_db, unit_ops.AddUnit(town_id, "新丰村", "village"))
+    assert added.changed.units == {added.value} and added.changed.structural
+    execute(demo_db, unit_ops.RenameUnit(added.value, "新峰村"))
+    assert query(demo_db.path, "SELECT name FROM units WHERE id = ?", added.value) == [("新峰村",)]
+    with pytest.raises(UsageError):  # nothing below a village
+        execute(demo_db, unit_ops.AddUnit(village, "三组", "village"))
+    with pytest.raises(Refused):  # a village with households stays
+        execute(demo_db, unit_ops.RemoveUnit(village))
+    assert execute(demo_db, unit_ops.RemoveUnit(added.value)).value
+    with pytest.raises(Refused, match="该单位已不存在"):
+        execute(demo_db, unit_ops.RenameUnit(added.value, "x"))
