@@ -60,32 +60,32 @@ def _take_back(path, existed: dict) -> None:
 def _run(args: argparse.Namespace, path, new: bool, before_write) -> int:
     from app.services.backup import backup_before
     from app.services.errors import Refused
-    from app.services.imports import apply_import, describe, preview_import
+    from app.services.imports import ImportFiles, describe, preview_import
+    from app.services.operations import execute
 
-    with common.open_db(args, write=True, create=new) as db, db.session() as s:
-        if before_write is None:  # reliability: a consistent backup just before the first write
-            def before_write(_plan, db=db):
-                return backup_before(db, "import")
-        plan = preview_import(s, args.files, args.period, passphrase=common.passphrase(args))
-        if not args.json:
-            for line in describe(plan):
-                common.say(line)
-            for f in plan.findings[:200]:
-                common.say(f"  {f}")
-        refused: Refused | None = None
+    with common.open_db(args, write=True, create=new) as db:
         if args.dry_run:
+            with db.session() as s:
+                plan = preview_import(s, args.files, args.period, passphrase=common.passphrase(args))
+            _describe(args, plan, describe)
             would = bool(plan.errors or plan.locked or (plan.needs_replace and not args.replace))
             if args.json:
                 common.emit_json(plan.to_dict(not would))
             if not args.json:
                 common.say("（预览，未写入）" + ("导入将被拒绝。" if would else "可以导入。"))
             return common.EXIT_REFUSED if would else common.EXIT_OK
+        if before_write is None:  # reliability: a consistent backup just before the first write
+            def before_write(_plan, db=db):
+                return backup_before(db, "import")
+        request = ImportFiles(tuple(str(f) for f in args.files), args.period, args.replace,
+                              common.passphrase(args), before_write)
         try:
-            result = apply_import(s, plan, replace=args.replace, before_write=before_write)
-        except Refused as e:
-            refused = e
-            s.rollback()
-        if refused is not None:
+            plan, result = execute(db, request).value
+        except Refused as refused:
+            plan = getattr(refused, "plan", None)
+            if plan is None:  # refused before the files were read through
+                raise
+            _describe(args, plan, describe)
             out = plan.to_dict(False)
             extra = [f.to_dict() for f in refused.findings if f not in plan.findings]
             out["findings"].extend(extra)
@@ -94,6 +94,7 @@ def _run(args: argparse.Namespace, path, new: bool, before_write) -> int:
                 common.emit_json(out)
             common.say(f"guatu: {refused.message}")
             return common.EXIT_REFUSED
+        _describe(args, plan, describe)
         if args.json:
             common.emit_json(result)
         else:
@@ -101,3 +102,11 @@ def _run(args: argparse.Namespace, path, new: bool, before_write) -> int:
             c = result["changed"]
             common.say(f"导入完成：新增{a['households']}户{a['persons']}人，替换变化{c['households']}户{c['persons']}人。")
     return common.EXIT_OK
+
+
+def _describe(args: argparse.Namespace, plan, describe) -> None:
+    if not args.json:
+        for line in describe(plan):
+            common.say(line)
+        for f in plan.findings[:200]:
+            common.say(f"  {f}")

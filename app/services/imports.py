@@ -11,6 +11,7 @@ the first write.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -165,3 +166,32 @@ def describe(plan: ImportPlan) -> list[str]:
 
 
 __all__ = ["ImportPlan", "UnitChange", "apply_import", "describe", "preview_import"]
+
+
+@dataclass(frozen=True)
+class ImportFiles:
+    """导入: the files previewed and written in one transaction (``operations.execute``); the value
+    is ``(plan, result)``. A refusal is raised with the plan attached (``error.plan``), so the caller
+    can still say what the files held."""
+
+    files: tuple[str, ...]
+    period: str | None = None
+    replace: bool = False
+    passphrase: str | None = None
+    before_write: Callable[[ImportPlan], None] | None = None
+
+    def households(self, session: Session) -> set[int]:
+        return set()  # whole units are written: the month is to be checked again, not a few households
+
+    def run(self, session: Session) -> tuple[tuple[ImportPlan, dict[str, Any]], Any]:
+        from .operations import Changed
+        from .periods import get_period
+
+        plan = preview_import(session, self.files, self.period, passphrase=self.passphrase)
+        try:
+            result = apply_import(session, plan, replace=self.replace, before_write=self.before_write)
+        except Refused as e:
+            e.plan = plan
+            raise
+        period = get_period(session, plan.period)
+        return (plan, result), Changed(periods=frozenset({period.id}), structural=True)

@@ -6,8 +6,9 @@ requests that touch households, the findings of those households that appeared o
 refusal is raised as a ``GuatuError`` (``Refused``, ``UsageError``, ``LockedPeriod``,
 ``register.InvalidValue``), never returned as data, and rolls the transaction back.
 
-The CLI's changing commands call these requests; the window is to run the same requests (on a
-write worker) and repaint from ``Outcome.changed`` and ``Outcome.findings``.
+The CLI's changing commands call these requests; the window runs the same requests (its register
+edits are in ``register_ops``) on its write worker and repaints from ``Outcome.changed`` and
+``Outcome.findings``.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ class Changed:
 class FindingsChange:
     """The findings of the changed households: those that appeared and those that went away. An
     H-12 that an edit gives or takes from *another* household (the person it matched) is not here:
-    the window re-reads that household's findings when the edit's H-12 names it."""
+    that household shows it from the month's next full check."""
 
     added: tuple[Finding, ...] = ()
     removed: tuple[Finding, ...] = ()

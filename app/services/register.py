@@ -40,6 +40,16 @@ class InvalidValue(Refused):
     """A value that cannot be stored at all (a text where a number belongs)."""
 
 
+@dataclass(slots=True)
+class Snapshot:
+    """Everything needed to put back a removed record with its UUIDs (undo of a removal)."""
+
+    values: dict[str, Any]
+    members: list[dict[str, Any]] = field(default_factory=list)
+    measures: list[tuple[str, str]] = field(default_factory=list)
+    income_items: list[tuple[str, str | None, float]] = field(default_factory=list)
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
     """What one operation changed: the household always, the person and field where it applies."""
@@ -50,16 +60,7 @@ class Change:
     new: Any = None
     person_id: int | None = None
     structural: bool = False  # members/households added or removed: views reload their id lists
-
-
-@dataclass(slots=True)
-class Snapshot:
-    """Everything needed to put back a removed record with its UUIDs (undo of a removal)."""
-
-    values: dict[str, Any]
-    members: list[dict[str, Any]] = field(default_factory=list)
-    measures: list[tuple[str, str]] = field(default_factory=list)
-    income_items: list[tuple[str, str | None, float]] = field(default_factory=list)
+    snapshot: Snapshot | None = None  # a removed record, to put back (undo of a removal)
 
 
 # -- normalisation ----------------------------------------------------------------------------------

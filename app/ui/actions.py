@@ -68,10 +68,12 @@ def build_menus(w) -> dict[str, QAction]:
     menus["文件"].addSeparator()
     menus["文件"].addAction(make_action(w, "退出", w.close, QKeySequence.StandardKey.Quit))
 
-    undo = w.editor.stack.createUndoAction(w, "撤销")
+    undo = _stack_action(w, "撤销", w.editor.undo, w.editor.stack.canUndo, w.editor.stack.canUndoChanged,
+                         w.editor.stack.undoTextChanged)
     undo.setShortcut(QKeySequence.StandardKey.Undo)
     undo.setIcon(icon("fa5s.undo"))
-    redo = w.editor.stack.createRedoAction(w, "重做")
+    redo = _stack_action(w, "重做", w.editor.redo, w.editor.stack.canRedo, w.editor.stack.canRedoChanged,
+                         w.editor.stack.redoTextChanged)
     redo.setShortcut(QKeySequence.StandardKey.Redo)
     redo.setIcon(icon("fa5s.redo"))
     acts["undo"], acts["redo"] = undo, redo
@@ -145,3 +147,14 @@ def add_doors(w, acts: dict[str, QAction]) -> None:
     row.addStretch(1)
     w.tree_box.addLayout(row)
     w.hh_head.addWidget(door(acts["add_household"]))
+
+
+def _stack_action(w, prefix: str, slot, can, can_changed, text_changed) -> QAction:
+    """撤销/重做 as QUndoStack's own actions show them, but through the editor, which lets the edits
+    still on their way land before the stack moves."""
+    act = QAction(prefix, w)
+    act.triggered.connect(lambda _=False: slot())
+    act.setEnabled(can())
+    can_changed.connect(act.setEnabled)
+    text_changed.connect(lambda text: act.setText(f"{prefix} {text}" if text else prefix))
+    return act

@@ -269,13 +269,18 @@ class DonePage(QWizardPage):
         files, period = self.w.files_page.paths(), self.w.files_page.period()
         secret = self.w.files_page.passphrase_text()  # as typed, as the export dialog takes it
         replace, before = self.w.preview_page.replace.isChecked(), self.w.before_write
-        from app.services.imports import apply_import, preview_import
+        from app.services.imports import ImportFiles
+        from app.services.operations import execute
 
-        def work(session, _progress):
-            plan = preview_import(session, files, period, passphrase=secret)
-            return apply_import(session, plan, replace=replace, before_write=before)
+        request = ImportFiles(tuple(str(f) for f in files), period, replace, secret or None, before)
+        db = self.w.db
 
-        self.w.handle = self.w.runner.run(work, title="导入", on_result=self.done, on_error=self.failed)
+        def work(_read, _progress):  # the same operation as ``guatu import``: its own write transaction
+            _plan, result = execute(db, request).value
+            return result
+
+        self.w.handle = self.w.runner.run(work, title="导入", read_only=True, on_result=self.done,
+                                          on_error=self.failed)
 
     def done(self, result: dict) -> None:
         self.w.result = result

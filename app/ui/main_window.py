@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QSplitter,
     QTableView,
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.rules.findings import Finding
-from app.services import register
+from app.services.operations import FindingsChange, Outcome
 from app.services.register import Change
 from app.storage import Database
 from app.ui import actions, first_month_dialog, keys, layout, ledgers_view, month_state, window_tools
@@ -187,6 +188,7 @@ class MainWindow(QMainWindow):
 
     def _period_chosen(self, index: int) -> None:
         period = self.period_combo.itemData(index) if index >= 0 else None
+        self.editor.wait_idle()  # the edits of the month left land (and are shown) before it goes
         self.store.set_period(period)
         self.editor.stack.clear()
         self.first_month.setVisible(period is None and not self.store.read_only)
@@ -245,6 +247,7 @@ class MainWindow(QMainWindow):
             return
         month = self.store.period.month
         self._fresh = set()
+        self._checked_all = False
         if self.check_handle is not None:
             self.check_handle.cancel()
         self.check_handle = self.runner.run(
@@ -259,6 +262,7 @@ class MainWindow(QMainWindow):
         for f in findings:  # a ledger row's finding is the year's, not its household's
             self.findings.setdefault(f.household if f.record is None and f.household else "", []).append(f)
         self.findings.update(kept)
+        self._checked_all = True
         self._show_findings()
         if self.hh_uuid is not None:  # the household on screen gets its tint and tooltips now, not on reselect
             self._tint(self.findings.get(self.hh_uuid, []))
@@ -313,19 +317,18 @@ class MainWindow(QMainWindow):
         self.reload_households()
 
     # -- edits ---------------------------------------------------------------------------------
-    def on_change(self, change: Change) -> None:
-        """After an edit, undo or redo: repaint what changed and re-check the household."""
+    def on_change(self, outcome: Outcome) -> None:
+        """After an edit, undo or redo: repaint what the outcome says changed; the findings that
+        appeared or went away update the problems dock row by row."""
+        change: Change = outcome.value
         hid = change.household_id
         if change.structural and change.person_id is None:  # a household added or removed
             self.tree.update_counts(self.store.tree())
             new_hid = self.store.household_id(change.new) if change.new else None
-            if change.old:
-                self.findings.pop(change.old, None)
             self.reload_households(select=new_hid or self.household_id)
-            if new_hid is not None:
-                self.recheck(new_hid)
+            self.apply_findings(outcome.findings)
             return
-        if hid != self.household_id and hid in self.hh_model.ids:
+        if self.editor.stepping and hid != self.household_id and hid in self.hh_model.ids:  # undo/redo: go there
             self.hh_view.setCurrentIndex(self.hh_model.index(self.hh_model.row_of(hid), 0))
         if hid == self.household_id:
             if change.structural:
@@ -333,9 +336,54 @@ class MainWindow(QMainWindow):
                 self.tree.update_counts(self.store.tree())
             elif change.person_id is not None:
                 self.member_model.refresh_person(change.person_id)
-            self.panel.load(self.store.household_detail(hid), self.store.editable)
+            self._load_panel_keeping_typed(self.store.household_detail(hid), change.field)
         self.hh_model.refresh(hid)
-        self.recheck(hid)
+        self.apply_findings(outcome.findings)
+
+    def _load_panel_keeping_typed(self, detail, field: str | None) -> None:
+        """The panel read again after an outcome, but a field the clerk is typing in keeps its text
+        (the outcome of the field before arrives while the next one is being typed)."""
+        focus = QApplication.focusWidget()
+        edit = focus if isinstance(focus, QLineEdit) else getattr(focus, "lineEdit", lambda: None)()
+        own = self.panel._widgets.get(field or "")  # the outcome's own field shows what was stored
+        typing = edit is not None and self.panel.isAncestorOf(edit) and edit.isModified() \
+            and own is not edit and not (own is not None and own.isAncestorOf(edit))
+        text, cursor = (edit.text(), edit.cursorPosition()) if typing else ("", 0)
+        self.panel.load(detail, self.store.editable)
+        if typing and edit.text() != text:
+            edit.setText(text)
+            edit.setCursorPosition(cursor)
+            edit.setModified(True)
+
+    def apply_findings(self, found: FindingsChange) -> None:
+        """The findings an operation added or took away, applied to what is on show (no re-check)."""
+        if not found.added and not found.removed:
+            return
+        if not getattr(self, "_checked_all", False):  # the month's check still running: whole households
+            for uuid in {f.household for f in (*found.added, *found.removed) if f.household}:
+                hid = self.store.household_id(uuid)
+                self.findings[uuid] = self.store.check_household(hid) if hid is not None else []
+                self._fresh.add(uuid)
+            if self.hh_uuid is not None:
+                self._tint(self.findings.get(self.hh_uuid, []))
+            self._show_findings()
+            return
+        for f in found.removed:
+            kept = self.findings.get(f.household or "")
+            if kept and f in kept:
+                kept.remove(f)
+        for f in found.added:
+            self.findings.setdefault(f.household or "", []).append(f)
+        self._fresh.update(f.household for f in (*found.added, *found.removed) if f.household)
+        path = self.unit_path
+
+        def shown(f: Finding) -> bool:
+            return not path or (f.unit or "") == path or (f.unit or "").startswith(path + "/")
+
+        self.problems.update_rows([f for f in found.added if shown(f)], [f for f in found.removed if shown(f)])
+        if self.hh_uuid is not None:
+            self._tint(self.findings.get(self.hh_uuid, []))
+        self._show_counts()
 
     def recheck(self, household_id: int) -> None:
         findings = self.store.check_household(household_id)
@@ -357,6 +405,9 @@ class MainWindow(QMainWindow):
         rows = [f for fs in self.findings.values() for f in fs
                 if not path or (f.unit or "") == path or (f.unit or "").startswith(path + "/")]
         self.problems.set_rows(rows)
+        self._show_counts(changed)
+
+    def _show_counts(self, changed: bool = True) -> None:
         if changed:
             errors = Counter(f.unit or "" for fs in self.findings.values() for f in fs if f.is_error)
             self.tree.set_error_counts(dict(errors))
@@ -371,18 +422,20 @@ class MainWindow(QMainWindow):
         self.counts_label.setText(f"{size}错误 {e} · 提示 {w}  ")
 
     def _panel_field(self, field: str, old, new) -> None:
+        """A panel field typed: sent to the write worker, the panel goes on; read back if refused."""
         if self.hh_uuid is None:
             return
-        if not self.editor.panel_field(self.hh_uuid, field, old, new, self.panel.detail.values):
-            self.panel.load(self.store.household_detail(self.household_id), self.store.editable)
+        if self.editor.panel_field(self.hh_uuid, field, new, self.panel.detail.values, wait=False,
+                                   on_refused=self._reload_panel):
+            self.panel.detail.values[field] = new  # as typed until the write lands (a 红黄绿 takes the reasons)
 
     def _panel_lines(self, kind: str, old: list, new: list) -> None:
         if self.hh_uuid is None:
             return
-        setter = register.set_measures if kind == "measures" else register.set_income_items
-        text = "修改主要脱贫措施" if kind == "measures" else "修改家庭收入"
-        if not self.editor.household_op(self.hh_uuid, text, lambda s, hid: setter(s, hid, new),
-                                        lambda s, hid: setter(s, hid, old)):
+        self.editor.set_lines(self.hh_uuid, kind, new, wait=False, on_refused=self._reload_panel)
+
+    def _reload_panel(self) -> None:
+        if self.household_id is not None:
             self.panel.load(self.store.household_detail(self.household_id), self.store.editable)
 
     def _new_household_named(self, name: str) -> bool:
@@ -587,6 +640,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.grid.commit_editor()
+        focus = QApplication.focusWidget()
+        if focus is not None and self.panel.isAncestorOf(focus):
+            focus.clearFocus()  # a panel field being typed in is committed (editingFinished) now
+        self.editor.close()  # every edit on its way is written before the window goes
         self._remember_last()
         if self.remember_layout:
             self.layout_memory.save()

@@ -293,13 +293,15 @@ class MemberController:
         return p["uuid"] if p else None
 
     def _edit(self, person_id: int, field: str, value: Any) -> bool:
+        """A typed cell: sent to the write worker and shown at once; read back if it is refused."""
         row = self.model.ids.index(person_id)
         if self.hh_uuid is None:
             return False
         uuid = self._uuid(row)
         age = self._age_for(row, field, value)
         if age is None:
-            return self.editor.edit_person(self.hh_uuid, uuid, field, value)
+            return self.editor.edit_person(self.hh_uuid, uuid, field, value, wait=False,
+                                           on_refused=lambda: self.model.refresh_person(person_id))
         with self.editor.macro("修改身份证号（按身份证号填年龄）"):
             ok = self.editor.edit_person(self.hh_uuid, uuid, field, value)
             return ok and self.editor.edit_person(self.hh_uuid, uuid, "age", age)

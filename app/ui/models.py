@@ -283,7 +283,12 @@ class MemberModel(QAbstractTableModel):
         p = self.person(index.row())
         if p is not None and p.get(col.code) == value:
             return True
-        return bool(self.on_edit(p["id"], col.code, value))
+        if not self.on_edit(p["id"], col.code, value):
+            return False
+        if p["id"] in self._rows and p["id"] == self.ids[index.row()]:  # shown as typed until the write lands
+            self._rows[p["id"]] = {**self._rows[p["id"]], col.code: value}
+            self.dataChanged.emit(index, index, [R.DisplayRole, R.EditRole, R.CheckStateRole])
+        return True
 
     def _heads_or_all(self) -> list[str]:
         people = [self.person(r) for r in range(len(self.ids))]

@@ -7,6 +7,7 @@ in its last column, starting from the note the month suggests (M-07: the net 动
 
 from __future__ import annotations
 
+import bisect
 from typing import Any
 
 from PySide6.QtCore import (
@@ -65,6 +66,11 @@ def field_label(f: Finding) -> str:
     return column or ""
 
 
+def _order(f: Finding) -> tuple:
+    """Errors first, then by code and unit."""
+    return (f.severity != "E", f.code, f.unit or "")
+
+
 class FindingsModel(QAbstractTableModel):
     """The findings on show, errors first."""
 
@@ -74,8 +80,22 @@ class FindingsModel(QAbstractTableModel):
 
     def set_rows(self, rows: list[Finding]) -> None:
         self.beginResetModel()
-        self.rows = sorted(rows, key=lambda f: (f.severity != "E", f.code, f.unit or ""))
+        self.rows = sorted(rows, key=_order)
         self.endResetModel()
+
+    def update_rows(self, added: list[Finding], removed: list[Finding]) -> None:
+        """Rows taken out and put in one by one (the view keeps its scroll, selection and editor)."""
+        for f in removed:
+            if f in self.rows:
+                row = self.rows.index(f)
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self.rows[row]
+                self.endRemoveRows()
+        for f in added:
+            row = bisect.bisect_right([_order(r) for r in self.rows], _order(f))
+            self.beginInsertRows(QModelIndex(), row, row)
+            self.rows.insert(row, f)
+            self.endInsertRows()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
@@ -241,6 +261,16 @@ class ProblemsDock(QDockWidget):
         self.model.set_rows(rows)
         self._refresh_codes()
         self.collapse(not rows)
+
+    def update_rows(self, added: list[Finding], removed: list[Finding]) -> None:
+        """An operation's findings that appeared and went away: those rows only, no reset."""
+        self.model.update_rows(added, removed)
+        if {f.code for f in self.model.rows} != {self.code.itemData(i) for i in range(1, self.code.count())}:
+            self._refresh_codes()
+        else:
+            e, w = self.counts()
+            self.summary.setText(f"错误 {e} · 提示 {w}" if e or w else "所选单位没有问题")
+        self.collapse(not self.model.rows)
 
     def collapse(self, empty: bool) -> None:
         """Empty: one line (title, 没有问题); with findings: the height remembered."""

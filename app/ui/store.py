@@ -115,12 +115,14 @@ class Store:
 
     def reopen_month(self, reason: str) -> browse.PeriodInfo:
         """重新打开本月: the same audited service as ``guatu reopen``; the month as it now stands."""
-        from app.services.periods import reopen_period
+        from app.services.operations import ReopenPeriod, execute
 
         month = self.period.month if self.period else None
         if month is None:
             raise Refused("数据库中还没有任何月份。")
-        self.run(reopen_period, month, reason)
+        if self.read_only:
+            raise ReadOnly("本窗口以只读方式打开，不能修改。")
+        execute(self.db, ReopenPeriod(month, reason))
         return next(p for p in self.periods() if p.month == month)
 
     # -- checks --------------------------------------------------------------------------------

@@ -228,13 +228,18 @@ class UnitTree(QTreeView):
             action.setEnabled(self.store is not None and not self.store.read_only)
         menu.exec(self.viewport().mapToGlobal(pos))
 
-    def _run(self, title: str, op: Callable[[Any], Any], select: Callable[[Any], int | None]) -> bool:
-        """``op(session)`` as one transaction (a refusal is shown), then the tree read again and the
-        unit ``select(result)`` selected."""
+    def _run(self, title: str, request: Any, select: Callable[[Any], int | None]) -> bool:
+        """``request`` through ``operations.execute`` (a refusal is shown), then the tree read again
+        and the unit ``select(value)`` selected."""
+        from app.services.operations import execute
+        from app.ui.store import ReadOnly
+
         if self.store is None:
             return False
         try:
-            result = self.store.run(op)
+            if self.store.read_only:
+                raise ReadOnly("本窗口以只读方式打开，不能修改。")
+            result = execute(self.store.db, request).value
         except GuatuError as e:
             self.dialogs.warn(self, title, e.message)
             return False
@@ -250,24 +255,16 @@ class UnitTree(QTreeView):
 
     def add_county(self) -> bool:
         """新增县（市、区）: the first unit of a new office, which also becomes the office's unit."""
-        from app.services import office, units
+        from app.services.unit_ops import AddUnit
 
         name = ask_line(self.dialogs, self, "新增县（市、区）", "县（市、区）名称：")
         if not name or not name.strip():
             return False
-
-        def op(s) -> int:
-            unit = units.add_unit(s, None, name, "county")
-            if office.get_office(s).unit_id is None:
-                office.update_office(s, unit_id=unit.id)
-            return unit.id
-
-        return self._run("新增县（市、区）", op, lambda uid: uid)
+        return self._run("新增县（市、区）", AddUnit(None, name, "county"), lambda uid: uid)
 
     def add_child(self, parent_id: int) -> bool:
         """新增乡镇 under a county, 新增村 under a township."""
-        from app.models import Unit
-        from app.services import units
+        from app.services.unit_ops import AddUnit
 
         parent = self.node(parent_id)
         if parent is None or parent.level not in CHILD:
@@ -277,12 +274,10 @@ class UnitTree(QTreeView):
         name = ask_line(self.dialogs, self, title, f"在“{parent.name}”下{title}。{label}")
         if not name or not name.strip():
             return False
-        return self._run(title, lambda s: units.add_unit(s, s.get(Unit, parent_id), name, level).id,
-                         lambda uid: uid)
+        return self._run(title, AddUnit(parent_id, name, level), lambda uid: uid)
 
     def rename(self, unit_id: int) -> bool:
-        from app.models import Unit
-        from app.services import units
+        from app.services.unit_ops import RenameUnit
 
         node = self.node(unit_id)
         if node is None:
@@ -290,11 +285,11 @@ class UnitTree(QTreeView):
         name = ask_line(self.dialogs, self, "重命名", f"“{node.name}”的新名称（所有月份都显示新名称）：", node.name)
         if name is None or name.strip() == node.name:
             return False
-        return self._run("重命名", lambda s: units.rename_unit(s, s.get(Unit, unit_id), name), lambda _u: unit_id)
+        return self._run("重命名", RenameUnit(unit_id, name), lambda _u: unit_id)
 
     def set_code(self, unit_id: int) -> bool:
-        from app.models import Unit
         from app.services import units
+        from app.services.unit_ops import SetDivisionCode
 
         node = self.node(unit_id)
         if node is None or self.store is None:
@@ -304,13 +299,11 @@ class UnitTree(QTreeView):
         code = ask_line(self.dialogs, self, "行政区划代码", f"“{node.name}”的12位统计用区划代码（可不填）：", current)
         if code is None or code.strip() == current:
             return False
-        return self._run("行政区划代码", lambda s: units.set_division_code(s, s.get(Unit, unit_id), code),
-                         lambda _u: unit_id)
+        return self._run("行政区划代码", SetDivisionCode(unit_id, code), lambda _u: unit_id)
 
     def remove(self, unit_id: int) -> bool:
         """删除: after confirmation; refused (with the reason) while it or a unit below has data."""
-        from app.models import Unit
-        from app.services import units
+        from app.services.unit_ops import RemoveUnit
 
         node = self.node(unit_id)
         if node is None:
@@ -323,4 +316,4 @@ class UnitTree(QTreeView):
         more = f"及其下级单位（{below}个）" if below else ""
         if not self.dialogs.confirm(self, "删除单位", f"确定删除“{node.name}”{more}吗？\n只能删除没有任何数据的单位。"):
             return False
-        return self._run("删除单位", lambda s: units.remove_unit(s, s.get(Unit, unit_id)), lambda _r: node.parent_id)
+        return self._run("删除单位", RemoveUnit(unit_id), lambda _r: node.parent_id)

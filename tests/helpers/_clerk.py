@@ -14,6 +14,8 @@ from PySide6.QtGui import QInputMethodEvent, QKeyEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.ui.writer import drain_all
+
 K, M = Qt.Key, Qt.KeyboardModifier
 NAMED = {
     "Tab": (K.Key_Tab, M.NoModifier), "Shift+Tab": (K.Key_Backtab, M.ShiftModifier),
@@ -42,6 +44,7 @@ def press(name: str, settle: bool = True) -> None:
     QTest.keyClick(focus(), key, mods)
     if settle:
         QApplication.processEvents()
+        drain_all()  # the edit a key sent is in the file before the test looks
 
 
 def type_text(text: str, ime: bool = False) -> None:

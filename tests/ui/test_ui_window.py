@@ -187,9 +187,11 @@ def test_red_yellow_filter_and_panel_risk(win):
     window.panel.reasons["因病"].setChecked(True)
     window.panel._widgets["risk_colour"].setCurrentIndex(0)  # 红色
     window.panel._widgets["risk_colour"].activated.emit(0)
+    window.editor.wait_idle()  # the panel's edit is written and shown
     assert window.panel.detail.values["risk_reasons"] == "因病"
     window.panel._widgets["risk_colour"].setCurrentIndex(2)  # 绿色: no reasons kept
     window.panel._widgets["risk_colour"].activated.emit(2)
+    window.editor.wait_idle()  # the panel's edit is written and shown
     assert window.panel.detail.values["risk_reasons"] is None
     window.editor.stack.undo()
     assert window.panel.detail.values["risk_colour"] == "red"
@@ -233,11 +235,13 @@ def test_panel_measures_income_and_close_out_with_undo(win, small):
     last = panel.income.rowCount() - 1
     panel.income.item(last, 1).setText("务工")
     panel.income.item(last, 2).setText("2400")  # itemChanged: committed with the line
+    window.editor.wait_idle()  # the panel's edit is written and shown
     assert "合计 6600 元，人均 2200 元（3人）" in panel.income_sum.text()
     with Database(small[0], write=False) as database, database.session() as s:
         detail = browse.household_detail(s, hid)
         assert detail.income_items[-1] == ("种植业", "务工", 2400.0) and detail.income_per_capita == 2200
     panel.closed.setChecked(True)
+    window.editor.wait_idle()  # the panel's edit is written and shown
     assert window.hh_model.index(0, 7).data() == "已销"
     with Database(small[0], write=False) as database, database.session() as s:
         assert browse.household_detail(s, hid).values["closed_out_on"] is not None  # 销号 with its date

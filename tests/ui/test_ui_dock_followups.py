@@ -94,11 +94,12 @@ def test_d_rows_are_in_the_dock_and_enter_opens_the_ledger_at_the_row(demo_win):
 def adjusted(db_path):
     """April opened from March, then a household of three added (前暖泉村) and a person removed
     (后暖泉村): M-07 total changes with notes to suggest."""
+    from _small_register import build_register
+
     from app.models import Household, Period, Person
     from app.services import register
     from app.services.new_month import new_month
     from app.storage import Database
-    from tests.test_ui_services import build_register
 
     db = Database(db_path)
     ids = build_register(db, "2020-03")
