@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from app.kernel.ledgers import PROBLEM_SOURCES
 
@@ -96,9 +95,7 @@ def _list(args) -> int:
 def _export(args) -> int:
     from app.services.ledger_export import export_problems
 
-    out = Path(args.out)
-    if out.suffix.lower() not in (".xlsx", ".pdf"):
-        raise common.UsageError(f"输出文件应为 .xlsx 或 .pdf：{out}")
+    out = lc.out_file(args)
     with common.open_db(args, write=True) as db, db.session() as s:
         n = export_problems(s, lc.year(s, args), out, lc.today(args))
     common.say(f"已导出 {out}（{n}行）。")

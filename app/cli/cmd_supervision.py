@@ -8,7 +8,6 @@ as the year's 督战对象. ``list --json`` prints ``{"year", "today", "targets"
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from . import common
 from . import ledger_common as lc
@@ -143,9 +142,7 @@ def _entry(args) -> int:
 def _export(args) -> int:
     from app.services.ledger_export import export_supervision, export_townships
 
-    out = Path(args.out)
-    if out.suffix.lower() not in (".xlsx", ".pdf"):
-        raise common.UsageError(f"输出文件应为 .xlsx 或 .pdf：{out}")
+    out = lc.out_file(args)
     with common.open_db(args, write=True) as db, db.session() as s:
         if args.townships:
             n = export_townships(s, args.period, out, _thr(args, s), lc.today(args))

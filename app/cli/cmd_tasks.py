@@ -164,9 +164,7 @@ def _import(args) -> int:
 def _export(args) -> int:
     from app.services.ledger_export import export_list
 
-    out = Path(args.out)
-    if out.suffix.lower() not in (".xlsx", ".pdf"):
-        raise common.UsageError(f"输出文件应为 .xlsx 或 .pdf：{out}")
+    out = lc.out_file(args)
     with common.open_db(args, write=True) as db, db.session() as s:
         year = lc.year(s, args)
         n = export_list(s, year, args.kind, out, lc.today(args))

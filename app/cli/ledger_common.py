@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import common
@@ -57,3 +58,11 @@ def iso(d: dt.date | None) -> str | None:
 def print_findings(findings) -> None:
     for f in findings:
         common.say(f"  {f}")
+
+
+def out_file(args: argparse.Namespace) -> Path:
+    """``--out``: a list is written as .xlsx or .pdf, chosen by the name."""
+    out = Path(args.out)
+    if out.suffix.lower() not in (".xlsx", ".pdf"):
+        raise common.UsageError(f"输出文件应为 .xlsx 或 .pdf：{out}")
+    return out
