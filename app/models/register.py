@@ -109,6 +109,9 @@ class Measure(Base):
     position: Mapped[int] = mapped_column(default=0)
     category: Mapped[str] = mapped_column(String(10))
     text: Mapped[str] = mapped_column(Text, default="")
+    # YYYY-MM the household first had this measure text: R-01 and the analysis tell "no new measure
+    # this month" from it; carried forward unchanged with the line (migration 0006).
+    start_month: Mapped[str | None] = mapped_column(String(7))
 
 
 class IncomeItem(Base):

@@ -253,10 +253,11 @@ def set_measures(session: Session, household_id: int, lines: list[tuple[str, str
         clean.append((c, text))
     old = [(m.category, m.text) for m in hh.measures]
     if old != clean:
+        started = {m.text: m.start_month for m in hh.measures if m.start_month}
         hh.measures.clear()
         session.flush()
         for i, (c, t) in enumerate(clean):
-            hh.measures.append(Measure(category=c, text=t, position=i))
+            hh.measures.append(Measure(category=c, text=t, position=i, start_month=started.get(t, period.month)))
         audit.record(session, "update", period=period.month, table="households", record=hh.uuid,
                      field="measures", old=_lines(old), new=_lines(clean))
     return Change(hh.id, "measures", old, clean)
