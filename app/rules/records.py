@@ -172,6 +172,22 @@ def check_monitored(d: MonitoredData, as_of: dt.date) -> list[Finding]:
     return out
 
 
+def r01_registered(household: str, unit: str | None, name: str | None, month: str, last_start: str | None
+                   ) -> list[Finding]:
+    """R-01 W for a registered 红 household: none of its measures started in the data month (a measure's
+    start month is the month its text first appeared for the household)."""
+    if last_start is not None and last_start >= month:
+        return []
+    m = Month.parse(month)
+    if last_start:
+        s = Month.parse(last_start)
+        since = f"最近一项始于{s.year}年{s.month}月"
+    else:
+        since = "尚无帮扶措施"
+    return [Finding("R-01", "W", f"红色预警户{name or ''}{m.year}年{m.month}月没有新的帮扶措施（{since}）", unit=unit,
+                    household=household, field="measures")]
+
+
 # -- treatment records ------------------------------------------------------------------------------
 
 

@@ -52,6 +52,7 @@ from .demo_parts import (
 )
 from .demo_people import make_household_members, new_id_number
 from .errors import Refused
+from .register import fill_measure_starts
 
 VERSION = 3  # bump when the output changes (bench/ caches by it)
 _DELIBERATE = ("H-01", "H-03", "H-05", "H-07", "H-10", "H-11", "H-13", "H-14", "H-15")
@@ -389,6 +390,7 @@ class _Generator:
                                    amount=amount))
         for model, rows in ((Household, hh_rows), (Person, p_rows), (Measure, m_rows), (IncomeItem, i_rows)):
             bulk_insert(conn, model.__table__, rows)
+        fill_measure_starts(conn)
 
     # ------------------------------------------------------------------ summary
     def summary(self) -> dict[str, Any]:

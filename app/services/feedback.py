@@ -19,7 +19,7 @@ from app.kernel.month import Month
 from app.models import Period, Problem, Unit
 
 from . import audit
-from .analysis import _conn, _previous, _resolve, _Scope
+from .analysis import _conn, _resolve, _Scope
 from .checks import check_period
 from .periods import get_period
 
@@ -37,15 +37,12 @@ def _candidate_lines(session: Session, period: Period, unit: Unit) -> dict[str, 
     c, w = _conn(session), scope.where
     due = feedback_due(period.month)
     head = "(SELECT name FROM persons x WHERE x.household_id = h.id AND x.relation = '户主' LIMIT 1)"
-    prev = _previous(session, period)
-    # red/yellow households none of whose measures is new this month (same category and text last month)
-    new_measure = ("EXISTS (SELECT 1 FROM measures m WHERE m.household_id = h.id AND NOT EXISTS ("
-                   "SELECT 1 FROM households ph JOIN measures pm ON pm.household_id = ph.id "
-                   "WHERE ph.period_id = :prev AND ph.uuid = h.uuid AND pm.category = m.category AND pm.text = m.text))")
+    # red/yellow households none of whose measures started this month (measures.start_month)
+    new_measure = "EXISTS (SELECT 1 FROM measures m WHERE m.household_id = h.id AND m.start_month >= :month)"
     for uuid, vid, name, colour in c.execute(
             f"SELECT h.uuid, h.village_id, {head}, h.risk_colour FROM households h WHERE h.period_id = :pid{w} "
             f"AND h.risk_colour IN ('red', 'yellow') AND NOT h.closed_out AND NOT {new_measure} "
-            "ORDER BY h.village_id, h.position", {"pid": period.id, "prev": prev.id if prev else -1}):
+            "ORDER BY h.village_id, h.position", {"pid": period.id, "month": period.month}):
         colour_name = "红色" if colour == "red" else "黄色"
         out[scope.township[vid]].append(FeedbackLine(
             "红黄户无新措施", f"{colour_name}预警户{name or ''}本月无新的帮扶措施，请研究落实针对性措施",

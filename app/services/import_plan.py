@@ -23,6 +23,7 @@ from app.rules.findings import Finding
 
 from . import adjustments, audit
 from .periods import ensure_period, require_open
+from .register import fill_measure_starts
 from .units import ensure_path, root_units
 
 COUNT_CODES = tuple(dict.fromkeys(FORM1_COUNTS + FORM2_COUNTS))
@@ -280,6 +281,7 @@ def write_plan(session: Session, plan: ImportPlan) -> dict[str, Any]:
     before = adjustments.snapshot_households(session, deletes)
     store.delete_households(session, deletes)
     store.insert_households(session, period.id, records)
+    fill_measure_starts(session.connection())
     session.expire_all()
     adjustments.on_import(session, period, before, records)
     for path, form, values, _src in plan.counts:

@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain import MONITOR_KINDS, RISK_COLOUR_NAMES, RISK_COLOURS, RISK_REASONS
 from app.kernel.month import Month
-from app.models import Household, MonitoredHousehold, MonitorMeasure, Office, Period, Person, Unit
+from app.models import Household, Measure, MonitoredHousehold, MonitorMeasure, Office, Period, Person, Unit
 from app.models.units import unit_path, villages_under
 from app.rules.findings import Finding
-from app.rules.records import MonitoredData, check_monitored
+from app.rules.records import MonitoredData, check_monitored, r01_registered
 
 from . import audit
 from .errors import Refused, UsageError
@@ -164,6 +164,26 @@ def findings(session: Session, period: Period, unit: Unit | None = None, today: 
     for m in _of_unit(session, unit):
         if m.started_on <= as_of:
             out.extend(check_monitored(_data(m, paths), as_of))
+    return out + registered_findings(session, period, unit)
+
+
+def registered_findings(session: Session, period: Period, unit: Unit | None = None) -> list[Finding]:
+    """R-01 on the register's 红 households not closed out: a measure must have started this month."""
+    q = (select(Household.uuid, Household.village_id, func.max(Measure.start_month))
+         .outerjoin(Measure, Measure.household_id == Household.id)
+         .where(Household.period_id == period.id, Household.risk_colour == "red", Household.closed_out.is_(False))
+         .group_by(Household.id).order_by(Household.village_id, Household.position))
+    if unit is not None:
+        q = q.where(Household.village_id.in_([v.id for v in villages_under(session, unit)]))
+    rows = session.execute(q).all()
+    if not rows:
+        return []
+    heads = dict(session.execute(select(Household.uuid, Person.name).join(Person, Person.household_id == Household.id)
+                                 .where(Household.period_id == period.id, Person.relation == "户主")).all())
+    paths = _paths(session)
+    out: list[Finding] = []
+    for uuid, vid, last in rows:
+        out.extend(r01_registered(uuid, paths.get(vid), heads.get(uuid), period.month, last))
     return out
 
 

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from app import domain
@@ -46,7 +47,7 @@ class Snapshot:
 
     values: dict[str, Any]
     members: list[dict[str, Any]] = field(default_factory=list)
-    measures: list[tuple[str, str]] = field(default_factory=list)
+    measures: list[tuple[str, str, str | None]] = field(default_factory=list)  # category, text, start month
     income_items: list[tuple[str, str | None, float]] = field(default_factory=list)
 
 
@@ -239,6 +240,21 @@ def set_risk(session: Session, household_id: int, colour: str, reasons: list[str
     return Change(hh.id, "risk", old, (hh.risk_colour, hh.risk_reasons))
 
 
+FILL_STARTS = (
+    "UPDATE measures SET start_month = coalesce((SELECT min(coalesce(m2.start_month, p2.month)) FROM measures m2 "
+    "JOIN households h2 ON h2.id = m2.household_id JOIN periods p2 ON p2.id = h2.period_id "
+    "WHERE m2.text = measures.text "
+    "AND h2.uuid = (SELECT h.uuid FROM households h WHERE h.id = measures.household_id)), "
+    "(SELECT p.month FROM households h JOIN periods p ON p.id = h.period_id WHERE h.id = measures.household_id)) "
+    "WHERE start_month IS NULL")
+
+
+def fill_measure_starts(conn: Connection) -> None:
+    """Measure lines written without a start month (an import from the forms, a generated register)
+    take the month the household had the same text first, else their own month."""
+    conn.execute(sql_text(FILL_STARTS))
+
+
 def set_measures(session: Session, household_id: int, lines: list[tuple[str, str]]) -> Change:
     """Replace the 主要脱贫措施 lines (category, text); empty lines are dropped."""
     hh, period = _household(session, household_id)
@@ -356,8 +372,8 @@ def add_household(session: Session, period_id: int, village_id: int, position: i
         for i, m in enumerate(snap.members):
             person = Person(household_id=hh.id, position=i, **{k: v for k, v in m.items() if k != "position"})
             session.add(person)
-        for i, (c, t) in enumerate(snap.measures):
-            session.add(Measure(household_id=hh.id, category=c, text=t, position=i))
+        for i, (c, t, start) in enumerate(snap.measures):
+            session.add(Measure(household_id=hh.id, category=c, text=t, position=i, start_month=start))
         for i, (c, lab, a) in enumerate(snap.income_items):
             session.add(IncomeItem(household_id=hh.id, category=c, label=lab, amount=a, position=i))
         session.flush()
@@ -373,7 +389,7 @@ def remove_household(session: Session, household_id: int) -> tuple[Change, Snaps
     snap = Snapshot(
         values={"uuid": hh.uuid, **{k: getattr(hh, k) for k in HOUSEHOLD_FIELDS}},
         members=[{"uuid": p.uuid, **{k: getattr(p, k) for k in PERSON_FIELDS}} for p in hh.members],
-        measures=[(m.category, m.text) for m in hh.measures],
+        measures=[(m.category, m.text, m.start_month) for m in hh.measures],
         income_items=[(i.category, i.label, i.amount) for i in hh.income_items],
     )
     snap.values["position"] = hh.position
