@@ -89,7 +89,10 @@ def merge(existing: dict | None, inc: InHousehold, position: int) -> dict:
     # A category is not printed on 附件4: where the register has the same text, its category stands.
     known = {m.get("text"): m.get("category") for m in (existing or {}).get("measures", [])} \
         if inc.carried is not None else {}
-    rec["measures"] = [{"category": known.get(m.get("text"), m.get("category")), "text": m.get("text"), "position": i}
+    # A start month comes with a package's line, else from the register's same text (filled after the write).
+    started = {m.get("text"): m.get("start_month") for m in (existing or {}).get("measures", [])}
+    rec["measures"] = [{"category": known.get(m.get("text"), m.get("category")), "text": m.get("text"), "position": i,
+                        "start_month": m.get("start_month") or started.get(m.get("text"))}
                        for i, m in enumerate(inc.measures)]
     known = {x.get("label"): x.get("category") for x in (existing or {}).get("income_items", [])} \
         if inc.carried is not None else {}

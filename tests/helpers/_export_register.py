@@ -84,7 +84,7 @@ def build(db, *, formula: bool = False) -> None:
             for i, (cat, text) in enumerate(measures):
                 if formula and pos == 0 and i == 0:
                     text = '=HYPERLINK("http://example.com","点击")'
-                h.measures.append(Measure(category=cat, text=text, position=i))
+                h.measures.append(Measure(category=cat, text=text, position=i, start_month="2020-03"))
             for i, (cat, label, amount) in enumerate(items):
                 h.income_items.append(IncomeItem(category=cat, label=label, amount=amount, position=i))
             s.add(h)
