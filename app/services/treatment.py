@@ -48,6 +48,7 @@ class SetTreatment:
     medical_assistance: float = 0
     other_reimbursement: float = 0
     followups: str | None = None
+    record: str | None = None  # the record being edited (its disease may change); None adds or replaces
 
 
 def set_treatment(session: Session, req: SetTreatment) -> tuple[str, list[Finding]]:
@@ -61,9 +62,14 @@ def set_treatment(session: Session, req: SetTreatment) -> tuple[str, list[Findin
     if any(a < 0 for a in amounts):
         raise TreatmentRefused("费用和报销金额不能为负数。")
     name = session.scalar(select(Person.name).where(Person.uuid == req.person).limit(1))
-    rec = session.scalar(select(TreatmentRecord).where(
+    same = session.scalar(select(TreatmentRecord).where(
         TreatmentRecord.person_uuid == req.person, TreatmentRecord.year == req.year,
         TreatmentRecord.disease == req.disease.strip()))
+    rec = same
+    if req.record is not None:
+        rec = _get(session, req.record)
+        if same is not None and same.id != rec.id:
+            raise TreatmentRefused("此人本年已有同一疾病的记录，请直接修改那一条。")
     action = "update"
     if rec is None:
         rec = TreatmentRecord(person_uuid=req.person, household_uuid=req.household, year=req.year,
@@ -73,10 +79,33 @@ def set_treatment(session: Session, req: SetTreatment) -> tuple[str, list[Findin
     for f in ("hospital", "diagnosed_on", "treatment", "doctor", "medicines", "total_cost", "basic_insurance",
               "serious_insurance", "medical_assistance", "other_reimbursement", "followups"):
         setattr(rec, f, getattr(req, f))
+    rec.disease = req.disease.strip()
     rec.person_name = name
     session.flush()
     audit.record(session, action, table="treatment_records", record=rec.uuid)  # no health details in the log
     return rec.uuid, _t02(rec, None)
+
+
+def _get(session: Session, uuid: str) -> TreatmentRecord:
+    rec = session.scalar(select(TreatmentRecord).where(TreatmentRecord.uuid == uuid))
+    if rec is None:
+        raise TreatmentRefused("这条治疗用药记录已不存在。")
+    return rec
+
+
+def delete_treatment(session: Session, uuid: str) -> None:
+    """Remove one record; the audit log keeps only that it was removed."""
+    rec = _get(session, uuid)
+    session.delete(rec)
+    session.flush()
+    audit.record(session, "delete", table="treatment_records", record=uuid)  # no health details in the log
+
+
+def members_of(session: Session, period: Period, household: str) -> list[tuple[str, str, str | None]]:
+    """(uuid, name, 健康状况) of a household's members in the month: whom a record can be for."""
+    return [tuple(r) for r in session.execute(
+        select(Person.uuid, Person.name, Person.health).join(Household, Household.id == Person.household_id)
+        .where(Household.period_id == period.id, Household.uuid == household).order_by(Person.position))]
 
 
 def _t02(rec: TreatmentRecord, unit: str | None) -> list[Finding]:

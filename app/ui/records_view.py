@@ -1,9 +1,10 @@
 """工具 › 入户走访与动态调整: the household records of a month (household-records.md §1–3).
 
-Three tabs: 入户走访 (a visit typed from the paper form by keyboard alone — the household by its
+Four tabs: 入户走访 (a visit typed from the paper form by keyboard alone — the household by its
 head's name, Tab through 五问/四讲/三看 with Space, 1/2/3 for 满意度, Ctrl+Enter saves and starts
 the next one), 动态调整 (the month's records; type the reason in the table to close A-01; export
-the 名单) and 监测户 (the month's list with the 红 households proposed). Thin: services do the work.
+the 名单), 监测户 (the month's list with the 红 households proposed) and 治疗用药 (``treatment_view``).
+Thin: services do the work.
 """
 
 from __future__ import annotations
@@ -227,6 +228,10 @@ class RecordsView(QWidget):
         self.mon_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         mlay.addWidget(self.mon_table)
         self.tabs.addTab(page, "监测户")
+        from app.ui.treatment_view import TreatmentView
+
+        self.treatment = TreatmentView(db, period_month, dialogs)
+        self.tabs.addTab(self.treatment, "治疗用药")
         self.reload()
 
     def reload(self) -> None:
