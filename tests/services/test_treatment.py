@@ -91,3 +91,26 @@ def test_health_data_stays_home(demo_db_path, tmp_path, monkeypatch):
     leaks = {k: [n for n in NAMES if n in t] for k, t in texts.items()}
     assert not {k: v for k, v in leaks.items() if v}, leaks
     json.dumps(list(texts))
+
+
+def test_edit_by_record_and_delete_keep_the_log_free_of_content(db):
+    from app.models import AuditEntry, TreatmentRecord
+    from app.services import treatment as T
+
+    ids = build_register(db, "2020-03")
+    with db.session() as s:
+        hh = s.get(Household, ids["households"][0])
+        person = hh.members[0].uuid
+        assert [m[1] for m in T.members_of(s, s.get(Period, hh.period_id), hh.uuid)] == ["王建国", "李秀英"]
+        a, _ = T.set_treatment(s, T.SetTreatment(hh.uuid, person, 2020, "糖尿病", total_cost=800, basic_insurance=500))
+        b, _ = T.set_treatment(s, T.SetTreatment(hh.uuid, person, 2020, "冠心病"))
+        with pytest.raises(T.TreatmentRefused):  # renaming onto the other record's disease
+            T.set_treatment(s, T.SetTreatment(hh.uuid, person, 2020, "冠心病", record=a))
+        assert T.set_treatment(s, T.SetTreatment(hh.uuid, person, 2020, "2型糖尿病", record=a))[0] == a
+        T.delete_treatment(s, b)
+        assert [(r.uuid, r.disease) for r in s.scalars(select(TreatmentRecord))] == [(a, "2型糖尿病")]
+        with pytest.raises(T.TreatmentRefused):
+            T.delete_treatment(s, b)
+        logged = list(s.scalars(select(AuditEntry).where(AuditEntry.table == "treatment_records")))
+        assert [e.action for e in logged] == ["insert", "insert", "update", "delete"]
+        assert all(e.old is None and e.new is None and e.field is None for e in logged)
