@@ -22,7 +22,7 @@ from app.models import Period, Person
 from app.rules.findings import Finding
 from app.storage import Database
 
-from . import checks, count_sheet, new_month, periods, projects, register
+from . import adjustments, checks, count_sheet, new_month, office, periods, projects, register
 from .counts import CountRow
 from .errors import UsageError
 from .units import find_unit
@@ -244,3 +244,65 @@ class DeleteProject:
         township = projects.get_project(session, period, self.uuid).township_id
         name = projects.delete_project(session, period, self.uuid)
         return name, Changed(count_rows=frozenset({(period.id, township, 3)}), structural=True)
+
+
+@dataclass(frozen=True)
+class OpenFirstMonth:
+    """The register's first month, empty and open (a database without any month); returns the month."""
+
+    month: str
+
+    def households(self, session: Session) -> set[int]:
+        return set()
+
+    def run(self, session: Session) -> tuple[str, Changed]:
+        period = periods.open_first_period(session, self.month)
+        return period.month, Changed(periods=frozenset({period.id}), structural=True)
+
+
+@dataclass(frozen=True)
+class UpdateOffice:
+    """Office settings set (own unit, filler, phone, mailboxes, export folder); returns
+    {field: (old, new)} for what changed, audited."""
+
+    values: dict[str, Any]
+
+    def households(self, session: Session) -> set[int]:
+        return set()
+
+    def run(self, session: Session) -> tuple[dict[str, tuple], Changed]:
+        return office.update_office(session, **self.values), Changed()
+
+
+@dataclass(frozen=True)
+class AddFindingNote:
+    """The 核实说明 of a warning kept for the month (audited, open months only); its household's
+    findings are looked at again, so the note shows on the finding at once."""
+
+    month: str | None
+    finding: Finding
+    text: str
+    who: str | None = None
+
+    def households(self, session: Session) -> set[int]:
+        if not self.finding.household:
+            return set()
+        hid = register.household_id_for(session, periods.get_period(session, self.month).id, self.finding.household)
+        return {hid} if hid is not None else set()
+
+    def run(self, session: Session) -> tuple[Finding, Changed]:
+        checks.add_note(session, self.month, self.finding, self.text, self.who)
+        return self.finding, Changed(households=frozenset(self.households(session)))
+
+
+@dataclass(frozen=True)
+class SetAdjustmentDetails:
+    """A 动态调整 record filled or corrected (reason closing A-01, kind, cause, dates, approval)."""
+
+    details: adjustments.SetDetails
+
+    def households(self, session: Session) -> set[int]:
+        return set()
+
+    def run(self, session: Session) -> tuple[adjustments.AdjustmentChange, Changed]:
+        return adjustments.set_details(session, self.details), Changed()

@@ -36,6 +36,7 @@ from app.services import operations as ops
 from app.services.errors import GuatuError
 from app.ui.counts_model import ERROR_BG, WARN_BG, CountsModel, DrillDownDialog
 from app.ui.widgets import plain_label, title_label
+from app.ui.writer import write_for
 
 R = Qt.ItemDataRole
 FORMS = {1: "附件1（5000元以下）", 2: "附件2（5000-5760元）", 3: "附件3（资金项目）"}
@@ -47,11 +48,11 @@ class CountsView(QWidget):
     changed = Signal()  # a verification note was saved
     person_chosen = Signal(str)  # (uuid) a person picked in a drill-down list: the main window shows them
 
-    def __init__(self, db, period_month: str | None, unit_id: int, parent=None, dialogs=None):
+    def __init__(self, db, period_month: str | None, unit_id: int, parent=None, dialogs=None, write=None):
         super().__init__(parent)
         from app.ui.dialogs import Dialogs
-
         self.db, self.period_month, self.unit_id = db, period_month, unit_id
+        self.write = write or write_for(None, db)  # a typed request: the window's worker, or execute
         self.dialogs = dialogs or Dialogs()
         self.form = 1
         self.drilldown: DrillDownDialog | None = None
@@ -229,7 +230,7 @@ class CountsView(QWidget):
         sheet = self.model.sheet
         assert sheet is not None
         try:
-            ops.execute(self.db, ops.SetHandCount(self.period_month, sheet.rows[row], self.form, code,
+            self.write(ops.SetHandCount(self.period_month, sheet.rows[row], self.form, code,
                                                   int(text) if text else None))
         except GuatuError as e:
             self.dialogs.error(self, "手工填报", e.message)
@@ -257,7 +258,7 @@ class CountsView(QWidget):
             self.dialogs.warn(self, "核实说明", "请先在上面的列表中选一条提示。")
             return False
         try:
-            ops.execute(self.db, ops.SaveCountNote(self.period_month, item.data(R.UserRole),
+            self.write(ops.SaveCountNote(self.period_month, item.data(R.UserRole),
                                                    self.note_edit.toPlainText()))
         except GuatuError as e:
             self.dialogs.error(self, "核实说明", e.message)
@@ -281,7 +282,8 @@ def open_dialog(parent, db, period_month: str | None) -> QDialog | None:
     dlg = QDialog(parent)
     dlg.setWindowTitle("月报表（附件1/附件2/附件3）")
     lay = QVBoxLayout(dlg)
-    view = CountsView(db, period_month, unit_id, dlg, dialogs=getattr(parent, "dialogs", None))
+    view = CountsView(db, period_month, unit_id, dlg, dialogs=getattr(parent, "dialogs", None),
+                      write=write_for(parent, db))
     lay.addWidget(view)
     go_to_person = getattr(parent, "go_to_person", None)
     if go_to_person is not None:  # a person picked in a drill-down list: back to the register, there

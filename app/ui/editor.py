@@ -39,6 +39,7 @@ class Editor(QObject):
         self.store, self.dialogs, self.parent_widget = store, dialogs, parent
         self.stack = QUndoStack(self)
         self.worker = WriteWorker(lambda: self.store.db, self)
+        store.worker = self.worker  # the window's other changes (settings, notes …) queue here too
         self.last_error: str | None = None
         self._macro = 0
         self.stepping = False

@@ -82,11 +82,11 @@ class FirstMonthDialog(QDialog):
         self.preview.setText(f"{month_label(self.month())} · {due.month}月{due.day}日前报送")
 
     def accept(self) -> None:
-        from app.services.periods import open_first_period
+        from app.services.operations import OpenFirstMonth
 
         month = self.month()
         try:
-            self.store.run(lambda s: open_first_period(s, month).month)
+            self.store.write(OpenFirstMonth(month))
         except GuatuError as e:
             self.dialogs.warn(self, TITLE, e.message)
             return

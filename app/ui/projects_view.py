@@ -38,6 +38,7 @@ from app.ui.projects_model import (
     parse_month,
 )
 from app.ui.widgets import plain_label, title_label
+from app.ui.writer import write_for
 
 
 class ProjectsView(QWidget):
@@ -45,11 +46,11 @@ class ProjectsView(QWidget):
 
     changed = Signal()  # a project was edited, added or deleted
 
-    def __init__(self, db, period_month: str | None, unit_id: int, parent=None, dialogs=None):
+    def __init__(self, db, period_month: str | None, unit_id: int, parent=None, dialogs=None, write=None):
         super().__init__(parent)
         from app.ui.dialogs import Dialogs
-
         self.db, self.period_month, self.unit_id = db, period_month, unit_id
+        self.write = write or write_for(None, db)  # a typed request: the window's worker, or execute
         self.dialogs = dialogs or Dialogs()
         self.month: str | None = None  # the month shown (period_month, or the latest when None)
         self.model = ProjectsModel(self)
@@ -165,7 +166,7 @@ class ProjectsView(QWidget):
                     raise ValueError("项目名称不能为空。")
             elif code in ("content", "remark"):
                 value = str(value or "").strip() or None
-            changed = ops.execute(self.db, ops.EditProject(self.month, uuid, {code: value})).value
+            changed = self.write(ops.EditProject(self.month, uuid, {code: value})).value
         except ValueError as e:
             self.dialogs.error(self, "资金项目", str(e))
             return False
@@ -203,7 +204,7 @@ class ProjectsView(QWidget):
         if path is None:
             return None
         try:
-            uuid = ops.execute(self.db, ops.AddProject(self.month, path, {"name": "新项目", "stage": "未开工"})).value
+            uuid = self.write(ops.AddProject(self.month, path, {"name": "新项目", "stage": "未开工"})).value
         except GuatuError as e:
             self.dialogs.error(self, "新增项目", e.message)
             return None
@@ -227,7 +228,7 @@ class ProjectsView(QWidget):
         if not self.dialogs.confirm(self, "删除项目", f"确定删除项目“{name}”吗？删除记入操作日志。"):
             return False
         try:
-            ops.execute(self.db, ops.DeleteProject(self.month, uuid))
+            self.write(ops.DeleteProject(self.month, uuid))
         except GuatuError as e:
             self.dialogs.error(self, "删除项目", e.message)
             return False
@@ -249,7 +250,7 @@ def open_dialog(parent, db, period_month: str | None) -> QDialog | None:
     dlg = QDialog(parent)
     dlg.setWindowTitle("资金项目（附件3）")
     lay = QVBoxLayout(dlg)
-    lay.addWidget(ProjectsView(db, period_month, unit_id, dlg, dialogs=dialogs))
+    lay.addWidget(ProjectsView(db, period_month, unit_id, dlg, dialogs=dialogs, write=write_for(parent, db)))
     dlg.resize(1500, 700)
     dlg.exec()
     return dlg

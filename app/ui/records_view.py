@@ -37,6 +37,8 @@ from app.kernel.month import Month
 from app.services import adjustments, monitoring, visits
 from app.services.errors import GuatuError
 from app.services.export import resolve
+from app.services.operations import SetAdjustmentDetails
+from app.ui.writer import write_for
 
 SATISFACTION_KEYS = {"1": "满意", "2": "基本满意", "3": "不满意"}
 
@@ -186,9 +188,10 @@ _EDITABLE = {7: "effective_on", 8: "reason", 9: "approval_no"}
 
 
 class RecordsView(QWidget):
-    def __init__(self, db, period_month: str, dialogs, parent=None):
+    def __init__(self, db, period_month: str, dialogs, parent=None, write=None):
         super().__init__(parent)
         self.db, self.month, self.dialogs = db, period_month, dialogs
+        self.write = write or write_for(None, db)  # a typed request: the window's worker, or execute
         lay = QVBoxLayout(self)
         self.tabs = QTabWidget()
         lay.addWidget(self.tabs)
@@ -281,8 +284,7 @@ class RecordsView(QWidget):
         text = item.text().strip()
         try:
             value = dt.date.fromisoformat(text) if name == "effective_on" else text
-            with self.db.session() as s:
-                adjustments.set_details(s, adjustments.SetDetails(row.uuid, **{name: value}))
+            self.write(SetAdjustmentDetails(adjustments.SetDetails(row.uuid, **{name: value})))
         except ValueError:
             self.dialogs.warn(self, "动态调整", f"生效日期应为 YYYY-MM-DD，现为“{text}”。")
         except GuatuError as e:
@@ -329,7 +331,7 @@ def open_dialog(parent, db, period_month: str | None) -> QDialog | None:
     dlg = QDialog(parent)
     dlg.setWindowTitle(f"入户走访与动态调整 — {period.month}")
     lay = QVBoxLayout(dlg)
-    lay.addWidget(RecordsView(db, period.month, dialogs, dlg))
+    lay.addWidget(RecordsView(db, period.month, dialogs, dlg, write=write_for(parent, db)))
     dlg.resize(1300, 720)
     dlg.exec()
     return dlg

@@ -2,21 +2,22 @@
 
 Views and undo commands hold plain values (ids, uuids, rows) and ask the store; nothing here runs
 SQL itself. A read is a deferred read session (``db.read_session()``: never waits behind a write in
-progress); one accepted edit is one committed transaction (``db.session()``).
+progress); a change is a typed request (``write``), run on the window's write worker.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from app.rules.findings import Finding
 from app.services import browse, register
 from app.services import search as search_service
 from app.services.errors import Refused
+from app.services.operations import AddFindingNote, Outcome, ReopenPeriod, UpdateOffice, execute
 from app.storage import Database
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from app.ui.writer import WriteWorker
 
 
 class ReadOnly(Refused):
@@ -29,6 +30,7 @@ class Store:
         self.read_only = read_only or not database.write
         self.period: browse.PeriodInfo | None = None
         self._paths: dict[int, str] | None = None
+        self.worker: WriteWorker | None = None  # the window's write worker, once it has one
 
     # -- periods and units ---------------------------------------------------------------------
     def periods(self) -> list[browse.PeriodInfo]:
@@ -106,23 +108,22 @@ class Store:
             return register.person_id_for(s, household_id, uuid)
 
     # -- edits ---------------------------------------------------------------------------------
-    def run(self, op: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """One user action: ``op(session, *args)`` in one committed transaction."""
+    def write(self, request: Any) -> Outcome:
+        """One user action as a typed request: on the window's write worker when it has one (after
+        the edits queued before it), else in one write transaction here; its outcome, or its
+        typed error raised."""
         if self.read_only:
             raise ReadOnly("本窗口以只读方式打开，不能修改。")
-        with self.db.session() as s:
-            return op(s, *args, **kwargs)
+        if self.worker is not None and not self.worker.closed:
+            return self.worker.call(request)
+        return execute(self.db, request)
 
     def reopen_month(self, reason: str) -> browse.PeriodInfo:
         """重新打开本月: the same audited service as ``guatu reopen``; the month as it now stands."""
-        from app.services.operations import ReopenPeriod, execute
-
         month = self.period.month if self.period else None
         if month is None:
             raise Refused("数据库中还没有任何月份。")
-        if self.read_only:
-            raise ReadOnly("本窗口以只读方式打开，不能修改。")
-        execute(self.db, ReopenPeriod(month, reason))
+        self.write(ReopenPeriod(month, reason))
         return next(p for p in self.periods() if p.month == month)
 
     # -- checks --------------------------------------------------------------------------------
@@ -155,10 +156,9 @@ class Store:
             return adjustments.suggested_note(s, self.period.month if self.period else None, finding)
 
     def add_note(self, finding: Finding, note: str) -> None:
-        from app.services import checks
-
-        office = self.office()
-        self.run(checks.add_note, self.period.month if self.period else None, finding, note, office.get("preparer"))
+        """A warning's 核实说明 kept, signed with the office's filler."""
+        self.write(AddFindingNote(self.period.month if self.period else None, finding, note,
+                                  self.office().get("preparer")))
 
     # -- settings ------------------------------------------------------------------------------
     def office(self) -> dict[str, Any]:
@@ -170,6 +170,4 @@ class Store:
                                                "mailbox", "export_dir")}
 
     def update_office(self, **values: Any) -> dict[str, tuple]:
-        from app.services.office import update_office
-
-        return self.run(update_office, **values)
+        return self.write(UpdateOffice(values)).value

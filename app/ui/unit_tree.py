@@ -229,17 +229,12 @@ class UnitTree(QTreeView):
         menu.exec(self.viewport().mapToGlobal(pos))
 
     def _run(self, title: str, request: Any, select: Callable[[Any], int | None]) -> bool:
-        """``request`` through ``operations.execute`` (a refusal is shown), then the tree read again
-        and the unit ``select(value)`` selected."""
-        from app.services.operations import execute
-        from app.ui.store import ReadOnly
-
+        """``request`` through the store's write door (the window's worker; a refusal is shown),
+        then the tree read again and the unit ``select(value)`` selected."""
         if self.store is None:
             return False
         try:
-            if self.store.read_only:
-                raise ReadOnly("本窗口以只读方式打开，不能修改。")
-            result = execute(self.store.db, request).value
+            result = self.store.write(request).value
         except GuatuError as e:
             self.dialogs.warn(self, title, e.message)
             return False

@@ -112,12 +112,13 @@ def acknowledge(window: MainWindow, f: Finding, text: str | None = None) -> None
 def fill_adjustment_reason(window: MainWindow, f: Finding) -> bool:
     """A-01 from the problems dock: the 动态调整 record's reason typed at once (closes the finding)."""
     from app.services import adjustments
+    from app.services.operations import SetAdjustmentDetails
 
     reason = window.dialogs.ask_text(window, "动态调整原因", f"{f.message}\n\n请填写调整原因：", "")
     if not reason or not reason.strip():
         return False
     try:
-        window.store.run(adjustments.set_details, adjustments.SetDetails(f.target, reason=reason))
+        window.store.write(SetAdjustmentDetails(adjustments.SetDetails(f.target, reason=reason)))
     except GuatuError as e:
         window.dialogs.warn(window, "动态调整", e.message)
         return False
@@ -139,7 +140,7 @@ def show_counts_at(window: MainWindow, f: Finding):
         return None
     dialog = QDialog(window)
     dialog.setWindowTitle("月报表（附件1/附件2/附件3）")
-    view = CountsView(store.db, store.period.month, unit_id, dialog, dialogs=window.dialogs)
+    view = CountsView(store.db, store.period.month, unit_id, dialog, dialogs=window.dialogs, write=store.write)
     QVBoxLayout(dialog).addWidget(view)
     dialog.resize(min(1400, window.width()), min(850, window.height()))
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

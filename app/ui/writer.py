@@ -106,3 +106,13 @@ class WriteWorker(QObject):
                 self._ready.emit()
             except RuntimeError:  # the window is gone; close() drains what is left
                 log.debug("write result after the window closed")
+
+
+def write_for(parent: Any, db: Database) -> Callable[[Any], operations.Outcome]:
+    """How a view opened from ``parent`` changes ``db``: through the window's store (its write
+    worker, after the edits queued before) when ``parent`` is the window on that database, else
+    ``operations.execute`` in one write transaction (a tool dialog on its own)."""
+    store = getattr(parent, "store", None)
+    if store is not None and getattr(store, "db", None) is db:
+        return store.write
+    return lambda request: operations.execute(db, request)

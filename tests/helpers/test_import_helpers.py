@@ -11,7 +11,13 @@ from typing import Any
 
 import openpyxl
 
+from app import __version__
 from app.cli import main
+from app.exporters.package import write_manifest
+from app.exporters.register_json import write_register_json
+from app.services.periods import get_period
+from app.services.units import find_unit
+from app.storage import Database
 
 FORM4_HEADER = [
     "序号", "县(市、区)", "乡镇", "村", "户主联系方式", "家庭人口数", "姓名", "与户主关系", "年龄", "致贫原因",
@@ -97,3 +103,13 @@ def run_cli(*argv: str) -> tuple[int, dict]:
         rc = main(list(argv))
     text = out.getvalue().strip()
     return rc, json.loads(text) if text else {}
+
+
+def quick_package(db_path: Path, unit: str, out: Path, month: str = "2020-03") -> Path:
+    """A package folder holding register.json and its manifest (what export writes, minus the forms)."""
+    out.mkdir(parents=True)
+    with Database(db_path, write=False) as d, d.session() as s:
+        write_register_json(out / "register.json", s, get_period(s, month), find_unit(s, unit))
+    write_manifest(out, unit=unit, period=month, app_version=__version__, final=False,
+                   files=[("register.json", 0)], findings={})
+    return out

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from test_import_helpers import dump, run_cli
+from test_import_helpers import dump, quick_package, run_cli
 
-from app import __version__
-from app.exporters.package import write_manifest
-from app.exporters.register_json import dump_register, write_register_json
+from app.exporters.register_json import dump_register
 from app.models import FundProject, HandCount, Household, Period, Person, VerificationNote
 from app.models.units import unit_path, villages_under
 from app.services.periods import get_period
@@ -28,16 +26,6 @@ def register_of(db_path: Path, unit: str = "康平县", month: str = "2020-03") 
     for k in ("opened_at", "state", "locked_at"):
         doc["period"].pop(k)
     return doc
-
-
-def quick_package(db_path: Path, unit: str, out: Path, month: str = "2020-03") -> Path:
-    """A package folder holding register.json and its manifest (what export writes, minus the forms)."""
-    out.mkdir(parents=True)
-    with Database(db_path, write=False) as d, d.session() as s:
-        write_register_json(out / "register.json", s, get_period(s, month), find_unit(s, unit))
-    write_manifest(out, unit=unit, period=month, app_version=__version__, final=False,
-                   files=[("register.json", 0)], findings={})
-    return out
 
 
 PASSPHRASE = "kangping-口令-2020"

@@ -68,3 +68,27 @@ def test_project_requests_name_the_changed_form3_rows(demo_db):
     assert ops.execute(demo_db, ops.DeleteProject("2020-03", added.value)).value == "村道硬化"
     with pytest.raises(LockedPeriod):
         ops.execute(demo_db, ops.AddProject("2020-02", path, {"name": "x"}))
+
+
+def test_a_warning_note_names_its_household_and_shows_on_the_finding(demo_db):
+    from app.services import checks
+
+    with demo_db.session() as s:
+        period = s.scalar(select(Period).where(Period.month == "2020-03"))
+        hid, warning = next((h.id, f) for h in s.scalars(select(Household).where(Household.period_id == period.id))
+                            for f in checks.check_household_id(s, h.id) if not f.is_error and f.household)
+    out = ops.execute(demo_db, ops.AddFindingNote("2020-03", warning, "已入户核实", "李会计"))
+    assert out.changed.households == {hid}
+    assert [f.note for f in out.findings.added if (f.code, f.person, f.field) ==
+            (warning.code, warning.person, warning.field)] == ["已入户核实"]
+    with pytest.raises(LockedPeriod):
+        ops.execute(demo_db, ops.AddFindingNote("2020-02", warning, "已核实"))
+
+
+def test_office_settings_and_the_first_month_are_requests(demo_db):
+    n = _audits(demo_db)
+    out = ops.execute(demo_db, ops.UpdateOffice({"preparer": "李会计"}))
+    assert out.value["preparer"][1] == "李会计" and _audits(demo_db) == n + 1
+    assert ops.execute(demo_db, ops.UpdateOffice({"preparer": "李会计"})).value == {}  # nothing changed
+    with pytest.raises(Refused):  # the register has months already
+        ops.execute(demo_db, ops.OpenFirstMonth("2021-01"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from test_import_helpers import seed_household, write_form4
+from test_import_helpers import quick_package, seed_household, write_form4
 
 from app.models import Household, Period
 from app.ui.dialogs import RecordingDialogs
@@ -99,7 +99,6 @@ def test_new_month_dialog(qtbot, demo_db):
 
 
 def test_wizard_imports_a_package_with_its_own_month(qtbot, db, demo_db_path, tmp_path):
-    from test_import_package import quick_package
 
     folder = quick_package(demo_db_path, "康平县", tmp_path / "包")
     wizard = ImportWizard(db, "2020-09")  # the month field is for workbooks; a package carries its own

@@ -10,6 +10,7 @@ from _small_register import build_register
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QAbstractItemModelTester
 
+from app.services.operations import UpdateOffice
 from app.services.register import Refused
 from app.storage import Database
 from app.ui.app import create_application, open_database
@@ -69,7 +70,7 @@ def test_second_copy_gets_the_lock_message_and_cannot_write(qtbot, db_path):
             assert not window.member_model.flags(index) & Qt.ItemFlag.ItemIsEditable
             assert not window.member_model.setData(index, "改名", Qt.ItemDataRole.EditRole)
             with pytest.raises(Refused):
-                window.store.run(lambda s: None)
+                window.store.write(UpdateOffice({"preparer": "改名"}))
             window.close()
         finally:
             database.close()

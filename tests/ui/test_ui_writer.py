@@ -113,3 +113,33 @@ def test_closing_writes_the_panel_field_being_typed(qtbot, small):  # noqa: F811
     window.close()
     assert query(path, "SELECT helper_name FROM households WHERE id = 3") == [("Chen Yun",)]
     database.close()
+
+
+def test_settings_and_a_note_are_written_by_the_worker(win, small):  # noqa: F811
+    """The office settings and a warning's 核实说明 go as requests on the window's worker too."""
+    from PySide6.QtGui import QInputMethodEvent
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.settings_dialog import SettingsDialog
+
+    window, _ids = win
+    writes: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_a) -> None:
+        if statement.lstrip().split()[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            writes.append(threading.current_thread().name)
+
+    event.listen(window.store.db.engine, "before_cursor_execute", seen)
+    dialog = SettingsDialog(window.store, window.dialogs, window)
+    dialog.preparer.clear()
+    dialog.preparer.setFocus()
+    typed = QInputMethodEvent()
+    typed.setCommitString("李会计")  # as a Chinese input method commits it
+    QApplication.sendEvent(dialog.preparer, typed)
+    dialog.save()
+    assert query(small[0], "SELECT preparer FROM office") == [("李会计",)]
+    warning = next(f for fs in window.findings.values() for f in fs if not f.is_error and f.household)
+    window.explain(warning, "已入户核实")
+    window.editor.wait_idle()
+    assert query(small[0], "SELECT note, who FROM verification_notes") == [("已入户核实", "李会计")]
+    assert writes and set(writes) == {"guatu-writer"}  # not one write statement on the GUI thread
