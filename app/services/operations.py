@@ -22,7 +22,7 @@ from app.models import Period, Person
 from app.rules.findings import Finding
 from app.storage import Database
 
-from . import adjustments, checks, count_sheet, new_month, office, periods, projects, register
+from . import adjustments, checks, count_sheet, new_month, office, periods, projects, register, treatment
 from .counts import CountRow
 from .errors import UsageError
 from .units import find_unit
@@ -293,6 +293,32 @@ class AddFindingNote:
     def run(self, session: Session) -> tuple[Finding, Changed]:
         checks.add_note(session, self.month, self.finding, self.text, self.who)
         return self.finding, Changed(households=frozenset(self.households(session)))
+
+
+@dataclass(frozen=True)
+class SetTreatmentRecord:
+    """A member's 治疗用药 record added or edited (audited without its content)."""
+
+    record: treatment.SetTreatment
+
+    def households(self, session: Session) -> set[int]:
+        return set()
+
+    def run(self, session: Session) -> tuple[tuple[str, list[Finding]], Changed]:
+        return treatment.set_treatment(session, self.record), Changed()
+
+
+@dataclass(frozen=True)
+class DeleteTreatmentRecord:
+    """A 治疗用药 record removed (the log keeps only that it was)."""
+
+    uuid: str
+
+    def households(self, session: Session) -> set[int]:
+        return set()
+
+    def run(self, session: Session) -> tuple[None, Changed]:
+        return treatment.delete_treatment(session, self.uuid), Changed()
 
 
 @dataclass(frozen=True)

@@ -233,7 +233,7 @@ class RecordsView(QWidget):
         self.tabs.addTab(page, "监测户")
         from app.ui.treatment_view import TreatmentView
 
-        self.treatment = TreatmentView(db, period_month, dialogs)
+        self.treatment = TreatmentView(db, period_month, dialogs, write=self.write)
         self.tabs.addTab(self.treatment, "治疗用药")
         self.reload()
 

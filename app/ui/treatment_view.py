@@ -2,8 +2,8 @@
 
 The household by its head's name, the member, then the record in the order of the paper table;
 个人自付 is derived (总费用 less the four reimbursements). Ctrl+Enter saves, Ctrl+N starts a new
-record, Delete in the list removes the selected one. Thin: ``app.services.treatment`` does the work
-(and keeps the content out of the audit log).
+record, Delete in the list removes the selected one. Thin: typed requests (``operations``) run
+``app.services.treatment``, which keeps the content out of the audit log.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
 from app.services import treatment, visits
 from app.services.errors import GuatuError
 from app.services.export import resolve
+from app.services.operations import DeleteTreatmentRecord, SetTreatmentRecord
+from app.ui.writer import write_for
 
 AMOUNTS = (("total_cost", "医疗总费用"), ("basic_insurance", "基本医保报销"), ("serious_insurance", "大病保险报销"),
            ("medical_assistance", "医疗救助"), ("other_reimbursement", "其他报销"))
@@ -45,9 +47,10 @@ def _money(parent: QWidget) -> QDoubleSpinBox:
 
 
 class TreatmentView(QWidget):
-    def __init__(self, db, period_month: str, dialogs, parent=None):
+    def __init__(self, db, period_month: str, dialogs, parent=None, write=None):
         super().__init__(parent)
         self.db, self.dialogs = db, dialogs
+        self.write = write or write_for(None, db)  # typed requests: the window's worker, or execute
         self.households: dict[str, str] = {}  # "户主（村）" → uuid
         with db.read_session() as s:
             period, unit = resolve(s, period_month, None)
@@ -229,8 +232,7 @@ class TreatmentView(QWidget):
             **{f: box.value() for f, box in self.amounts.items()}, followups=text(self.followups),
             record=self.editing)
         try:
-            with self.db.session() as s:
-                _rec, found = treatment.set_treatment(s, req)
+            _rec, found = self.write(SetTreatmentRecord(req)).value
         except GuatuError as e:
             self.dialogs.warn(self, "治疗用药情况", e.message)
             return False
@@ -247,8 +249,7 @@ class TreatmentView(QWidget):
         if not self.dialogs.confirm(self, "治疗用药情况", f"删除“{disease}”这条记录？"):
             return False
         try:
-            with self.db.session() as s:
-                treatment.delete_treatment(s, uuid)
+            self.write(DeleteTreatmentRecord(uuid))
         except GuatuError as e:
             self.dialogs.warn(self, "治疗用药情况", e.message)
             return False
