@@ -274,7 +274,7 @@ class Database:
             raise StorageError(f"数据库由更新版本的挂图作战创建（结构版本 {rev}），请升级本程序后再打开：{self.path}")
         if rev != head_revision():
             if not self.write:
-                raise StorageError("数据库版本较旧，请用可写方式打开一次以升级。")
+                raise StorageError("数据库由较旧版本的挂图作战创建：请先用挂图作战窗口打开一次（会自动升级数据库结构），再运行此命令。")
             upgrade(self.engine)
 
     @contextmanager
@@ -347,7 +347,7 @@ def inspect_file(path: Path, *, write: bool = False, check: bool = True) -> str 
     if rev is not None and not is_known(rev):
         raise StorageError(f"数据库由更新版本的挂图作战创建（结构版本 {rev}），请升级本程序后再打开：{path}")
     if rev != head_revision() and not write:
-        raise StorageError("数据库版本较旧，请用可写方式打开一次以升级。")
+        raise StorageError("数据库由较旧版本的挂图作战创建：请先用挂图作战窗口打开一次（会自动升级数据库结构），再运行此命令。")
     return rev
 
 
