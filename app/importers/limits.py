@@ -74,8 +74,10 @@ def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.0f} MB"
 
 
-def check_zip(path: str | Path, limits: Limits = DEFAULT, *, require: tuple[str, ...] = ()) -> list[zipfile.ZipInfo]:
-    """Reject a file that is not a sane zip; return its entries. ``require``: parts that must exist."""
+def check_zip(path: str | Path, limits: Limits = DEFAULT, *, require: tuple[str, ...] = (),
+              word: bool = False) -> list[zipfile.ZipInfo]:
+    """Reject a file that is not a sane zip; return its entries. ``require``: parts that must exist;
+    ``word``: a Word document (.docx) is expected, and the refusals say so."""
     path = Path(path)
     name = path.name
     try:
@@ -84,6 +86,9 @@ def check_zip(path: str | Path, limits: Limits = DEFAULT, *, require: tuple[str,
             head = fh.read(8)
     except OSError as e:
         raise Rejected("I-01", f"无法读取文件（{e.strerror}）。", file=name) from None
+    if head.startswith(OLE2_MAGIC) and word:
+        raise Rejected("I-01", "文件是旧版 Word（.doc）或加密的文档，无法读取。请在 Word/WPS 中取消密码，"
+                               "并“另存为” Word 文档（.docx）后再导入。", file=name)
     if head.startswith(OLE2_MAGIC):
         raise Rejected(
             "I-01",
@@ -92,7 +97,8 @@ def check_zip(path: str | Path, limits: Limits = DEFAULT, *, require: tuple[str,
             file=name,
         )
     if not head.startswith(ZIP_MAGIC):
-        raise Rejected("I-01", "不是 Excel 工作簿（.xlsx）或数据包（.zip），无法导入。", file=name)
+        expected = "Word 文档（.docx）" if word else "Excel 工作簿（.xlsx）或数据包（.zip）"
+        raise Rejected("I-01", f"不是 {expected}，无法导入。", file=name)
     if size > limits.max_file_bytes:
         raise Rejected("I-02", f"文件过大（{_mb(size)}，上限 {_mb(limits.max_file_bytes)}）。", file=name)
     check_directory(path, limits)

@@ -306,7 +306,7 @@ def read_docx(path: str | Path) -> ReadList:
     import docx
 
     path = Path(path)
-    limits.check_zip(path, require=("word/document.xml",))
+    limits.check_zip(path, require=("word/document.xml",), word=True)
     try:
         document = docx.Document(str(path))
     except Exception as e:  # not a Word document after all

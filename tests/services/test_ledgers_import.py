@@ -56,6 +56,19 @@ def test_not_a_list_file_is_refused(tmp_path):
         read_list(tmp_path / "清单.txt")
 
 
+def test_a_word_list_that_is_not_one_is_named_as_word(tmp_path):
+    bad = tmp_path / "清单.docx"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(limits.Rejected) as refused:
+        read_list(bad)
+    assert "Word 文档（.docx）" in refused.value.message and "Excel" not in refused.value.message
+    old = tmp_path / "旧清单.docx"
+    old.write_bytes(limits.OLE2_MAGIC + b"\0" * 512)  # a .doc saved under the new name
+    with pytest.raises(limits.Rejected) as refused:
+        read_list(old)
+    assert "旧版 Word（.doc）" in refused.value.message
+
+
 @pytest.mark.parametrize(("text", "date", "ongoing"), [
     ("6月30日、长期坚持", dt.date(2018, 6, 30), True),
     ("3月20日—4月30日", dt.date(2018, 4, 30), False),
