@@ -107,7 +107,8 @@ def gc_paused() -> Iterator[None]:
     On the way out everything alive is frozen (``gc.freeze``) before collection resumes: else the
     first collection walks every object made meanwhile (over a second after a 100,000-person import)
     and holds the GIL, so the window froze. Frozen objects are still freed when no longer referenced;
-    only reference cycles among them stay (an import leaves none: ``gc.collect()`` finds 0)."""
+    only reference cycles among them stay (an import leaves none: ``gc.collect()`` finds 0) until
+    ``gc.unfreeze`` — the window thaws them once a minute (app.ui.app), a command simply exits."""
     was = gc.isenabled()
     gc.disable()
     try:

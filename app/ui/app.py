@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -177,6 +178,11 @@ def run(db_path: Path, screenshot: Path | None = None) -> int:
         app.processEvents()
         window.fit_screen()
         window.restore_last()
+        # A check or an import freezes what was alive when it ended (services.checks.gc_paused); once a
+        # minute it is thawed, so cycles that became garbage since are collected as usual.
+        thaw = QTimer(window)
+        thaw.timeout.connect(gc.unfreeze)
+        thaw.start(60_000)
         return app.exec()
     finally:
         window.close()
