@@ -1,7 +1,7 @@
 """The typed ORM of the register. No Qt here."""
 
 from .analysis import AnalysisReport
-from .base import Base, new_uuid
+from .base import Base, ChangeEntry, Versioned, new_uuid
 from .ledgers import (
     Problem,
     ResponsibilityList,
@@ -25,8 +25,8 @@ from .register import Household, IncomeItem, Measure, Person
 from .units import Period, Unit
 
 __all__ = [
-    "Adjustment", "AnalysisReport", "AuditEntry", "Base", "FundProject", "HandCount", "Household", "IncomeItem", "Measure",
+    "Adjustment", "AnalysisReport", "AuditEntry", "Base", "ChangeEntry", "FundProject", "HandCount", "Household", "IncomeItem", "Measure",
     "MonitorMeasure", "MonitoredHousehold", "Office", "Period", "Person", "Problem", "ResponsibilityList",
     "SupervisionEntry", "SupervisionTarget", "Task", "TaskProgress", "TaskUnit", "TreatmentRecord", "Unit",
-    "VerificationNote", "Visit", "VisitProblem", "WorkLogEntry", "new_uuid",
+    "VerificationNote", "Versioned", "Visit", "VisitProblem", "WorkLogEntry", "new_uuid",
 ]

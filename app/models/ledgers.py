@@ -12,7 +12,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, new_uuid
+from .base import Base, Versioned, new_uuid
 
 
 class ResponsibilityList(Base):
@@ -32,7 +32,7 @@ class ResponsibilityList(Base):
     )
 
 
-class Task(Base):
+class Task(Versioned, Base):
     """A task of a list: 指标, 工作措施, 完成时限, 责任领导/单位/人; 状态 is derived from its unit rows."""
 
     __tablename__ = "tasks"
@@ -99,7 +99,7 @@ class TaskProgress(Base):
     task_unit: Mapped[TaskUnit] = relationship(back_populates="progress")
 
 
-class Problem(Base):
+class Problem(Versioned, Base):
     """A row of the problems ledger (问题整改台账), whatever its source."""
 
     __tablename__ = "problems"

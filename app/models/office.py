@@ -7,10 +7,10 @@ import datetime as dt
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, new_uuid
+from .base import Base, Versioned, new_uuid
 
 
-class HandCount(Base):
+class HandCount(Versioned, Base):
     """Counts typed by hand for a unit not kept in the register (附件1 village row, 附件2 unit row).
 
     A column left None was not typed and falls back to the derived value.

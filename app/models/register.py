@@ -12,10 +12,10 @@ import datetime as dt
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, new_uuid
+from .base import Base, Versioned, new_uuid
 
 
-class Household(Base):
+class Household(Versioned, Base):
     __tablename__ = "households"
     __table_args__ = (
         UniqueConstraint("period_id", "uuid"),
@@ -63,7 +63,7 @@ class Household(Base):
         return next((p for p in self.members if p.relation == "户主"), None)
 
 
-class Person(Base):
+class Person(Versioned, Base):
     __tablename__ = "persons"
     __table_args__ = (
         UniqueConstraint("household_id", "uuid"),

@@ -46,7 +46,7 @@ from app.rules.ledgers import (
     is_overdue,
 )
 
-from . import audit
+from . import audit, concurrency
 from .errors import Refused, UsageError
 from .units import default_unit, find_unit
 
@@ -318,6 +318,7 @@ class UpdateTask:
     field: str  # one of TASK_FIELDS
     value: str | None
     today: dt.date = field(default_factory=dt.date.today)
+    base_version: int | None = None  # the task's version shown (see ``concurrency``)
 
 
 def update_task(session: Session, req: UpdateTask) -> Changed:
@@ -325,6 +326,7 @@ def update_task(session: Session, req: UpdateTask) -> Changed:
     if req.field not in TASK_FIELDS:
         raise UsageError(f"任务没有“{req.field}”这一栏。")
     t = _task(session, req.uuid)
+    concurrency.check(session, t, req.base_version, req.field)
     value = (req.value or "").strip() or None
     if req.field == "deadline":
         d = parse_deadline(value, t.owner.year)
@@ -565,12 +567,14 @@ class UpdateProblem:
     field: str
     value: str | None
     today: dt.date = field(default_factory=dt.date.today)
+    base_version: int | None = None  # the problem's version shown (see ``concurrency``)
 
 
 def update_problem(session: Session, req: UpdateProblem) -> Changed:
     if req.field not in PROBLEM_FIELDS:
         raise UsageError(f"问题没有“{req.field}”这一栏。")
     p = _problem(session, req.uuid)
+    concurrency.check(session, p, req.base_version, req.field)
     old, new = _set_problem_field(session, p, req.field, req.value)
     session.flush()
     audit.record(session, "update", table="problems", record=p.uuid, field=req.field, old=old, new=new)

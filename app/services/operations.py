@@ -16,13 +16,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
-from app.models import Period, Person
+from app.models import HandCount, Household, Period, Person
 from app.rules.findings import Finding
 from app.storage import Database
 
-from . import adjustments, checks, count_sheet, new_month, office, periods, projects, register, treatment
+from . import (
+    adjustments,
+    checks,
+    concurrency,
+    count_sheet,
+    new_month,
+    office,
+    periods,
+    projects,
+    register,
+    treatment,
+)
 from .counts import CountRow
 from .errors import UsageError
 from .units import find_unit
@@ -72,14 +85,33 @@ class Request(Protocol[T]):
     def run(self, session: Session) -> tuple[T, Changed]: ...
 
 
+RETRIES = 3  # a row another clerk changed between our read and our write: the request runs again
+
+
 def execute(db: Database, request: Request[T]) -> Outcome[T]:
-    """Run ``request`` in one write transaction (committed on success, rolled back on an error)."""
+    """Run ``request`` in one write transaction (committed on success, rolled back on an error).
+
+    A row changed by another clerk's transaction while this one ran (its version moved on: no lost
+    update) makes the request run again on what is now committed; a request carrying the version
+    the window showed is then refused as ``concurrency.StaleEdit``."""
+    for attempt in range(RETRIES):
+        try:
+            return _execute(db, request)
+        except StaleDataError:
+            if attempt == RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _execute(db: Database, request: Request[T]) -> Outcome[T]:
     with db.session() as s:
+        concurrency.bind(s, db)
         touched = request.households(s)
         before = {hid: _findings(s, hid) for hid in touched}
         value, changed = request.run(s)
         s.flush()
         after = {hid: _findings(s, hid) for hid in touched | set(changed.households)}
+        concurrency.log(s, changed)
     old = [f for fs in before.values() for f in fs]
     new = [f for fs in after.values() for f in fs]
     return Outcome(value, changed, FindingsChange(tuple(f for f in new if f not in old),
@@ -101,12 +133,14 @@ class EditPerson:
     person_id: int
     field: str
     value: Any
+    base_version: int | None = None  # the person's version the edit was based on (None: not checked)
 
     def households(self, session: Session) -> set[int]:
         person = session.get(Person, self.person_id)
         return {person.household_id} if person is not None else set()
 
     def run(self, session: Session) -> tuple[register.Change, Changed]:
+        concurrency.check(session, session.get(Person, self.person_id), self.base_version, self.field)
         change = register.update_person(session, self.person_id, self.field, self.value)
         return change, Changed(households=frozenset({change.household_id}), persons=frozenset({self.person_id}))
 
@@ -118,11 +152,13 @@ class EditHousehold:
     household_id: int
     field: str
     value: Any
+    base_version: int | None = None  # the household's version the edit was based on
 
     def households(self, session: Session) -> set[int]:
         return {self.household_id}
 
     def run(self, session: Session) -> tuple[register.Change, Changed]:
+        concurrency.check(session, session.get(Household, self.household_id), self.base_version, self.field)
         change = register.update_household(session, self.household_id, self.field, self.value)
         return change, Changed(households=frozenset({self.household_id}))
 
@@ -168,11 +204,16 @@ class SetHandCount:
     form: int
     code: str
     value: int | None
+    base_version: int | None = None  # the count row's version shown (0: no count typed yet)
 
     def households(self, session: Session) -> set[int]:
         return set()
 
     def run(self, session: Session) -> tuple[tuple[int | None, int | None], Changed]:
+        if self.base_version is not None:
+            row = session.scalar(select(HandCount).join(Period, Period.id == HandCount.period_id).where(
+                Period.month == self.month, HandCount.unit_id == self.row.unit_id, HandCount.form == self.form))
+            concurrency.check(session, row, self.base_version, self.code)
         old_new = count_sheet.set_cell(session, self.month, self.row, self.form, self.code, self.value)
         period = periods.get_period(session, self.month)
         return old_new, Changed(count_rows=frozenset({(period.id, self.row.unit_id, self.form)}))

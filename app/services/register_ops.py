@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from . import register
+from app.models import Household, Person
+
+from . import concurrency, register
 from .errors import Refused
 from .operations import Changed
 from .register import Change, Snapshot
@@ -47,13 +50,18 @@ class _OfHousehold:
 
     period_id: int
     hh_uuid: str
+    # The version of the row the edit was based on (what the window showed): the household's, or for
+    # a member field the member's. None: not checked (undo, scripts). See ``concurrency``.
+    base_version: int | None = dc_field(default=None, kw_only=True)
 
     def households(self, session: Session) -> set[int]:
         hid = register.household_id_for(session, self.period_id, self.hh_uuid)
         return {hid} if hid is not None else set()
 
     def run(self, session: Session) -> tuple[Change, Changed]:
-        change = self.apply(session, _hid(session, self.period_id, self.hh_uuid))
+        hid = _hid(session, self.period_id, self.hh_uuid)
+        concurrency.check(session, session.get(Household, hid), self.base_version, getattr(self, "field", None))
+        change = self.apply(session, hid)
         return change, _changed(change)
 
     def apply(self, session: Session, household_id: int) -> Change:
@@ -69,8 +77,9 @@ class SetMemberField(_OfHousehold):
     value: Any
 
     def run(self, session: Session) -> tuple[Change, Changed]:
-        change = register.update_person(session, _pid(session, self.period_id, self.hh_uuid, self.uuid),
-                                        self.field, self.value)
+        pid = _pid(session, self.period_id, self.hh_uuid, self.uuid)
+        concurrency.check(session, session.get(Person, pid), self.base_version, self.field)
+        change = register.update_person(session, pid, self.field, self.value)
         return change, _changed(change)
 
     def inverse(self, change: Change) -> SetMemberField:

@@ -1,0 +1,44 @@
+"""Row versions for concurrent clerks: households, persons, count rows (hand_counts) and ledger rows
+(tasks, problems) get ``version`` (existing rows start at 1), who changed them last and when, and
+through which open register; ``changes`` is the sequence of committed operations other open
+windows poll to repaint what changed.
+
+Revision ID: 0009_row_versions
+Revises: 0006_measure_start
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0009_row_versions"
+down_revision = "0006_measure_start"
+branch_labels = None
+depends_on = None
+
+TABLES = ("households", "persons", "hand_counts", "tasks", "problems")
+
+
+def upgrade() -> None:
+    for table in TABLES:
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
+            batch.add_column(sa.Column("changed_by", sa.String(length=80), nullable=True))
+            batch.add_column(sa.Column("changed_at", sa.DateTime(), nullable=True))
+            batch.add_column(sa.Column("changed_via", sa.String(length=32), nullable=True))
+    op.create_table(
+        "changes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.Column("via", sa.String(length=32), nullable=True),
+        sa.Column("who", sa.String(length=80), nullable=True),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_changes")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("changes")
+    for table in TABLES:
+        with op.batch_alter_table(table) as batch:
+            for column in ("changed_via", "changed_at", "changed_by", "version"):
+                batch.drop_column(column)
