@@ -86,6 +86,7 @@ class HouseholdDetail:
     values: dict[str, Any]  # every field of register.HOUSEHOLD_FIELDS
     measures: list[tuple[str, str]]
     income_items: list[tuple[str, str | None, float]]
+    version: int = 0  # the row version shown: an edit from this panel is based on it (``concurrency``)
 
     @property
     def income_total(self) -> float:
@@ -201,10 +202,10 @@ def member_ids(session: Session, household_id: int) -> list[int]:
 
 
 def person_rows(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Every editable field of these persons, plus uuid and household_id."""
+    """Every editable field of these persons, plus uuid, household_id and the row version shown."""
     from app.services.register import PERSON_FIELDS
 
-    cols = [Person.id, Person.uuid, Person.household_id, *(getattr(Person, f) for f in PERSON_FIELDS)]
+    cols = [Person.id, Person.uuid, Person.household_id, Person.version, *(getattr(Person, f) for f in PERSON_FIELDS)]
     out = {}
     for start in range(0, len(ids), _CHUNK):
         for row in session.execute(select(*cols).where(Person.id.in_(ids[start:start + _CHUNK]))):
@@ -229,7 +230,7 @@ def household_detail(session: Session, household_id: int, paths: dict[int, str] 
         IncomeItem.household_id == hh.id).order_by(IncomeItem.position))]
     return HouseholdDetail(
         hh.id, hh.uuid, hh.period_id, hh.village_id, paths.get(hh.village_id, ""), head.name if head else "",
-        hh.size, {f: getattr(hh, f) for f in HOUSEHOLD_FIELDS}, measures, items)
+        hh.size, {f: getattr(hh, f) for f in HOUSEHOLD_FIELDS}, measures, items, hh.version)
 
 
 def person_place(session: Session, period_id: int, person_uuid: str) -> tuple[int, int, int] | None:

@@ -58,6 +58,12 @@ class Dialogs:
     def ask_text(self, parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
         return input_text(parent, title, label, text, multiline=True)
 
+    def stale(self, parent: QWidget | None, error, mine) -> bool:
+        """Another clerk changed the row first (``concurrency.StaleEdit``): True re-applies the edit."""
+        from app.ui.conflict_dialog import ask
+
+        return ask(parent, error, mine)
+
 
 class RecordingDialogs(Dialogs):
     """Answers without showing anything; keeps what would have been shown (tests, --screenshot)."""
@@ -86,3 +92,7 @@ class RecordingDialogs(Dialogs):
     def ask_text(self, parent, title, label, text=""):
         self.shown.append(("ask", title, label))
         return self._text
+
+    def stale(self, parent, error, mine):
+        self.shown.append(("stale", "别人已修改", error.message))
+        return self._confirm

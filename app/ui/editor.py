@@ -9,6 +9,7 @@ new household, a removal, anything inside an undo macro) wait for the worker.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import QWidget
 from app import domain
 from app.services import faults
 from app.services import register_ops as ops
+from app.services.concurrency import StaleEdit
 from app.services.errors import GuatuError
 from app.services.operations import Outcome
 from app.ui import undo
@@ -82,6 +84,9 @@ class Editor(QObject):
 
         def failed(error: BaseException) -> None:
             box.append(False)
+            if isinstance(error, StaleEdit) and not quiet and not self._macro:
+                self._stale(request, error, text, on_refused)
+                return
             self._refused(error, quiet)
             if on_refused is not None:
                 on_refused()
@@ -94,6 +99,17 @@ class Editor(QObject):
             return True
         self.worker.wait_idle()
         return bool(box and box[0])
+
+    def _stale(self, request: Any, error: StaleEdit, text: str, on_refused: Callable[[], None] | None) -> None:
+        """Another clerk changed the row since the window showed it: the clerk sees who, when and
+        the current values, and re-applies the edit on them or drops it (the row is read back)."""
+        self.last_error = error.message
+        if on_refused is not None:
+            on_refused()  # the current values on screen behind the question
+        mine = getattr(request, "value", None)
+        if self.dialogs.stale(self.parent_widget, error, mine):
+            self.do(dataclasses.replace(request, base_version=error.version), text, wait=False,
+                    on_refused=on_refused)
 
     def _step(self, request: Any) -> Outcome | None:
         """An undo or redo: run at once (the stack moves only when it is done)."""
@@ -144,10 +160,11 @@ class Editor(QObject):
 
     # -- operations ----------------------------------------------------------------------------
     def edit_person(self, hh_uuid: str, uuid: str, field: str, value: Any, quiet: bool = False,
-                    wait: bool = True, on_refused: Callable[[], None] | None = None) -> bool:
+                    wait: bool = True, on_refused: Callable[[], None] | None = None,
+                    base_version: int | None = None) -> bool:
         label = domain.FIELD_NAMES.get(field, domain.ASSISTANCE_NAMES.get(field, field))
         try:
-            request = ops.SetMemberField(self._period, hh_uuid, uuid, field, value)
+            request = ops.SetMemberField(self._period, hh_uuid, uuid, field, value, base_version=base_version)
         except GuatuError as e:
             self._refused(e, quiet)
             return False
@@ -183,29 +200,32 @@ class Editor(QObject):
         return self.do(ops.RemoveHousehold(self._period, hh_uuid), f"删除{name}户")
 
     def household_field(self, hh_uuid: str, field: str, value: Any, wait: bool = True,
-                        on_refused: Callable[[], None] | None = None) -> bool:
+                        on_refused: Callable[[], None] | None = None, base_version: int | None = None) -> bool:
         label = domain.FIELD_NAMES.get(field, field)
-        return self.do(ops.SetHouseholdField(self._period, hh_uuid, field, value), f"修改{label}",
-                       wait=wait, on_refused=on_refused)
+        return self.do(ops.SetHouseholdField(self._period, hh_uuid, field, value, base_version=base_version),
+                       f"修改{label}", wait=wait, on_refused=on_refused)
 
     def set_lines(self, hh_uuid: str, kind: str, lines: list, wait: bool = True,
-                  on_refused: Callable[[], None] | None = None) -> bool:
+                  on_refused: Callable[[], None] | None = None, base_version: int | None = None) -> bool:
         """主要脱贫措施 or 家庭收入 lines replaced as a whole."""
         if kind == "measures":
-            return self.do(ops.SetMeasures(self._period, hh_uuid, tuple(tuple(x) for x in lines)),
+            return self.do(ops.SetMeasures(self._period, hh_uuid, tuple(tuple(x) for x in lines),
+                                           base_version=base_version),
                            "修改主要脱贫措施", wait=wait, on_refused=on_refused)
-        return self.do(ops.SetIncomeItems(self._period, hh_uuid, tuple(tuple(x) for x in lines)),
+        return self.do(ops.SetIncomeItems(self._period, hh_uuid, tuple(tuple(x) for x in lines),
+                                          base_version=base_version),
                        "修改家庭收入", wait=wait, on_refused=on_refused)
 
     def panel_field(self, hh_uuid: str, field: str, new: Any, values: dict[str, Any], wait: bool = True,
-                    on_refused: Callable[[], None] | None = None) -> bool:
+                    on_refused: Callable[[], None] | None = None, base_version: int | None = None) -> bool:
         """A household-panel edit; 销号 goes with its date, a risk colour with its reasons."""
         if field == "closed_out":
-            request: Any = ops.CloseOut(self._period, hh_uuid) if new else ops.ReopenHousehold(self._period, hh_uuid)
+            request: Any = (ops.CloseOut(self._period, hh_uuid, base_version=base_version) if new
+                            else ops.ReopenHousehold(self._period, hh_uuid, base_version=base_version))
             return self.do(request, "销号" if new else "取消销号", wait=wait, on_refused=on_refused)
         if field == "risk_colour":
             reasons = tuple(r for r in (values.get("risk_reasons") or "").split("、") if r)
-            return self.do(ops.SetRisk(self._period, hh_uuid, new, reasons), "修改返贫风险", wait=wait,
-                           on_refused=on_refused)
-        return self.household_field(hh_uuid, field, new, wait, on_refused)
+            return self.do(ops.SetRisk(self._period, hh_uuid, new, reasons, base_version=base_version),
+                           "修改返贫风险", wait=wait, on_refused=on_refused)
+        return self.household_field(hh_uuid, field, new, wait, on_refused, base_version)
 

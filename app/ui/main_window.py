@@ -426,13 +426,14 @@ class MainWindow(QMainWindow):
         if self.hh_uuid is None:
             return
         if self.editor.panel_field(self.hh_uuid, field, new, self.panel.detail.values, wait=False,
-                                   on_refused=self._reload_panel):
+                                   on_refused=self._reload_panel, base_version=self.panel.detail.version):
             self.panel.detail.values[field] = new  # as typed until the write lands (a 红黄绿 takes the reasons)
 
     def _panel_lines(self, kind: str, old: list, new: list) -> None:
         if self.hh_uuid is None:
             return
-        self.editor.set_lines(self.hh_uuid, kind, new, wait=False, on_refused=self._reload_panel)
+        self.editor.set_lines(self.hh_uuid, kind, new, wait=False, on_refused=self._reload_panel,
+                              base_version=self.panel.detail.version if self.panel.detail else None)
 
     def _reload_panel(self) -> None:
         if self.household_id is not None:

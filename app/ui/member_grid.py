@@ -300,8 +300,10 @@ class MemberController:
         uuid = self._uuid(row)
         age = self._age_for(row, field, value)
         if age is None:
+            shown = (self.model.person(row) or {}).get("version")
             return self.editor.edit_person(self.hh_uuid, uuid, field, value, wait=False,
-                                           on_refused=lambda: self.model.refresh_person(person_id))
+                                           on_refused=lambda: self.model.refresh_person(person_id),
+                                           base_version=shown)
         with self.editor.macro("修改身份证号（按身份证号填年龄）"):
             ok = self.editor.edit_person(self.hh_uuid, uuid, field, value)
             return ok and self.editor.edit_person(self.hh_uuid, uuid, "age", age)
