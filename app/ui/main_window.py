@@ -37,6 +37,7 @@ from app.ui.household_panel import HouseholdPanel
 from app.ui.member_grid import MemberController, MemberGrid
 from app.ui.models import HouseholdListModel, IdRole, MemberModel
 from app.ui.problems import ProblemsDock
+from app.ui.remote_changes import ChangeFollower
 from app.ui.search import SearchBox
 from app.ui.store import Store
 from app.ui.tasks import TaskHandle, TaskRunner
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
         self._build()
         self.editor.changed.connect(self.on_change)
         self.load_periods()
+        self.follower = ChangeFollower(self)  # other clerks' changes repainted within seconds
 
     # -- layout --------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -593,6 +595,7 @@ class MainWindow(QMainWindow):
         self.runner.database = database
         self.store._paths = None
         self.load_periods(self.store.period.month if self.store.period else None)
+        self.follower.restart()
 
     def show_settings(self) -> None:
         window_tools.show_settings(self)
@@ -640,6 +643,7 @@ class MainWindow(QMainWindow):
             self._state().setValue(self._state_key(), f"{self.unit_id},{self.hh_uuid or ''}")
 
     def closeEvent(self, event) -> None:
+        self.follower.timer.stop()
         self.grid.commit_editor()
         focus = QApplication.focusWidget()
         if focus is not None and self.panel.isAncestorOf(focus):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from app.rules.findings import Finding
-from app.services import browse, register
+from app.services import browse, concurrency, register
 from app.services import search as search_service
 from app.services.errors import Refused
 from app.services.operations import AddFindingNote, Outcome, ReopenPeriod, UpdateOffice, execute
@@ -31,6 +31,17 @@ class Store:
         self.period: browse.PeriodInfo | None = None
         self._paths: dict[int, str] | None = None
         self.worker: WriteWorker | None = None  # the window's write worker, once it has one
+
+    # -- other registers' changes ----------------------------------------------------------------
+    def change_cursor(self) -> concurrency.Cursor:
+        """The end of the change sequence now: what other registers change from here on is followed."""
+        with self.db.read_session() as s:
+            return concurrency.start(s)
+
+    def poll_changes(self, cursor: concurrency.Cursor) -> concurrency.Remote | None:
+        """What other registers changed since ``cursor`` (this window's own writes left out)."""
+        with self.db.read_session() as s:
+            return concurrency.poll(s, cursor, concurrency.via_of(self.db))
 
     # -- periods and units ---------------------------------------------------------------------
     def periods(self) -> list[browse.PeriodInfo]:

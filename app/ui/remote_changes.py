@@ -1,0 +1,106 @@
+"""Other clerks' changes appear in an open window within seconds.
+
+Every operation adds a row to the register's change sequence (``services.concurrency``); the window
+polls it every few seconds (one indexed read of the rows after the last one seen: cheap on SQLite and
+on the office server) and repaints what other registers changed: the household list rows, the
+household on show (its member rows and panel; a field being typed keeps its text), the findings of
+the changed households, the tree counts when records were added or removed, everything when a month
+or the unit tree changed. While the clerk is in the middle of an edit (a cell editor open, edits on
+their way) the repaint waits for the next tick, so nothing typed is swept away.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QAbstractItemView
+
+from app.services.concurrency import Remote
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+log = logging.getLogger("guatu.ui.remote")
+POLL_MS = 3000
+RECHECK_AT_MOST = 50  # more households changed than this: the month's check runs again instead
+
+
+def merge(a: Remote | None, b: Remote) -> Remote:
+    if a is None:
+        return b
+    return Remote(a.households | b.households, a.persons | b.persons, a.units | b.units,
+                  a.count_rows | b.count_rows, a.periods | b.periods, a.structural or b.structural,
+                  tuple(dict.fromkeys((*a.who, *b.who))))
+
+
+class ChangeFollower(QObject):
+    """The window's poll of the change sequence (``interval`` ms) and the repaint of what it finds."""
+
+    def __init__(self, window: MainWindow, interval: int = POLL_MS):
+        super().__init__(window)
+        self.window = window
+        self.pending: Remote | None = None
+        self.cursor = window.store.change_cursor()
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval)
+        self.timer.timeout.connect(self.poll)
+        self.timer.start()
+
+    def restart(self) -> None:
+        """Another register file opened in the window (after a restore): follow that one's sequence."""
+        self.cursor = self.window.store.change_cursor()
+        self.pending = None
+
+    def poll(self) -> None:
+        try:
+            found = self.window.store.poll_changes(self.cursor)
+        except Exception as e:  # a server gone for a moment: the next tick tries again
+            log.warning("change poll failed: %r", e)
+            return
+        if found is not None:
+            self.pending = merge(self.pending, found)
+        if self.pending is not None and not self._busy():
+            remote, self.pending = self.pending, None
+            self.apply(remote)
+
+    def _busy(self) -> bool:
+        w = self.window
+        editing = w.grid.state() == QAbstractItemView.State.EditingState
+        return editing or w.editor.worker.pending() > 0
+
+    def apply(self, remote: Remote) -> None:
+        w = self.window
+        store = w.store
+        if store.period is None or remote.periods or remote.units:
+            store._paths = None
+            w.load_periods(store.period.month if store.period else None)
+        else:
+            shown = w.household_id
+            if remote.structural:
+                w.tree.update_counts(store.tree())
+                w.reload_households(select=shown)
+            else:
+                for hid in remote.households:
+                    w.hh_model.refresh(hid)
+            if shown is not None and shown == w.household_id and shown in remote.households:
+                if remote.structural:
+                    w.member_model.reload()
+                else:
+                    for pid in remote.persons:
+                        w.member_model.refresh_person(pid)
+                w._load_panel_keeping_typed(store.household_detail(shown), None)
+            self._findings(remote)
+        who = "、".join(remote.who) or "另一位填表人"
+        w.show_message(f"{who} 刚修改了数据，已刷新。")
+
+    def _findings(self, remote: Remote) -> None:
+        w = self.window
+        if len(remote.households) > RECHECK_AT_MOST:
+            w.start_check()
+            return
+        for hid in remote.households:
+            detail = w.store.household_detail(hid)
+            if detail is not None and detail.period_id == w.store.period_id:
+                w.recheck(hid)
