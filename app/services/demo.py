@@ -53,7 +53,6 @@ from .demo_parts import (
 )
 from .demo_people import make_household_members, new_id_number
 from .errors import Refused
-
 from .register import fill_measure_starts
 
 VERSION = 3  # bump when the output changes (bench/ caches by it)
