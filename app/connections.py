@@ -40,6 +40,9 @@ class Profile:
     def url(self) -> str:
         from sqlalchemy.engine import URL
 
+        if self.host.startswith("/"):  # a unix socket folder (a server on this machine)
+            return URL.create("postgresql+psycopg", username=self.user, database=self.dbname,
+                              query={"host": self.host, "port": str(self.port)}).render_as_string(hide_password=False)
         return URL.create("postgresql+psycopg", username=self.user, host=self.host, port=self.port,
                           database=self.dbname).render_as_string(hide_password=False)
 

@@ -308,6 +308,11 @@ class Database:
         return self.path.name
 
     @property
+    def location(self) -> Path | str:
+        """What opens this register again: the SQLite file's path, or the server URL."""
+        return self.path if self.url is None else self.url
+
+    @property
     def where(self) -> str:
         """The file's full path, or the server connection without its password."""
         if self.url is not None:

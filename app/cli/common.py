@@ -21,7 +21,8 @@ EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_IN_USE = 0, 1, 2, 3
 
 def add_db(p: argparse.ArgumentParser) -> None:
     # SUPPRESS keeps a --db given before the subcommand when none is given after it.
-    p.add_argument("--db", default=argparse.SUPPRESS, help="数据库文件（默认：用户数据目录）")
+    p.add_argument("--db", default=argparse.SUPPRESS,
+                   help="数据库文件，或服务器上的数据库 postgresql+psycopg://…，或已保存的连接名称（默认：用户数据目录）")
 
 
 def add_period(p: argparse.ArgumentParser) -> None:

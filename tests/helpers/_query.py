@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -18,7 +19,20 @@ def query(path: Path | str, sql: str, *args) -> list[tuple]:
         con.close()
 
 
-def _pg_query(url: str, sql: str, args: tuple) -> list[tuple]:
+def execute(path: Path | str, sql: str, *args) -> None:
+    """One writing statement on the register at ``path`` (file or PostgreSQL URL), committed."""
+    if isinstance(path, str) and path.startswith("postgresql"):
+        _pg_query(path, sql, args, fetch=False)
+        return
+    con = sqlite3.connect(path)
+    try:
+        con.execute(sql, args)
+        con.commit()
+    finally:
+        con.close()
+
+
+def _pg_query(url: str, sql: str, args: tuple, fetch: bool = True) -> list[tuple]:
     import psycopg
     from sqlalchemy.engine import make_url
 
@@ -26,4 +40,17 @@ def _pg_query(url: str, sql: str, args: tuple) -> list[tuple]:
 
     u = make_url(url)
     with psycopg.connect(host=u.query["host"], port=int(u.query["port"]), user=u.username, dbname=u.database) as con:
-        return con.execute(qmark_to_format(sql), args).fetchall()
+        cur = con.execute(qmark_to_format(sql), args)
+        return [tuple(map(_as_sqlite, row)) for row in cur.fetchall()] if fetch else []
+
+
+def _as_sqlite(v):
+    """A value as the same column reads back from SQLite (booleans 0/1, dates ISO text), so an
+    assertion reads the same on both engines."""
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, dt.datetime):
+        return v.isoformat(" ")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return v
