@@ -97,6 +97,14 @@ def _pg_demo_template(pg_cluster, _pg_empty_template) -> str:
     return name
 
 
+def _pg_database(request, template_fixture: str) -> str:
+    """A fresh database copied from a template, dropped when the test ends (the cluster stays small)."""
+    cluster = request.getfixturevalue("pg_cluster")
+    name = cluster.new_database(request.getfixturevalue(template_fixture))
+    request.addfinalizer(lambda: cluster.drop_database(name))
+    return cluster.url(name)
+
+
 @pytest.fixture
 def db_path(request, engine: str, tmp_path: Path) -> Path | str:
     """A new, empty register (schema at head, write lock released): a SQLite file's path, or on
@@ -104,8 +112,7 @@ def db_path(request, engine: str, tmp_path: Path) -> Path | str:
     from app.storage import Database
 
     if engine == "postgresql":
-        cluster = request.getfixturevalue("pg_cluster")
-        return cluster.url(cluster.new_database(request.getfixturevalue("_pg_empty_template")))
+        return _pg_database(request, "_pg_empty_template")
     path = tmp_path / "register.db"
     Database(path, create=True).close()
     return path
@@ -136,8 +143,7 @@ def _demo_template(tmp_path_factory) -> Path:
 def demo_db_path(request, engine: str, tmp_path: Path) -> Path | str:
     """A private copy of a small demo register (400 persons, seed 7), closed."""
     if engine == "postgresql":
-        cluster = request.getfixturevalue("pg_cluster")
-        return cluster.url(cluster.new_database(request.getfixturevalue("_pg_demo_template")))
+        return _pg_database(request, "_pg_demo_template")
     _demo_template = request.getfixturevalue("_demo_template")
     path = tmp_path / "demo.db"
     shutil.copy(_demo_template, path)
