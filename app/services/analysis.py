@@ -43,6 +43,7 @@ from app.kernel.ledgers import REPORT_DAY
 from app.kernel.month import Month
 from app.kernel.shares import shares_text
 from app.models import Period, Unit
+from app.models.dialect import raw
 from app.models.units import full_path
 
 from .checks import _Units, check_period
@@ -68,7 +69,7 @@ class _Scope:
 
 
 def _conn(session: Session):
-    return session.connection().connection.dbapi_connection
+    return raw(session)
 
 
 def _register(session: Session, scope: _Scope, period: Period | None) -> dict:
@@ -381,14 +382,14 @@ def _closed_trend(session: Session, scope: _Scope, m: Month) -> list[tuple[str, 
     """销号 per month of the year up to the data month, from the closing dates kept in the month's register."""
     period = session.query(Period).filter(Period.month == str(m)).one()
     rows = dict(_conn(session).execute(
-        f"SELECT substr(h.closed_out_on, 1, 7), count(*) FROM households h WHERE h.period_id = ?{scope.where} "
+        f"SELECT substr(CAST(h.closed_out_on AS TEXT), 1, 7), count(*) FROM households h WHERE h.period_id = ?{scope.where} "
         "AND h.closed_out AND h.closed_out_on IS NOT NULL GROUP BY 1", (period.id,)).fetchall())
     return [(f"{m.year}-{k:02d}", int(rows.get(f"{m.year}-{k:02d}", 0))) for k in range(1, m.month + 1)]
 
 
 # --- drill-down --------------------------------------------------------------------------------
 _DRILL = {
-    "all": "1",
+    "all": "1 = 1",
     "remaining": "NOT h.closed_out",
     "closed": "h.closed_out",
     "closed_month": "h.closed_out AND h.closed_out_on BETWEEN :first AND :last",

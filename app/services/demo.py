@@ -38,6 +38,7 @@ from sqlalchemy import func, insert, select
 from app.domain import ASSISTANCE, RISK_REASONS
 from app.kernel.month import Month
 from app.models import FundProject, Household, IncomeItem, Measure, Office, Period, Person, Unit
+from app.models.dialect import is_postgres, sync_ids
 
 from . import demo_data as W
 from .demo_parts import (
@@ -73,20 +74,11 @@ def generate(database, persons: int = 3000, seed: int = 1, months: DemoMonths = 
             select(func.count()).select_from(Period.__table__)
         ).scalar():
             raise Refused("数据库中已有数据，演示数据只能生成到空数据库中。")
-        # A big page cache for this connection, and the register's secondary indexes built once after
-        # the rows rather than kept up row by row (uuids and names arrive in random order).
-        conn.exec_driver_sql("PRAGMA cache_size=-262144")
-        indexes = conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN "
-            "('households', 'persons', 'measures', 'income_items')").all()
-        try:
-            for name, _sql in indexes:
-                conn.exec_driver_sql(f'DROP INDEX "{name}"')
+        if is_postgres(conn):
             gen.write(conn)
-            for _name, sql in indexes:
-                conn.exec_driver_sql(sql)
-        finally:
-            conn.exec_driver_sql("PRAGMA cache_size=-2000")
+            sync_ids(conn, GENERATED_TABLES)
+        else:
+            _write_sqlite(conn, gen)
     from .demo_ledgers import generate_ledgers
     from .demo_records import add_records
 
@@ -96,6 +88,27 @@ def generate(database, persons: int = 3000, seed: int = 1, months: DemoMonths = 
     with database.session() as session:  # the year's lists, problems and 督战对象 (supervision.md §1–3)
         summary["ledgers"] = generate_ledgers(session, seed)
     return summary
+
+
+# The tables the generator fills with ids of its own choosing.
+GENERATED_TABLES = ["units", "periods", "households", "persons", "measures", "income_items", "fund_projects"]
+
+
+def _write_sqlite(conn, gen: _Generator) -> None:
+    """A big page cache for this connection, and the register's secondary indexes built once after
+    the rows rather than kept up row by row (uuids and names arrive in random order)."""
+    conn.exec_driver_sql("PRAGMA cache_size=-262144")
+    indexes = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN "
+        "('households', 'persons', 'measures', 'income_items')").all()
+    try:
+        for name, _sql in indexes:
+            conn.exec_driver_sql(f'DROP INDEX "{name}"')
+        gen.write(conn)
+        for _name, sql in indexes:
+            conn.exec_driver_sql(sql)
+    finally:
+        conn.exec_driver_sql("PRAGMA cache_size=-2000")
 
 
 class _Generator:

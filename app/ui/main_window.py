@@ -65,7 +65,7 @@ class MainWindow(QMainWindow):
         self.check_handle: TaskHandle | None = None
         self.warm_handle: TaskHandle | None = None
         self._fresh: set[str] = set()
-        self.setWindowTitle(f"挂图作战 — {database.path.name}{'（只读）' if self.store.read_only else ''}")
+        self.setWindowTitle(f"挂图作战 — {database.label}{'（只读）' if self.store.read_only else ''}")
         self._build()
         self.editor.changed.connect(self.on_change)
         self.load_periods()
@@ -619,7 +619,9 @@ class MainWindow(QMainWindow):
         return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "guatu", "window")
 
     def _state_key(self) -> str:
-        return "last/" + str(self.store.db.path.resolve()).replace("/", "|").replace("\\", "|")
+        db = self.store.db
+        where = db.where if db.is_server else str(db.path.resolve())
+        return "last/" + where.replace("/", "|").replace("\\", "|")
 
     def restore_last(self) -> None:
         """The village and household last used in this register (first start: the first village),
