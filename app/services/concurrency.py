@@ -115,6 +115,11 @@ def check(session: Session, row: Versioned | None, base_version: int | None, fie
     ``base_version`` None: no version was shown (a script); 0: the row did not exist yet."""
     if base_version is None:
         return
+    if row is not None:
+        # Read again under a row lock (FOR UPDATE on the server; SQLite's write transaction already
+        # excludes other writers): the version compared and every value the edit then reads are one
+        # committed state, which no other clerk can change before this transaction ends.
+        session.refresh(row, with_for_update=True)
     current = row.version if row is not None else 0
     if current == base_version:
         return
