@@ -43,6 +43,8 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
     a.add_argument("name", help="登录名（小写英文字母、数字、下划线）")
     a.add_argument("--role", required=True, choices=["county-admin", "township-clerk"], help="角色")
     a.add_argument("--password-file", metavar="FILE", help="口令文件（首行）；不给时在终端输入")
+    a.add_argument("--township", action="append", default=[], metavar="乡镇",
+                   help="乡镇录入员可以修改的乡镇（可多次给出）；数据库只允许其修改这些乡镇的数据")
 
     a = actions.add_parser("backup", help="用 pg_dump 备份（自定义格式，校验后才保存）")
     _db(a)
@@ -98,6 +100,9 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "add-login":
         new = server.add_login(_target(args), args.name, args.role, _password(args, required=True) or "")
         common.say(f"{'已新建' if new else '已更新'}登录账号 {args.name}（{args.role}）。")
+        if args.township:
+            paths = server.set_townships(_target(args), args.name, args.township)
+            common.say(f"{args.name} 可以修改：{'、'.join(paths)}。")
         return common.EXIT_OK
     if args.action == "backup":
         out = server.backup(_target(args), Path(args.out))

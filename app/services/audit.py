@@ -1,4 +1,5 @@
-"""The audit log: who (filler name + OS user), when, what changed."""
+"""The audit log: who (the clerk's login on the county server, else the filler name; + OS user), when,
+what changed."""
 
 from __future__ import annotations
 
@@ -14,6 +15,14 @@ def _text(v: Any) -> str | None:
     return None if v is None else str(v)
 
 
+def login(session: Session) -> str | None:
+    """The clerk logged in to the county register (their PostgreSQL login), None on a laptop's file."""
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return None
+    return bind.url.username or None
+
+
 def record(
     session: Session,
     action: str,
@@ -27,7 +36,7 @@ def record(
 ) -> AuditEntry:
     office = session.get(Office, 1)
     entry = AuditEntry(
-        who=office.preparer if office else None,
+        who=login(session) or (office.preparer if office else None),
         os_user=os_user(),
         period=period,
         action=action,

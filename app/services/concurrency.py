@@ -29,6 +29,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from app.models import ChangeEntry, HandCount, Household, Office, Person, Problem, Task, Versioned
 from app.storage import os_user
 
+from . import audit
 from .errors import Refused
 
 _VIA: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
@@ -55,7 +56,7 @@ def bind(session: Session, db: Any) -> None:
 def clerk(session: Session) -> str:
     """Who is changing the register: the logged-in clerk (PostgreSQL), else the office's 填表人,
     else the computer's user name."""
-    who = session.info.get("clerk")
+    who = session.info.get("clerk") or audit.login(session)
     if who:
         return who
     with session.no_autoflush:

@@ -35,7 +35,7 @@ from app.rules.findings import Finding
 from app.services.backup import backup_before
 
 from . import audit
-from .errors import GuatuError, Refused, UsageError
+from .errors import GuatuError, Refused, UsageError, month_label
 from .periods import get_period, lock_period
 from .units import default_unit, find_unit
 
@@ -274,6 +274,21 @@ def kept_name(name: str) -> str:
     return f"{name}-本级留存"
 
 
+def final_turn(session: Session, per) -> None:
+    """A final export holds the month's row lock for its whole transaction: a second clerk's final
+    export of the same month waits, then is refused (the month was sent meanwhile), never both."""
+    from .periods import lock_row, locked_by, require_admin
+
+    require_admin(session, "导出正式月报")
+    was_open = not per.locked
+    lock_row(session, per)
+    if was_open and per.locked:
+        who, at = locked_by(session, per)
+        when = f"于 {at:%H:%M} " if at is not None else ""
+        raise Refused(f"{month_label(per.month)}已由 {who or '另一位填表人'} {when}导出正式月报（已报送），"
+                      "不能再作为正式月报导出。")
+
+
 def _export(session: Session, period, unit, out_dir: Path, draft: bool, progress: Progress | None,
             cancel: Callable[[], bool] | None, filed_on: dt.date | None, recipient: str | None = None,
             passphrase: str | None = None, ledgers: bool = False) -> dict[str, Any]:
@@ -282,6 +297,7 @@ def _export(session: Session, period, unit, out_dir: Path, draft: bool, progress
     per, u = resolve(session, period, unit)
     if not draft:
         require_preparer(session)
+        final_turn(session, per)
     recipient = recipient or default_recipient(u)
     where = destinations(recipient)
     steps = 4 + 2 * 5  # findings, 5 forms × (xlsx, pdf), register, mail, zip

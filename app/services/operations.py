@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -37,7 +38,7 @@ from . import (
     treatment,
 )
 from .counts import CountRow
-from .errors import UsageError
+from .errors import NotPermitted, UsageError
 from .units import find_unit
 
 T = TypeVar("T")
@@ -99,7 +100,13 @@ def execute(db: Database, request: Request[T]) -> Outcome[T]:
             return _execute(db, request)
         except StaleDataError:
             if attempt == RETRIES - 1:
+                if db.dialect == "postgresql":  # a row the clerk may not remove is a removal of no rows
+                    raise NotPermitted() from None
                 raise
+        except DBAPIError as e:
+            if getattr(e.orig, "sqlstate", None) == "42501":  # insufficient privilege: row-level security
+                raise NotPermitted() from None
+            raise
     raise AssertionError("unreachable")
 
 

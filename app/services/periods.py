@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.kernel.month import Month
@@ -78,11 +78,45 @@ def _period(session: Session, period: Period | str) -> Period:
     return period if isinstance(period, Period) else get_period(session, period)
 
 
+ADMIN_ROLE = "guatu_county_admin"  # app.services.server.ADMIN_ROLE
+
+
+def require_admin(session: Session, what: str) -> None:
+    """On the county server only a county administrator locks, reopens or exports a month as final
+    (the database refuses the others too: row-level security on ``periods``); say so plainly."""
+    from .errors import Refused
+
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    allowed = session.execute(text(
+        "SELECT coalesce((SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles WHERE rolname = :r), true)"),
+        {"r": ADMIN_ROLE}).scalar()
+    if not allowed:
+        raise Refused(f"只有县管理员可以{what}；请联系县管理员。")
+
+
+def lock_row(session: Session, period: Period) -> Period:
+    """The month read again under a row lock: a second clerk's final export or reopen of the same
+    month waits here for the first one's transaction, then sees what it did."""
+    session.refresh(period, with_for_update=True)
+    return period
+
+
+def locked_by(session: Session, period: Period) -> tuple[str | None, dt.datetime | None]:
+    """Who locked the month (the audit log) and when."""
+    from app.models import AuditEntry
+
+    who = session.scalar(select(AuditEntry.who).where(AuditEntry.action == "lock", AuditEntry.period == period.month)
+                         .order_by(AuditEntry.id.desc()).limit(1))
+    return who, period.locked_at
+
+
 def lock_period(session: Session, period: Period | str, reason: str = "") -> Period:
     """Lock a month (已报送: exported as final); it never changes until reopened. Audited."""
     from . import audit
 
-    p = _period(session, period)
+    require_admin(session, "锁定月份（导出正式月报）")
+    p = lock_row(session, _period(session, period))
     if p.locked:
         return p
     p.state, p.locked_at = "locked", dt.datetime.now()
@@ -100,7 +134,8 @@ def reopen_period(session: Session, period: Period | str, reason: str) -> Period
     reason = (reason or "").strip()
     if not reason:
         raise UsageError("重新打开已报送的月份必须说明原因。")
-    p = _period(session, period)
+    require_admin(session, "重新打开已报送的月份")
+    p = lock_row(session, _period(session, period))
     if not p.locked:
         raise Refused(f"{p.month} 没有锁定（仍在填报中），不需要重新打开。")
     p.state, p.locked_at = "open", None

@@ -103,6 +103,78 @@ def init_sql(dbname: str) -> list[str]:
     ]
 
 
+# Row-level security: a township clerk writes only the rows of the townships given to their login
+# (``clerk_townships``, filled by ``add-login --township``); everyone reads the whole county (the
+# checks compare across townships: the same 身份证号 in two households). County administrators own
+# the tables and so are not bound by the policies; they alone lock, reopen and delete months.
+_WRITE_UNIT = f"""CREATE OR REPLACE FUNCTION guatu_may_write_unit(u integer) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT pg_has_role(current_user, '{ADMIN_ROLE}', 'MEMBER') OR EXISTS (
+    SELECT 1 FROM units x LEFT JOIN units p ON p.id = x.parent_id
+    JOIN clerk_townships c ON c.login = current_user AND c.unit_id IN (x.id, p.id)
+    WHERE x.id = u)
+$$"""
+_WRITE_HOUSEHOLD = """CREATE OR REPLACE FUNCTION guatu_may_write_household(h integer) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce((SELECT guatu_may_write_unit(village_id) FROM households WHERE id = h), false)
+$$"""
+# table → the condition a written row must meet
+RLS_TABLES = {
+    "households": "guatu_may_write_unit(village_id)",
+    "persons": "guatu_may_write_household(household_id)",
+    "measures": "guatu_may_write_household(household_id)",
+    "income_items": "guatu_may_write_household(household_id)",
+    "hand_counts": "guatu_may_write_unit(unit_id)",
+    "fund_projects": "guatu_may_write_unit(township_id)",
+}
+_ADMIN_ONLY = f"pg_has_role(current_user, '{ADMIN_ROLE}', 'MEMBER')"
+
+
+def rls_sql() -> list[str]:
+    """The statements that make the database itself refuse a clerk's write outside their townships,
+    and a month lock, reopen or removal by anyone but a county administrator (run by ``init``)."""
+    out = [
+        "CREATE TABLE IF NOT EXISTS clerk_townships (login varchar(63) NOT NULL, "
+        "unit_id integer NOT NULL REFERENCES units(id) ON DELETE CASCADE, PRIMARY KEY (login, unit_id))",
+        f"ALTER TABLE clerk_townships OWNER TO {ADMIN_ROLE}",
+        f"REVOKE INSERT, UPDATE, DELETE ON clerk_townships FROM {CLERK_ROLE}",
+        f"GRANT SELECT ON clerk_townships TO {CLERK_ROLE}",
+        _WRITE_UNIT, _WRITE_HOUSEHOLD,
+        f"ALTER FUNCTION guatu_may_write_unit(integer) OWNER TO {ADMIN_ROLE}",
+        f"ALTER FUNCTION guatu_may_write_household(integer) OWNER TO {ADMIN_ROLE}",
+    ]
+    for table, cond in {**RLS_TABLES, "periods": None}.items():
+        write = cond or _ADMIN_ONLY
+        out += [f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY"]
+        # An UPDATE sees every row (USING true) and is checked on the row written (WITH CHECK): a
+        # refused change is an error the clerk is told about, not an update of no rows.
+        for policy, clause in (("read", "FOR SELECT USING (true)"),
+                               ("add", f"FOR INSERT WITH CHECK ({cond or 'true'})"),
+                               ("change", f"FOR UPDATE USING (true) WITH CHECK ({write})"),
+                               ("remove", f"FOR DELETE USING ({write})")):
+            out += [f"DROP POLICY IF EXISTS guatu_{policy} ON {table}",
+                    f"CREATE POLICY guatu_{policy} ON {table} {clause}"]
+    return out
+
+
+def set_townships(target: str, login: str, townships: list[str]) -> list[str]:
+    """The townships a clerk's login may write (replacing what it had); returns their paths."""
+    from app.storage import Database
+
+    from .units import find_unit, full_path
+
+    login = _ident(login, "登录名")
+    with Database(_url(target).render_as_string(hide_password=False)) as database, database.session() as s:
+        units = [find_unit(s, name) for name in townships]
+        bad = [full_path(u) for u in units if u.level != "township"]
+        if bad:
+            raise UsageError(f"只能指定乡镇：{'、'.join(bad)}")
+        s.execute(text("DELETE FROM clerk_townships WHERE login = :l"), {"l": login})
+        for u in units:
+            s.execute(text("INSERT INTO clerk_townships (login, unit_id) VALUES (:l, :u)"), {"l": login, "u": u.id})
+        return [full_path(u) for u in units]
+
+
 def _ensure_role(conn, role: str, *, login: bool = False, password: str | None = None) -> bool:
     exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first()
     if not exists:
@@ -137,7 +209,7 @@ def init_server(target: str) -> dict:
     finally:
         eng.dispose()
     with Database(url.render_as_string(hide_password=False)) as database, database.engine.begin() as conn:
-        for sql in init_sql(dbname):
+        for sql in init_sql(dbname) + rls_sql():
             conn.exec_driver_sql(sql)
         made["revision"] = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     return made
