@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import domain
+from app.services.search import mask_id
 from app.services.concurrency import StaleEdit
 
 
@@ -73,7 +74,9 @@ class ConflictDialog(QDialog):
         bold = QFont()
         bold.setBold(True)
         for r, code in enumerate(order):
-            for c, text in enumerate((label_of(code), shown(error.values[code]))):
+            value = error.values[code]
+            text_value = mask_id(value) if code == "id_number" and value else shown(value)  # as the grid shows it
+            for c, text in enumerate((label_of(code), text_value)):
                 item = QTableWidgetItem(text)
                 if code == error.field:
                     item.setFont(bold)
