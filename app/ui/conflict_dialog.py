@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from app import domain
-from app.services.search import mask_id
 from app.services.concurrency import StaleEdit
+from app.services.search import mask_id
 
 
 def label_of(code: str | None) -> str:
