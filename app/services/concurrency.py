@@ -106,8 +106,8 @@ def _values(row: Versioned) -> dict[str, Any]:
     elif isinstance(row, Household):
         names = list(HOUSEHOLD_FIELDS)
     else:
-        names = [c.key for c in row.__table__.columns
-                 if c.key not in {"id", "uuid", "version", "changed_by", "changed_at", "changed_via"}]
+        names = [c.key for c in row.__table__.columns if not c.key.endswith("_id") and c.key not in
+                 {"id", "uuid", "position", "form", "version", "changed_by", "changed_at", "changed_via"}]
     return {n: getattr(row, n) for n in names}
 
 

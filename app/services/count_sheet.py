@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Period, Unit
+from app.models import HandCount, Period, Unit
 from app.rules.findings import Finding
 
 from . import checks, counts, projects
@@ -32,6 +33,12 @@ class CountSheet:
     previous_month: str | None
     findings: list[Finding] = field(default_factory=list)  # of this form, notes filled in
     cell_findings: dict[tuple[int, str], list[Finding]] = field(default_factory=dict)  # (row, code)
+    # village id → the version of its typed-count row as shown (absent: nothing typed, version 0);
+    # a typed count is based on it (``operations.SetHandCount.base_version``)
+    versions: dict[int, int] = field(default_factory=dict)
+
+    def version(self, row: int) -> int:
+        return self.versions.get(self.rows[row].unit_id or -1, 0)
 
     def value(self, row: int, code: str) -> Any:
         return self.rows[row].values.get(code)
@@ -70,6 +77,8 @@ def count_sheet(session: Session, month: str, unit_id: int, form: int) -> CountS
         rows=rows, previous=[before.get(counts.row_key(r)) for r in rows],
         previous_month=prev_period.month if prev_period else None, findings=findings,
     )
+    sheet.versions = dict(session.execute(select(HandCount.unit_id, HandCount.version).where(
+        HandCount.period_id == period.id, HandCount.form == form)).all())
     by_unit = {r.unit: i for i, r in enumerate(rows) if r.kind == "unit"}
     for f in findings:
         i = by_unit.get(f.unit or "")

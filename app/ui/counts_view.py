@@ -9,6 +9,7 @@ The view calls services only (``app.services.count_sheet``), one session per act
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -33,6 +34,7 @@ from app.forms.layouts import layout
 from app.kernel.month import Month
 from app.services import count_sheet as sheets
 from app.services import operations as ops
+from app.services.concurrency import StaleEdit
 from app.services.errors import GuatuError
 from app.ui.counts_model import ERROR_BG, WARN_BG, CountsModel, DrillDownDialog
 from app.ui.widgets import plain_label, title_label
@@ -229,9 +231,20 @@ class CountsView(QWidget):
             return False
         sheet = self.model.sheet
         assert sheet is not None
+        request = ops.SetHandCount(self.period_month, sheet.rows[row], self.form, code,
+                                   int(text) if text else None, base_version=sheet.version(row))
         try:
-            self.write(ops.SetHandCount(self.period_month, sheet.rows[row], self.form, code,
-                                                  int(text) if text else None))
+            self.write(request)
+        except StaleEdit as e:  # another clerk typed this row meanwhile: theirs shown, ours re-applied or dropped
+            self.reload()
+            if not self.dialogs.stale(self, e, request.value):
+                return False
+            try:
+                self.write(dataclasses.replace(request, base_version=e.version))
+            except GuatuError as again:
+                self.dialogs.error(self, "手工填报", again.message)
+                self.reload()
+                return False
         except GuatuError as e:
             self.dialogs.error(self, "手工填报", e.message)
             return False
