@@ -34,6 +34,7 @@ class TaskLine:
     due_this_month: bool
     codes: tuple[str, ...] = ()  # D-codes of the findings on this line
     units_text: str | None = None  # 责任单位 of the whole task as typed ("扶贫办、各乡镇")
+    version: int = 0  # the task row's version shown: an edit of it is based on it
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,7 @@ class ProblemLine:
     overdue: bool
     due_this_month: bool
     codes: tuple[str, ...] = ()
+    version: int = 0  # the problem row's version shown: an edit of it is based on it
 
 
 @dataclass(frozen=True, slots=True)

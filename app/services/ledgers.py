@@ -664,7 +664,7 @@ def list_views(session: Session, year: int, today: dt.date, kind: str | None = N
                     closed_on=u.closed_on if u else None, closed_basis=u.closed_basis if u else None,
                     evidence_files=tuple((u.evidence_files or "").splitlines()) if u else (),
                     overdue=is_overdue(t.deadline, closed, today), due_this_month=due_this_month(t.deadline, today)
-                    and not closed, codes=tuple(codes), units_text=t.units_text))
+                    and not closed, codes=tuple(codes), units_text=t.units_text, version=t.version))
         out.append(ListView(lst.uuid, lst.year, lst.kind, lst.title or f"{year}年{LIST_KIND_NAMES[lst.kind]}",
                             tuple(lines)))
     return out
@@ -686,7 +686,7 @@ def problem_lines(session: Session, year: int, today: dt.date) -> list[ProblemLi
             closed_on=p.closed_on, closed_basis=p.closed_basis,
             evidence_files=tuple((p.evidence_files or "").splitlines()),
             overdue=is_overdue(p.deadline, closed, today), due_this_month=due_this_month(p.deadline, today) and not closed,
-            codes=tuple(codes)))
+            codes=tuple(codes), version=p.version))
     return out
 
 

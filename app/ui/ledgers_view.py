@@ -52,6 +52,7 @@ from app.rules.codes import RULES
 from app.rules.findings import Finding
 from app.services import ledgers as L
 from app.services import supervision as S
+from app.services.concurrency import StaleEdit
 from app.services.errors import GuatuError
 from app.services.ledger_status import ledger_counts
 
@@ -484,6 +485,26 @@ class LedgersView(QWidget):
             self.undo_stack.push(LedgerCommand(self, text, do, undo))
         return True
 
+    def _apply_based(self, text: str, make: Callable[[int | None], Callable[[Any], Any]], shown: int, typed: Any,
+                     undo: Callable[[Any], Any] | None) -> bool:
+        """An edit based on the row version the grid showed; when another clerk changed the row
+        meanwhile, 别人已修改 names them and shows the row, and the clerk re-applies or drops the edit."""
+        try:
+            with self.db.session() as s:
+                make(shown)(s)
+        except StaleEdit as e:
+            self._reload_keep()
+            if not self.dialogs.stale(self, e, typed):
+                return False
+            return self._apply(text, make(e.version), undo)
+        except GuatuError as e:
+            self.dialogs.error(self, "督战与销号", e.message)
+            return False
+        QTimer.singleShot(0, self._reload_keep)
+        if undo is not None:
+            self.undo_stack.push(LedgerCommand(self, text, make(None), undo))
+        return True
+
     def _task_restore(self, line) -> Callable[[Any], Any]:
         """What puts a task row's 状态 (and its 销号, if it had one) back as it was."""
         if line.status == "已销号" and line.closed_on:
@@ -509,8 +530,9 @@ class LedgersView(QWidget):
                 return self._apply("月度进展", lambda s: L.record_progress(s, L.RecordProgress(
                     line.task_uuid, line.unit, month_key(today), text, None, today)), None)
             old = {"deadline": line.deadline_text, "units": line.units_text}.get(field, getattr(line, field, None)) or ""
-            return self._apply(f"修改{field}", lambda s: L.update_task(s, L.UpdateTask(line.task_uuid, field, text, today)),
-                               lambda s: L.update_task(s, L.UpdateTask(line.task_uuid, field, old, today)))
+            return self._apply_based(
+                f"修改{field}", lambda v: lambda s: L.update_task(s, L.UpdateTask(line.task_uuid, field, text, today, v)),
+                line.version, text, lambda s: L.update_task(s, L.UpdateTask(line.task_uuid, field, old, today)))
         if key == "problems":
             if field == "status" and text == "已销号":
                 return self.close_out(key, line)
@@ -520,8 +542,8 @@ class LedgersView(QWidget):
                 old = getattr(line, field, None)
                 old = old.isoformat() if isinstance(old, dt.date) else old or ""
                 undo = lambda s: L.update_problem(s, L.UpdateProblem(line.uuid, field, old, today))  # noqa: E731
-            return self._apply(f"修改{field}", lambda s: L.update_problem(
-                s, L.UpdateProblem(line.uuid, field, text, today)), undo)
+            return self._apply_based(f"修改{field}", lambda v: lambda s: L.update_problem(
+                s, L.UpdateProblem(line.uuid, field, text, today, v)), line.version, text, undo)
         if field == "entry":
             return self._apply("督战台账", lambda s: S.record_supervision(s, S.RecordSupervision(
                 line.uuid, month_key(today), text, entered_on=today)), None)
