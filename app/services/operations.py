@@ -41,11 +41,18 @@ class Changed:
     count_rows: frozenset[tuple[int, int, int]] = frozenset()  # (period id, unit id, form)
     periods: frozenset[int] = frozenset()
     structural: bool = False  # records added or removed: lists of ids are to be read again
+    # the year's ledgers and the household records, by (kind, uuid): kind is "list", "task",
+    # "task_unit", "problem", "target", "visit", "report" (the kinds of a finding's ``record``, and more)
+    records: frozenset[tuple[str, str]] = frozenset()
 
     def __or__(self, other: Changed) -> Changed:
         return Changed(self.households | other.households, self.persons | other.persons, self.units | other.units,
                        self.count_rows | other.count_rows, self.periods | other.periods,
-                       self.structural or other.structural)
+                       self.structural or other.structural, self.records | other.records)
+
+    def of(self, kind: str) -> frozenset[str]:
+        """The uuids of one kind of record changed."""
+        return frozenset(uuid for k, uuid in self.records if k == kind)
 
 
 @dataclass(frozen=True)
