@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from . import adjustments, analysis, monitoring, visits
+from . import adjustments, analysis, monitoring, papers, visits
 from .operations import Changed
 
 
@@ -97,3 +97,36 @@ class ExportAnalysisReport(_NoHousehold):
         files = analysis.export_report(session, self.out, self.month, self.unit, feedback=self.feedback)
         return files, Changed(records=frozenset({("report", f"{self.month}:{self.unit or ''}")}),
                               structural=self.feedback)
+
+
+@dataclass(frozen=True)
+class ImportVisits(_NoHousehold):
+    """A visits workbook (``guatu visits import``): every row recorded, or none when any row is refused
+    (the value says which, with ``ok`` False, and nothing is written)."""
+
+    workbook: visits.ImportVisits
+
+    def run(self, session: Session) -> tuple[visits.ImportResult, Changed]:
+        res = visits.import_visits(session, self.workbook)
+        return res, Changed(records=frozenset(("visit", u) for u in res.visits), structural=bool(res.visits))
+
+
+@dataclass(frozen=True)
+class AddMonitored(_NoHousehold):
+    """A household taken into monitoring (监测户, ``guatu monitored add``)."""
+
+    monitored: monitoring.AddMonitored
+
+    def run(self, session: Session) -> tuple[monitoring.MonitorChange, Changed]:
+        ch = monitoring.add_monitored(session, self.monitored)
+        return ch, Changed(records=frozenset(("monitored", u) for u in ch.monitored), structural=True)
+
+
+@dataclass(frozen=True)
+class WritePapers(_NoHousehold):
+    """The households' papers (收入情况一览表, 扶贫手册, 治疗用药情况一览表) as one PDF; audited."""
+
+    papers: papers.WritePapers
+
+    def run(self, session: Session) -> tuple[dict, Changed]:
+        return papers.write_papers(session, self.papers), Changed()
