@@ -6,12 +6,15 @@ in the problems ledger) are typed requests (``app.services.record_ops``) on the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -88,6 +91,8 @@ class AnalysisView(QWidget):
         self.period = period_month
         self.analysis: Analysis | None = None
         self.edits: dict[str, str] = {}
+        # Where 导出 writes (a test replaces it): a folder chosen by the clerk.
+        self.ask_folder: Callable[[], str | None] = lambda: QFileDialog.getExistingDirectory(self, "导出到文件夹") or None
         self._build()
         self.reload()
 
@@ -103,7 +108,7 @@ class AnalysisView(QWidget):
         self.title.setObjectName("analysis_title")
         head.addWidget(self.title, 3)
         self.export_button = QPushButton("导出报告与反馈单…")
-        self.export_button.clicked.connect(self.export)
+        self.export_button.clicked.connect(lambda: self.export())
         head.addWidget(self.export_button)
         lay.addLayout(head)
 
@@ -320,9 +325,7 @@ class AnalysisView(QWidget):
     def export(self, folder: str | None = None) -> list:
         from pathlib import Path
 
-        from PySide6.QtWidgets import QFileDialog
-
-        folder = folder or QFileDialog.getExistingDirectory(self, "导出到文件夹")
+        folder = folder or self.ask_folder()
         if not folder or self.analysis is None:
             return []
         try:

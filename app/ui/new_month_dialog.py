@@ -28,7 +28,7 @@ from app.services.errors import GuatuError, month_label
 from app.services.operations import NewMonth, Outcome
 from app.storage import Database
 from app.ui.dialogs import Dialogs
-from app.ui.tasks import TaskDialog
+from app.ui.tasks import Cancelled, TaskDialog
 from app.ui.widgets import month_combo, ok_cancel
 
 INCOME_COL = 4
@@ -236,6 +236,9 @@ class NewMonthDialog(TaskDialog):
         self.accept()
 
     def _failed(self, error: BaseException) -> None:
+        if isinstance(error, Cancelled):
+            self.dialogs.info(self, "新建月份", "已取消，未开启新月份。")
+            return
         msg = error.message if isinstance(error, GuatuError) else f"{type(error).__name__}: {error}"
         self.dialogs.error(self, "新建月份", msg)
 

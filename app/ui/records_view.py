@@ -194,6 +194,8 @@ class RecordsView(QWidget):
         super().__init__(parent)
         self.db, self.month, self.dialogs = db, period_month, dialogs
         self.write = write or write_for(None, db)  # a typed request: the window's worker, or execute
+        # Where the 名单 is exported (a test replaces it): a folder chosen by the clerk.
+        self.ask_folder = lambda: QFileDialog.getExistingDirectory(self, "导出到文件夹") or None
         lay = QVBoxLayout(self)
         self.tabs = QTabWidget()
         lay.addWidget(self.tabs)
@@ -222,7 +224,7 @@ class RecordsView(QWidget):
         self.adj_table.itemChanged.connect(self._adj_edited)
         a.addWidget(self.adj_table)
         self.export_button = QPushButton("导出动态调整名单（Excel 和 PDF）…")
-        self.export_button.clicked.connect(self.export_adjustments)
+        self.export_button.clicked.connect(lambda: self.export_adjustments())
         a.addWidget(self.export_button)
         self.tabs.addTab(page, "动态调整")
         # monitored
@@ -294,7 +296,7 @@ class RecordsView(QWidget):
         self.reload_adjustments()
 
     def export_adjustments(self, folder: str | None = None) -> list[str]:
-        folder = folder or QFileDialog.getExistingDirectory(self, "导出到文件夹")
+        folder = folder or self.ask_folder()
         if not folder:
             return []
         try:
