@@ -14,10 +14,11 @@ import threading
 from pathlib import Path
 
 import pytest
+from _clerk import focus, keys, type_text
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtGui import QInputMethodEvent, QKeySequence
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLineEdit, QProgressDialog, QPushButton
+from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
 from sqlalchemy import event, select
 
 from app.kernel.ledgers import month_key
@@ -124,20 +125,19 @@ def test_a_progress_entry_typed_is_written_by_the_worker_and_undone(window, demo
     col = [c.header for c in model.columns].index("月度进展")
     grid.setFocus()
     grid.setCurrentIndex(model.index(row, col))
+    qtbot.waitUntil(grid.hasFocus, timeout=3000)
     writes.clear()
-    QTest.keyClick(grid, Qt.Key.Key_F2)
-    (editor,) = [w for w in grid.viewport().findChildren(QLineEdit) if w.isVisible()]
-    ime(editor, "已召开专题会议部署")
-    QTest.keyClick(editor, Qt.Key.Key_Return)
-    QApplication.processEvents()  # the delegate commits a Return on the next turn of the event loop
-    drain_all()
+    keys("F2")  # the cell's editor, as in the register
+    type_text("已召开专题会议部署", ime=True)
+    keys("Enter")  # committed, and the write worker drained
     assert _progress_state(demo_db, line.unit_uuid, month) == ("推进中", "已召开专题会议部署")
     assert on_the_worker(writes)
 
-    QTest.keyClick(grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # 撤销
-    drain_all()
+    keys("Ctrl+Z")  # 撤销
     assert _progress_state(demo_db, line.unit_uuid, month) == ("未开始", None)
-    QTest.keyClick(grid, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)  # 重做
+    redo = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)[0]  # Ctrl+Y on Windows, Ctrl+Shift+Z on X11
+    QTest.keySequence(focus(), redo)  # 重做
+    QApplication.processEvents()
     drain_all()
     assert _progress_state(demo_db, line.unit_uuid, month) == ("推进中", "已召开专题会议部署")
     qtbot.waitUntil(lambda: any(ln.unit_uuid == line.unit_uuid and (ln.progress or "").endswith("已召开专题会议部署")
