@@ -75,8 +75,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
             # A county register (guatu server init): its tables belong to the administrators' group,
             # so what a newer version adds does too, whichever administrator's laptop adds it.
-            if conn.execute(text("SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles "
-                                 "WHERE rolname = :r"), {"r": COUNTY_ADMIN_ROLE}).scalar():
+            if conn.execute(text(
+                    "SELECT pg_has_role(current_user, d.datdba, 'MEMBER') FROM pg_database d "
+                    "WHERE d.datname = current_database() AND pg_get_userbyid(d.datdba) = :r"),
+                    {"r": COUNTY_ADMIN_ROLE}).scalar():
                 conn.exec_driver_sql(f"SET LOCAL ROLE {COUNTY_ADMIN_ROLE}")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)

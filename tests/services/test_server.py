@@ -146,3 +146,24 @@ def test_a_saved_profile_opens_the_server_and_keeps_the_password_out_of_the_sett
     with Database("县台账") as db:
         assert db.is_server and db.label.endswith(f"/{dbname}")
     assert query(pg_cluster.url(dbname), "SELECT name FROM units ORDER BY id") == [("康平县",), ("暖泉镇",)]
+
+
+def test_demo_and_check_from_the_command_line_on_a_server(pg_cluster, _pg_empty_template, tmp_path, capsys):
+    url = pg_cluster.url(pg_cluster.new_database(_pg_empty_template))
+    assert main(["demo", "--db", url, "--persons", "60", "--year", "2020"]) == 0
+    assert "postgres@" in capsys.readouterr().err  # named without a password, never a file path
+    lite = tmp_path / "same.db"
+    assert main(["demo", "--db", str(lite), "--persons", "60", "--year", "2020"]) == 0
+    capsys.readouterr()
+    def check(where) -> tuple[int, list[tuple]]:
+        import json
+
+        rc = main(["check", "--db", where, "--json"])
+        doc = json.loads(capsys.readouterr().out)
+        # the demo's uuids are random: the findings compared by what they say and where
+        return rc, [(f["code"], f["severity"], f["message"], f["unit"], f["field"]) for f in doc["findings"]]
+
+    (rc_server, on_server), (rc_file, on_file) = check(url), check(str(lite))
+    # sorted: T-01's lines come in uuid order, and the two demos' uuids differ
+    assert rc_server == rc_file == 0 and sorted(on_server) == sorted(on_file) and len(on_server) > 50
+    assert main(["restore", "--db", url, "--backup", str(lite)]) == 2  # the file commands are the file's
