@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from app.models import Household, Office, Period, Person, Problem
 from app.services import concurrency
@@ -25,9 +26,12 @@ def _first(db) -> tuple[int, str, str, int, int]:
         return hh.period_id, hh.uuid, head.uuid, hh.version, head.version
 
 
-def _name_preparer(db, name: str) -> None:
+def _name_preparer(db, name: str) -> str:
+    """The 填表人 of the office set to ``name``; returns who a change through ``db`` is by: that name on
+    a laptop's file, the clerk's login on the server."""
     with db.session() as s:
         s.get(Office, 1).preparer = name
+    return make_url(db.url).username if db.is_server else name
 
 
 def test_existing_rows_start_at_version_1_and_every_change_moves_it(demo_db):
@@ -45,15 +49,15 @@ def test_stale_member_edit_names_the_other_clerk_and_when_and_reapply_works(demo
     with Database(demo_db_path) as window:  # clerk A's window reads the household …
         period, hh, head, _hv, shown = _first(window)
     with Database(demo_db_path) as other:  # … clerk B (another register: a CLI run, another laptop) edits it …
-        _name_preparer(other, "张三")
+        who = _name_preparer(other, "张三")
         execute(other, ops.SetMemberField(period, hh, head, "age", 50, base_version=shown))
     with Database(demo_db_path) as window:  # … and A's edit, based on what A saw, is refused
         with pytest.raises(StaleEdit) as err:
             execute(window, ops.SetMemberField(period, hh, head, "age", 61, base_version=shown))
         e = err.value
-        assert e.who == "张三" and e.at is not None and abs((dt.datetime.now() - e.at).total_seconds()) < 60
+        assert e.who == who and e.at is not None and abs((dt.datetime.now() - e.at).total_seconds()) < 60
         assert e.values["age"] == 50 and e.field == "age" and e.version == shown + 1
-        assert "该成员已被 张三 于" in e.message and "没有保存" in e.message
+        assert f"该成员已被 {who} 于" in e.message and "没有保存" in e.message
         with window.session() as s:  # nothing overwritten
             assert s.scalar(select(Person.age).join(Household).where(Person.uuid == head,
                                                                     Household.period_id == period)) == 50
@@ -86,15 +90,15 @@ def test_a_ledger_problem_edited_by_another_clerk_is_refused_then_reapplied(demo
         uuid = ledgers.add_problem(s, AddProblem(2020, "自查", "危房未改造")).problems[0]
         shown = s.scalar(select(Problem.version).where(Problem.uuid == uuid))
     with Database(demo_db_path) as other, other.session() as s:
-        _name_preparer(other, "王五")
+        who = _name_preparer(other, "王五")
         concurrency.bind(s, other)
         ledgers.update_problem(s, UpdateProblem(uuid, "measures", "年底前改造", base_version=shown))
     with Database(demo_db_path) as window, window.session() as s:
         concurrency.bind(s, window)
         with pytest.raises(StaleEdit) as err:
             ledgers.update_problem(s, UpdateProblem(uuid, "measures", "下月改造", base_version=shown))
-        assert err.value.who == "王五" and err.value.values["measures"] == "年底前改造"
-        assert err.value.message.startswith("该问题已被 王五 于")
+        assert err.value.who == who and err.value.values["measures"] == "年底前改造"
+        assert err.value.message.startswith(f"该问题已被 {who} 于")
         ledgers.update_problem(s, UpdateProblem(uuid, "measures", "下月改造", base_version=err.value.version))
         assert s.scalar(select(Problem.measures).where(Problem.uuid == uuid)) == "下月改造"
 
@@ -116,12 +120,12 @@ def test_a_count_row_typed_by_two_clerks(demo_db_path):
     with Database(demo_db_path) as window:
         row = _village_row(window, "2020-03")  # no count typed for the row yet: version 0 shown
     with Database(demo_db_path) as other:
-        _name_preparer(other, "赵六")
+        who = _name_preparer(other, "赵六")
         execute(other, SetHandCount("2020-03", row, 1, "housing", 7, base_version=0))
     with Database(demo_db_path) as window:
         with pytest.raises(StaleEdit) as err:
             execute(window, SetHandCount("2020-03", row, 1, "housing", 9, base_version=0))
-        assert err.value.who == "赵六" and err.value.values["housing"] == 7
+        assert err.value.who == who and err.value.values["housing"] == 7
         execute(window, SetHandCount("2020-03", row, 1, "housing", 9, base_version=err.value.version))
         with window.read_session() as s:
             assert s.scalar(select(HandCount.housing).where(HandCount.unit_id == row.unit_id)) == 9
@@ -134,10 +138,10 @@ def test_the_change_sequence_carries_what_other_registers_changed(demo_db_path):
         period, hh, head, _hv, pv = _first(window)
         execute(window, ops.SetMemberField(period, hh, head, "age", 70, base_version=pv))
     with Database(demo_db_path) as other:
-        _name_preparer(other, "李四")
+        who = _name_preparer(other, "李四")
         out = execute(other, ops.SetHouseholdField(period, hh, "remark", "二号"))
     with Database(demo_db_path) as window, window.read_session() as s:
         remote = concurrency.poll(s, cursor, mine)
-        assert remote is not None and remote.households == out.changed.households and remote.who == ("李四",)
+        assert remote is not None and remote.households == out.changed.households and remote.who == (who,)
         assert remote.persons == frozenset()  # the window's own edit is not repainted as another's
         assert concurrency.poll(s, cursor, mine) is None  # read once

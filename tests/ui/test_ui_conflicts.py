@@ -46,7 +46,10 @@ def _answer(seen: list, key: Qt.Key, mods=Qt.KeyboardModifier.NoModifier) -> Non
                      {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())},
                      table.item(0, 0).font().bold()))
         QTest.keyClick(QApplication.focusWidget() or dialog, key, mods)
-        QTimer.singleShot(500, lambda: dialog.isVisible() and (seen.append("still open"), dialog.reject()))
+        guard = QTimer(dialog)  # goes with the dialog once it is closed
+        guard.setSingleShot(True)
+        guard.timeout.connect(lambda: dialog.isVisible() and (seen.append("still open"), dialog.reject()))
+        guard.start(500)
 
     QTimer.singleShot(20, look)
 
