@@ -645,7 +645,7 @@ class MainWindow(QMainWindow):
             self._state().setValue(self._state_key(), f"{self.unit_id},{self.hh_uuid or ''}")
 
     def closeEvent(self, event) -> None:
-        self.follower.timer.stop()
+        self.follower.stop()
         self.grid.commit_editor()
         focus = QApplication.focusWidget()
         if focus is not None and self.panel.isAncestorOf(focus):

@@ -1,8 +1,8 @@
 """Other clerks' changes appear in an open window within seconds.
 
 Every operation adds a row to the register's change sequence (``services.concurrency``); the window
-polls it every few seconds (one indexed read of the rows after the last one seen: cheap on SQLite and
-on the office server) and repaints what other registers changed: the household list rows, the
+polls it every few seconds on a pool thread (one indexed read of the rows after the last one seen; a
+slow or unreachable server never freezes the window) and repaints what other registers changed: the household list rows, the
 household on show (its member rows and panel; a field being typed keeps its text), the findings of
 the changed households, the tree counts when records were added or removed, everything when a month
 or the unit tree changed. While the clerk is in the middle of an edit (a cell editor open, edits on
@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QAbstractItemView
 
-from app.services.concurrency import Remote
+from app.services.concurrency import Cursor, Remote
+from app.ui.store import Store
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
+    from app.ui.tasks import TaskHandle
 
 log = logging.getLogger("guatu.ui.remote")
 POLL_MS = 3000
@@ -43,6 +45,7 @@ class ChangeFollower(QObject):
         self.window = window
         self.pending: Remote | None = None
         self.cursor = window.store.change_cursor()
+        self.handle: TaskHandle | None = None  # the poll on its way (a pool thread: a slow server never freezes the window)
         self.timer = QTimer(self)
         self.timer.setInterval(interval)
         self.timer.timeout.connect(self.poll)
@@ -53,11 +56,23 @@ class ChangeFollower(QObject):
         self.cursor = self.window.store.change_cursor()
         self.pending = None
 
+    def stop(self) -> None:
+        self.timer.stop()
+        if self.handle is not None:
+            self.handle.wait(5000)
+
     def poll(self) -> None:
-        try:
-            found = self.window.store.poll_changes(self.cursor)
-        except Exception as e:  # a server gone for a moment: the next tick tries again
-            log.warning("change poll failed: %r", e)
+        """Read the sequence off the GUI thread; the repaint happens back on it."""
+        if self.handle is not None and not self.handle.done:
+            return
+        cursor, via = self.cursor, self.window.store.via
+        self.handle = self.window.runner.run(
+            lambda s, _p: Store.poll_in(s, cursor, via), title="刷新", show_progress=False,
+            on_result=lambda found: self._polled(cursor, found),
+            on_error=lambda e: log.warning("change poll failed: %r", e))  # a server gone for a moment: next tick
+
+    def _polled(self, cursor: Cursor, found: Remote | None) -> None:
+        if cursor is not self.cursor:  # another register opened meanwhile
             return
         if found is not None:
             self.pending = merge(self.pending, found)

@@ -38,10 +38,20 @@ class Store:
         with self.db.read_session() as s:
             return concurrency.start(s)
 
+    @property
+    def via(self) -> str:
+        """This window's register token: its own writes are left out of what it repaints."""
+        return concurrency.via_of(self.db)
+
     def poll_changes(self, cursor: concurrency.Cursor) -> concurrency.Remote | None:
         """What other registers changed since ``cursor`` (this window's own writes left out)."""
         with self.db.read_session() as s:
-            return concurrency.poll(s, cursor, concurrency.via_of(self.db))
+            return self.poll_in(s, cursor, self.via)
+
+    @staticmethod
+    def poll_in(session, cursor: concurrency.Cursor, via: str) -> concurrency.Remote | None:
+        """``poll_changes`` in a read session of a background task."""
+        return concurrency.poll(session, cursor, via)
 
     # -- periods and units ---------------------------------------------------------------------
     def periods(self) -> list[browse.PeriodInfo]:
