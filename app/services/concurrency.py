@@ -34,6 +34,7 @@ from .errors import Refused
 
 _VIA: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 KEEP_CHANGES = 5000  # the change sequence keeps this many operations (a window asleep longer reloads)
+MANY = 2000  # more ids than this in one operation: logged as "everything changed"
 LOOKBACK = 64  # ids re-read each poll: on PostgreSQL a lower id may commit after a higher one
 
 
@@ -147,6 +148,8 @@ def log(session: Session, changed: Any) -> None:
                "periods": sorted(changed.periods), "structural": changed.structural}
     if not any(payload.values()):
         return
+    if len(payload["households"]) + len(payload["persons"]) > MANY:  # an import: windows read everything again
+        payload = {"everything": True}
     entry = ChangeEntry(via=session.info.get("via"), who=clerk(session), payload=json.dumps(payload))
     session.add(entry)
     session.flush()
@@ -178,6 +181,7 @@ class Remote:
     periods: frozenset[int] = frozenset()
     structural: bool = False
     who: tuple[str, ...] = ()
+    everything: bool = False  # so much changed (an import) that everything shown is to be read again
 
 
 def poll(session: Session, cursor: Cursor, via: str | None) -> Remote | None:
@@ -186,7 +190,7 @@ def poll(session: Session, cursor: Cursor, via: str | None) -> Remote | None:
                            .where(ChangeEntry.id > cursor.last - LOOKBACK).order_by(ChangeEntry.id)).all()
     acc: dict[str, set] = {"households": set(), "persons": set(), "units": set(), "count_rows": set(),
                            "periods": set()}
-    structural, who, any_new = False, [], False
+    structural, who, any_new, everything = False, [], False, False
     for cid, row_via, row_who, payload in rows:
         if cid in cursor.seen or cid <= cursor.last - LOOKBACK:
             continue
@@ -199,13 +203,14 @@ def poll(session: Session, cursor: Cursor, via: str | None) -> Remote | None:
         for key in acc:
             acc[key].update(tuple(v) if key == "count_rows" else v for v in data.get(key, ()))
         structural = structural or bool(data.get("structural"))
+        everything = everything or bool(data.get("everything"))
         if row_who and row_who not in who:
             who.append(row_who)
     cursor.seen = {c for c in cursor.seen if c > cursor.last - LOOKBACK}
     if not any_new:
         return None
     return Remote(frozenset(acc["households"]), frozenset(acc["persons"]), frozenset(acc["units"]),
-                  frozenset(acc["count_rows"]), frozenset(acc["periods"]), structural, tuple(who))
+                  frozenset(acc["count_rows"]), frozenset(acc["periods"]), structural, tuple(who), everything)
 
 
 def start(session: Session) -> Cursor:

@@ -34,7 +34,7 @@ def merge(a: Remote | None, b: Remote) -> Remote:
         return b
     return Remote(a.households | b.households, a.persons | b.persons, a.units | b.units,
                   a.count_rows | b.count_rows, a.periods | b.periods, a.structural or b.structural,
-                  tuple(dict.fromkeys((*a.who, *b.who))))
+                  tuple(dict.fromkeys((*a.who, *b.who))), a.everything or b.everything)
 
 
 class ChangeFollower(QObject):
@@ -88,7 +88,7 @@ class ChangeFollower(QObject):
     def apply(self, remote: Remote) -> None:
         w = self.window
         store = w.store
-        if store.period is None or remote.periods or remote.units:
+        if store.period is None or remote.periods or remote.units or remote.everything:
             store._paths = None
             w.load_periods(store.period.month if store.period else None)
         else:

@@ -145,3 +145,15 @@ def test_the_change_sequence_carries_what_other_registers_changed(demo_db_path):
         assert remote is not None and remote.households == out.changed.households and remote.who == (who,)
         assert remote.persons == frozenset()  # the window's own edit is not repainted as another's
         assert concurrency.poll(s, cursor, mine) is None  # read once
+
+
+def test_an_operation_changing_thousands_of_rows_is_logged_as_everything(db):
+    from app.services.operations import Changed
+
+    with db.read_session() as s:
+        cursor = concurrency.start(s)
+    with db.session() as s:  # an import's outcome: too many ids to list, every window reads all again
+        concurrency.log(s, Changed(households=frozenset(range(1, concurrency.MANY + 2))))
+    with db.read_session() as s:
+        remote = concurrency.poll(s, cursor, "another-window")
+    assert remote is not None and remote.everything and not remote.households
