@@ -106,7 +106,8 @@ CLOSED: dict[str, Any] = {
 JUDGED = frozenset({"age", "expected_month", "started_on", "completed_on", "planned", "received", "disbursed",
                     "households", "persons", "amount", "stage", "band", "cause", "health", "labour", "relation"})
 
-_SKIP = {"id", "period_id", "household_id", "village_id", "unit_id", "township_id", "parent_id"}
+_SKIP = {"id", "period_id", "household_id", "village_id", "unit_id", "township_id", "parent_id",
+         "version", "changed_by", "changed_at", "changed_via"}  # a register's own (register_codec.SKIP)
 
 
 def _column_type(col, *, package: bool) -> Any:

@@ -14,7 +14,10 @@ from typing import Any
 SCHEMA = "guatu.register/1"
 
 # Foreign keys and ids are replaced by UUIDs / unit paths; never written.
-SKIP = {"id", "period_id", "household_id", "village_id", "unit_id", "township_id", "parent_id"}
+# Ids and foreign keys are the register's own; so is a row's version and who changed it last
+# (``models.base.Versioned``: the receiving register keeps its own), never in a package.
+SKIP = {"id", "period_id", "household_id", "village_id", "unit_id", "township_id", "parent_id",
+        "version", "changed_by", "changed_at", "changed_via"}
 
 
 def encode(value: Any) -> Any:
