@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Household, IncomeItem, Measure, Person
-from app.models.dialect import placeholders, reserve_ids, sync_ids
+from app.models.dialect import insert_rows, reserve_ids, sync_ids
 
 BATCH = 500  # SQLite parameter limits
 CHILDREN = (("members", Person), ("measures", Measure), ("income_items", IncomeItem))
@@ -141,11 +141,7 @@ def _sql_value(v: Any) -> Any:
 
 def _executemany(session: Session, model, rows: list[tuple]) -> None:
     """Plain DB-API executemany: the rows are already complete tuples in column order."""
-    cols = columns(model)
-    conn = session.connection()
-    sql = f'INSERT INTO {model.__table__.name} ({", ".join(chr(34) + c + chr(34) for c in cols)}) ' \
-          f'VALUES ({placeholders(conn, len(cols))})'
-    conn.exec_driver_sql(sql, rows)
+    insert_rows(session.connection(), model.__table__.name, list(columns(model)), rows)
 
 
 def insert_households(session: Session, period_id: int, records: list[tuple[int, dict]]) -> tuple[int, int]:

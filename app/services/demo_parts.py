@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Date
 
 from app.domain import ASSISTANCE
-from app.models.dialect import insert_value, is_postgres, placeholders
+from app.models.dialect import insert_rows, insert_value, is_postgres
 
 from . import demo_data as W
 
@@ -206,11 +206,8 @@ def bulk_insert(conn, table, rows: list[dict]) -> None:
     if not rows:
         return
     cols = list(rows[0])
-    quote = conn.dialect.identifier_preparer.quote
-    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in cols)}) "
-           f"VALUES ({placeholders(conn, len(cols))})")
     dates = [i for i, c in enumerate(cols) if isinstance(table.c[c].type, Date)]
     out = [tuple(r.values()) for r in rows]
     if dates and not is_postgres(conn):
         out = [tuple(insert_value(conn, v) if i in dates else v for i, v in enumerate(t)) for t in out]
-    conn.exec_driver_sql(sql, out)
+    insert_rows(conn, table.name, cols, out)

@@ -50,7 +50,7 @@ def _ident(name: str, what: str) -> str:
 
 def _url(target: str) -> URL:
     if not is_server_url(target):
-        raise UsageError(f"请用 --db 给出服务器上的数据库，如 postgresql+psycopg://postgres@服务器:5432/guatu：{target}")
+        raise UsageError(f"服务器上的数据库应写作 postgresql+psycopg://postgres@服务器:5432/guatu：{target}")
     return make_url(target)
 
 
@@ -282,7 +282,7 @@ def verify_dump(path: Path) -> int:
     with open(path, "rb") as fh:
         if fh.read(5) != b"PGDMP":
             raise Refused(f"不是 pg_dump 备份文件（自定义格式）：{path}")
-    done = subprocess.run([str(pg_tool("pg_restore")), "--list", str(path)], capture_output=True, text=True,
+    done = subprocess.run([str(pg_tool("pg_restore")), "-l", str(path)], capture_output=True, text=True,
                           encoding="utf-8", errors="replace")
     if done.returncode != 0:
         raise Refused(f"备份文件已损坏：{path}（{(done.stderr.strip().splitlines() or ['?'])[-1]}）")
@@ -306,8 +306,8 @@ def backup(target: str, out: Path, reason: str = "manual") -> Path:
     part = out.with_name(out.name + ".part")
     conninfo, env = _libpq(url)
     try:
-        _run([str(pg_tool("pg_dump")), "--format=custom", "--no-owner", "--no-privileges", f"--file={part}",
-              f"--dbname={conninfo}"], env)
+        # custom format, no owners or grants (init gives them): -Fc -O -x
+        _run([str(pg_tool("pg_dump")), "-Fc", "-O", "-x", "-f", str(part), "-d", conninfo], env)
         verify_dump(part)
         os.replace(part, out)
     finally:
@@ -342,8 +342,8 @@ def restore(target: str, backup_path: Path, keep_dir: Path) -> Restored:
             conn.exec_driver_sql(f"CREATE DATABASE {scratch} ENCODING 'UTF8' TEMPLATE template0")
         try:
             conninfo, env = _libpq(url.set(database=scratch))
-            _run([str(pg_tool("pg_restore")), "--no-owner", "--no-privileges", "--exit-on-error",
-                  "--single-transaction", f"--dbname={conninfo}", str(backup_path)], env)
+            # no owners or grants, stop at the first error, one transaction: -O -x -e -1
+            _run([str(pg_tool("pg_restore")), "-O", "-x", "-e", "-1", "-d", conninfo, str(backup_path)], env)
             check = _engine(url.set(database=scratch))
             try:
                 with check.connect() as c:
