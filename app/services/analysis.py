@@ -271,18 +271,18 @@ def analyse(session: Session, period: Period | str | None = None, unit: Unit | s
     if with_findings:
         from app.rules.engine import RULES
 
-        fs = check_period(session, period, unit)
-        fb = (Counter(f.code for f in check_period(session, prev, unit)) if prev and frozen is None
+        summary = findings_summary(session, period, unit)
+        fb = (Counter(_code_counts(findings_summary(session, prev, unit))) if prev and frozen is None
               else Counter() if prev else None)
-        counts = Counter((f.code, f.severity) for f in fs)
+        counts: Counter = Counter()
+        for code, sev, tname, n in summary["counts"]:
+            counts[(code, sev)] += n
+            tname = tname or unit.name
+            by_township.setdefault(tname, Counter())[code] += n
+            e_w[tname][sev] += n
         for (code, sev), n in sorted(counts.items()):
             findings.append(FindingLine(code, sev, RULES.get(code, ("", ""))[1], n, fb.get(code, 0) if fb else None))
-        for f in fs:
-            tname = (f.unit or "").split("/")[0] or unit.name
-            by_township.setdefault(tname, Counter())[f.code] += 1
-            e_w[tname][f.severity] += 1
-            if f.code == "M-07":
-                anomalies.append(Anomaly(f.unit or unit.name, f.message, f.note))
+        anomalies = [Anomaly(u or unit.name, message, note) for u, message, note in summary["anomalies"]]
         by_township = {k: dict(sorted(v.items())) for k, v in by_township.items()}
 
     tw_now, tw_before = now["township"], before.get("township", {}) if prev else {}
@@ -318,6 +318,53 @@ def analyse(session: Session, period: Period | str | None = None, unit: Unit | s
 
         a = with_before(a, json.loads(frozen.figures))
     return a
+
+
+# --- the month's check, counted ----------------------------------------------------------------
+def _summary(findings) -> dict:
+    """The findings counted by (code, severity, township) in first-seen order, and the M-07 anomalies."""
+    counts: Counter = Counter()
+    anomalies = []
+    for f in findings:
+        counts[(f.code, f.severity, (f.unit or "").split("/")[0])] += 1
+        if f.code == "M-07":
+            anomalies.append([f.unit or "", f.message, f.note])
+    return {"counts": [[c, s, t, n] for (c, s, t), n in counts.items()], "anomalies": anomalies}
+
+
+def _code_counts(summary: dict) -> dict[str, int]:
+    out: Counter = Counter()
+    for code, _sev, _t, n in summary["counts"]:
+        out[code] += n
+    return dict(out)
+
+
+def _writable(session: Session) -> bool:
+    return not _conn(session).execute("PRAGMA query_only").fetchone()[0]
+
+
+def findings_summary(session: Session, period: Period, unit: Unit) -> dict:
+    """The month's findings counted (``_summary``): the kept ``CheckSummary`` when nothing the check
+    reads has been written since (the triggers of 0007_ledger_dates delete it otherwise) and it was
+    judged on the same day and by this version; else ``check_period``, kept when the session can write
+    (in the same transaction, so no write can fall between the check and the row)."""
+    import json
+
+    from app import __version__
+    from app.models import CheckSummary
+
+    as_of = min(dt.date.today(), Month.parse(period.month).last_day)  # V-01 and the R-rules judge on it
+    row = session.query(CheckSummary).filter_by(period_id=period.id, unit_id=unit.id).one_or_none()
+    if row is not None and row.as_of == as_of and row.app_version == __version__:
+        return json.loads(row.summary)
+    summary = _summary(check_period(session, period, unit))
+    if _writable(session):
+        if row is None:
+            row = CheckSummary(period_id=period.id, unit_id=unit.id)
+            session.add(row)
+        row.as_of, row.app_version, row.summary = as_of, __version__, json.dumps(summary, ensure_ascii=False)
+        session.flush()
+    return summary
 
 
 def _report_row(session: Session, period: Period, unit: Unit, create: bool = False):
