@@ -71,6 +71,13 @@ def _conn(session: Session):
     return session.connection().connection.dbapi_connection
 
 
+_INCOME_BIN = (f"CASE WHEN h.ytd_income IS NULL THEN 'none' WHEN h.ytd_income < {BAND_A_SPLIT} THEN 'lt_4400' "
+               f"WHEN h.ytd_income < {BAND_A_LIMIT} THEN '4400_5000' WHEN h.ytd_income <= {BAND_B_LIMIT} THEN '5000_5760' "
+               "ELSE 'gt_5760' END")
+_PAST_EXPECTED = ("(NOT h.closed_out AND length(h.expected_month) = 7 "
+                  "AND replace(h.expected_month, '.', '-') <= ?)")  # H-11 W: 预计时间已过未销号
+
+
 def _register(session: Session, scope: _Scope, period: Period | None) -> dict:
     """The register figures of one period (empty dicts when there is none)."""
     out: dict = defaultdict(dict)
@@ -79,17 +86,24 @@ def _register(session: Session, scope: _Scope, period: Period | None) -> dict:
     c, w, pid = _conn(session), scope.where, period.id
     m = Month.parse(period.month)
     first, last = m.first_day.isoformat(), m.last_day.isoformat()
-    per_village = c.execute(
-        "SELECT h.village_id, h.band, h.risk_colour, h.closed_out, "
-        " h.closed_out_on BETWEEN ? AND ?, count(*), sum(hp.n) "
-        "FROM households h LEFT JOIN (SELECT household_id, count(*) n FROM persons GROUP BY household_id) hp "
-        " ON hp.household_id = h.id "
-        f"WHERE h.period_id = ?{w} GROUP BY 1, 2, 3, 4, 5", (first, last, pid)).fetchall()
+    # one pass over the month's households, grouped by everything a figure splits them by
+    groups = c.execute(
+        "SELECT h.village_id, h.band, h.risk_colour, h.closed_out, h.closed_out_on BETWEEN ? AND ?, "
+        f" coalesce(h.cause, ''), {_INCOME_BIN}, {_PAST_EXPECTED}, count(*), "
+        " sum((SELECT count(*) FROM persons x WHERE x.household_id = h.id)) "
+        f"FROM households h WHERE h.period_id = ?{w} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
+        (first, last, period.month, pid)).fetchall()
     tw: dict = defaultdict(Counter)
     tot: Counter = Counter()
-    for vid, band, colour, closed, closed_month, n, persons in per_village:
+    causes: Counter = Counter()
+    income: Counter = Counter()
+    past = 0
+    for vid, band, colour, closed, closed_month, cause, income_bin, past_expected, n, persons in groups:
         t = scope.township.get(vid, "")
         persons = persons or 0
+        causes[cause] += n
+        income[income_bin] += n
+        past += n if past_expected else 0
         for key, val in (("households", n), ("persons", persons), (f"band_{band}", n), (f"bandp_{band}", persons),
                          (f"colour_{colour}", n)):
             tot[key] += val
@@ -104,19 +118,11 @@ def _register(session: Session, scope: _Scope, period: Period | None) -> dict:
         if closed and closed_month:
             tot["closed_month"] += n
             tw[t]["closed_month"] += n
-    out["total"], out["township"] = tot, tw
-    out["causes"] = Counter(dict(c.execute(
-        f"SELECT coalesce(h.cause, ''), count(*) FROM households h WHERE h.period_id = ?{w} GROUP BY 1", (pid,))))
+    out["total"], out["township"], out["causes"], out["income"] = tot, tw, causes, income
+    out["past_expected"] = past
     out["measures"] = Counter(dict(c.execute(
         "SELECT m.category, count(DISTINCT m.household_id) FROM measures m JOIN households h ON h.id = m.household_id "
         f"WHERE h.period_id = ?{w} GROUP BY 1", (pid,))))
-    out["income"] = Counter(dict(c.execute(
-        f"SELECT CASE WHEN h.ytd_income IS NULL THEN 'none' WHEN h.ytd_income < {BAND_A_SPLIT} THEN 'lt_4400' "
-        f"WHEN h.ytd_income < {BAND_A_LIMIT} THEN '4400_5000' WHEN h.ytd_income <= {BAND_B_LIMIT} THEN '5000_5760' "
-        f"ELSE 'gt_5760' END, count(*) FROM households h WHERE h.period_id = ?{w} GROUP BY 1", (pid,))))
-    out["past_expected"] = c.execute(
-        f"SELECT count(*) FROM households h WHERE h.period_id = ?{w} AND NOT h.closed_out "
-        "AND length(h.expected_month) = 7 AND replace(h.expected_month, '.', '-') <= ?", (pid, period.month)).fetchone()[0]
     return out
 
 
@@ -232,7 +238,9 @@ def analyse(session: Session, period: Period | str | None = None, unit: Unit | s
     frozen = _report_row(session, prev, unit) if prev is not None else None
     frozen = frozen if frozen is not None and frozen.figures else None  # last month as it was sent
     scope = _Scope(session, unit)
-    now, before = _register(session, scope, period), _register(session, scope, prev)
+    kept_now = month_figures(session, period, unit, scope, findings=with_findings)
+    kept_before = month_figures(session, prev, unit, scope, findings=with_findings and frozen is None) if prev else {}
+    now, before = _register_of(kept_now), _register_of(kept_before) if prev else _register(session, scope, None)
     t, b = now["total"], before.get("total", {}) if prev else {}
     m = Month.parse(period.month)
     as_of = m.last_day
@@ -271,9 +279,8 @@ def analyse(session: Session, period: Period | str | None = None, unit: Unit | s
     if with_findings:
         from app.rules.engine import RULES
 
-        summary = findings_summary(session, period, unit)
-        fb = (Counter(_code_counts(findings_summary(session, prev, unit))) if prev and frozen is None
-              else Counter() if prev else None)
+        summary = kept_now
+        fb = (Counter(_code_counts(kept_before)) if prev and frozen is None else Counter() if prev else None)
         counts: Counter = Counter()
         for code, sev, tname, n in summary["counts"]:
             counts[(code, sev)] += n
@@ -343,11 +350,13 @@ def _writable(session: Session) -> bool:
     return not _conn(session).execute("PRAGMA query_only").fetchone()[0]
 
 
-def findings_summary(session: Session, period: Period, unit: Unit) -> dict:
-    """The month's findings counted (``_summary``): the kept ``CheckSummary`` when nothing the check
-    reads has been written since (the triggers of 0007_ledger_dates delete it otherwise) and it was
-    judged on the same day and by this version; else ``check_period``, kept when the session can write
-    (in the same transaction, so no write can fall between the check and the row)."""
+def month_figures(session: Session, period: Period, unit: Unit, scope: _Scope | None = None, *,
+                  findings: bool = True) -> dict:
+    """A month's register figures (``_register``) and, with ``findings``, its findings counted
+    (``_summary``), as kept in ``check_summaries`` when nothing they are made from has been written
+    since (the triggers of 0007_ledger_dates delete the row otherwise), judged on the same day and by
+    this version; what is missing is computed, and kept when the session can write (in the same
+    transaction, so no write can fall between the figures and the row)."""
     import json
 
     from app import __version__
@@ -355,16 +364,30 @@ def findings_summary(session: Session, period: Period, unit: Unit) -> dict:
 
     as_of = min(dt.date.today(), Month.parse(period.month).last_day)  # V-01 and the R-rules judge on it
     row = session.query(CheckSummary).filter_by(period_id=period.id, unit_id=unit.id).one_or_none()
-    if row is not None and row.as_of == as_of and row.app_version == __version__:
-        return json.loads(row.summary)
-    summary = _summary(check_period(session, period, unit))
-    if _writable(session):
+    kept = json.loads(row.summary) if row is not None and row.as_of == as_of and row.app_version == __version__ \
+        else {}
+    data = dict(kept)
+    if "register" not in data:
+        data["register"] = _register(session, scope or _Scope(session, unit), period)
+    if findings and "counts" not in data:
+        data.update(_summary(check_period(session, period, unit)))
+    if data.keys() != kept.keys() and _writable(session):
         if row is None:
             row = CheckSummary(period_id=period.id, unit_id=unit.id)
             session.add(row)
-        row.as_of, row.app_version, row.summary = as_of, __version__, json.dumps(summary, ensure_ascii=False)
+        row.as_of, row.app_version, row.summary = as_of, __version__, json.dumps(data, ensure_ascii=False)
         session.flush()
-    return summary
+    return data
+
+
+def _register_of(data: dict) -> dict:
+    """``_register``'s figures back from their JSON form (Counters: a figure not there is 0)."""
+    r = data["register"]
+    out: dict = defaultdict(dict)
+    for k, v in r.items():
+        out[k] = v if isinstance(v, int) else Counter(v)  # total, causes, measures, income; past_expected
+    out["township"] = defaultdict(Counter, {t: Counter(v) for t, v in r.get("township", {}).items()})
+    return out
 
 
 def _report_row(session: Session, period: Period, unit: Unit, create: bool = False):
