@@ -28,6 +28,7 @@ from app.kernel.analysis import (
     INCOME_BINS,
     AdjustmentLine,
     Analysis,
+    FeedbackResult,
     Anomaly,
     ColourChange,
     FindingLine,
@@ -172,19 +173,21 @@ def _ledgers(session: Session, unit: Unit, period: Period, as_of: dt.date, towns
 
     def lines(items) -> list[LedgerLine]:
         acc: dict[str, list[int]] = {}
-        for name, closed, closed_on, overdue in items:
+        for name, closed, closed_on, overdue, opened_on in items:
             if not mine(name):
                 continue
-            a = acc.setdefault(name or "（未填）", [0, 0, 0, 0])
+            a = acc.setdefault(name or "（未填）", [0, 0, 0, 0, 0])
             a[0] += 1
             a[1] += not closed
             a[2] += closed and month_of(closed_on)
             a[3] += overdue
+            a[4] += month_of(opened_on)
         return [LedgerLine(k, *v) for k, v in acc.items()]
 
-    tasks = [(ln.unit, ln.status == "已销号", ln.closed_on, ln.overdue)
+    tasks = [(ln.unit, ln.status == "已销号", ln.closed_on, ln.overdue, ln.created_on)
              for v in list_views(session, m.year, as_of) for ln in v.lines]
-    problems = [(p.resp_unit, p.status == "已销号", p.closed_on, p.overdue) for p in problem_lines(session, m.year, as_of)]
+    problems = [(p.resp_unit, p.status == "已销号", p.closed_on, p.overdue, p.opened_on)
+                for p in problem_lines(session, m.year, as_of)]
     remaining = remaining_by_unit(session, period)
     from app.models import SupervisionEntry, SupervisionTarget
 
@@ -304,7 +307,7 @@ def analyse(session: Session, period: Period | str | None = None, unit: Unit | s
 
     tasks, problems, targets = _ledgers(session, unit, period, as_of, set(order))
     trend = tuple(_closed_trend(session, scope, m))
-    fixed, still = _feedback_from(session, str(m.previous()), set(order), unit)
+    last = _feedback_from(session, str(m.previous()), set(order), unit, as_of)
     a = Analysis(
         unit=unit.name, unit_level=unit.level, period=period.month, previous=prev.month if prev else None,
         as_of=as_of, due=due,
@@ -319,7 +322,8 @@ def analyse(session: Session, period: Period | str | None = None, unit: Unit | s
                            int(before["past_expected"]) if prev else None, key="past_expected"),
         adjustments=adjustments, findings=tuple(findings), findings_by_township=by_township,
         anomalies=tuple(anomalies), tasks=tuple(tasks), problems=tuple(problems), targets=tuple(targets),
-        closed_trend=trend, feedback_fixed=fixed, feedback_open=still)
+        closed_trend=trend, feedback_fixed=sum(r.fixed for r in last), feedback_open=sum(not r.fixed for r in last),
+        feedback_last=last)
     if frozen is not None:
         import json
 
@@ -435,16 +439,21 @@ def save_section(session: Session, period: Period | str | None, unit: Unit | str
     return edits
 
 
-def _feedback_from(session: Session, month: str, townships: set[str], unit: Unit) -> tuple[int, int]:
-    """(closed out, still open) of the 反馈单 lines sent for ``month`` to the townships analysed."""
-    from app.kernel.feedback import FEEDBACK_SOURCE
+def _feedback_from(session: Session, month: str, townships: set[str], unit: Unit, as_of: dt.date
+                   ) -> tuple[FeedbackResult, ...]:
+    """The 反馈单 lines sent for ``month`` to the townships analysed (分析反馈 problems of that
+    ``feedback_month``), each as it stood on ``as_of`` (销号 later than that is not yet counted)."""
     from app.kernel.ledgers import PROBLEM_CLOSED
     from app.models import Problem
 
-    rows = session.query(Problem.status, Problem.resp_unit).filter(
-        Problem.source == FEEDBACK_SOURCE, Problem.measures == f"{FEEDBACK_SOURCE} {month}").all()
-    mine = [st for st, t in rows if t in townships or t == unit.name]
-    return sum(st == PROBLEM_CLOSED for st in mine), sum(st != PROBLEM_CLOSED for st in mine)
+    rows = session.query(Problem).filter(Problem.feedback_month == month).order_by(Problem.position, Problem.id)
+    out = []
+    for p in rows:
+        if p.resp_unit in townships or p.resp_unit == unit.name:
+            fixed = p.status == PROBLEM_CLOSED and (p.closed_on is None or p.closed_on <= as_of)
+            out.append(FeedbackResult(p.resp_unit or "", p.description or "", p.household_uuid, p.status,
+                                      p.closed_on, fixed))
+    return tuple(out)
 
 
 def _closed_trend(session: Session, scope: _Scope, m: Month) -> list[tuple[str, int]]:
@@ -578,8 +587,7 @@ def analysis_findings(session: Session, today: dt.date | None = None, unit: Unit
         out.extend(d10_report_exported(month, unit.name, exported, today))
     # lines sent with the analysis of the month before: the one whose 反馈单 went out last month
     sent = str(Month.parse(month).previous())
-    rows = session.query(Problem).filter(Problem.source == FEEDBACK_SOURCE,
-                                         Problem.measures == f"{FEEDBACK_SOURCE} {sent}").order_by(Problem.id)
+    rows = session.query(Problem).filter(Problem.feedback_month == sent).order_by(Problem.id)
     out.extend(d11_feedback_answered([FeedbackRow(p.uuid, p.description or "", p.resp_unit, p.household_uuid, p.status)
                                       for p in rows], today))
     return out

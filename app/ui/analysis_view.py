@@ -252,11 +252,11 @@ class AnalysisView(QWidget):
                        + [([an.unit, "M-07", an.message, "核实说明：" + (an.note or "（未填）"), ""], None)
                           for an in a.anomalies])
         elif name == "任务与问题":
-            self._rows(["类别", "责任单位", "合计", "未销号", "本月销号", "逾期"],
-                       [(["任务", x.unit, str(x.total), str(x.open), str(x.closed_month), str(x.overdue)], None)
-                        for x in a.tasks]
-                       + [(["问题", x.unit, str(x.total), str(x.open), str(x.closed_month), str(x.overdue)], None)
-                          for x in a.problems])
+            self._rows(["类别", "责任单位", "合计", "本月新增", "未销号", "本月销号", "逾期"],
+                       [(["任务", x.unit, str(x.total), str(x.opened_month), str(x.open), str(x.closed_month),
+                          str(x.overdue)], None) for x in a.tasks]
+                       + [(["问题", x.unit, str(x.total), str(x.opened_month), str(x.open), str(x.closed_month),
+                            str(x.overdue)], None) for x in a.problems])
         elif name == "督战对象":
             self._rows(["督战对象", "挂牌原因", "挂牌时人数", "剩余贫困人口", "本月台账", "发现问题", "解决问题"],
                        [([t.name, t.reason, _num(t.listed_persons), _num(t.remaining), "已填" if t.entered else "未填",
