@@ -28,9 +28,9 @@ from app.kernel.analysis import (
     INCOME_BINS,
     AdjustmentLine,
     Analysis,
-    FeedbackResult,
     Anomaly,
     ColourChange,
+    FeedbackResult,
     FindingLine,
     HouseholdRef,
     LedgerLine,
@@ -572,7 +572,6 @@ def export_report(session: Session, out_dir, period: Period | str | None = None,
 def analysis_findings(session: Session, today: dt.date | None = None, unit: Unit | str | None = None) -> list:
     """D-10 (last month's analysis not exported by the 20th) and D-11 (last month's feedback lines
     neither closed out nor answered), as of ``today``."""
-    from app.kernel.feedback import FEEDBACK_SOURCE
     from app.models import AnalysisReport, Problem
     from app.rules.analysis import FeedbackRow, d10_report_exported, d11_feedback_answered, report_month
 

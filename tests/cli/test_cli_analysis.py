@@ -7,6 +7,7 @@ import json
 import sqlite3
 
 from _small_register import build_register
+
 from app.cli import main
 from app.storage import Database
 
