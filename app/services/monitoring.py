@@ -23,6 +23,7 @@ from app.rules.findings import Finding
 from app.rules.records import MonitoredData, check_monitored, r01_registered
 
 from . import audit
+from .browse import unit_paths
 from .errors import Refused, UsageError
 
 
@@ -83,7 +84,7 @@ def _data(m: MonitoredHousehold, paths: dict[int, str]) -> MonitoredData:
 
 
 def _paths(session: Session) -> dict[int, str]:
-    return {u.id: unit_path(u) for u in session.scalars(select(Unit).where(Unit.level == "village"))}
+    return unit_paths(session)
 
 
 def _changed(session: Session, m: MonitoredHousehold) -> MonitorChange:
@@ -169,7 +170,9 @@ def findings(session: Session, period: Period, unit: Unit | None = None, today: 
 
 def registered_findings(session: Session, period: Period, unit: Unit | None = None) -> list[Finding]:
     """R-01 on the register's 红 households not closed out: a measure must have started this month."""
-    q = (select(Household.uuid, Household.village_id, func.max(Measure.start_month))
+    head = (select(Person.name).where(Person.household_id == Household.id, Person.relation == "户主")
+            .order_by(Person.position, Person.id).limit(1).scalar_subquery())
+    q = (select(Household.uuid, Household.village_id, func.max(Measure.start_month), head)
          .outerjoin(Measure, Measure.household_id == Household.id)
          .where(Household.period_id == period.id, Household.risk_colour == "red", Household.closed_out.is_(False))
          .group_by(Household.id).order_by(Household.village_id, Household.position))
@@ -178,12 +181,10 @@ def registered_findings(session: Session, period: Period, unit: Unit | None = No
     rows = session.execute(q).all()
     if not rows:
         return []
-    heads = dict(session.execute(select(Household.uuid, Person.name).join(Person, Person.household_id == Household.id)
-                                 .where(Household.period_id == period.id, Person.relation == "户主")).all())
     paths = _paths(session)
     out: list[Finding] = []
-    for uuid, vid, last in rows:
-        out.extend(r01_registered(uuid, paths.get(vid), heads.get(uuid), period.month, last))
+    for uuid, vid, last, head_name in rows:
+        out.extend(r01_registered(uuid, paths.get(vid), head_name, period.month, last))
     return out
 
 
