@@ -5,11 +5,13 @@
   (the date is not known; they count as opened before any month analysed and D-05 judges them as before).
 - ``problems.feedback_month``: the data month whose 反馈单 a 分析反馈 problem came from, until now kept
   as the 整改措施 text "分析反馈 YYYY-MM"; that text is moved into the column (and 整改措施 cleared).
-- ``check_summaries``: the findings of a month and unit counted by code, severity and township (and
-  the M-07 anomalies), kept so the monthly analysis does not re-run the whole check. Triggers delete
-  a month's summary when anything the check reads for that month is written (the register and its
-  lines, fund projects, hand counts, notes, 动态调整), and every summary when a table that is not
-  kept by month is (units, visits, treatment records, 监测户).
+- ``check_summaries``: a month's register figures and its findings counted by code, severity and
+  township (and the M-07 anomalies), kept per unit so the monthly analysis does not re-run the whole
+  check. Triggers delete the summaries of a month, and of the month after it (M-07 compares a month
+  with the one before), when anything the check reads for that month is written (the register and
+  its lines, fund projects, hand counts, notes, 动态调整); and every summary when a table that is not
+  kept by month is written (units, visits, treatment records, 监测户), or a month is added or removed
+  (which month is "the one before" changes).
 
 Revision ID: 0007_ledger_dates
 Revises: 0006_measure_start
@@ -35,17 +37,23 @@ BY_PERIOD = {
     "income_items": "(SELECT period_id FROM households WHERE id = {row}.household_id)",
 }
 EVERY_PERIOD = ("units", "visits", "visit_problems", "work_log", "treatment_records", "monitored_households",
-                "monitor_measures")
+                "monitor_measures", "periods")
+# periods: a month added or removed changes which month comes before another; its state (the lock) is
+# not read by the check, so an UPDATE (locking, reopening) keeps the summaries
+EVENTS = {"periods": ("INSERT", "DELETE")}
+# the month after a period (the next one there is): its M-07 compares with this one
+NEXT = "(SELECT n.id FROM periods n WHERE n.month > (SELECT q.month FROM periods q WHERE q.id = {p}) ORDER BY n.month LIMIT 1)"
 
 
 def _triggers() -> list[tuple[str, str]]:
     out = []
     for table in (*BY_PERIOD, *EVERY_PERIOD):
-        for event in ("INSERT", "UPDATE", "DELETE"):
+        for event in EVENTS.get(table, ("INSERT", "UPDATE", "DELETE")):
             name = f"trg_check_summaries_{table}_{event.lower()}"
             rows = {"INSERT": ("NEW",), "UPDATE": ("OLD", "NEW"), "DELETE": ("OLD",)}[event]
             if table in BY_PERIOD:
-                periods = ", ".join(BY_PERIOD[table].format(row=r) for r in rows)
+                own = [BY_PERIOD[table].format(row=r) for r in rows]
+                periods = ", ".join([*own, *(NEXT.format(p=p) for p in own)])
                 body = f"DELETE FROM check_summaries WHERE period_id IN ({periods});"
             else:
                 body = "DELETE FROM check_summaries;"
