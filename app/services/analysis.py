@@ -350,6 +350,11 @@ def _code_counts(summary: dict) -> dict[str, int]:
     return dict(out)
 
 
+def _keeps(session: Session) -> bool:
+    """Whether kept figures can be trusted here: the triggers that drop them are SQLite's."""
+    return session.get_bind().dialect.name == "sqlite"
+
+
 def _writable(session: Session) -> bool:
     return not _conn(session).execute("PRAGMA query_only").fetchone()[0]
 
@@ -360,14 +365,16 @@ def month_figures(session: Session, period: Period, unit: Unit, scope: _Scope | 
     (``_summary``), as kept in ``check_summaries`` when nothing they are made from has been written
     since (the triggers of 0007_ledger_dates delete the row otherwise), judged on the same day and by
     this version; what is missing is computed, and kept when the session can write (in the same
-    transaction, so no write can fall between the figures and the row)."""
+    transaction, so no write can fall between the figures and the row). Only on SQLite, where the
+    triggers are: on another engine everything is computed each time and nothing is kept."""
     import json
 
     from app import __version__
     from app.models import CheckSummary
 
     as_of = min(dt.date.today(), Month.parse(period.month).last_day)  # V-01 and the R-rules judge on it
-    row = session.query(CheckSummary).filter_by(period_id=period.id, unit_id=unit.id).one_or_none()
+    keeps = _keeps(session)
+    row = session.query(CheckSummary).filter_by(period_id=period.id, unit_id=unit.id).one_or_none() if keeps else None
     kept = json.loads(row.summary) if row is not None and row.as_of == as_of and row.app_version == __version__ \
         else {}
     data = dict(kept)
@@ -375,7 +382,7 @@ def month_figures(session: Session, period: Period, unit: Unit, scope: _Scope | 
         data["register"] = _register(session, scope or _Scope(session, unit), period)
     if findings and "counts" not in data:
         data.update(_summary(check_period(session, period, unit)))
-    if data.keys() != kept.keys() and _writable(session):
+    if keeps and data.keys() != kept.keys() and _writable(session):
         if row is None:
             row = CheckSummary(period_id=period.id, unit_id=unit.id)
             session.add(row)

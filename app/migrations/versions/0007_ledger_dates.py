@@ -70,7 +70,7 @@ def upgrade() -> None:
     with op.batch_alter_table("tasks") as batch:
         batch.add_column(sa.Column("created_on", sa.Date(), nullable=True))
     op.execute("UPDATE problems SET feedback_month = substr(measures, 6, 7), measures = NULL "
-               "WHERE source = '分析反馈' AND measures GLOB '分析反馈 [0-9][0-9][0-9][0-9]-[0-9][0-9]'")
+               "WHERE source = '分析反馈' AND measures LIKE '分析反馈 ____-__'")
     op.create_table(
         "check_summaries",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -86,13 +86,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_check_summaries")),
         sa.UniqueConstraint("period_id", "unit_id", name=op.f("uq_check_summaries_period_id")),
     )
-    for _name, sql in _triggers():
-        op.execute(sql)
+    if op.get_bind().dialect.name == "sqlite":  # elsewhere no summary is kept (analysis.month_figures)
+        for _name, sql in _triggers():
+            op.execute(sql)
 
 
 def downgrade() -> None:
-    for name, _sql in _triggers():
-        op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    if op.get_bind().dialect.name == "sqlite":
+        for name, _sql in _triggers():
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.drop_table("check_summaries")
     op.execute("UPDATE problems SET measures = '分析反馈 ' || feedback_month "
                "WHERE feedback_month IS NOT NULL AND measures IS NULL")
