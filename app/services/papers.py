@@ -15,6 +15,7 @@ from app.models import Household, Visit
 from . import audit
 from .cards import cards_for
 from .errors import UsageError
+from .units import period_and_unit
 
 KINDS = ("income", "handbook", "medical")
 
@@ -30,13 +31,12 @@ class WritePapers:
 def write_papers(session: Session, req: WritePapers) -> dict:
     from app.exporters.papers import HouseholdPaper, write_papers
 
-    from .export import resolve
 
     if req.kind not in KINDS:
         raise UsageError(f"文书种类只能是 {'、'.join(KINDS)}。")
     if Path(req.out).suffix.lower() != ".pdf":
         raise UsageError(f"输出文件应为 .pdf：{req.out}")
-    period, unit = resolve(session, req.period, req.unit)
+    period, unit = period_and_unit(session, req.period, req.unit)
     m = Month.parse(period.month)
     cards = cards_for(session, unit, period)
     hhs = {h.uuid: h for h in session.scalars(select(Household).where(
