@@ -9,6 +9,7 @@ month after (seed 004). ``households_behind`` lists the households behind one fi
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 
 from sqlalchemy.orm import Session
@@ -233,16 +234,20 @@ def cause_label(cause: str) -> str:
 
 
 def analyse(session: Session, period: Period | str | None = None, unit: Unit | str | None = None, *,
-            with_findings: bool = True) -> Analysis:
-    """The analysis of ``unit`` (default: the office's) for the data month ``period`` (default: the latest)."""
+            with_findings: bool = True, computed: dict | None = None) -> Analysis:
+    """The analysis of ``unit`` (default: the office's) for the data month ``period`` (default: the latest).
+
+    ``computed``: filled with the month figures computed here that a read-only session could not
+    keep (period id → (as_of, figures)), for ``keep_figures`` on the write side."""
     period = period if isinstance(period, Period) else get_period(session, period)
     unit = _resolve(session, unit)
     prev = _previous(session, period)
     frozen = _report_row(session, prev, unit) if prev is not None else None
     frozen = frozen if frozen is not None and frozen.figures else None  # last month as it was sent
     scope = _Scope(session, unit)
-    kept_now = month_figures(session, period, unit, scope, findings=with_findings)
-    kept_before = month_figures(session, prev, unit, scope, findings=with_findings and frozen is None) if prev else {}
+    kept_now = month_figures(session, period, unit, scope, findings=with_findings, computed=computed)
+    kept_before = month_figures(session, prev, unit, scope, findings=with_findings and frozen is None,
+                                computed=computed) if prev else {}
     now, before = _register_of(kept_now), _register_of(kept_before) if prev else _register(session, scope, None)
     t, b = now["total"], before.get("total", {}) if prev else {}
     m = Month.parse(period.month)
@@ -325,8 +330,6 @@ def analyse(session: Session, period: Period | str | None = None, unit: Unit | s
         closed_trend=trend, feedback_fixed=sum(r.fixed for r in last), feedback_open=sum(not r.fixed for r in last),
         feedback_last=last)
     if frozen is not None:
-        import json
-
         a = with_before(a, json.loads(frozen.figures))
     return a
 
@@ -360,14 +363,13 @@ def _writable(session: Session) -> bool:
 
 
 def month_figures(session: Session, period: Period, unit: Unit, scope: _Scope | None = None, *,
-                  findings: bool = True) -> dict:
+                  findings: bool = True, computed: dict | None = None) -> dict:
     """A month's register figures (``_register``) and, with ``findings``, its findings counted
     (``_summary``), as kept in ``check_summaries`` when nothing they are made from has been written
     since (the triggers of 0007_ledger_dates delete the row otherwise), judged on the same day and by
     this version; what is missing is computed, and kept when the session can write (in the same
     transaction, so no write can fall between the figures and the row). Only on SQLite, where the
     triggers are: on another engine everything is computed each time and nothing is kept."""
-    import json
 
     from app import __version__
     from app.models import CheckSummary
@@ -382,13 +384,73 @@ def month_figures(session: Session, period: Period, unit: Unit, scope: _Scope | 
         data["register"] = _register(session, scope or _Scope(session, unit), period)
     if findings and "counts" not in data:
         data.update(_summary(check_period(session, period, unit)))
-    if keeps and data.keys() != kept.keys() and _writable(session):
-        if row is None:
-            row = CheckSummary(period_id=period.id, unit_id=unit.id)
-            session.add(row)
-        row.as_of, row.app_version, row.summary = as_of, __version__, json.dumps(data, ensure_ascii=False)
-        session.flush()
+    if keeps and data.keys() != kept.keys():
+        if _writable(session):
+            if row is None:
+                row = CheckSummary(period_id=period.id, unit_id=unit.id)
+                session.add(row)
+            row.as_of, row.app_version, row.summary = as_of, __version__, json.dumps(data, ensure_ascii=False)
+            session.flush()
+        elif computed is not None:
+            computed[period.id] = (as_of, data)
     return data
+
+
+def _pending(token: str) -> str:
+    return json.dumps({"pending": token})
+
+
+def reserve_figures(session: Session, period: Period | str | None, unit: Unit | str | None) -> dict[int, str]:
+    """Before an analysis computed in a read session (the window reads there; its writes go one by
+    one through the write worker): a placeholder row, with a token, for each month the analysis
+    reads (the month and the one before) whose figures are not kept. A write to that month meanwhile
+    drops the placeholder (the triggers), so ``keep_figures`` keeps only figures no write has
+    overtaken. Returns period id → token."""
+    import uuid
+
+    from app import __version__
+    from app.models import CheckSummary
+
+    if not _keeps(session):
+        return {}
+    period = period if isinstance(period, Period) else get_period(session, period)
+    unit = _resolve(session, unit)
+    out: dict[int, str] = {}
+    for p in (period, _previous(session, period)):
+        if p is None:
+            continue
+        as_of = min(dt.date.today(), Month.parse(p.month).last_day)
+        row = session.query(CheckSummary).filter_by(period_id=p.id, unit_id=unit.id).one_or_none()
+        if row is not None and row.as_of == as_of and row.app_version == __version__ \
+                and {"register", "counts"} <= json.loads(row.summary).keys():
+            continue
+        if row is None:
+            row = CheckSummary(period_id=p.id, unit_id=unit.id)
+            session.add(row)
+        out[p.id] = uuid.uuid4().hex
+        row.as_of, row.app_version, row.summary = as_of, __version__, _pending(out[p.id])
+    session.flush()
+    return out
+
+
+def keep_figures(session: Session, unit: Unit | str | None, tokens: dict[int, str], computed: dict) -> int:
+    """Keep the month figures ``analyse`` computed in a read session (``computed``) where the
+    placeholder ``reserve_figures`` left for them is still there. Returns how many were kept."""
+    from sqlalchemy import update
+
+    from app import __version__
+    from app.models import CheckSummary
+
+    unit = _resolve(session, unit)
+    kept = 0
+    for pid, (as_of, data) in computed.items():
+        if pid not in tokens:
+            continue
+        kept += session.execute(
+            update(CheckSummary).where(CheckSummary.period_id == pid, CheckSummary.unit_id == unit.id,
+                                       CheckSummary.summary == _pending(tokens[pid]))
+            .values(as_of=as_of, app_version=__version__, summary=json.dumps(data, ensure_ascii=False))).rowcount
+    return kept
 
 
 def _register_of(data: dict) -> dict:
@@ -414,7 +476,6 @@ def _report_row(session: Session, period: Period, unit: Unit, create: bool = Fal
 
 def section_edits(session: Session, period: Period | str | None, unit: Unit | str | None) -> dict[str, str]:
     """The clerk's edited text of the report's sections for the month (heading → text)."""
-    import json
 
     period = period if isinstance(period, Period) else get_period(session, period)
     row = _report_row(session, period, _resolve(session, unit))
@@ -424,7 +485,6 @@ def section_edits(session: Session, period: Period | str | None, unit: Unit | st
 def save_section(session: Session, period: Period | str | None, unit: Unit | str | None, heading: str,
                  text: str | None) -> dict[str, str]:
     """Keep the clerk's text of one section with the month (None: back to the generated text)."""
-    import json
 
     from app.kernel.analysis_text import SECTION_HEADINGS
 
@@ -540,7 +600,6 @@ def export_report(session: Session, out_dir, period: Period | str | None = None,
     """一报告: ``{单位}{YYYY}年{M}月脱贫攻坚工作分析报告`` .docx and .pdf in ``out_dir``, and (``feedback``)
     the 反馈单 of every township, xlsx + PDF one file each and all together in ``out_dir/反馈单``, their
     lines entered in the problems ledger first. Returns the paths written."""
-    import json
     from pathlib import Path
 
     from app.exporters.analysis_report import write_docx, write_pdf

@@ -83,6 +83,31 @@ class ReportEdits:
 
 
 @dataclass(frozen=True)
+class ReserveMonthFigures(_NoHousehold):
+    """Before the month's analysis is computed in a read session: placeholders for the figures it
+    will compute (``analysis.reserve_figures``); the value is period id → token."""
+
+    month: str | None
+    unit: str | None
+
+    def run(self, session: Session) -> tuple[dict[int, str], Changed]:
+        return analysis.reserve_figures(session, self.month, self.unit), Changed()
+
+
+@dataclass(frozen=True)
+class KeepMonthFigures(_NoHousehold):
+    """The month figures computed in a read session, kept where no write has overtaken them
+    (``analysis.keep_figures``); the value is how many were kept."""
+
+    unit: str | None
+    tokens: dict[int, str]
+    computed: dict
+
+    def run(self, session: Session) -> tuple[int, Changed]:
+        return analysis.keep_figures(session, self.unit, self.tokens, self.computed), Changed()
+
+
+@dataclass(frozen=True)
 class ExportAnalysisReport(_NoHousehold):
     """一报告: the month's analysis report (.docx, PDF) written to ``out``, its figures frozen for next
     month's 上月, and (``feedback``) the townships' 反馈单 written with their lines entered in the

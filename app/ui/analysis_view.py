@@ -6,6 +6,7 @@ in the problems ledger) are typed requests (``app.services.record_ops``) on the 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QRectF, Qt
@@ -31,8 +32,16 @@ from app.kernel.analysis import Analysis, Line
 from app.kernel.analysis_text import SECTION_HEADINGS, report_content
 from app.services.analysis import section_edits
 from app.services.errors import GuatuError
-from app.services.record_ops import ExportAnalysisReport, SaveReportSection
+from app.services.record_ops import (
+    ExportAnalysisReport,
+    KeepMonthFigures,
+    ReserveMonthFigures,
+    SaveReportSection,
+)
+from app.storage import StorageError
 from app.ui.writer import write_for
+
+log = logging.getLogger(__name__)
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 SECTIONS = ("基本情况", "分乡镇", "致贫原因", "红黄绿预警", "帮扶措施", "收入分布", "动态调整", "风险等级变化",
@@ -194,8 +203,13 @@ class AnalysisView(QWidget):
 
         with self.db.read_session() as s:
             self._fill_units(s)
-            unit = self.unit_box.currentData()
-            self.analysis = analyse(s, self.period, unit)
+        unit = self.unit_box.currentData()
+        tokens = self._reserve(unit)
+        computed: dict = {}
+        with self.db.read_session() as s:
+            self.analysis = analyse(s, self.period, unit, computed=computed)
+        if tokens and computed:
+            self._keep(unit, tokens, computed)
         a = self.analysis
         self.title.setText(f"{a.title}（{a.due.month}月{a.due.day}日前报送）")
         with self.db.read_session() as s:
@@ -204,6 +218,20 @@ class AnalysisView(QWidget):
         row = max(0, self.sections.currentRow())
         self.sections.setCurrentRow(row)
         self.show_section(row)
+
+    def _reserve(self, unit: str | None) -> dict[int, str]:
+        """Placeholders for the month figures the analysis is about to compute (a write request), so
+        the next analysis reads them kept; none in a read-only window."""
+        try:
+            return self.write(ReserveMonthFigures(self.period, unit)).value
+        except (GuatuError, StorageError):  # a read-only window: the figures are computed each time
+            return {}
+
+    def _keep(self, unit: str | None, tokens: dict[int, str], computed: dict) -> None:
+        try:
+            self.write(KeepMonthFigures(unit, tokens, computed))
+        except (GuatuError, StorageError):
+            log.warning("month figures not kept", exc_info=True)
 
     def _rows(self, header: list[str], rows: list[tuple[list[str], str | None]]) -> None:
         self.table.clear()

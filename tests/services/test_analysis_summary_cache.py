@@ -122,3 +122,45 @@ def test_every_table_is_either_watched_or_not_read_by_the_check(db):
     for t in watched:
         for event in MIGRATION.EVENTS.get(t, ("INSERT", "UPDATE", "DELETE")):
             assert f"trg_check_summaries_{t}_{event.lower()}" in triggers
+
+
+def test_figures_computed_in_a_read_session_are_kept_unless_a_write_overtook_them(db):
+    from app.services.analysis import keep_figures, reserve_figures
+
+    ids = build_register(db, "2020-03")
+    with db.session() as s:
+        feb = ensure_period(s, "2020-02")
+        v = ensure_path(s, ["康平县", "暖泉镇", "前暖泉村"])
+        register.add_household(s, feb.id, v.id)
+        feb_id = feb.id
+    # the window's way: placeholders written, the figures computed in a read session, then kept
+    with db.session() as s:
+        tokens = reserve_figures(s, "2020-03", None)
+    assert set(tokens) == {ids["period"], feb_id}
+    computed: dict = {}
+    with db.read_session() as s:
+        first = analyse(s, "2020-03", computed=computed)
+    assert set(computed) == {ids["period"], feb_id}
+    with db.session() as s:
+        assert keep_figures(s, None, tokens, computed) == 2
+        assert reserve_figures(s, "2020-03", None) == {}  # all kept: nothing to reserve
+    again: dict = {}
+    with db.read_session() as s:
+        assert analyse(s, "2020-03", computed=again).findings == first.findings
+    assert again == {}  # read, not computed
+
+    # a write after the placeholders: its month's figures (computed before it) are not kept
+    with db.session() as s:
+        s.connection().execute(text("DELETE FROM check_summaries"))
+        tokens = reserve_figures(s, "2020-03", None)
+    computed = {}
+    with db.read_session() as s:
+        analyse(s, "2020-03", computed=computed)
+    with db.session() as s:
+        register.update_household(s, ids["households"][0], "expected_month", "2020.12")
+    with db.session() as s:
+        assert keep_figures(s, None, tokens, computed) == 1  # February's only
+        assert set(_summaries(s)) == {feb_id}
+    with db.read_session() as s:
+        h11 = {f.code: f.count for f in analyse(s, "2020-03").findings}["H-11"]
+    assert h11 == {f.code: f.count for f in first.findings}["H-11"] - 1
