@@ -237,8 +237,9 @@ def generate_ledgers(session: Session, seed: int = 1) -> dict[str, int]:
         if rng.random() < 0.35:
             p.status, p.closed_on = "已销号", min(deadline, dt.date(year, int(months[-1][5:]), 18))
             p.closed_basis, p.evidence_files = f"{measures}，已核查整改到位", "整改说明.docx\n现场照片.jpg"
-        # entered a month or so before its deadline (never after its 销号)
+        # entered a month or so before its deadline, never after its 销号 nor after the latest month
         opened = max(dt.date(year, 1, 1), deadline - dt.timedelta(days=30 + 7 * (i % 4)))
+        opened = min(opened, dt.date(year, int(months[-1][5:]), 28))
         p.opened_on = min(opened, p.closed_on) if p.closed_on else opened
         session.add(p)
 

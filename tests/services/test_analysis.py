@@ -225,3 +225,16 @@ def test_d10_and_d11(demo_db, tmp_path):
         fed[0].status = "整改中"
         s.flush()
         assert len([f for f in analysis_findings(s, a_month_on) if f.code == "D-11"]) == len(fed) - 1
+
+
+def test_problems_entered_this_month_on_the_demo(demo_db):
+    from app.models import Problem
+
+    with demo_db.session() as s:
+        a = analyse(s, with_findings=False)
+        y, m = map(int, a.period.split("-"))
+        entered = [p for p in s.query(Problem).filter(Problem.year == y)
+                   if p.opened_on and (p.opened_on.year, p.opened_on.month) == (y, m)]
+        assert entered and sum(p.opened_month for p in a.problems) == len(entered)
+        text = "".join(para for sec in report_content(a).sections for para in sec.paragraphs)
+        assert f"本月新增任务0项、问题{len(entered)}个" in text
