@@ -183,6 +183,12 @@ def _generated(a: Analysis) -> ReportContent:
                      str(t.colours.get("red", 0)), str(t.colours.get("yellow", 0)), str(t.colours.get("green", 0)))
                     for t in a.townships)),
     )
+    if a.feedback_last:  # which of last month's 反馈单 lines were fixed, by township
+        by: dict[str, list[int]] = {}
+        for r in a.feedback_last:
+            by.setdefault(r.township, [0, 0])[0 if r.fixed else 1] += 1
+        tables += (Table("表5 上月分析反馈问题整改情况", ("乡镇", "反馈问题", "已销号", "尚未销号"),
+                         tuple((t, str(f + o), str(f), str(o)) for t, (f, o) in by.items())),)
     causes = Chart("图1 致贫原因结构", tuple((x.label, x.now, x.share or "") for x in a.causes))
     colours = Chart("图2 红黄绿预警户", tuple((f"{x.label}色", x.now, x.share or "") for x in a.colours))
     trend = Chart(f"图3 {m.year}年各月销号户数", tuple((f"{int(k[5:])}月", n, "") for k, n in a.closed_trend))

@@ -132,6 +132,8 @@ def test_feedback_lines_enter_the_ledger_and_a_closed_one_leaves(demo_db, tmp_pa
         nxt = analyse(s, str(following), with_findings=False)
         assert (nxt.feedback_fixed, nxt.feedback_fixed + nxt.feedback_open) == (1, n)
         assert [(r.description, r.closed_on) for r in nxt.feedback_last if r.fixed] == [(mine.description, fixed_on)]
+        table = next(t for sec in report_content(nxt).sections for t in sec.tables if "上月分析反馈" in t.caption)
+        assert sum(int(r[1]) for r in table.rows) == n and sum(int(r[2]) for r in table.rows) == 1
         assert nxt.households.before == analyse(s, sheet.period, with_findings=False).households.now
         # next month's 反馈单: the closed-out line is gone (its household is still 黄色 with no new
         # measure), the open ones come back linked to last month's problems, none entered twice
