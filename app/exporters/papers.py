@@ -1,9 +1,9 @@
-"""一册两表 (household-records.md §4): the household's own papers, printed A4, one household a page.
+"""一册两表 (household-records.md §4): the household's own papers, printed A4 (the tables one household a page).
 
 ``income`` — 贫困户家庭收入情况一览表: the four national income groups with their items, 全年, the
 totals, 生产经营性支出 when given (then 纯收入 and its 人均), 本年累计人均纯收入 where known, and the
-signature lines. ``handbook`` — 扶贫手册 on A4: cover facts with the card's QR, members, measures,
-incomes, visits (date, visitor, 满意度), colour and 销号. Health details are never printed here.
+signature lines. ``handbook`` — 扶贫手册 as A5 pages two-up on landscape A4 (``handbook``).
+``medical`` — 治疗用药情况一览表, the only paper that prints health details.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from app.exporters.cards import draw_qr
 from app.exporters.pdf.drawing import new_canvas, save_flate
 from app.exporters.pdf.text import draw_text, ensure_fonts
 
@@ -57,6 +56,12 @@ class HouseholdPaper:
     # 治疗用药: (name, disease, hospital and date, treatment, doctor, medicines, total, basic, serious,
     # assistance, other, out of pocket, follow-ups) — printed on the medical table only
     treatments: list[tuple] = field(default_factory=list)
+    # the handbook's history: (start month, category, text); (year, total, per capita, 本年累计人均纯收入);
+    # (month, colour, state); (date, 销号/返贫, note)
+    measure_months: list[tuple[str, str, str]] = field(default_factory=list)
+    yearly_income: list[tuple[int, float, float | None, float | None]] = field(default_factory=list)
+    colour_history: list[tuple[str, str, str]] = field(default_factory=list)
+    events: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def total(self) -> float:
@@ -124,38 +129,6 @@ def draw_income(c: Canvas, p: HouseholdPaper) -> None:
         y -= 30
 
 
-def draw_handbook(c: Canvas, p: HouseholdPaper) -> None:
-    y = PH - M
-    draw_text(c, PW / 2, y - 10, "扶 贫 手 册", 26, "center", True)
-    y -= 50
-    if p.payload:
-        draw_qr(c, p.payload, PW - M - 110, y - 110, 110)
-    for line in (f"户主：{p.head}", f"所在单位：{p.township}{p.village}", f"致贫原因：{p.cause or '—'}",
-                 f"帮扶责任人：{p.helper or '—'}　{p.helper_phone}", f"返贫风险：{p.colour or '—'}",
-                 f"销号：{p.closed_out or '未销号'}"):
-        draw_text(c, M, y, line, 12)
-        y -= 20
-    y -= 10
-    sections = (
-        ("家庭成员", [f"{n}　{r}　{'' if a is None else str(a) + '岁'}" for n, r, a in p.members]),
-        ("帮扶措施", [f"{i}. {t}（{cat}）" for i, (cat, t) in enumerate(p.measures, 1)]),
-        ("家庭收入（全年预估）", [f"{lab or cat}：{_yuan(a)}元" for cat, lab, a in p.income]
-         + [f"合计：{_yuan(p.total)}元"]),
-        ("走访记录", [f"{d}　{who}　{s or ''}" for d, who, s in p.visits] or ["（本月无走访记录）"]),
-    )
-    for title, lines in sections:
-        if y < M + 40:
-            break
-        draw_text(c, M, y, title, 13, bold=True)
-        y -= 18
-        for line in lines:
-            if y < M + 20:
-                break
-            draw_text(c, M + 12, y, line, 10.5)
-            y -= 15
-        y -= 8
-
-
 MED_COLUMNS = (("姓名", 44), ("疾病名称", 62), ("确诊医院及日期", 78), ("治疗方式", 46), ("签约医生", 40),
                ("用药及用法用量", 96), ("医疗总费用", 44), ("基本医保", 40), ("大病保险", 40), ("医疗救助", 40),
                ("其他", 32), ("个人自付", 40))
@@ -197,17 +170,31 @@ def draw_medical(c: Canvas, p: HouseholdPaper) -> None:
               10.5)
 
 
-def write_papers(papers: list[HouseholdPaper], out: str | Path, kind: str) -> dict:
-    """Every household's ``kind`` paper (income, handbook or medical), one A4 page each; returns {"households","pages"}."""
+def write_papers(papers: list[HouseholdPaper], out: str | Path, kind: str, layout: str = "booklet") -> dict:
+    """Every household's ``kind`` paper (income, handbook or medical); returns {"households","pages"}.
+
+    The tables are one A4 page a household; the handbook is A5 pages imposed two-up by ``layout``
+    (``handbook.LAYOUTS``), so "pages" counts the A4 sides."""
+    from app.exporters import handbook
+
     ensure_fonts()
     title = {"income": "贫困户家庭收入情况一览表", "handbook": "扶贫手册", "medical": "贫困户家庭治疗用药情况一览表"}[kind]
     c = new_canvas(out, A4, title)
-    draw = {"income": draw_income, "handbook": draw_handbook, "medical": draw_medical}[kind]
-    for p in papers:
-        draw(c, p)
-        c.showPage()
+    sides = 0
+    if kind == "handbook":
+        for p in papers:
+            for left, right in handbook.sheets(handbook.handbook_pages(p), layout):
+                handbook.draw_sheet(c, left, right)
+                c.showPage()
+                sides += 1
+    else:
+        draw = {"income": draw_income, "medical": draw_medical}[kind]
+        for p in papers:
+            draw(c, p)
+            c.showPage()
+            sides += 1
     if not papers:
         draw_text(c, M, PH - M, "所选单位没有户。", 12)
         c.showPage()
     save_flate(c)
-    return {"households": len(papers), "pages": max(len(papers), 1), "at": dt.datetime.now().isoformat()}
+    return {"households": len(papers), "pages": max(sides, 1), "at": dt.datetime.now().isoformat()}

@@ -10,13 +10,14 @@ from sqlalchemy.orm import Session
 
 from app.domain import RISK_COLOUR_NAMES
 from app.kernel.month import Month
-from app.models import Household, Visit
+from app.models import Adjustment, Household, Period, Visit
 
 from . import audit
 from .cards import cards_for
 from .errors import UsageError
 
 KINDS = ("income", "handbook", "medical")
+LAYOUTS = ("booklet", "sequence")  # 扶贫手册: saddle-stitch booklet order, or pages in sequence
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,7 @@ class WritePapers:
     unit: str | None
     out: str
     kind: str = "income"
+    layout: str = "booklet"  # the handbook's imposition (``exporters.handbook.LAYOUTS``)
 
 
 def write_papers(session: Session, req: WritePapers) -> dict:
@@ -34,6 +36,8 @@ def write_papers(session: Session, req: WritePapers) -> dict:
 
     if req.kind not in KINDS:
         raise UsageError(f"文书种类只能是 {'、'.join(KINDS)}。")
+    if req.layout not in LAYOUTS:
+        raise UsageError(f"手册排版只能是 {'、'.join(LAYOUTS)}。")
     if Path(req.out).suffix.lower() != ".pdf":
         raise UsageError(f"输出文件应为 .pdf：{req.out}")
     period, unit = resolve(session, req.period, req.unit)
@@ -73,6 +77,34 @@ def write_papers(session: Session, req: WritePapers) -> dict:
             colour=RISK_COLOUR_NAMES.get(h.risk_colour, h.risk_colour),
             closed_out=h.closed_out_on.isoformat() if h.closed_out and h.closed_out_on else "", payload=c.payload,
             treatments=treatments.get(c.uuid, [])))
-    info = write_papers(papers, req.out, req.kind)
+        if req.kind == "handbook":
+            _history(session, papers[-1], h, period.month)
+    info = write_papers(papers, req.out, req.kind, req.layout)
     audit.record(session, "export", period=period.month, table="papers", record=unit.name, new=req.kind)
     return info
+
+
+def _history(session: Session, paper, h: Household, month: str) -> None:
+    """The handbook's history of one household, by its UUID across the months up to ``month``:
+    measures with their start month, income by year (the year's last month), colours, 销号/返贫."""
+    paper.measure_months = [(m.start_month or "", m.category, m.text) for m in h.measures if m.text.strip()]
+    rows = session.execute(
+        select(Period.month, Household).join(Household, Household.period_id == Period.id)
+        .where(Household.uuid == h.uuid, Period.month <= month).order_by(Period.month)).all()
+    by_year: dict[int, Household] = {}
+    closed = False
+    for mon, hh in rows:
+        by_year[int(mon[:4])] = hh
+        state = "已销号" if hh.closed_out else "未销号"
+        paper.colour_history.append((mon, RISK_COLOUR_NAMES.get(hh.risk_colour, hh.risk_colour), state))
+        if hh.closed_out and not closed and hh.closed_out_on:
+            paper.events.append((hh.closed_out_on.isoformat(), "销号", f"{mon}月数据"))
+        closed = hh.closed_out
+    for year, hh in sorted(by_year.items()):
+        total = sum(i.amount for i in hh.income_items)
+        n = len(hh.members)
+        paper.yearly_income.append((year, total, total / n if n else None, hh.ytd_income))
+    for a in session.scalars(select(Adjustment).where(Adjustment.household_uuid == h.uuid,
+                                                      Adjustment.kind == "返贫", Adjustment.person_uuid.is_(None))):
+        paper.events.append(((a.effective_on or a.recorded_at.date()).isoformat(), "返贫", a.reason or ""))
+    paper.events.sort()

@@ -36,3 +36,52 @@ def test_income_table_and_handbook(demo_db_path, tmp_path):
     assert page.stat().st_size > 1000
     assert main(["household-papers", "--db", str(demo_db_path), "--unit", village, "--out", str(hb),
                  "--kind", "x-ray"]) == 2
+
+
+def _halves(pdf) -> list[tuple[str, str, tuple[float, float]]]:
+    """(left text, right text, page size) of every sheet, read back with pdfium."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(pdf))
+    out = []
+    for page in doc:
+        w, h = page.get_size()
+        tp = page.get_textpage()
+        out.append((tp.get_text_bounded(0, 0, w / 2, h), tp.get_text_bounded(w / 2, 0, w, h), (w, h)))
+    doc.close()
+    return out
+
+
+def test_handbook_is_a5_two_up_in_booklet_or_sequence_order(demo_db_path, tmp_path):
+    import sqlite3
+
+    con = sqlite3.connect(demo_db_path)
+    village, n = con.execute(
+        "SELECT v.name, count(*) FROM households h JOIN units v ON v.id = h.village_id JOIN periods p ON p.id = h.period_id "
+        "WHERE p.month = '2020-03' GROUP BY v.id ORDER BY v.id LIMIT 1").fetchone()
+    con.close()
+    booklet, seq = tmp_path / "手册.pdf", tmp_path / "顺序.pdf"
+    assert main(["household-papers", "--db", str(demo_db_path), "--unit", village, "--out", str(booklet),
+                 "--kind", "handbook"]) == 0
+    assert main(["household-papers", "--db", str(demo_db_path), "--unit", village, "--out", str(seq),
+                 "--kind", "handbook", "--layout", "sequence"]) == 0
+    sheets = _halves(booklet)
+    assert all(abs(w - 841.89) < 1 and abs(h - 595.28) < 1 for _l, _r, (w, h) in sheets)  # landscape A4
+    covers = [i for i, (_l, right, _s) in enumerate(sheets) if "扶 贫 手 册" in right]
+    assert len(covers) == n and len(sheets) % 2 == 0
+    assert all("扶 贫 手 册" not in left for left, _r, _s in sheets)
+    # booklet: the cover sheet's back carries pages 2 and 3, and the household's pages are a multiple of 4
+    first, back = sheets[0], sheets[1]
+    assert "家庭基本情况" in back[0] and "家庭成员" in back[0] and "— 2 —" in back[0] and "— 3 —" in back[1]
+    per_household = [b - a for a, b in zip(covers, [*covers[1:], len(sheets)], strict=True)]
+    assert all(k % 2 == 0 for k in per_household)
+    assert "— 2 —" not in first[1] and "帮扶责任人" in first[1]
+    # sequence: cover | page 2 on the first side
+    s = _halves(seq)
+    assert "扶 贫 手 册" in s[0][0] and "家庭基本情况" in s[0][1] and "— 2 —" in s[0][1]
+    assert sum("扶 贫 手 册" in left for left, _r, _s in s) == n
+    text = "".join(a + b for a, b, _s in sheets)
+    for word in ("帮扶措施", "开始月份", "家庭收入", "走访记录", "红黄绿预警记录", "销号 / 返贫记录"):
+        assert word in text
+    assert main(["household-papers", "--db", str(demo_db_path), "--unit", village, "--out", str(seq),
+                 "--kind", "handbook", "--layout", "fan"]) == 2
