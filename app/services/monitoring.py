@@ -43,6 +43,18 @@ class AddMonitored:
 
 
 @dataclass(frozen=True, slots=True)
+class EditMonitored:
+    """A monitored household's particulars corrected: head, type, colour, risk reasons, start date."""
+
+    uuid: str
+    head_name: str
+    kind: str
+    colour: str
+    reasons: tuple[str, ...]
+    started_on: dt.date
+
+
+@dataclass(frozen=True, slots=True)
 class AddMeasure:
     uuid: str
     taken_on: dt.date
@@ -91,21 +103,19 @@ def _changed(session: Session, m: MonitoredHousehold) -> MonitorChange:
     return MonitorChange((m.uuid,), tuple(check_monitored(_data(m, _paths(session)), dt.date.today())))
 
 
+def findings_of(session: Session, uuid: str, as_of: dt.date | None = None) -> tuple[Finding, ...]:
+    """R-01…R-03 of one monitored household as of ``as_of`` (today)."""
+    session.flush()
+    return tuple(check_monitored(_data(_get(session, uuid), _paths(session)), as_of or dt.date.today()))
+
+
 def add_monitored(session: Session, req: AddMonitored) -> MonitorChange:
     from .units import find_unit
 
     village = find_unit(session, req.village)
     if village.level != "village":
         raise MonitorRefused("监测户须登记到村。")
-    if req.kind not in MONITOR_KINDS:
-        raise MonitorRefused(f"监测类型只能是{'、'.join(MONITOR_KINDS)}，现为“{req.kind}”。")
-    if req.colour not in RISK_COLOURS:
-        raise MonitorRefused("红黄绿只能是红、黄、绿。")
-    bad = [r for r in req.reasons if r not in RISK_REASONS]
-    if bad:
-        raise MonitorRefused(f"风险原因“{'、'.join(bad)}”不在清单中。")
-    if not req.head_name.strip():
-        raise MonitorRefused("请填写户主姓名。")
+    _valid(req.kind, req.colour, req.reasons, req.head_name)
     m = MonitoredHousehold(
         village_id=village.id, household_uuid=req.household, head_name=req.head_name.strip(), kind=req.kind,
         risk_colour=req.colour, risk_reasons="、".join(req.reasons) or None, started_on=req.started_on,
@@ -113,6 +123,30 @@ def add_monitored(session: Session, req: AddMonitored) -> MonitorChange:
     session.add(m)
     session.flush()
     audit.record(session, "insert", table="monitored", record=m.uuid, new=f"{req.kind} {m.head_name}")
+    return _changed(session, m)
+
+
+def _valid(kind: str, colour: str, reasons: tuple[str, ...], head: str) -> None:
+    if kind not in MONITOR_KINDS:
+        raise MonitorRefused(f"监测类型只能是{'、'.join(MONITOR_KINDS)}，现为“{kind}”。")
+    if colour not in RISK_COLOURS:
+        raise MonitorRefused("红黄绿只能是红、黄、绿。")
+    bad = [r for r in reasons if r not in RISK_REASONS]
+    if bad:
+        raise MonitorRefused(f"风险原因“{'、'.join(bad)}”不在清单中。")
+    if not head.strip():
+        raise MonitorRefused("请填写户主姓名。")
+
+
+def edit_monitored(session: Session, req: EditMonitored) -> MonitorChange:
+    m = _get(session, req.uuid)
+    _valid(req.kind, req.colour, req.reasons, req.head_name)
+    old = (m.head_name, m.kind, m.risk_colour, m.risk_reasons, m.started_on)
+    m.head_name, m.kind, m.risk_colour = req.head_name.strip(), req.kind, req.colour
+    m.risk_reasons, m.started_on = "、".join(req.reasons) or None, req.started_on
+    new = (m.head_name, m.kind, m.risk_colour, m.risk_reasons, m.started_on)
+    if new != old:
+        audit.record(session, "update", table="monitored", record=m.uuid, field="particulars", old=old, new=new)
     return _changed(session, m)
 
 
@@ -270,4 +304,4 @@ def export_list(session: Session, req: ExportMonitored) -> MonitoredExport:
     return MonitoredExport([str(f) for f in files], len(rows))
 
 
-__all__ = ["AddMeasure", "AddMonitored", "ClearRisk", "Person", "Review"]
+__all__ = ["AddMeasure", "AddMonitored", "ClearRisk", "EditMonitored", "Person", "Review"]
