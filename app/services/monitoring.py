@@ -192,13 +192,37 @@ def _of_unit(session: Session, unit: Unit | None) -> list[MonitoredHousehold]:
 
 def findings(session: Session, period: Period, unit: Unit | None = None, today: dt.date | None = None
              ) -> list[Finding]:
+    """R-01…R-03 of the monitored households and R-01 of the register's 红 households — one R-01 a
+    household: a registered household that is also monitored (linked by UUID, risk not cleared) has a
+    new measure when its register line started this month or its monitoring record has one of the
+    last 30 days; when it has neither, the monitoring record's R-01 stands for it (the register's when
+    the monitoring record is not 红)."""
     as_of = min(today or dt.date.today(), Month.parse(period.month).last_day)
     paths = _paths(session)
     out: list[Finding] = []
+    linked: dict[str, bool] = {}  # registered household uuid → its monitoring has a measure of the last 30 days
     for m in _of_unit(session, unit):
-        if m.started_on <= as_of:
-            out.extend(check_monitored(_data(m, paths), as_of))
-    return out + registered_findings(session, period, unit)
+        if m.started_on > as_of:
+            continue
+        d = _data(m, paths)
+        found = check_monitored(d, as_of)
+        if m.household_uuid and m.cleared_on is None:
+            recent = d.last_measure is not None and (as_of - d.last_measure).days <= 30
+            linked[m.household_uuid] = linked.get(m.household_uuid, False) or recent
+            if _started_this_month(session, period, m.household_uuid):
+                found = [f for f in found if f.code != "R-01"]
+        out.extend(found)
+    monitored_r01 = {f.household for f in out if f.code == "R-01" and f.household}
+    out.extend(f for f in registered_findings(session, period, unit)
+               if not (f.household in linked and (linked[f.household] or f.household in monitored_r01)))
+    return out
+
+
+def _started_this_month(session: Session, period: Period, household_uuid: str) -> bool:
+    """Whether a 主要脱贫措施 line of the registered household started in the data month."""
+    last = session.scalar(select(func.max(Measure.start_month)).join(Household, Household.id == Measure.household_id)
+                          .where(Household.period_id == period.id, Household.uuid == household_uuid))
+    return last is not None and last >= period.month
 
 
 def registered_findings(session: Session, period: Period, unit: Unit | None = None) -> list[Finding]:
