@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain import RISK_COLOUR_NAMES
 from app.kernel.month import Month
-from app.models import Adjustment, Household, Period, Visit
+from app.models import Adjustment, Household, Period, Person, Visit
 
 from . import audit
 from .cards import cards_for
@@ -65,6 +65,9 @@ def write_papers(session: Session, req: WritePapers) -> dict:
                 r.serious_insurance, r.medical_assistance, r.other_reimbursement, r.out_of_pocket,
                 (r.followups or "").replace("\n", "；")) for r in recs]
         cards = [c for c in cards if c.uuid in treatments]
+    ytd: dict[str, dict[int, tuple[float | None, int]]] = {}
+    if req.kind == "income" and cards:
+        ytd = _ytd_by_month(session, list(hhs), m)
     papers = []
     for c in cards:
         h = hhs[c.uuid]
@@ -76,12 +79,28 @@ def write_papers(session: Session, req: WritePapers) -> dict:
             measures=c.measures, visits=visits.get(c.uuid, []),
             colour=RISK_COLOUR_NAMES.get(h.risk_colour, h.risk_colour),
             closed_out=h.closed_out_on.isoformat() if h.closed_out and h.closed_out_on else "", payload=c.payload,
-            treatments=treatments.get(c.uuid, [])))
+            treatments=treatments.get(c.uuid, []),
+            ytd_by_month=[(k, *ytd.get(c.uuid, {}).get(k, (None, 0))) for k in range(1, m.month + 1)]))
         if req.kind == "handbook":
             _history(session, papers[-1], h, period.month)
     info = write_papers(papers, req.out, req.kind, req.layout)
     audit.record(session, "export", period=period.month, table="papers", record=unit.name, new=req.kind)
     return info
+
+
+def _ytd_by_month(session: Session, uuids: list[str], m: Month) -> dict[str, dict[int, tuple[float | None, int]]]:
+    """uuid → month number → (本年累计人均纯收入 of that month's register, household size), for the
+    months of ``m``'s year up to ``m``."""
+    out: dict[str, dict[int, tuple[float | None, int]]] = {}
+    size = (select(func.count(Person.id)).where(Person.household_id == Household.id).scalar_subquery())
+    for start in range(0, len(uuids), 500):
+        q = (select(Household.uuid, Period.month, Household.ytd_income, size)
+             .join(Period, Period.id == Household.period_id)
+             .where(Household.uuid.in_(uuids[start:start + 500]), Period.month >= f"{m.year}-01",
+                    Period.month <= str(m)))
+        for uuid, month, value, n in session.execute(q):
+            out.setdefault(uuid, {})[int(month[5:7])] = (value, n)
+    return out
 
 
 def _history(session: Session, paper, h: Household, month: str) -> None:

@@ -85,3 +85,32 @@ def test_handbook_is_a5_two_up_in_booklet_or_sequence_order(demo_db_path, tmp_pa
         assert word in text
     assert main(["household-papers", "--db", str(demo_db_path), "--unit", village, "--out", str(seq),
                  "--kind", "handbook", "--layout", "fan"]) == 2
+
+
+def test_income_table_has_the_years_months_to_date(demo_db_path, tmp_path):
+    """本年累计 by month: each month of the year to the data month shows that month's 本年累计人均纯收入
+    from the register (and × household size); a month the register does not hold shows —."""
+    import sqlite3
+
+    import pypdfium2 as pdfium
+
+    con = sqlite3.connect(demo_db_path)
+    village = con.execute("SELECT v.name FROM units v WHERE v.level = 'village' ORDER BY v.id LIMIT 1").fetchone()[0]
+    rows = con.execute(
+        "SELECT p.month, h.ytd_income, (SELECT count(*) FROM persons x WHERE x.household_id = h.id) "
+        "FROM households h JOIN periods p ON p.id = h.period_id JOIN units v ON v.id = h.village_id "
+        "WHERE v.name = ? AND h.uuid = (SELECT h2.uuid FROM households h2 JOIN periods p2 ON p2.id = h2.period_id "
+        "WHERE h2.village_id = v.id AND p2.month = '2020-03' ORDER BY h2.position LIMIT 1) ORDER BY p.month",
+        (village,)).fetchall()
+    con.close()
+    assert [r[0] for r in rows] == ["2020-02", "2020-03"] and all(r[1] is not None for r in rows)
+    out = tmp_path / "收入.pdf"
+    assert main(["household-papers", "--db", str(demo_db_path), "--unit", village, "--out", str(out)]) == 0
+    doc = pdfium.PdfDocument(str(out))
+    text = doc[0].get_textpage().get_text_range()
+    doc.close()
+    line = next(ln for ln in text.splitlines() if ln.startswith("本年累计人均纯收入"))
+    family = next(ln for ln in text.splitlines() if ln.startswith("本年累计家庭纯收入"))
+    assert line.split()[1:3] == ["—", f"{rows[0][1]:.0f}"] and line.split()[3] == f"{rows[1][1]:.0f}"
+    assert family.split()[2:4] == [f"{rows[0][1] * rows[0][2]:.0f}", f"{rows[1][1] * rows[1][2]:.0f}"]
+    assert "1月" in text and "2月" in text and "3月" in text and "4月" not in text
