@@ -115,3 +115,32 @@ def test_a_red_household_that_is_also_monitored_has_one_r01(db):
         register.set_measures(s, hid, [("产业带动", "发展庭院经济"), ("健康扶贫", "家庭医生签约")])
         assert [f.household for f in monitoring.findings(s, march, today=dt.date(2020, 3, 20))
                 if f.code == "R-01"] == [alone]
+
+
+def test_one_save_of_the_editor_is_one_transaction(db, db_path):
+    """SaveMonitored through operations.execute: added with a measure, then corrected, reviewed and
+    cleared; a refused save (an unknown risk reason) leaves the file as it was, measure included."""
+    import sqlite3
+
+    from app.services.monitor_ops import SaveMonitored
+    from app.services.operations import execute
+
+    build_register(db, "2020-03")
+    out = execute(db, SaveMonitored(None, "后暖泉村", "吴突发", "突发严重困难户", "red", ("因灾",), dt.date(2020, 3, 2),
+                                    measure=(dt.date(2020, 3, 3), "发放救灾款")))
+    uuid = out.value.monitored[0]
+    assert out.changed.structural
+    with pytest.raises(monitoring.MonitorRefused):
+        execute(db, SaveMonitored(uuid, None, "吴突发", "突发严重困难户", "red", ("因灾", "因懒"), dt.date(2020, 3, 2),
+                                  measure=(dt.date(2020, 3, 9), "不该留下")))
+    execute(db, SaveMonitored(uuid, None, "吴突发", "边缘易致贫户", "yellow", ("因灾", "因病"), dt.date(2020, 3, 1),
+                              reviewed_on=dt.date(2020, 3, 15), cleared_on=dt.date(2020, 3, 28)))
+    con = sqlite3.connect(db_path)
+    got = con.execute("SELECT kind, risk_colour, risk_reasons, started_on, reviewed_on, cleared_on, cleared_basis "
+                      "FROM monitored_households").fetchall()
+    measures = con.execute("SELECT taken_on, text FROM monitor_measures").fetchall()
+    con.close()
+    assert got == [("边缘易致贫户", "yellow", "因灾、因病", "2020-03-01", "2020-03-15", "2020-03-28", None)]
+    assert measures == [("2020-03-03", "发放救灾款")]
+    with db.session() as s:  # 风险消除 without its basis: R-02 says so
+        assert [f.code for f in monitoring.findings_of(s, uuid)] == ["R-02"]
