@@ -85,6 +85,8 @@ def generate(database, persons: int = 3000, seed: int = 1, months: DemoMonths = 
             gen.write(conn)
             for _name, sql in indexes:
                 conn.exec_driver_sql(sql)
+            # after the indexes: without them each measure's lookup of its earlier months is a scan
+            fill_measure_starts(conn)
         finally:
             conn.exec_driver_sql("PRAGMA cache_size=-2000")
     from .demo_ledgers import generate_ledgers
@@ -390,7 +392,6 @@ class _Generator:
                                    amount=amount))
         for model, rows in ((Household, hh_rows), (Person, p_rows), (Measure, m_rows), (IncomeItem, i_rows)):
             bulk_insert(conn, model.__table__, rows)
-        fill_measure_starts(conn)
 
     # ------------------------------------------------------------------ summary
     def summary(self) -> dict[str, Any]:
