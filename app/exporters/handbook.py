@@ -175,8 +175,9 @@ def handbook_pages(p) -> list[Page]:
     flow.table(("姓名", "与户主关系", "年龄"), (3, 3, 2),
                [(n, r or "", "" if a is None else f"{a}岁") for n, r, a in p.members], "（无成员）")
     flow.title("帮扶措施")
-    rows = [(m or "—", cat, text) for m, cat, text in p.measure_months] or [("", c, t) for c, t in p.measures]
-    flow.table(("开始月份", "类别", "措施内容"), (2, 2, 6), rows, "（尚无帮扶措施）")
+    rows = [(m or "—", cat, text, state) for m, cat, text, state in p.measure_months] or [
+        ("", c, t, "") for c, t in p.measures]
+    flow.table(("开始月份", "类别", "措施内容", "状态"), (2, 2, 5, 2), rows, "（尚无帮扶措施）")
     flow.title("家庭收入")
     flow.table(("年度", "家庭总收入（元）", "人均（元）", "本年累计人均纯收入（元）"), (2, 3, 2.5, 3.5),
                [(str(y), _yuan(t), _yuan(pc), _yuan(ytd)) for y, t, pc, ytd in p.yearly_income],

@@ -59,9 +59,10 @@ class HouseholdPaper:
     # 治疗用药: (name, disease, hospital and date, treatment, doctor, medicines, total, basic, serious,
     # assistance, other, out of pocket, follow-ups) — printed on the medical table only
     treatments: list[tuple] = field(default_factory=list)
-    # the handbook's history: (start month, category, text); (year, total, per capita, 本年累计人均纯收入);
+    # the handbook's history: (start month, category, text, 实施中 or 至YYYY-MM); (year, total, per capita,
+    # 本年累计人均纯收入);
     # (month, colour, state); (date, 销号/返贫, note)
-    measure_months: list[tuple[str, str, str]] = field(default_factory=list)
+    measure_months: list[tuple[str, str, str, str]] = field(default_factory=list)
     yearly_income: list[tuple[int, float, float | None, float | None]] = field(default_factory=list)
     colour_history: list[tuple[str, str, str]] = field(default_factory=list)
     events: list[tuple[str, str, str]] = field(default_factory=list)

@@ -105,11 +105,18 @@ def _ytd_by_month(session: Session, uuids: list[str], m: Month) -> dict[str, dic
 
 def _history(session: Session, paper, h: Household, month: str) -> None:
     """The handbook's history of one household, by its UUID across the months up to ``month``:
-    measures with their start month, income by year (the year's last month), colours, 销号/返贫."""
-    paper.measure_months = [(m.start_month or "", m.category, m.text) for m in h.measures if m.text.strip()]
+    measures by start month (those ended: the last month they were held), income by year (the year's last month), colours, 销号/返贫."""
     rows = session.execute(
         select(Period.month, Household).join(Household, Household.period_id == Period.id)
         .where(Household.uuid == h.uuid, Period.month <= month).order_by(Period.month)).all()
+    seen: dict[tuple[str, str], list[str]] = {}  # (category, text) → [start month, last month held]
+    for mon, hh in rows:
+        for x in hh.measures:
+            if x.text.strip():
+                first = seen.setdefault((x.category, x.text), [x.start_month or mon, mon])
+                first[0], first[1] = min(first[0], x.start_month or mon), mon
+    paper.measure_months = sorted((start, cat, text, "实施中" if last == month else f"至{last}")
+                                  for (cat, text), (start, last) in seen.items())
     by_year: dict[int, Household] = {}
     closed = False
     for mon, hh in rows:

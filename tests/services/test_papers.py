@@ -114,3 +114,30 @@ def test_income_table_has_the_years_months_to_date(demo_db_path, tmp_path):
     assert line.split()[1:3] == ["—", f"{rows[0][1]:.0f}"] and line.split()[3] == f"{rows[1][1]:.0f}"
     assert family.split()[2:4] == [f"{rows[0][1] * rows[0][2]:.0f}", f"{rows[1][1] * rows[1][2]:.0f}"]
     assert "1月" in text and "2月" in text and "3月" in text and "4月" not in text
+
+
+def test_handbook_lists_measures_by_month_with_those_ended(db, tmp_path):
+    """A measure replaced in March shows its months (至2020-02); the new one starts 2020-03, 实施中."""
+    import pypdfium2 as pdfium
+    from _small_register import build_register
+    from sqlalchemy import select
+
+    from app.models import Household, Period, Person
+    from app.services import register
+    from app.services.new_month import new_month
+    from app.services.papers import WritePapers, write_papers
+
+    build_register(db, "2020-02")
+    out = tmp_path / "手册.pdf"
+    with db.session() as s:
+        new_month(s, "2020-02", "2020-03")
+        hid = s.scalar(select(Household.id).join(Period).join(Person).where(
+            Period.month == "2020-03", Person.name == "张凤兰"))
+        register.set_measures(s, hid, [("就业", "扶贫车间就业")])
+        write_papers(s, WritePapers("2020-03", "前暖泉村", str(out), "handbook", "sequence"))
+    doc = pdfium.PdfDocument(str(out))
+    text = "\n".join(page.get_textpage().get_text_range() for page in doc)
+    doc.close()
+    part = text[text.index("张凤兰"):]
+    rows = [ln for ln in part.splitlines() if ln.startswith("2020-0") and ("发展庭院经济" in ln or "扶贫车间" in ln)]
+    assert rows[:2] == ["2020-02 产业带动 发展庭院经济 至2020-02", "2020-03 就业 扶贫车间就业 实施中"]
