@@ -1,5 +1,6 @@
 """`guatu household-papers --unit U --out FILE.pdf [--kind income|handbook|medical] [--layout booklet|sequence]
-[--period]`: 一册两表 (the handbook A5 two-up on landscape A4)."""
+[--household UUID|户主] [--period]`: 一册两表 of a unit's households, or of one (the handbook A5 two-up on
+landscape A4)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
     p.add_argument("--layout", default="booklet",
                    help="扶贫手册的拼版：booklet 骑马钉小册子顺序（默认；双面打印、短边翻转，对折装订），"
                         "sequence 按页顺序（单面打印，沿中线裁开后叠放）")
+    p.add_argument("--household", help="只打印一户：户主姓名（本单位内唯一时）或户的编号（uuid）")
     return p
 
 
@@ -26,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
 
     out = common.pdf_out(args)
     with common.open_db(args, write=True) as db, db.session() as s:
-        info = write_papers(s, WritePapers(args.period, args.unit, str(out), args.kind, args.layout))
+        info = write_papers(s, WritePapers(args.period, args.unit, str(out), args.kind, args.layout,
+                                            args.household))
     common.say(f"已生成：{out}（{info['households']}户，{info['pages']}页）")
     return common.EXIT_OK

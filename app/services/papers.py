@@ -27,6 +27,7 @@ class WritePapers:
     out: str
     kind: str = "income"
     layout: str = "booklet"  # the handbook's imposition (``exporters.handbook.LAYOUTS``)
+    household: str | None = None  # one household of the unit: its UUID or its head's name
 
 
 def write_papers(session: Session, req: WritePapers) -> dict:
@@ -43,6 +44,8 @@ def write_papers(session: Session, req: WritePapers) -> dict:
     period, unit = resolve(session, req.period, req.unit)
     m = Month.parse(period.month)
     cards = cards_for(session, unit, period)
+    if req.household:
+        cards = _one(cards, req.household.strip(), unit.name)
     hhs = {h.uuid: h for h in session.scalars(select(Household).where(
         Household.period_id == period.id, Household.uuid.in_([c.uuid for c in cards])))} if cards else {}
     visits: dict[str, list[tuple[str, str, str]]] = {}
@@ -86,6 +89,16 @@ def write_papers(session: Session, req: WritePapers) -> dict:
     info = write_papers(papers, req.out, req.kind, req.layout)
     audit.record(session, "export", period=period.month, table="papers", record=unit.name, new=req.kind)
     return info
+
+
+def _one(cards: list, key: str, unit: str) -> list:
+    """The card of the household ``key`` names (UUID, or head's name unique in the unit)."""
+    hits = [c for c in cards if c.uuid == key] or [c for c in cards if c.head == key]
+    if not hits:
+        raise UsageError(f"{unit}没有户主为“{key}”（或编号为此）的户。")
+    if len(hits) > 1:
+        raise UsageError(f"{unit}有{len(hits)}户户主名为“{key}”，请用户的编号（uuid）：" + "、".join(c.uuid for c in hits))
+    return hits
 
 
 def _ytd_by_month(session: Session, uuids: list[str], m: Month) -> dict[str, dict[int, tuple[float | None, int]]]:

@@ -85,6 +85,20 @@ def test_handbook_is_a5_two_up_in_booklet_or_sequence_order(demo_db_path, tmp_pa
         assert word in text
     assert main(["household-papers", "--db", str(demo_db_path), "--unit", village, "--out", str(seq),
                  "--kind", "handbook", "--layout", "fan"]) == 2
+    # one household, by its head's name: its own booklet only
+    con = sqlite3.connect(demo_db_path)
+    head = con.execute(
+        "SELECT x.name FROM persons x JOIN households h ON h.id = x.household_id JOIN units v ON v.id = h.village_id "
+        "JOIN periods p ON p.id = h.period_id WHERE v.name = ? AND p.month = '2020-03' AND x.relation = '户主' "
+        "ORDER BY h.position LIMIT 1", (village,)).fetchone()[0]
+    con.close()
+    one = tmp_path / "一户.pdf"
+    assert main(["household-papers", "--db", str(demo_db_path), "--unit", village, "--out", str(one),
+                 "--kind", "handbook", "--household", head]) == 0
+    single = _halves(one)
+    assert sum("扶 贫 手 册" in right for _l, right, _s in single) == 1 and head in single[0][1]
+    assert main(["household-papers", "--db", str(demo_db_path), "--unit", village, "--out", str(one),
+                 "--household", "无此人"]) == 2
 
 
 def test_income_table_has_the_years_months_to_date(demo_db_path, tmp_path):
