@@ -144,8 +144,7 @@ class MonitoredView(QWidget):
         self.new_record(focus=False)
 
     def eventFilter(self, obj, event) -> bool:  # 1/2/3 pick without opening the list
-        if obj in (self.kind, self.colour) and event.type() == QEvent.Type.KeyPress and event.text() in "123" \
-                and event.text():
+        if obj in (self.kind, self.colour) and event.type() == QEvent.Type.KeyPress and event.text() in ("1", "2", "3"):
             obj.setCurrentIndex(int(event.text()) - 1)
             return True
         return super().eventFilter(obj, event)
