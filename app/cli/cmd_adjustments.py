@@ -66,8 +66,11 @@ def run(args: argparse.Namespace) -> int:
                       f"{r.effective_on}\t{r.reason}{flag}\t{r.approval_no}")
         return common.EXIT_OK
     if args.action == "export":
-        with common.open_db(args, write=True) as db, db.session() as s:
-            res = adjustments.export_list(s, adjustments.ExportList(args.period, args.unit, args.out))
+        from app.services.operations import execute
+        from app.services.record_ops import ExportAdjustmentList
+
+        with common.open_db(args, write=True) as db:
+            res = execute(db, ExportAdjustmentList(adjustments.ExportList(args.period, args.unit, args.out))).value
         if args.json:
             common.emit_json({"files": list(res.files), "rows": res.rows, "open": res.open_records})
         else:
@@ -76,8 +79,10 @@ def run(args: argparse.Namespace) -> int:
     req = adjustments.SetDetails(args.uuid, reason=args.reason, kind=args.kind, cause=args.cause,
                                  effective_on=_date(args.date, "生效日期"),
                                  approved_on=_date(args.approved_on, "批准日期"), approval_no=args.approval_no)
-    with common.open_db(args, write=True) as db, db.session() as s:
-        ch = adjustments.set_details(s, req)
+    from app.services.operations import SetAdjustmentDetails, execute
+
+    with common.open_db(args, write=True) as db:
+        ch = execute(db, SetAdjustmentDetails(req)).value
     if args.json:
         common.emit_json({"updated": list(ch.updated), "findings": [f.to_dict() for f in ch.findings]})
     else:

@@ -24,11 +24,13 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.services.papers import WritePapers, write_papers
+    from app.services import record_ops
+    from app.services.operations import execute
+    from app.services.papers import WritePapers
 
     out = common.pdf_out(args)
-    with common.open_db(args, write=True) as db, db.session() as s:
-        info = write_papers(s, WritePapers(args.period, args.unit, str(out), args.kind, args.layout,
-                                            args.household))
+    with common.open_db(args, write=True) as db:
+        info = execute(db, record_ops.WritePapers(WritePapers(args.period, args.unit, str(out), args.kind,
+                                                              args.layout, args.household))).value
     common.say(f"已生成：{out}（{info['households']}户，{info['pages']}页）")
     return common.EXIT_OK

@@ -56,8 +56,11 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{r['unit']}\t{r['head']}\t{r['kind']}\t{r['colour']}\t{r['reasons'] or ''}\t{state}")
         return common.EXIT_OK
     if args.action == "export":
-        with common.open_db(args, write=True) as db, db.session() as s:
-            res = monitoring.export_list(s, monitoring.ExportMonitored(args.period, args.unit, args.out))
+        from app.services.operations import execute
+        from app.services.record_ops import ExportMonitoredList
+
+        with common.open_db(args, write=True) as db:
+            res = execute(db, ExportMonitoredList(monitoring.ExportMonitored(args.period, args.unit, args.out))).value
         if args.json:
             common.emit_json({"files": res.files, "rows": res.rows})
         else:
@@ -71,8 +74,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--colour 只能是 红、黄、绿。")
     req = monitoring.AddMonitored(args.village, args.head, args.kind, since, _COLOURS[args.colour],
                                   tuple(args.reason), household=args.household)
-    with common.open_db(args, write=True) as db, db.session() as s:
-        ch = monitoring.add_monitored(s, req)
+    from app.services.operations import execute
+    from app.services.record_ops import AddMonitored
+
+    with common.open_db(args, write=True) as db:
+        ch = execute(db, AddMonitored(req)).value
     if args.json:
         common.emit_json({"monitored": list(ch.monitored), "findings": [f.to_dict() for f in ch.findings]})
     else:

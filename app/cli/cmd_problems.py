@@ -93,22 +93,29 @@ def _list(args) -> int:
 
 
 def _export(args) -> int:
-    from app.services.ledger_export import export_problems
+    from app.services.ledger_ops import ExportLedger
+    from app.services.operations import execute
 
     out = lc.out_file(args)
-    with common.open_db(args, write=True) as db, db.session() as s:
-        n = export_problems(s, lc.year(s, args), out, lc.today(args))
+    with common.open_db(args, write=True) as db:
+        with db.read_session() as s:
+            year = lc.year(s, args)
+        n = execute(db, ExportLedger("problems", year, out, lc.today(args))).value
     common.say(f"已导出 {out}（{n}行）。")
     return common.EXIT_OK
 
 
 def _add(args) -> int:
-    from app.services.ledgers import AddProblem, add_problem
+    from app.services import ledger_ops
+    from app.services.ledgers import AddProblem
+    from app.services.operations import execute
 
-    with common.open_db(args, write=True) as db, db.session() as s:
-        changed = add_problem(s, AddProblem(
-            lc.year(s, args), args.source, args.description, args.resp_unit, args.deadline, args.measures,
-            args.resp_person, args.unit, args.household, args.task, today=lc.today(args)))
+    with common.open_db(args, write=True) as db:
+        with db.read_session() as s:
+            year = lc.year(s, args)
+        changed = execute(db, ledger_ops.AddProblem(AddProblem(
+            year, args.source, args.description, args.resp_unit, args.deadline, args.measures,
+            args.resp_person, args.unit, args.household, args.task, today=lc.today(args)))).value.changed
     if args.json:
         common.emit_json({"problems": list(changed.problems), "findings": [f.to_dict() for f in changed.findings]})
     else:
@@ -118,11 +125,13 @@ def _add(args) -> int:
 
 
 def _close(args) -> int:
-    from app.services.ledgers import CloseOutProblem, close_out_problem
+    from app.services import ledger_ops
+    from app.services.ledgers import CloseOutProblem
+    from app.services.operations import execute
 
-    with common.open_db(args, write=True) as db, db.session() as s:
-        changed = close_out_problem(s, CloseOutProblem(args.uuid, lc.date_arg(args.date, "销号日期"), args.basis,
-                                                       tuple(args.file), lc.today(args)))
+    with common.open_db(args, write=True) as db:
+        changed = execute(db, ledger_ops.CloseOutProblem(CloseOutProblem(
+            args.uuid, lc.date_arg(args.date, "销号日期"), args.basis, tuple(args.file), lc.today(args)))).value.changed
     if args.json:
         common.emit_json({"problems": list(changed.problems), "findings": [f.to_dict() for f in changed.findings]})
     else:

@@ -19,10 +19,14 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.services.analysis import export_report
+    from pathlib import Path
 
-    with common.open_db(args, write=True) as db, db.session() as s:
-        files = export_report(s, args.out, args.period, args.unit, feedback=not args.no_feedback)
+    from app.services.operations import execute
+    from app.services.record_ops import ExportAnalysisReport
+
+    with common.open_db(args, write=True) as db:
+        files = execute(db, ExportAnalysisReport(Path(args.out), args.period, args.unit,
+                                                 feedback=not args.no_feedback)).value
     if args.json:
         common.emit_json({"files": [str(f) for f in files]})
     else:

@@ -72,25 +72,23 @@ def _thr(args, session):
 
 
 def _candidates(args) -> int:
+    from app.services import ledger_ops
+    from app.services.operations import execute
     from app.services.periods import get_period
-    from app.services.supervision import (
-        ConfirmCandidates,
-        SetThresholds,
-        candidates,
-        confirm_candidates,
-        set_thresholds,
-    )
+    from app.services.supervision import ConfirmCandidates, candidates
 
-    with common.open_db(args, write=args.confirm or args.save) as db, db.session() as s:
-        period = get_period(s, args.period)
-        thr = _thr(args, s)
+    with common.open_db(args, write=args.confirm or args.save) as db:
+        with db.read_session() as s:
+            period = get_period(s, args.period)
+            thr = _thr(args, s)
+            found = candidates(s, period, thr)
+            month = period.month
         if args.save:
-            set_thresholds(s, SetThresholds(thr))
-        found = candidates(s, period, thr)
+            execute(db, ledger_ops.SetThresholds(thr))
         listed = None
         if args.confirm:
-            listed = confirm_candidates(s, ConfirmCandidates(period.month, (), thr, lc.today(args)))
-        month = period.month
+            listed = execute(db, ledger_ops.ConfirmCandidates(ConfirmCandidates(month, (), thr,
+                                                                                lc.today(args)))).value.changed
     if args.json:
         doc = {"period": month, "thresholds": {"county_over": thr.county_over,
                "township_at_least": thr.township_at_least, "incidence_over": thr.village_incidence_over},
@@ -127,11 +125,13 @@ def _list(args) -> int:
 
 
 def _entry(args) -> int:
-    from app.services.supervision import RecordSupervision, record_supervision
+    from app.services import ledger_ops
+    from app.services.operations import execute
+    from app.services.supervision import RecordSupervision
 
-    with common.open_db(args, write=True) as db, db.session() as s:
-        changed = record_supervision(s, RecordSupervision(args.target, args.month, args.actions, args.found,
-                                                          args.solved, args.note, lc.today(args)))
+    with common.open_db(args, write=True) as db:
+        changed = execute(db, ledger_ops.RecordSupervision(RecordSupervision(
+            args.target, args.month, args.actions, args.found, args.solved, args.note, lc.today(args)))).value.changed
     if args.json:
         common.emit_json({"targets": list(changed.targets), "findings": [f.to_dict() for f in changed.findings]})
     else:
@@ -140,23 +140,26 @@ def _entry(args) -> int:
 
 
 def _export(args) -> int:
-    from app.services.ledger_export import export_supervision, export_townships
+    from app.services.ledger_ops import ExportLedger, ExportTownships
+    from app.services.operations import execute
 
     out = lc.out_file(args)
-    with common.open_db(args, write=True) as db, db.session() as s:
-        if args.townships:
-            n = export_townships(s, args.period, out, _thr(args, s), lc.today(args))
-        else:
-            n = export_supervision(s, lc.year(s, args), out, lc.today(args))
+    with common.open_db(args, write=True) as db:
+        with db.read_session() as s:
+            request = (ExportTownships(args.period, out, _thr(args, s), lc.today(args)) if args.townships
+                       else ExportLedger("targets", lc.year(s, args), out, lc.today(args)))
+        n = execute(db, request).value
     common.say(f"已导出 {out}（{n}行）。")
     return common.EXIT_OK
 
 
 def _population(args) -> int:
-    from app.services.supervision import SetRuralPopulation, set_rural_population
+    from app.services import ledger_ops
+    from app.services.operations import execute
+    from app.services.supervision import SetRuralPopulation
 
-    with common.open_db(args, write=True) as db, db.session() as s:
-        set_rural_population(s, SetRuralPopulation(args.unit, args.persons))
+    with common.open_db(args, write=True) as db:
+        execute(db, ledger_ops.SetRuralPopulation(SetRuralPopulation(args.unit, args.persons)))
     common.say(f"已记录“{args.unit}”的农村人口：{args.persons if args.persons is not None else '（已清除）'}。")
     return common.EXIT_OK
 

@@ -131,16 +131,20 @@ def _list(args) -> int:
 
 
 def _import(args) -> int:
+    from app.services import ledger_ops
     from app.services.errors import Refused
-    from app.services.ledgers import ImportList, ListExists, import_list
+    from app.services.ledgers import ImportList, ListExists
+    from app.services.operations import execute
 
     path = Path(args.file)
     if not path.is_file():
         raise common.UsageError(f"找不到文件：{path}")
-    with common.open_db(args, write=True) as db, db.session() as s:
-        year = lc.year(s, args)
+    with common.open_db(args, write=True) as db:
+        with db.read_session() as s:
+            year = lc.year(s, args)
         try:
-            result = import_list(s, ImportList(path, year, args.kind, args.replace, args.dry_run, lc.today(args)))
+            result = execute(db, ledger_ops.ImportList(ImportList(path, year, args.kind, args.replace, args.dry_run,
+                                                                  lc.today(args)))).value
         except ListExists as e:
             raise Refused(f"{e.message}（加 --replace 替换）", e.findings) from e
     if args.json:
@@ -162,22 +166,28 @@ def _import(args) -> int:
 
 
 def _export(args) -> int:
-    from app.services.ledger_export import export_list
+    from app.services.ledger_ops import ExportLedger
+    from app.services.operations import execute
 
     out = lc.out_file(args)
-    with common.open_db(args, write=True) as db, db.session() as s:
-        year = lc.year(s, args)
-        n = export_list(s, year, args.kind, out, lc.today(args))
+    with common.open_db(args, write=True) as db:
+        with db.read_session() as s:
+            year = lc.year(s, args)
+        n = execute(db, ExportLedger(args.kind, year, out, lc.today(args))).value
     common.say(f"已导出 {out}（{n}行）。")
     return common.EXIT_OK
 
 
 def _progress(args) -> int:
-    from app.services.ledgers import RecordProgress, record_progress, task_uuid_of
+    from app.services import ledger_ops
+    from app.services.ledgers import RecordProgress, task_uuid_of
+    from app.services.operations import execute
 
-    with common.open_db(args, write=True) as db, db.session() as s:
-        uuid = task_uuid_of(s, lc.year(s, args), args.seq, args.kind)
-        changed = record_progress(s, RecordProgress(uuid, args.unit, args.month, args.text, args.percent, lc.today(args)))
+    with common.open_db(args, write=True) as db:
+        with db.read_session() as s:
+            uuid = task_uuid_of(s, lc.year(s, args), args.seq, args.kind)
+        changed = execute(db, ledger_ops.RecordProgress(RecordProgress(
+            uuid, args.unit, args.month, args.text, args.percent, lc.today(args)))).value.changed
     if args.json:
         common.emit_json({"task": uuid, "task_units": list(changed.task_units),
                           "findings": [f.to_dict() for f in changed.findings]})
@@ -187,12 +197,16 @@ def _progress(args) -> int:
 
 
 def _close(args) -> int:
-    from app.services.ledgers import CloseOutTask, close_out_task, task_uuid_of
+    from app.services import ledger_ops
+    from app.services.ledgers import CloseOutTask, task_uuid_of
+    from app.services.operations import execute
 
-    with common.open_db(args, write=True) as db, db.session() as s:
-        uuid = task_uuid_of(s, lc.year(s, args), args.seq, args.kind)
-        changed = close_out_task(s, CloseOutTask(uuid, args.unit, lc.date_arg(args.date, "销号日期"), args.basis,
-                                                 tuple(args.file), lc.today(args)))
+    with common.open_db(args, write=True) as db:
+        with db.read_session() as s:
+            uuid = task_uuid_of(s, lc.year(s, args), args.seq, args.kind)
+        changed = execute(db, ledger_ops.CloseOutTask(CloseOutTask(
+            uuid, args.unit, lc.date_arg(args.date, "销号日期"), args.basis, tuple(args.file),
+            lc.today(args)))).value.changed
     if args.json:
         common.emit_json({"task": uuid, "task_units": list(changed.task_units),
                           "findings": [f.to_dict() for f in changed.findings]})

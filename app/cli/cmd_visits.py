@@ -36,10 +36,11 @@ def run(args: argparse.Namespace) -> int:
     from app.services.export import resolve
 
     if args.action == "import":
-        with common.open_db(args, write=True) as db, db.session() as s:
-            res = visits.import_visits(s, visits.ImportVisits(args.file, args.dry_run))
-            if not res.ok:
-                s.rollback()
+        from app.services.operations import execute
+        from app.services.record_ops import ImportVisits
+
+        with common.open_db(args, write=True) as db:  # a refused file writes nothing
+            res = execute(db, ImportVisits(visits.ImportVisits(args.file, args.dry_run))).value
         if args.json:
             common.emit_json(res.to_dict())
         else:

@@ -7,9 +7,8 @@ import unicodedata
 from functools import lru_cache
 from operator import mul
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # 2**(17-i) mod 11
 _CHECK = "10X98765432"
-_ZEROS = ord("0") * sum(_WEIGHTS)  # the weighted sum of the digits' codes less this is the digits' sum
 
 
 def normalise_id(text: object) -> str:
@@ -25,6 +24,12 @@ def normalise_id(text: object) -> str:
 def check_digit(first17: str) -> str:
     """The 18th character for 17 digits (ISO 7064 MOD 11-2)."""
     return _CHECK[sum(map(mul, map(int, first17), _WEIGHTS)) % 11]
+
+
+def _fast_check_digit(first17: str) -> str:
+    """``check_digit`` of 17 ASCII digits in one C call: the weights are 2**(17-i) mod 11 and
+    13 ≡ 2 (mod 11), so the weighted sum ≡ 2 × (the digits read in base 13) (mod 11)."""
+    return _CHECK[2 * int(first17, 13) % 11]
 
 
 def birth_date(id_number: str) -> dt.date | None:
@@ -59,16 +64,21 @@ def _check(s: str, today: dt.date | None) -> tuple[str | None, dt.date | None]:
         return f"应为18位，现为{len(s)}位", None
     if not (s.isascii() and s[:17].isdigit() and (s[17].isdigit() or s[17] == "X")):
         return "前17位应为数字，最后一位为数字或X", None
-    try:
-        born: dt.date | None = dt.date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
-    except ValueError:
-        born = None
+    born = _date_of(s[6:14])  # many members share a birth date
     if born is None or born.year < 1880 or (today is not None and born > today):
         return f"出生日期“{s[6:14]}”不是真实日期", None
-    digit = _CHECK[(sum(map(mul, s[:17].encode(), _WEIGHTS)) - _ZEROS) % 11]  # 17 ASCII digits, checked above
+    digit = _fast_check_digit(s[:17])  # 17 ASCII digits, checked above
     if digit != s[17]:
         return f"校验位不对（最后一位应为{digit}），可能有数字录错", None
     return None, born
+
+
+@lru_cache(maxsize=65536)
+def _date_of(yyyymmdd: str) -> dt.date | None:
+    try:
+        return dt.date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:]))
+    except ValueError:
+        return None
 
 
 def age_if_valid(id_number: object, day: dt.date) -> int | None:

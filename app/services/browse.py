@@ -148,14 +148,15 @@ def find_node(roots: Iterable[UnitNode], unit_id: int) -> UnitNode | None:
 
 
 def unit_paths(session: Session) -> dict[int, str]:
-    """village id → "乡镇/村" (the path findings and forms print)."""
+    """village id → "乡镇/村" (the path findings and forms print; ``unit_path`` of each village), in one query
+    of plain rows rather than a lazy load of each village's parent."""
     units = {uid: (name, level, parent) for uid, name, level, parent in session.execute(
         select(Unit.id, Unit.name, Unit.level, Unit.parent_id))}
     out = {}
     for uid, (name, level, parent) in units.items():
         if level == "village":
             township = units.get(parent)
-            out[uid] = f"{township[0]}/{name}" if township else name
+            out[uid] = f"{township[0]}/{name}" if township and township[1] != "county" else name
     return out
 
 

@@ -20,6 +20,7 @@ from app.models import Adjustment, Household, Period, Person, Unit
 from app.models.units import unit_path
 
 from . import adjustments, register
+from .browse import unit_paths
 
 
 def _uuid4(rng: random.Random) -> str:
@@ -32,7 +33,7 @@ def add_records(session: Session, seed: int, skip: set[str], skip_village: str |
     period = session.scalar(select(Period).where(Period.state == "open").order_by(Period.month.desc()))
     if period is None:
         return {}
-    paths = {u.id: unit_path(u) for u in session.scalars(select(Unit).where(Unit.level == "village"))}
+    paths = unit_paths(session)
     candidates = []
     for hh in session.scalars(select(Household).where(Household.period_id == period.id).order_by(Household.id)):
         if hh.uuid in skip or paths.get(hh.village_id) == skip_village or hh.cause == "因学":

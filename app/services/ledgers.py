@@ -386,6 +386,47 @@ def record_progress(session: Session, req: RecordProgress) -> Changed:
 
 
 @dataclass(frozen=True, slots=True)
+class ProgressState:
+    """One 责任单位's entry of a month as it stands (``text`` None: no entry) and the row's 状态: what
+    taking a 月度进展 back puts in place again."""
+
+    unit: str  # the unit row's uuid
+    month: str
+    text: str | None
+    percent: float | None
+    entered_on: dt.date | None
+    status: str
+
+
+def progress_state(session: Session, task: str, unit: str, month: str) -> ProgressState:
+    (u,) = _task_unit(_task(session, task), unit)[:1]
+    entry = next((p for p in u.progress if p.month == month), None)
+    return ProgressState(u.uuid, month, entry.text if entry else None, entry.percent if entry else None,
+                         entry.entered_on if entry else None, u.status)
+
+
+def restore_progress(session: Session, task: str, state: ProgressState, today: dt.date) -> Changed:
+    """A month's entry and the row's 状态 put back as ``state`` says (no entry: the month's is removed)."""
+    t = _task(session, task)
+    (u,) = _task_unit(t, state.unit)[:1]
+    entry = next((p for p in u.progress if p.month == state.month), None)
+    old = entry.text if entry else None
+    if state.text is None:
+        if entry is not None:
+            u.progress.remove(entry)
+    elif entry is None:
+        u.progress.append(TaskProgress(month=state.month, entered_on=state.entered_on or today, text=state.text,
+                                       percent=state.percent))
+    else:
+        entry.text, entry.percent, entry.entered_on = state.text, state.percent, state.entered_on or today
+    if u.status != TASK_CLOSED and state.status != TASK_CLOSED:
+        u.status = state.status
+    session.flush()
+    audit.record(session, "update", table="task_progress", record=u.uuid, field=state.month, old=old, new=state.text)
+    return Changed(tasks=(t.uuid,), task_units=(u.uuid,), findings=_task_findings(t, today))
+
+
+@dataclass(frozen=True, slots=True)
 class SetTaskStatus:
     task: str
     unit: str | None  # None: every row of the task

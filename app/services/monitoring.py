@@ -23,6 +23,7 @@ from app.rules.findings import Finding
 from app.rules.records import MonitoredData, check_monitored, r01_registered
 
 from . import audit
+from .browse import unit_paths
 from .errors import Refused, UsageError
 
 
@@ -81,7 +82,7 @@ class MonitorChange:
     findings: tuple[Finding, ...] = ()
 
 
-def _get(session: Session, uuid: str) -> MonitoredHousehold:
+def get(session: Session, uuid: str) -> MonitoredHousehold:
     m = session.scalar(select(MonitoredHousehold).where(MonitoredHousehold.uuid == uuid))
     if m is None:
         raise UsageError(f"没有编号为 {uuid} 的监测户。")
@@ -95,7 +96,7 @@ def _data(m: MonitoredHousehold, paths: dict[int, str]) -> MonitoredData:
 
 
 def _paths(session: Session) -> dict[int, str]:
-    return {u.id: unit_path(u) for u in session.scalars(select(Unit).where(Unit.level == "village"))}
+    return unit_paths(session)
 
 
 def _changed(session: Session, m: MonitoredHousehold) -> MonitorChange:
@@ -106,7 +107,7 @@ def _changed(session: Session, m: MonitoredHousehold) -> MonitorChange:
 def findings_of(session: Session, uuid: str, as_of: dt.date | None = None) -> tuple[Finding, ...]:
     """R-01…R-03 of one monitored household as of ``as_of`` (today)."""
     session.flush()
-    return tuple(check_monitored(_data(_get(session, uuid), _paths(session)), as_of or dt.date.today()))
+    return tuple(check_monitored(_data(get(session, uuid), _paths(session)), as_of or dt.date.today()))
 
 
 def add_monitored(session: Session, req: AddMonitored) -> MonitorChange:
@@ -139,7 +140,7 @@ def _valid(kind: str, colour: str, reasons: tuple[str, ...], head: str) -> None:
 
 
 def edit_monitored(session: Session, req: EditMonitored) -> MonitorChange:
-    m = _get(session, req.uuid)
+    m = get(session, req.uuid)
     _valid(req.kind, req.colour, req.reasons, req.head_name)
     old = (m.head_name, m.kind, m.risk_colour, m.risk_reasons, m.started_on)
     m.head_name, m.kind, m.risk_colour = req.head_name.strip(), req.kind, req.colour
@@ -151,7 +152,7 @@ def edit_monitored(session: Session, req: EditMonitored) -> MonitorChange:
 
 
 def add_measure(session: Session, req: AddMeasure) -> MonitorChange:
-    m = _get(session, req.uuid)
+    m = get(session, req.uuid)
     if not req.text.strip():
         raise MonitorRefused("请填写措施内容。")
     m.measures.append(MonitorMeasure(taken_on=req.taken_on, text=req.text.strip()))
@@ -160,7 +161,7 @@ def add_measure(session: Session, req: AddMeasure) -> MonitorChange:
 
 
 def review(session: Session, req: Review) -> MonitorChange:
-    m = _get(session, req.uuid)
+    m = get(session, req.uuid)
     old = (m.reviewed_on, m.risk_colour)
     m.reviewed_on = req.reviewed_on
     if req.colour is not None:
@@ -174,7 +175,7 @@ def review(session: Session, req: Review) -> MonitorChange:
 
 def clear_risk(session: Session, req: ClearRisk) -> MonitorChange:
     """风险消除 (R-02: a date and a basis are both needed — stored as given, the rule shows what is missing)."""
-    m = _get(session, req.uuid)
+    m = get(session, req.uuid)
     old = (m.cleared_on, m.cleared_basis)
     m.cleared_on, m.cleared_basis = req.cleared_on, (req.basis or "").strip() or None
     audit.record(session, "update", table="monitored", record=m.uuid, field="cleared", old=old,
@@ -227,7 +228,9 @@ def _started_this_month(session: Session, period: Period, household_uuid: str) -
 
 def registered_findings(session: Session, period: Period, unit: Unit | None = None) -> list[Finding]:
     """R-01 on the register's 红 households not closed out: a measure must have started this month."""
-    q = (select(Household.uuid, Household.village_id, func.max(Measure.start_month))
+    head = (select(Person.name).where(Person.household_id == Household.id, Person.relation == "户主")
+            .order_by(Person.position, Person.id).limit(1).scalar_subquery())
+    q = (select(Household.uuid, Household.village_id, func.max(Measure.start_month), head)
          .outerjoin(Measure, Measure.household_id == Household.id)
          .where(Household.period_id == period.id, Household.risk_colour == "red", Household.closed_out.is_(False))
          .group_by(Household.id).order_by(Household.village_id, Household.position))
@@ -236,12 +239,10 @@ def registered_findings(session: Session, period: Period, unit: Unit | None = No
     rows = session.execute(q).all()
     if not rows:
         return []
-    heads = dict(session.execute(select(Household.uuid, Person.name).join(Person, Person.household_id == Household.id)
-                                 .where(Household.period_id == period.id, Person.relation == "户主")).all())
     paths = _paths(session)
     out: list[Finding] = []
-    for uuid, vid, last in rows:
-        out.extend(r01_registered(uuid, paths.get(vid), heads.get(uuid), period.month, last))
+    for uuid, vid, last, head_name in rows:
+        out.extend(r01_registered(uuid, paths.get(vid), head_name, period.month, last))
     return out
 
 

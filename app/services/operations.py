@@ -13,6 +13,7 @@ edits are in ``register_ops``) on its write worker and repaints from ``Outcome.c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -41,11 +42,18 @@ class Changed:
     count_rows: frozenset[tuple[int, int, int]] = frozenset()  # (period id, unit id, form)
     periods: frozenset[int] = frozenset()
     structural: bool = False  # records added or removed: lists of ids are to be read again
+    # the year's ledgers and the household records, by (kind, uuid): kind is "list", "task",
+    # "task_unit", "problem", "target", "visit", "report" (the kinds of a finding's ``record``, and more)
+    records: frozenset[tuple[str, str]] = frozenset()
 
     def __or__(self, other: Changed) -> Changed:
         return Changed(self.households | other.households, self.persons | other.persons, self.units | other.units,
                        self.count_rows | other.count_rows, self.periods | other.periods,
-                       self.structural or other.structural)
+                       self.structural or other.structural, self.records | other.records)
+
+    def of(self, kind: str) -> frozenset[str]:
+        """The uuids of one kind of record changed."""
+        return frozenset(uuid for k, uuid in self.records if k == kind)
 
 
 @dataclass(frozen=True)
@@ -149,12 +157,16 @@ class NewMonth:
     source: str
     target: str
     prior_incomes: dict[str, float] | None = None
+    # called once the month is carried, before the commit: raising there (取消 pressed) rolls it back
+    cancel: Callable[[], None] | None = field(default=None, compare=False, repr=False)
 
     def households(self, session: Session) -> set[int]:
         return set()
 
     def run(self, session: Session) -> tuple[dict[str, Any], Changed]:
         result = new_month.new_month(session, self.source, self.target, self.prior_incomes)
+        if self.cancel is not None:
+            self.cancel()
         target = periods.get_period(session, result["period"])
         return result, Changed(periods=frozenset({target.id}), structural=True)
 
@@ -332,3 +344,35 @@ class SetAdjustmentDetails:
 
     def run(self, session: Session) -> tuple[adjustments.AdjustmentChange, Changed]:
         return adjustments.set_details(session, self.details), Changed()
+
+
+@dataclass(frozen=True)
+class ExportPackage:
+    """导出月报: the month's package written (a final one locks the month); audited. The files appear
+    when the transaction commits and are discarded when it rolls back."""
+
+    month: str | None
+    unit: str | int | None
+    out_dir: str
+    draft: bool = False
+    recipient: str | None = None
+    passphrase: str | None = field(default=None, repr=False)
+    progress: Callable[[int, int, str], None] | None = field(default=None, compare=False, repr=False)
+    cancelled: Callable[[], bool] | None = field(default=None, compare=False, repr=False)
+    # called once the package is staged, before the commit: raising there (取消 pressed) rolls it back
+    cancel: Callable[[], None] | None = field(default=None, compare=False, repr=False)
+
+    def households(self, session: Session) -> set[int]:
+        return set()
+
+    def run(self, session: Session) -> tuple[dict[str, Any], Changed]:
+        from . import export
+
+        result = export.export_package(session, self.month, self.unit, self.out_dir, self.draft,
+                                       progress=self.progress, cancel=self.cancelled, recipient=self.recipient,
+                                       passphrase=self.passphrase)
+        if self.cancel is not None:
+            self.cancel()
+        if self.draft:
+            return result, Changed()
+        return result, Changed(periods=frozenset({periods.get_period(session, self.month).id}))

@@ -14,11 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Household, Period, Person, TreatmentRecord, Unit
-from app.models.units import unit_path, villages_under
+from app.models.units import villages_under
 from app.rules.findings import Finding
 from app.rules.records import t01_untreated, t02_reimbursed
 
 from . import audit
+from .browse import unit_paths
 from .errors import Refused
 
 TREATMENTS = ("门诊慢病", "住院", "家庭医生签约", "其他")
@@ -127,12 +128,11 @@ def findings(session: Session, period: Period, unit: Unit | None = None) -> list
          .where(Household.period_id == period.id, Person.health.in_(SERIOUS)))
     if unit is not None:
         q = q.where(Household.village_id.in_([v.id for v in villages_under(session, unit)]))
-    rows = list(session.execute(q))
-    if not rows:
-        return []
-    paths = {u.id: unit_path(u) for u in session.scalars(select(Unit).where(Unit.level == "village"))}
     T = TreatmentRecord
-    treated = set(session.scalars(select(T.person_uuid).where(T.year == year)))
+    # T-01 needs only the members with no record this year: SQLite answers that (the index on
+    # person_uuid), so the year's treated members never come back as rows.
+    untreated = list(session.execute(q.where(~select(T.id).where(T.person_uuid == Person.uuid, T.year == year)
+                                             .exists())))
     # T-02 can only fire where the reimbursements exceed the cost: SQLite picks those (a superset of
     # the rule's margin), as plain columns — the year's other records are never built.
     over = session.execute(select(T.uuid, T.household_uuid, T.person_uuid, T.person_name, T.total_cost,
@@ -140,14 +140,18 @@ def findings(session: Session, period: Period, unit: Unit | None = None) -> list
                                   T.other_reimbursement)
                            .where(T.year == year, T.basic_insurance + T.serious_insurance + T.medical_assistance
                                   + T.other_reimbursement > T.total_cost)
-                           .order_by(T.id))
+                           .order_by(T.id)).all()
+    if not untreated and not over:
+        return []
+    paths = unit_paths(session)
     out: list[Finding] = []
-    by_person = {r[2]: r for r in rows}
-    for hh, vid, pu, name, health in rows:
-        if pu not in treated:
-            out.extend(t01_untreated(hh, pu, name, health, paths.get(vid), year))
-    for uuid, hh, pu, name, total, basic, serious, assistance, other in over:
-        if pu in by_person:
-            out.extend(t02_reimbursed(total, basic + serious + assistance + other, name or "", hh, pu,
-                                      paths.get(by_person[pu][1]), uuid))
+    for hh, vid, pu, name, health in untreated:
+        out.extend(t01_untreated(hh, pu, name, health, paths.get(vid), year))
+    if over:  # the record's member must be one of the month's serious members (as T-01 reads them)
+        village_of = dict(session.execute(q.with_only_columns(Person.uuid, Household.village_id)
+                                          .where(Person.uuid.in_(sorted({r[2] for r in over})))).all())
+        for uuid, hh, pu, name, total, basic, serious, assistance, other in over:
+            if pu in village_of:
+                out.extend(t02_reimbursed(total, basic + serious + assistance + other, name or "", hh, pu,
+                                          paths.get(village_of[pu]), uuid))
     return out

@@ -24,6 +24,7 @@ from app.rules.findings import Finding
 from app.rules.records import satisfaction_rate, v01_overdue, v02_unopened, v03_satisfaction
 
 from . import audit
+from .browse import unit_paths
 from .errors import Refused, UsageError
 
 ASKS = ("basic", "living", "budget", "satisfaction", "advice")
@@ -242,7 +243,7 @@ def visit_row(v: Visit, paths: dict[int, str]) -> dict[str, Any]:
 
 
 def _paths(session: Session) -> dict[int, str]:
-    return {u.id: unit_path(u) for u in session.scalars(select(Unit).where(Unit.level == "village"))}
+    return unit_paths(session)
 
 
 def list_visits(session: Session, unit: Unit | None, month: str | None) -> list[dict[str, Any]]:
@@ -290,21 +291,24 @@ def findings(session: Session, period: Period, unit: Unit | None = None, today: 
     as_of = min(today or dt.date.today(), m.last_day)
     villages = [v.id for v in villages_under(session, unit)] if unit is not None else None
     paths = _paths(session)
-    q = select(func.max(Visit.visited_on), Visit.household_uuid).where(Visit.visited_on <= as_of)
-    last = {u: d for d, u in session.execute(q.group_by(Visit.household_uuid))}
     out: list[Finding] = []
-    if last or session.scalar(select(func.count()).select_from(Visit)):  # a register that keeps visits
-        hq = (select(Household.uuid, Household.village_id, Person.name)
-              .join(Person, (Person.household_id == Household.id) & (Person.relation == "户主"), isouter=True)
-              .where(Household.period_id == period.id, Household.band == "A", Household.closed_out.is_(False)))
+    if session.scalar(select(Visit.id).limit(1)) is not None:  # a register that keeps visits
+        # SQLite names the households with no visit inside the interval (V-01's own test then judges
+        # them): the month's band-A households visited in time never come back as rows.
+        seen_since = as_of - dt.timedelta(days=interval_days)
+        mine = (Visit.household_uuid == Household.uuid) & (Visit.visited_on <= as_of)
+        last = select(func.max(Visit.visited_on)).where(mine).scalar_subquery()
+        head = (select(Person.name).where(Person.household_id == Household.id, Person.relation == "户主")
+                .order_by(Person.position, Person.id).limit(1).scalar_subquery())
+        hq = (select(Household.uuid, Household.village_id, head, last)
+              .where(Household.period_id == period.id, Household.band == "A", Household.closed_out.is_(False),
+                     ~select(Visit.id).where(mine, Visit.visited_on >= seen_since).exists()))
         if villages is not None:
             hq = hq.where(Household.village_id.in_(villages))
-        seen = set()
-        for uuid, vid, name in session.execute(hq.order_by(Household.village_id, Household.position)):
-            if uuid in seen:
-                continue
-            seen.add(uuid)
-            out.extend(v01_overdue(uuid, paths.get(vid), name, last.get(uuid), as_of, interval_days))
+        for uuid, vid, name, visited in session.execute(hq.order_by(Household.village_id, Household.position)):
+            if isinstance(visited, str):  # a max() over dates comes back as text
+                visited = dt.date.fromisoformat(visited)
+            out.extend(v01_overdue(uuid, paths.get(vid), name, visited, as_of, interval_days))
     vq = select(Visit).where(Visit.visited_on.between(m.first_day, m.last_day),
                              (Visit.look_housing == "有问题") | (Visit.look_water == "有问题"))
     if villages is not None:

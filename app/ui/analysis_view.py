@@ -1,8 +1,12 @@
 """工具 › 月度分析: the month's analysis (一月一分析) as tables beside last month, bars of the shares,
 the report draft, and drill-down from a figure to the households behind it (Enter or double-click).
-Keyboard: the section list, Tab to the figures, Enter on a figure lists its households below."""
+Keyboard: the section list, Tab to the figures, Enter on a figure lists its households below.
+The section texts kept and the export (which freezes the month's figures and enters the 反馈单 lines
+in the problems ledger) are typed requests (``app.services.record_ops``) on the window's write worker."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
@@ -10,6 +14,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -25,6 +30,9 @@ from PySide6.QtWidgets import (
 from app.kernel.analysis import Analysis, Line
 from app.kernel.analysis_text import SECTION_HEADINGS, report_content
 from app.services.analysis import section_edits
+from app.services.errors import GuatuError
+from app.services.record_ops import ExportAnalysisReport, SaveReportSection
+from app.ui.writer import write_for
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 SECTIONS = ("基本情况", "分乡镇", "致贫原因", "红黄绿预警", "帮扶措施", "收入分布", "动态调整", "风险等级变化",
@@ -73,12 +81,18 @@ def _signed(v: int | None) -> str:
 
 
 class AnalysisView(QWidget):
-    def __init__(self, db, period_month: str | None, parent=None):
+    def __init__(self, db, period_month: str | None, parent=None, write=None, dialogs=None):
         super().__init__(parent)
+        from app.ui.dialogs import Dialogs
+
         self.db = db
+        self.dialogs = dialogs or Dialogs()
+        self.write = write or write_for(None, db)  # a typed request: the window's worker, or execute
         self.period = period_month
         self.analysis: Analysis | None = None
         self.edits: dict[str, str] = {}
+        # Where 导出 writes (a test replaces it): a folder chosen by the clerk.
+        self.ask_folder: Callable[[], str | None] = lambda: QFileDialog.getExistingDirectory(self, "导出到文件夹") or None
         self._build()
         self.reload()
 
@@ -94,7 +108,7 @@ class AnalysisView(QWidget):
         self.title.setObjectName("analysis_title")
         head.addWidget(self.title, 3)
         self.export_button = QPushButton("导出报告与反馈单…")
-        self.export_button.clicked.connect(self.export)
+        self.export_button.clicked.connect(lambda: self.export())
         head.addWidget(self.export_button)
         lay.addLayout(head)
 
@@ -178,13 +192,13 @@ class AnalysisView(QWidget):
     def reload(self) -> None:
         from app.services.analysis import analyse
 
-        with self.db.session() as s:
+        with self.db.read_session() as s:
             self._fill_units(s)
             unit = self.unit_box.currentData()
             self.analysis = analyse(s, self.period, unit)
         a = self.analysis
         self.title.setText(f"{a.title}（{a.due.month}月{a.due.day}日前报送）")
-        with self.db.session() as s:
+        with self.db.read_session() as s:
             self.edits = section_edits(s, a.period, self.unit_box.currentData())
         self.show_draft()
         row = max(0, self.sections.currentRow())
@@ -280,11 +294,13 @@ class AnalysisView(QWidget):
         self._store(None)
 
     def _store(self, text: str | None) -> None:
-        from app.services.analysis import save_section
-
-        with self.db.session() as s:
-            self.edits = save_section(s, self.analysis.period, self.unit_box.currentData(),
-                                      self.section_box.currentText(), text)
+        try:
+            out = self.write(SaveReportSection(self.analysis.period, self.unit_box.currentData(),
+                                               self.section_box.currentText(), text))
+        except GuatuError as e:
+            self.dialogs.warn(self, "月度分析", e.message)
+            return
+        self.edits = out.value.edits
         self.show_draft()
 
     def drill(self, index=None) -> None:
@@ -297,7 +313,7 @@ class AnalysisView(QWidget):
         if not key or self.analysis is None:
             self.drill_label.setText("这一行没有对应的户。")
             return
-        with self.db.session() as s:
+        with self.db.read_session() as s:
             refs = households_behind(s, self.analysis.period, self.unit_box.currentData(), key)
         self.drill_label.setText(f"{item.text()}：{len(refs)}户")
         self.households.setRowCount(len(refs))
@@ -306,17 +322,20 @@ class AnalysisView(QWidget):
                 self.households.setItem(r, c, QTableWidgetItem(text))
         self.households.resizeColumnsToContents()
 
-    def export(self) -> None:
-        from PySide6.QtWidgets import QFileDialog, QMessageBox
+    def export(self, folder: str | None = None) -> list:
+        from pathlib import Path
 
-        from app.services.analysis import export_report
-
-        folder = QFileDialog.getExistingDirectory(self, "导出到文件夹")
+        folder = folder or self.ask_folder()
         if not folder or self.analysis is None:
-            return
-        with self.db.session() as s:
-            files = export_report(s, folder, self.analysis.period, self.unit_box.currentData())
-        QMessageBox.information(self, "月度分析", f"已生成{len(files)}个文件：\n{folder}")
+            return []
+        try:
+            files = self.write(ExportAnalysisReport(Path(folder), self.analysis.period,
+                                                    self.unit_box.currentData())).value
+        except GuatuError as e:
+            self.dialogs.warn(self, "月度分析", e.message)
+            return []
+        self.dialogs.info(self, "月度分析", f"已生成{len(files)}个文件：\n{folder}")
+        return files
 
 
 def open_dialog(parent, db, period_month: str | None) -> QDialog:
@@ -325,7 +344,7 @@ def open_dialog(parent, db, period_month: str | None) -> QDialog:
     dlg.setWindowTitle("月度分析")
     lay = QVBoxLayout(dlg)
     lay.setContentsMargins(4, 4, 4, 4)
-    view = AnalysisView(db, period_month, dlg)
+    view = AnalysisView(db, period_month, dlg, write=write_for(parent, db), dialogs=getattr(parent, "dialogs", None))
     if getattr(getattr(parent, "store", None), "read_only", False):  # export and edits write the month's report
         for button in (view.export_button, view.save_button, view.revert_button):
             button.setEnabled(False)

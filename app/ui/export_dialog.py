@@ -1,5 +1,6 @@
 """导出月报: choose the month, the unit and the folder, see what the package will hold, then export
-off the GUI thread with a progress bar and 取消 (``app.ui.tasks.TaskRunner``). Services only."""
+off the GUI thread with a progress bar and 取消 (``app.ui.tasks.TaskRunner``). The export locks the
+month (a final one) and is audited: it is the ``ExportPackage`` request on the window's write worker."""
 
 from __future__ import annotations
 
@@ -16,12 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.exporters.package import discard
 from app.services import export as export_service
 from app.services.errors import GuatuError, Refused
+from app.services.operations import ExportPackage
 from app.storage import Database
 from app.ui.dialogs import Dialogs
-from app.ui.tasks import Cancelled, TaskDialog, TaskHandle
+from app.ui.tasks import Cancelled, Progress, TaskDialog, TaskHandle
 from app.ui.widgets import (
     action_buttons,
     data_combo,
@@ -110,16 +111,13 @@ class ExportDialog(TaskDialog):
             self.dialogs.warn(self, "导出月报", "加密口令至少8个字符。")
             return None
 
-        def work(session, progress):
-            result = export_service.export_package(session, month, unit, folder, draft,
-                                                   progress=progress.set, cancel=lambda: progress.cancelled,
-                                                   recipient=recipient, passphrase=passphrase)
-            if progress.cancelled:  # 取消 after the last look: the runner rolls back, so the files go too
-                discard(Path(result["folder"]), Path(result["zip"]), *([Path(result["kept"])] if result["kept"] else []))
-            return result
+        def request(progress: Progress) -> ExportPackage:
+            return ExportPackage(month, unit, folder, draft, recipient, passphrase, progress=progress.set,
+                                 cancelled=lambda: progress.cancelled, cancel=progress.check)
 
         self.export_button.setEnabled(False)
-        self.handle = self.runner.run(work, title="导出月报", on_result=self._done, on_error=self._failed)
+        self.handle = self.runner.execute(request, title="导出月报", on_result=lambda out: self._done(out.value),
+                                          on_error=self._failed)
         return self.handle
 
     def _done(self, result: dict[str, Any]) -> None:

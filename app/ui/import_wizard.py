@@ -206,7 +206,7 @@ class PreviewPage(QWizardPage):
         from app.services.imports import preview_import
 
         self.w.handle = self.w.runner.run(lambda s, _p: preview_import(s, files, period, passphrase=secret),
-                                          title="读取文件", read_only=True,
+                                          title="读取文件",
                                           on_result=self.show_plan, on_error=self.show_error)
 
     def show_error(self, error: BaseException) -> None:
@@ -270,17 +270,11 @@ class DonePage(QWizardPage):
         secret = self.w.files_page.passphrase_text()  # as typed, as the export dialog takes it
         replace, before = self.w.preview_page.replace.isChecked(), self.w.before_write
         from app.services.imports import ImportFiles
-        from app.services.operations import execute
 
         request = ImportFiles(tuple(str(f) for f in files), period, replace, secret or None, before)
-        db = self.w.db
-
-        def work(_read, _progress):  # the same operation as ``guatu import``: its own write transaction
-            _plan, result = execute(db, request).value
-            return result
-
-        self.w.handle = self.w.runner.run(work, title="导入", read_only=True, on_result=self.done,
-                                          on_error=self.failed)
+        # the same operation as ``guatu import``, on the window's write worker (its own write transaction)
+        self.w.handle = self.w.runner.execute(lambda _p: request, title="导入",
+                                              on_result=lambda out: self.done(out.value[1]), on_error=self.failed)
 
     def done(self, result: dict) -> None:
         self.w.result = result

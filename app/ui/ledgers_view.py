@@ -3,8 +3,8 @@
 Grids keep the register's keyboard contract (typing or F2 edits, Enter commits and moves down, Tab
 moves right); filters 逾期 / 本月到期 / 未销号 and by 责任单位; overdue rows are tinted red, rows due
 this month amber. 对表销号 (Ctrl+K) asks for the date, 销号依据 and evidence files; Ctrl+Z/Ctrl+Y
-undo and redo an edit by its inverse operation. Every change is
-one service operation in its own session: the window never runs SQL. The status line of the main
+undo and redo an edit by its inverse request. Every change is
+one typed request (``app.services.ledger_ops``) on the window's write worker: the window never runs SQL. The status line of the main
 window shows the open/overdue counts and the days left to the 20th.
 """
 
@@ -50,10 +50,13 @@ from app.kernel.ledgers import (
 )
 from app.rules.codes import RULES
 from app.rules.findings import Finding
+from app.services import ledger_ops as ops
 from app.services import ledgers as L
 from app.services import supervision as S
 from app.services.errors import GuatuError
 from app.services.ledger_status import ledger_counts
+from app.services.operations import Outcome
+from app.ui.writer import write_for
 
 OVERDUE_BG = QColor("#f9d6d5")
 DUE_BG = QColor("#fdebd0")
@@ -273,21 +276,28 @@ class TargetRowView:
 
 
 class LedgerCommand(QUndoCommand):
-    """An edit as (do, undo) operations; the first redo is skipped (the edit was already applied)."""
+    """An edit that ran (its request and what it returned): undo runs the request's inverse, redo the
+    inverse of that; the first redo is skipped (the edit was already made)."""
 
-    def __init__(self, view: LedgersView, text: str, do: Callable[[Any], Any], undo: Callable[[Any], Any]):
+    def __init__(self, view: LedgersView, text: str, request: Any, value: Any):
         super().__init__(text)
-        self.view, self.do, self.undo_op = view, do, undo
+        self.view, self.request, self.value = view, request, value
         self._first = True
 
     def redo(self) -> None:
         if self._first:
             self._first = False
             return
-        self.view._run(self.do)
+        self._swap()
 
     def undo(self) -> None:
-        self.view._run(self.undo_op)
+        self._swap()
+
+    def _swap(self) -> None:
+        back = self.request.inverse(self.value)
+        out = self.view._run(back)
+        if out is not None:
+            self.request, self.value = back, out.value
 
 
 class LedgersView(QWidget):
@@ -296,11 +306,12 @@ class LedgersView(QWidget):
     FILTERS = ("全部", "逾期", "本月到期", "未销号")
 
     def __init__(self, db, year: int, parent=None, dialogs=None, today: dt.date | None = None,
-                 read_only: bool = False):
+                 read_only: bool = False, write: Callable[[Any], Outcome] | None = None):
         super().__init__(parent)
         from app.ui.dialogs import Dialogs
 
         self.db, self.year = db, year
+        self.write = write or write_for(None, db)  # a typed request: the window's worker, or execute
         self.dialogs = dialogs or Dialogs()
         self.today = today or dt.date.today()
         self.read_only = read_only
@@ -456,16 +467,15 @@ class LedgersView(QWidget):
             return True
         return False
 
-    # -- edits (each one operation in its own session)
-    def _run(self, op: Callable[[Any], Any]) -> bool:
+    # -- edits (each one typed request, run on the window's write worker)
+    def _run(self, request: Any) -> Outcome | None:
         try:
-            with self.db.session() as s:
-                op(s)
+            out = self.write(request)
         except GuatuError as e:
             self.dialogs.error(self, "督战与销号", e.message)
-            return False
+            return None
         QTimer.singleShot(0, self._reload_keep)
-        return True
+        return out
 
     def _reload_keep(self) -> None:
         grid = self.grids[self.current_key()]
@@ -476,26 +486,14 @@ class LedgersView(QWidget):
         if row >= 0 and model.rowCount():
             grid.setCurrentIndex(model.index(min(row, model.rowCount() - 1), max(col, 0)))
 
-    def _apply(self, text: str, do: Callable[[Any], Any], undo: Callable[[Any], Any] | None) -> bool:
-        """Do an edit now; when it has an inverse, push it so Ctrl+Z takes it back."""
-        if not self._run(do):
+    def _apply(self, text: str, request: Any) -> bool:
+        """Make an edit now; when its request has an inverse, push it so Ctrl+Z takes it back."""
+        out = self._run(request)
+        if out is None:
             return False
-        if undo is not None:
-            self.undo_stack.push(LedgerCommand(self, text, do, undo))
+        if hasattr(request, "inverse"):
+            self.undo_stack.push(LedgerCommand(self, text, request, out.value))
         return True
-
-    def _task_restore(self, line) -> Callable[[Any], Any]:
-        """What puts a task row's 状态 (and its 销号, if it had one) back as it was."""
-        if line.status == "已销号" and line.closed_on:
-            return lambda s: L.close_out_task(s, L.CloseOutTask(line.task_uuid, line.unit, line.closed_on,
-                                                               line.closed_basis, line.evidence_files, self.today))
-        return lambda s: L.set_task_status(s, L.SetTaskStatus(line.task_uuid, line.unit, line.status, self.today))
-
-    def _problem_restore(self, line) -> Callable[[Any], Any]:
-        if line.status == "已销号" and line.closed_on:
-            return lambda s: L.close_out_problem(s, L.CloseOutProblem(line.uuid, line.closed_on, line.closed_basis,
-                                                                      line.evidence_files, self.today))
-        return lambda s: L.update_problem(s, L.UpdateProblem(line.uuid, "status", line.status, self.today))
 
     def commit(self, key: str, line, field: str, text: str) -> bool:
         today = self.today
@@ -503,31 +501,19 @@ class LedgersView(QWidget):
             if field == "status":
                 if text == "已销号":
                     return self.close_out(key, line)
-                return self._apply(f"状态：{text}", lambda s: L.set_task_status(
-                    s, L.SetTaskStatus(line.task_uuid, line.unit, text, today)), self._task_restore(line))
-            if field == "progress":  # this month's entry (not undoable here)
-                return self._apply("月度进展", lambda s: L.record_progress(s, L.RecordProgress(
-                    line.task_uuid, line.unit, month_key(today), text, None, today)), None)
-            old = {"deadline": line.deadline_text, "units": line.units_text}.get(field, getattr(line, field, None)) or ""
-            return self._apply(f"修改{field}", lambda s: L.update_task(s, L.UpdateTask(line.task_uuid, field, text, today)),
-                               lambda s: L.update_task(s, L.UpdateTask(line.task_uuid, field, old, today)))
+                return self._apply(f"状态：{text}", ops.SetTaskStatus(L.SetTaskStatus(line.task_uuid, line.unit, text, today)))
+            if field == "progress":  # this month's entry
+                return self._apply("月度进展", ops.RecordProgress(L.RecordProgress(
+                    line.task_uuid, line.unit, month_key(today), text, None, today)))
+            return self._apply(f"修改{field}", ops.EditTask(L.UpdateTask(line.task_uuid, field, text, today)))
         if key == "problems":
             if field == "status" and text == "已销号":
                 return self.close_out(key, line)
-            if field == "status":
-                undo = self._problem_restore(line)
-            else:
-                old = getattr(line, field, None)
-                old = old.isoformat() if isinstance(old, dt.date) else old or ""
-                undo = lambda s: L.update_problem(s, L.UpdateProblem(line.uuid, field, old, today))  # noqa: E731
-            return self._apply(f"修改{field}", lambda s: L.update_problem(
-                s, L.UpdateProblem(line.uuid, field, text, today)), undo)
+            return self._apply(f"修改{field}", ops.EditProblem(L.UpdateProblem(line.uuid, field, text, today)))
         if field == "entry":
-            return self._apply("督战台账", lambda s: S.record_supervision(s, S.RecordSupervision(
-                line.uuid, month_key(today), text, entered_on=today)), None)
-        old = getattr(line, field, None) or ""
-        return self._apply(f"修改{field}", lambda s: S.update_target(s, S.UpdateTarget(line.uuid, field, text, today)),
-                           lambda s: S.update_target(s, S.UpdateTarget(line.uuid, field, old, today)))
+            return self._apply("督战台账", ops.RecordSupervision(S.RecordSupervision(
+                line.uuid, month_key(today), text, entered_on=today)))
+        return self._apply(f"修改{field}", ops.EditTarget(S.UpdateTarget(line.uuid, field, text, today)))
 
     def _ask_close_out(self, what: str):
         dlg = CloseOutDialog(what, self.today, self)
@@ -547,10 +533,9 @@ class LedgersView(QWidget):
             return False
         on, basis, files = got
         if key == "problems":
-            return self._apply("销号", lambda s: L.close_out_problem(s, L.CloseOutProblem(
-                line.uuid, on, basis, files, self.today)), self._problem_restore(line))
-        return self._apply("对表销号", lambda s: L.close_out_task(s, L.CloseOutTask(
-            line.task_uuid, line.unit, on, basis, files, self.today)), self._task_restore(line))
+            return self._apply("销号", ops.CloseOutProblem(L.CloseOutProblem(line.uuid, on, basis, files, self.today)))
+        return self._apply("对表销号", ops.CloseOutTask(L.CloseOutTask(line.task_uuid, line.unit, on, basis, files,
+                                                                       self.today)))
 
 
     # -- rows, files, candidates
@@ -560,10 +545,10 @@ class LedgersView(QWidget):
         if self.read_only or key == "targets":
             return
         if key == "problems":
-            ok = self._run(lambda s: L.add_problem(s, L.AddProblem(self.year, None, None, today=self.today)))
+            ok = self._run(ops.AddProblem(L.AddProblem(self.year, None, None, today=self.today)))
         else:
-            ok = self._run(lambda s: L.add_task(s, L.AddTask(self.year, key, "", today=self.today)))
-        if ok:
+            ok = self._run(ops.AddTask(L.AddTask(self.year, key, "", today=self.today)))
+        if ok is not None:
             self.filter.setCurrentText("全部")
             QTimer.singleShot(0, self._go_last)
 
@@ -583,17 +568,14 @@ class LedgersView(QWidget):
         replace = bool(self.all.get(key))
         if replace and not self.dialogs.confirm(self, "导入责任清单", "本年度这张清单已有任务，用文件中的任务替换吗？"):
             return
-        result: list = []
-        if self._run(lambda s: result.append(L.import_list(s, L.ImportList(Path(path), self.year, key, replace,
-                                                                           False, self.today)))):
-            r = result[0]
+        out = self._run(ops.ImportList(L.ImportList(Path(path), self.year, key, replace, False, self.today)))
+        if out is not None:
+            r = out.value
             lines = [f"已导入{r.tasks}项任务（{r.task_units}个责任单位行）。"]
             lines += [f"未能归入：{u}" for u in r.unplaced[:20]] + list(r.unread_deadlines[:20])
             self.dialogs.info(self, "导入责任清单", "\n".join(lines))
 
     def export_current(self) -> None:
-        from app.services import ledger_export as X
-
         key = self.current_key()
         name = {"departments": "部门清单", "townships": "乡镇清单", "problems": "问题整改台账",
                 "targets": "挂牌督战表"}[key]
@@ -603,13 +585,7 @@ class LedgersView(QWidget):
         out = Path(path)
         if out.suffix.lower() not in (".xlsx", ".pdf"):
             out = out.with_suffix(".xlsx")
-        if key in ("departments", "townships"):
-            op = lambda s: X.export_list(s, self.year, key, out, self.today)  # noqa: E731
-        elif key == "problems":
-            op = lambda s: X.export_problems(s, self.year, out, self.today)  # noqa: E731
-        else:
-            op = lambda s: X.export_supervision(s, self.year, out, self.today)  # noqa: E731
-        if self._run(op):
+        if self._run(ops.ExportLedger(key, self.year, out, self.today)) is not None:
             self.dialogs.info(self, "导出", f"已导出：{out}")
 
     def propose_targets(self) -> None:
@@ -627,7 +603,7 @@ class LedgersView(QWidget):
             return
         text = "\n".join(f"{c.path}：{c.figure}（{REASON_COLUMNS[c.reason]}）" for c in found)
         if self.dialogs.confirm(self, "挂牌督战", f"以下单位达到挂牌标准，确认挂牌督战吗？\n{text}"):
-            self._run(lambda s: S.confirm_candidates(s, S.ConfirmCandidates(period.month, (), thresholds, self.today)))
+            self._run(ops.ConfirmCandidates(S.ConfirmCandidates(period.month, (), thresholds, self.today)))
 
 
 def year_of(db, period_month: str | None) -> int:
@@ -681,7 +657,7 @@ def open_dialog(parent, db, period_month: str | None, at: Finding | None = None)
     dlg.setWindowTitle(f"督战与销号 — {year}年")
     lay = QVBoxLayout(dlg)
     lay.setContentsMargins(4, 4, 4, 4)
-    view = LedgersView(db, year, dlg, dialogs=dialogs, read_only=read_only)
+    view = LedgersView(db, year, dlg, dialogs=dialogs, read_only=read_only, write=write_for(parent, db))
     lay.addWidget(view)
     dlg.view = view
     dlg.resize(1340, 700)

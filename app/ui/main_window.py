@@ -251,7 +251,7 @@ class MainWindow(QMainWindow):
         if self.check_handle is not None:
             self.check_handle.cancel()
         self.check_handle = self.runner.run(
-            lambda s, _p: Store.check_period_in(s, month), title="检查", show_progress=False, read_only=True,
+            lambda s, _p: Store.check_period_in(s, month), title="检查", show_progress=False,
             on_result=lambda found: self._checked(found) if self.store.period and self.store.period.month == month
             else None,  # a month switched away from meanwhile
             on_error=lambda e: log.warning("background check of %s failed: %r", month, e))
@@ -269,7 +269,7 @@ class MainWindow(QMainWindow):
         if self.store.period is not None:  # then the pinyin-initials index, for the search box
             pid = self.store.period.id
             self.warm_handle = self.runner.run(
-                lambda s, _p: Store.warm_search_in(s, pid), title="索引", show_progress=False, read_only=True,
+                lambda s, _p: Store.warm_search_in(s, pid), title="索引", show_progress=False,
                 on_error=lambda e: log.warning("search index of %s failed: %r", pid, e))
 
     def wait_checks(self, timeout_ms: int = 300_000) -> None:

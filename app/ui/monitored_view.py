@@ -4,7 +4,7 @@ Keyboard first, no dialog: Up/Down in the list loads a household into the form (
 household loads as a new 脱贫不稳定户 of that household), Enter goes to the form, Ctrl+N starts a new
 one. In the form Tab walks 村 · 户主 · 监测类型 (1/2/3) · 红黄绿 (1 红, 2 黄, 3 绿) · the risk reasons
 (Space) · 纳入日期 · a new measure (date, text) · 复核日期 · 风险消除 (date, basis); Ctrl+Enter saves
-through one typed request (``monitor_ops.SaveMonitored``) on the window's write worker. A refusal is
+through one typed request (``record_ops.SaveMonitored``) on the window's write worker. A refusal is
 shown in the status line and the focus stays where it was.
 """
 
@@ -36,7 +36,7 @@ from app.kernel.month import Month
 from app.services import monitoring
 from app.services.errors import GuatuError
 from app.services.export import resolve
-from app.services.monitor_ops import SaveMonitored
+from app.services.record_ops import SaveMonitored
 from app.ui.writer import write_for
 
 COLUMNS = ("乡镇/村", "户主", "监测类型", "红黄绿", "状态", "纳入日期", "风险原因", "帮扶措施")

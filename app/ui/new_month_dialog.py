@@ -1,6 +1,8 @@
 """工具 › 新建月份… (结转): open the next month from the chosen one. Across a year it asks for every
 household's prior-year per-capita income (H-13 decides the band by it) in a table the clerk fills in,
-pastes into from Excel, or imports from a workbook — December's 本年累计 is offered where there is one."""
+pastes into from Excel, or imports from a workbook — December's 本年累计 is offered where there is one.
+结转 is the ``NewMonth`` request (as ``guatu new-month``), run on the window's write worker with the
+progress dialog and its 取消 (which rolls the new month back)."""
 
 from __future__ import annotations
 
@@ -23,9 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.errors import GuatuError, month_label
+from app.services.operations import NewMonth, Outcome
 from app.storage import Database
 from app.ui.dialogs import Dialogs
-from app.ui.tasks import TaskDialog
+from app.ui.tasks import Cancelled, TaskDialog
 from app.ui.widgets import month_combo, ok_cancel
 
 INCOME_COL = 4
@@ -211,8 +214,6 @@ class NewMonthDialog(TaskDialog):
             write_template(path, self.rows)
 
     def start(self) -> None:
-        from app.services.new_month import new_month
-
         src, dst = self.source.currentData(), self.target.text().strip()
         prior = None
         if crosses_year(src, dst):
@@ -220,11 +221,11 @@ class NewMonthDialog(TaskDialog):
             if bad:
                 self.dialogs.error(self, "新建月份", "上年度人均纯收入应为数字：\n  " + "\n  ".join(bad[:20]))
                 return
-        self.handle = self.runner.run(lambda s, _p: new_month(s, src, dst, prior), title="结转",
-                                      on_result=self._done, on_error=self._failed)
+        self.handle = self.runner.execute(lambda p: NewMonth(src, dst, prior, cancel=p.check), title="结转",
+                                          on_result=self._done, on_error=self._failed)
 
-    def _done(self, result: dict) -> None:
-        self.result = result
+    def _done(self, outcome: Outcome) -> None:
+        self.result = result = outcome.value
         text = f"已开启{month_label(result['period'])}：{result['households']}户{result['persons']}人，" \
                f"其中已销号{result['closed_out']}户。"
         if result["hand_counts_to_retype"]:
@@ -235,6 +236,9 @@ class NewMonthDialog(TaskDialog):
         self.accept()
 
     def _failed(self, error: BaseException) -> None:
+        if isinstance(error, Cancelled):
+            self.dialogs.info(self, "新建月份", "已取消，未开启新月份。")
+            return
         msg = error.message if isinstance(error, GuatuError) else f"{type(error).__name__}: {error}"
         self.dialogs.error(self, "新建月份", msg)
 

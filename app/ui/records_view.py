@@ -3,8 +3,9 @@
 Four tabs: 入户走访 (a visit typed from the paper form by keyboard alone — the household by its
 head's name, Tab through 五问/四讲/三看 with Space, 1/2/3 for 满意度, Ctrl+Enter saves and starts
 the next one), 动态调整 (the month's records; type the reason in the table to close A-01; export
-the 名单), 监测户 (the month's list with the 红 households proposed, and its editor: ``monitored_view``) and 治疗用药 (``treatment_view``).
-Thin: services do the work.
+the 名单), 监测户 (the month's list with the 红 households proposed, and its editor: ``monitored_view``)
+and 治疗用药 (``treatment_view``). Thin: services do the work; every change (a visit, a record's cell,
+an export, which is audited, a monitored household saved) is a typed request on the window's write worker.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from app.services import adjustments, visits
 from app.services.errors import GuatuError
 from app.services.export import resolve
 from app.services.operations import SetAdjustmentDetails
+from app.services.record_ops import ExportAdjustmentList, RecordVisit
 from app.ui.writer import write_for
 
 SATISFACTION_KEYS = {"1": "满意", "2": "基本满意", "3": "不满意"}
@@ -46,9 +48,10 @@ SATISFACTION_KEYS = {"1": "满意", "2": "基本满意", "3": "不满意"}
 class VisitForm(QWidget):
     """One visit, by keyboard: every control in paper-form order, Ctrl+Enter to save."""
 
-    def __init__(self, db, period_month: str, dialogs, parent=None):
+    def __init__(self, db, period_month: str, dialogs, parent=None, write=None):
         super().__init__(parent)
         self.db, self.month, self.dialogs = db, period_month, dialogs
+        self.write = write or write_for(None, db)  # a typed request: the window's worker, or execute
         self.households: dict[str, str] = {}  # "村 户主" → uuid
         with db.read_session() as s:
             period, unit = resolve(s, period_month, None)
@@ -144,8 +147,7 @@ class VisitForm(QWidget):
         if req is None:
             return False
         try:
-            with self.db.session() as s:
-                ch = visits.record_visit(s, req)
+            ch = self.write(RecordVisit(req)).value
         except GuatuError as e:
             self.dialogs.warn(self, "入户走访", e.message)
             return False
@@ -192,13 +194,15 @@ class RecordsView(QWidget):
         super().__init__(parent)
         self.db, self.month, self.dialogs = db, period_month, dialogs
         self.write = write or write_for(None, db)  # a typed request: the window's worker, or execute
+        # Where the 名单 is exported (a test replaces it): a folder chosen by the clerk.
+        self.ask_folder = lambda: QFileDialog.getExistingDirectory(self, "导出到文件夹") or None
         lay = QVBoxLayout(self)
         self.tabs = QTabWidget()
         lay.addWidget(self.tabs)
         # visits
         page = QWidget()
         v = QHBoxLayout(page)
-        self.form = VisitForm(db, period_month, dialogs)
+        self.form = VisitForm(db, period_month, dialogs, write=self.write)
         self.form.saved = self.reload_visits
         v.addWidget(self.form, 2)
         right = QVBoxLayout()
@@ -220,7 +224,7 @@ class RecordsView(QWidget):
         self.adj_table.itemChanged.connect(self._adj_edited)
         a.addWidget(self.adj_table)
         self.export_button = QPushButton("导出动态调整名单（Excel 和 PDF）…")
-        self.export_button.clicked.connect(self.export_adjustments)
+        self.export_button.clicked.connect(lambda: self.export_adjustments())
         a.addWidget(self.export_button)
         self.tabs.addTab(page, "动态调整")
         # monitored: the list and its editor (``monitored_view``)
@@ -290,12 +294,11 @@ class RecordsView(QWidget):
         self.reload_adjustments()
 
     def export_adjustments(self, folder: str | None = None) -> list[str]:
-        folder = folder or QFileDialog.getExistingDirectory(self, "导出到文件夹")
+        folder = folder or self.ask_folder()
         if not folder:
             return []
         try:
-            with self.db.session() as s:
-                res = adjustments.export_list(s, adjustments.ExportList(self.month, None, folder))
+            res = self.write(ExportAdjustmentList(adjustments.ExportList(self.month, None, folder))).value
         except GuatuError as e:
             self.dialogs.warn(self, "动态调整", e.message)
             return []

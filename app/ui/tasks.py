@@ -3,12 +3,18 @@
 The shape of Anki's ``CollectionOp(...).success(cb).failure(cb).run_in_background()``::
 
     runner = TaskRunner(database, parent_widget)
-    runner.run(lambda session, progress: export(session, ..., progress=progress),
-               title="导出月报", on_result=show_folder, on_error=show_error)
+    runner.run(lambda session, progress: preview(session, ..., progress=progress),
+               title="读取文件", on_result=show_plan, on_error=show_error)
+    runner.execute(lambda progress: NewMonth(src, dst, cancel=progress.check),
+                   title="结转", on_result=show_outcome, on_error=show_error)
 
-The worker opens its own session on the database (one session per thread); ``progress.set(done,
-total, text)`` updates the dialog and ``progress.check()`` raises ``Cancelled`` once the clerk has
-pressed 取消. Callbacks always run on the GUI thread; ``on_error`` receives the exception.
+``run`` reads: the work gets a read session of its own (one session per thread), so it never waits
+behind a write nor holds one up. ``execute`` changes: the typed request made from the task's
+``Progress`` runs on the window's write worker (``writer.worker_for``), after the edits queued
+before it, and ``on_result`` receives its ``Outcome``; a dialog on a database of its own runs it
+through ``operations.execute`` in a pool thread. ``progress.set(done, total, text)`` updates the dialog
+and ``progress.check()`` raises ``Cancelled`` once the clerk has pressed 取消 (inside a request: its
+transaction is rolled back). Callbacks always run on the GUI thread; ``on_error`` receives the exception.
 """
 
 from __future__ import annotations
@@ -62,21 +68,19 @@ class _Signals(QObject):
 
 
 class _Job(QRunnable):
-    def __init__(self, database: Database | None, fn: Callable, signals: _Signals, progress: Progress,
-                 read_only: bool = False):
+    def __init__(self, database: Database | None, fn: Callable, signals: _Signals, progress: Progress):
         super().__init__()
         self.setAutoDelete(True)
         self._db, self._fn, self._signals, self._progress = database, fn, signals, progress
-        self._read_only = read_only
 
     def run(self) -> None:
         try:
             if self._db is None:
                 result = self._fn(self._progress)
             else:
-                with (self._db.read_session() if self._read_only else self._db.session()) as session:
+                with self._db.read_session() as session:
                     result = self._fn(session, self._progress)
-                    self._progress.check()  # cancelled at the very end: roll back too
+            self._progress.check()  # cancelled at the very end: the result is not delivered
         except BaseException as e:  # handed to on_error on the GUI thread
             self._signals.failed.emit(e)
         else:
@@ -128,9 +132,35 @@ class TaskRunner(QObject):
 
     def run(self, fn: Callable, *, title: str = "请稍候", on_result: Callable[[Any], None] | None = None,
             on_error: Callable[[BaseException], None] | None = None, with_session: bool = True,
-            show_progress: bool = True, read_only: bool = False) -> TaskHandle:
-        """``read_only``: the work only reads; it runs in a read session, so edits made meanwhile
-        on the GUI thread do not queue behind it."""
+            show_progress: bool = True) -> TaskHandle:
+        """``fn(session, progress)`` in a read session of its own (``with_session=False``:
+        ``fn(progress)``): the work only reads, so edits made meanwhile do not queue behind it."""
+        handle, signals, progress = self._start(title, on_result, on_error, show_progress)
+        QThreadPool.globalInstance().start(_Job(self.database if with_session else None, fn, signals, progress))
+        return handle
+
+    def execute(self, make: Callable[[Progress], Any], *, title: str = "请稍候",
+                on_result: Callable[[Any], None] | None = None,
+                on_error: Callable[[BaseException], None] | None = None, show_progress: bool = True) -> TaskHandle:
+        """A change with progress and cancel: the request ``make(progress)`` runs on the window's write
+        worker (in order with the window's edits), else in one write transaction on a pool thread;
+        ``on_result`` receives the ``Outcome``."""
+        from app.services.operations import execute
+        from app.ui.writer import worker_for
+
+        handle, signals, progress = self._start(title, on_result, on_error, show_progress)
+        request = make(progress)
+        worker = worker_for(self.parent_widget, self.database)
+        if worker is not None:
+            worker.submit(request, signals.finished.emit, signals.failed.emit)
+        else:
+            db = self.database
+            QThreadPool.globalInstance().start(_Job(None, lambda _p: execute(db, request), signals, progress))
+        return handle
+
+    def _start(self, title: str, on_result: Callable[[Any], None] | None,
+               on_error: Callable[[BaseException], None] | None,
+               show_progress: bool) -> tuple[TaskHandle, _Signals, Progress]:
         signals = _Signals()  # no parent: it outlives a closed window while the worker finishes
         progress = Progress(signals)
         handle = TaskHandle(progress, signals)
@@ -172,9 +202,7 @@ class TaskRunner(QObject):
         signals.failed.connect(lambda e: finish(error=e))
         self._running.add(handle)
         self._running_changed()
-        QThreadPool.globalInstance().start(_Job(self.database if with_session else None, fn, signals, progress,
-                                                   read_only))
-        return handle
+        return handle, signals, progress
 
 
 class TaskDialog(QDialog):

@@ -65,6 +65,7 @@ def show_backups(window: MainWindow) -> None:
         if window.check_handle is not None:
             window.check_handle.cancel()
             window.check_handle.wait(5000)
+        window.editor.wait_idle()  # the edits on their way are written before the file is replaced
         window.store.db.close()
         try:
             return restore_backup(path, backup_path, window.dialogs, window)

@@ -116,3 +116,17 @@ def write_for(parent: Any, db: Database) -> Callable[[Any], operations.Outcome]:
     if store is not None and getattr(store, "db", None) is db:
         return store.write
     return lambda request: operations.execute(db, request)
+
+
+def worker_for(widget: Any, db: Database | None) -> WriteWorker | None:
+    """The write worker of the window ``widget`` is in (a dialog's parent chain), when that window
+    changes ``db``; None for a read-only window or a dialog on a database of its own."""
+    while widget is not None:
+        store = getattr(widget, "store", None)
+        if store is not None:
+            worker = getattr(store, "worker", None)
+            usable = store.db is db and not store.read_only and worker is not None and not worker.closed
+            return worker if usable else None
+        parent = getattr(widget, "parent", None)
+        widget = parent() if callable(parent) else None
+    return None

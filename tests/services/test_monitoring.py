@@ -122,8 +122,8 @@ def test_one_save_of_the_editor_is_one_transaction(db, db_path):
     cleared; a refused save (an unknown risk reason) leaves the file as it was, measure included."""
     import sqlite3
 
-    from app.services.monitor_ops import SaveMonitored
     from app.services.operations import execute
+    from app.services.record_ops import SaveMonitored
 
     build_register(db, "2020-03")
     out = execute(db, SaveMonitored(None, "后暖泉村", "吴突发", "突发严重困难户", "red", ("因灾",), dt.date(2020, 3, 2),
