@@ -30,6 +30,7 @@ from app.rules.records import LEAVES, AdjustmentData, check_adjustments
 from . import audit
 from .errors import Refused, UsageError
 from .periods import require_open
+from .units import period_and_unit
 
 ENTRIES = ("新识别纳入", "返贫")  # household-level kinds that bring persons in
 
@@ -551,9 +552,8 @@ def export_list(session: Session, req: ExportList) -> ExportResult:
 
     from app.exporters.adjustments import AdjustmentSheet, write
 
-    from .export import resolve
 
-    period, unit = resolve(session, req.period, req.unit)
+    period, unit = period_and_unit(session, req.period, req.unit)
     lst = listing(session, period, unit)
     office = session.get(Office, 1)
     sheet = AdjustmentSheet(unit.name, period.month, [r.to_dict() for r in lst.rows], lst.summary(),

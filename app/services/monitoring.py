@@ -25,6 +25,7 @@ from app.rules.records import MonitoredData, check_monitored, r01_registered
 from . import audit
 from .browse import unit_paths
 from .errors import Refused, UsageError
+from .units import period_and_unit
 
 
 class MonitorRefused(Refused):
@@ -309,9 +310,8 @@ def export_list(session: Session, req: ExportMonitored) -> MonitoredExport:
     """The month's 监测户名单 as .xlsx and PDF (no 身份证号, no health details)."""
     from app.exporters.monitored import MonitoredSheet, write
 
-    from .export import resolve
 
-    period, unit = resolve(session, req.period, req.unit)
+    period, unit = period_and_unit(session, req.period, req.unit)
     rows = listing(session, period, unit)
     office = session.get(Office, 1)
     out = Path(req.out)

@@ -15,6 +15,7 @@ from app.models import Adjustment, Household, Period, Person, Visit
 from . import audit
 from .cards import cards_for
 from .errors import UsageError
+from .units import period_and_unit
 
 KINDS = ("income", "handbook", "medical")
 LAYOUTS = ("booklet", "sequence")  # 扶贫手册: saddle-stitch booklet order, or pages in sequence
@@ -33,7 +34,6 @@ class WritePapers:
 def write_papers(session: Session, req: WritePapers) -> dict:
     from app.exporters.papers import HouseholdPaper, write_papers
 
-    from .export import resolve
 
     if req.kind not in KINDS:
         raise UsageError(f"文书种类只能是 {'、'.join(KINDS)}。")
@@ -41,7 +41,7 @@ def write_papers(session: Session, req: WritePapers) -> dict:
         raise UsageError(f"手册排版只能是 {'、'.join(LAYOUTS)}。")
     if Path(req.out).suffix.lower() != ".pdf":
         raise UsageError(f"输出文件应为 .pdf：{req.out}")
-    period, unit = resolve(session, req.period, req.unit)
+    period, unit = period_and_unit(session, req.period, req.unit)
     m = Month.parse(period.month)
     cards = cards_for(session, unit, period)
     if req.household:

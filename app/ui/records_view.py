@@ -37,9 +37,9 @@ from PySide6.QtWidgets import (
 from app.kernel.month import Month
 from app.services import adjustments, visits
 from app.services.errors import GuatuError
-from app.services.export import resolve
 from app.services.operations import SetAdjustmentDetails
 from app.services.record_ops import ExportAdjustmentList, RecordVisit
+from app.services.units import period_and_unit as resolve
 from app.ui.writer import write_for
 
 SATISFACTION_KEYS = {"1": "满意", "2": "基本满意", "3": "不满意"}
