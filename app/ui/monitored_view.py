@@ -35,8 +35,8 @@ from app.domain import MONITOR_KINDS, RISK_COLOUR_NAMES, RISK_REASONS
 from app.kernel.month import Month
 from app.services import monitoring
 from app.services.errors import GuatuError
-from app.services.export import resolve
 from app.services.record_ops import SaveMonitored
+from app.services.units import period_and_unit as resolve
 from app.ui.writer import write_for
 
 COLUMNS = ("乡镇/村", "户主", "监测类型", "红黄绿", "状态", "纳入日期", "风险原因", "帮扶措施")
