@@ -1,6 +1,6 @@
 """The typed ORM of the register. No Qt here."""
 
-from .analysis import AnalysisReport
+from .analysis import AnalysisReport, CheckSummary
 from .base import Base, ChangeEntry, Versioned, new_uuid
 from .ledgers import (
     Problem,
@@ -25,7 +25,8 @@ from .register import Household, IncomeItem, Measure, Person
 from .units import Period, Unit
 
 __all__ = [
-    "Adjustment", "AnalysisReport", "AuditEntry", "Base", "ChangeEntry", "FundProject", "HandCount", "Household", "IncomeItem", "Measure",
+    "Adjustment", "AnalysisReport", "AuditEntry", "Base", "ChangeEntry", "CheckSummary", "FundProject", "HandCount",
+    "Household", "IncomeItem", "Measure",
     "MonitorMeasure", "MonitoredHousehold", "Office", "Period", "Person", "Problem", "ResponsibilityList",
     "SupervisionEntry", "SupervisionTarget", "Task", "TaskProgress", "TaskUnit", "TreatmentRecord", "Unit",
     "VerificationNote", "Versioned", "Visit", "VisitProblem", "WorkLogEntry", "new_uuid",

@@ -4,14 +4,14 @@ through which open register; ``changes`` is the sequence of committed operations
 windows poll to repaint what changed.
 
 Revision ID: 0009_row_versions
-Revises: 0006_measure_start
+Revises: 0007_ledger_dates (re-chained after main's 0007 landed)
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_row_versions"
-down_revision = "0006_measure_start"
+down_revision = "0007_ledger_dates"
 branch_labels = None
 depends_on = None
 
