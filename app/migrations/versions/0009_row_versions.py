@@ -19,12 +19,13 @@ TABLES = ("households", "persons", "hand_counts", "tasks", "problems")
 
 
 def upgrade() -> None:
+    # Plain ADD COLUMN (no table rebuild): SQLite adds a NOT NULL column with a default in place,
+    # and a rebuild would trip over the triggers other tables keep on these (0007).
     for table in TABLES:
-        with op.batch_alter_table(table) as batch:
-            batch.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
-            batch.add_column(sa.Column("changed_by", sa.String(length=80), nullable=True))
-            batch.add_column(sa.Column("changed_at", sa.DateTime(), nullable=True))
-            batch.add_column(sa.Column("changed_via", sa.String(length=32), nullable=True))
+        op.add_column(table, sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
+        op.add_column(table, sa.Column("changed_by", sa.String(length=80), nullable=True))
+        op.add_column(table, sa.Column("changed_at", sa.DateTime(), nullable=True))
+        op.add_column(table, sa.Column("changed_via", sa.String(length=32), nullable=True))
     op.create_table(
         "changes",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -38,7 +39,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("changes")
-    for table in TABLES:
-        with op.batch_alter_table(table) as batch:
-            for column in ("changed_via", "changed_at", "changed_by", "version"):
-                batch.drop_column(column)
+    for table in TABLES:  # plain DROP COLUMN (SQLite 3.35+), as the upgrade added them
+        for column in ("changed_via", "changed_at", "changed_by", "version"):
+            op.drop_column(table, column)
