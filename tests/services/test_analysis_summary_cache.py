@@ -19,7 +19,7 @@ from app.services.units import ensure_path
 
 MIGRATION = importlib.import_module("app.migrations.versions.0007_ledger_dates")
 # Tables the check of a month never reads: writing them must not cost the kept summaries.
-NOT_READ = {"alembic_version", "analysis_reports", "audit_log", "check_summaries", "office",
+NOT_READ = {"alembic_version", "analysis_reports", "audit_log", "changes", "check_summaries", "office",
             "problems", "responsibility_lists", "supervision_entries", "supervision_targets", "task_progress",
             "task_units", "tasks"}
 
