@@ -50,7 +50,7 @@ def _date(text: str | None, what: str) -> dt.date | None:
 
 def run(args: argparse.Namespace) -> int:
     from app.services import adjustments
-    from app.services.export import resolve
+    from app.services.units import period_and_unit as resolve
 
     if args.action == "list":
         with common.open_db(args, write=False) as db, db.read_session() as s:

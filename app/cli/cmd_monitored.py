@@ -42,7 +42,7 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from app.services import monitoring
-    from app.services.export import resolve
+    from app.services.units import period_and_unit as resolve
 
     if args.action == "list":
         with common.open_db(args, write=False) as db, db.read_session() as s:

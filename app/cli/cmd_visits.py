@@ -33,7 +33,7 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from app.services import visits
-    from app.services.export import resolve
+    from app.services.units import period_and_unit as resolve
 
     if args.action == "import":
         from app.services.operations import execute

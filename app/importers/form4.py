@@ -17,7 +17,7 @@ from app.rules.data import HouseholdData, PersonData
 from . import normalise as nz
 from . import texts
 from .incoming import WORKBOOK_HOUSEHOLD_FIELDS, WORKBOOK_MEMBER_FIELDS, InHousehold, Source
-from .workbook import Sheet, data_rows
+from .sheet import Sheet, data_rows
 
 HOUSEHOLD_CELLS = ("head_contact", "size", "cause", "measures", "income", "helper_contact", "expected_month")
 UNIT_CELLS = ("county", "township", "village")

@@ -17,7 +17,7 @@ from app.rules.engine import check_count_row, check_project, check_totals
 
 from . import normalise as nz
 from .incoming import InCounts, InProject, Source
-from .workbook import Sheet, data_rows
+from .sheet import Sheet, data_rows
 
 
 def _is_total(text: Any) -> bool:

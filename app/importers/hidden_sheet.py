@@ -34,7 +34,7 @@ class Hidden:
 def find(sheets: list, src: Source) -> Hidden | None:
     """The workbook's hidden sheet, decoded; None when it has none (a hand-made workbook).
 
-    ``sheets`` are ``workbook.Sheet``; the hidden one is removed from the list."""
+    ``sheets`` are ``sheet.Sheet``; the hidden one is removed from the list."""
     for sheet in list(sheets):
         if sheet.name != hidden.SHEET or not sheet.rows or not sheet.rows[0]:
             continue

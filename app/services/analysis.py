@@ -9,6 +9,7 @@ month after (seed 004). ``households_behind`` lists the households behind one fi
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 
 from sqlalchemy.orm import Session
@@ -30,6 +31,7 @@ from app.kernel.analysis import (
     Analysis,
     Anomaly,
     ColourChange,
+    FeedbackResult,
     FindingLine,
     HouseholdRef,
     LedgerLine,
@@ -43,54 +45,48 @@ from app.kernel.ledgers import REPORT_DAY
 from app.kernel.month import Month
 from app.kernel.shares import shares_text
 from app.models import Period, Unit
-from app.models.dialect import raw
 from app.models.units import full_path
 
-from .checks import _Units, check_period
+from .checks import check_period
 from .errors import UsageError
+from .feedback import record_feedback
 from .periods import get_period
-from .units import default_unit, find_unit
-
+from .register_scope import Scope, dbapi, unit_or_default
 
 # --- the register in SQL -----------------------------------------------------------------------
-class _Scope:
-    """The villages of ``unit`` and their township names, and the SQL that restricts households to them."""
-
-    def __init__(self, session: Session, unit: Unit):
-        self.units = _Units(session)
-        self.villages = self.units.villages(unit.id)
-        self.township: dict[int, str] = {}
-        for v in self.villages:
-            u = self.units.info[v]
-            p = self.units.info.get(u.parent_id)
-            self.township[v] = p.name if p is not None and p.level == "township" else u.name
-        every = len(self.villages) == len(self.units.villages(None))
-        self.where = "" if every else f" AND h.village_id IN ({','.join(str(v) for v in self.villages) or '0'})"
+_INCOME_BIN = (f"CASE WHEN h.ytd_income IS NULL THEN 'none' WHEN h.ytd_income < {BAND_A_SPLIT} THEN 'lt_4400' "
+               f"WHEN h.ytd_income < {BAND_A_LIMIT} THEN '4400_5000' WHEN h.ytd_income <= {BAND_B_LIMIT} THEN '5000_5760' "
+               "ELSE 'gt_5760' END")
+_PAST_EXPECTED = ("(NOT h.closed_out AND length(h.expected_month) = 7 "
+                  "AND replace(h.expected_month, '.', '-') <= ?)")  # H-11 W: 预计时间已过未销号
 
 
-def _conn(session: Session):
-    return raw(session)
-
-
-def _register(session: Session, scope: _Scope, period: Period | None) -> dict:
+def _register(session: Session, scope: Scope, period: Period | None) -> dict:
     """The register figures of one period (empty dicts when there is none)."""
     out: dict = defaultdict(dict)
     if period is None:
         return out
-    c, w, pid = _conn(session), scope.where, period.id
+    c, w, pid = dbapi(session), scope.where, period.id
     m = Month.parse(period.month)
     first, last = m.first_day.isoformat(), m.last_day.isoformat()
-    per_village = c.execute(
-        "SELECT h.village_id, h.band, h.risk_colour, h.closed_out, "
-        " h.closed_out_on BETWEEN ? AND ?, count(*), sum(hp.n) "
-        "FROM households h LEFT JOIN (SELECT household_id, count(*) n FROM persons GROUP BY household_id) hp "
-        " ON hp.household_id = h.id "
-        f"WHERE h.period_id = ?{w} GROUP BY 1, 2, 3, 4, 5", (first, last, pid)).fetchall()
+    # one pass over the month's households, grouped by everything a figure splits them by
+    groups = c.execute(
+        "SELECT h.village_id, h.band, h.risk_colour, h.closed_out, h.closed_out_on BETWEEN ? AND ?, "
+        f" coalesce(h.cause, ''), {_INCOME_BIN}, {_PAST_EXPECTED}, count(*), "
+        " sum((SELECT count(*) FROM persons x WHERE x.household_id = h.id)) "
+        f"FROM households h WHERE h.period_id = ?{w} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
+        (first, last, period.month, pid)).fetchall()
     tw: dict = defaultdict(Counter)
     tot: Counter = Counter()
-    for vid, band, colour, closed, closed_month, n, persons in per_village:
+    causes: Counter = Counter()
+    income: Counter = Counter()
+    past = 0
+    for vid, band, colour, closed, closed_month, cause, income_bin, past_expected, n, persons in groups:
         t = scope.township.get(vid, "")
         persons = persons or 0
+        causes[cause] += n
+        income[income_bin] += n
+        past += n if past_expected else 0
         for key, val in (("households", n), ("persons", persons), (f"band_{band}", n), (f"bandp_{band}", persons),
                          (f"colour_{colour}", n)):
             tot[key] += val
@@ -105,26 +101,18 @@ def _register(session: Session, scope: _Scope, period: Period | None) -> dict:
         if closed and closed_month:
             tot["closed_month"] += n
             tw[t]["closed_month"] += n
-    out["total"], out["township"] = tot, tw
-    out["causes"] = Counter(dict(c.execute(
-        f"SELECT coalesce(h.cause, ''), count(*) FROM households h WHERE h.period_id = ?{w} GROUP BY 1", (pid,))))
+    out["total"], out["township"], out["causes"], out["income"] = tot, tw, causes, income
+    out["past_expected"] = past
     out["measures"] = Counter(dict(c.execute(
         "SELECT m.category, count(DISTINCT m.household_id) FROM measures m JOIN households h ON h.id = m.household_id "
         f"WHERE h.period_id = ?{w} GROUP BY 1", (pid,))))
-    out["income"] = Counter(dict(c.execute(
-        f"SELECT CASE WHEN h.ytd_income IS NULL THEN 'none' WHEN h.ytd_income < {BAND_A_SPLIT} THEN 'lt_4400' "
-        f"WHEN h.ytd_income < {BAND_A_LIMIT} THEN '4400_5000' WHEN h.ytd_income <= {BAND_B_LIMIT} THEN '5000_5760' "
-        f"ELSE 'gt_5760' END, count(*) FROM households h WHERE h.period_id = ?{w} GROUP BY 1", (pid,))))
-    out["past_expected"] = c.execute(
-        f"SELECT count(*) FROM households h WHERE h.period_id = ?{w} AND NOT h.closed_out "
-        "AND length(h.expected_month) = 7 AND replace(h.expected_month, '.', '-') <= ?", (pid, period.month)).fetchone()[0]
     return out
 
 
-def _colour_changes(session: Session, scope: _Scope, period: Period, previous: Period | None) -> list[ColourChange]:
+def _colour_changes(session: Session, scope: Scope, period: Period, previous: Period | None) -> list[ColourChange]:
     if previous is None:
         return []
-    rows = _conn(session).execute(
+    rows = dbapi(session).execute(
         "SELECT h.uuid, h.village_id, p.risk_colour, h.risk_colour, coalesce(h.risk_reasons, ''), "
         " (SELECT name FROM persons x WHERE x.household_id = h.id AND x.relation = '户主' LIMIT 1) "
         "FROM households h JOIN households p ON p.uuid = h.uuid AND p.period_id = ? "
@@ -134,12 +122,12 @@ def _colour_changes(session: Session, scope: _Scope, period: Period, previous: P
                          RISK_COLOUR_NAMES.get(b, b), reasons) for u, v, a, b, reasons, head in rows]
 
 
-def _adjustments(session: Session, scope: _Scope, period: Period | None) -> dict[str, tuple[int, int, list[str]]]:
+def _adjustments(session: Session, scope: Scope, period: Period | None) -> dict[str, tuple[int, int, list[str]]]:
     if period is None:
         return {}
     out: dict[str, tuple[int, int, list[str]]] = {}
     w = scope.where.replace("h.village_id", "a.village_id")
-    for kind, cause, head, person, persons, reason in _conn(session).execute(
+    for kind, cause, head, person, persons, reason in dbapi(session).execute(
             "SELECT a.kind, a.cause, a.head_name, a.person_name, a.persons, a.reason FROM adjustments a "
             f"WHERE a.period_id = ?{w} ORDER BY a.id", (period.id,)):
         n, p, details = out.get(kind, (0, 0, []))
@@ -167,19 +155,21 @@ def _ledgers(session: Session, unit: Unit, period: Period, as_of: dt.date, towns
 
     def lines(items) -> list[LedgerLine]:
         acc: dict[str, list[int]] = {}
-        for name, closed, closed_on, overdue in items:
+        for name, closed, closed_on, overdue, opened_on in items:
             if not mine(name):
                 continue
-            a = acc.setdefault(name or "（未填）", [0, 0, 0, 0])
+            a = acc.setdefault(name or "（未填）", [0, 0, 0, 0, 0])
             a[0] += 1
             a[1] += not closed
             a[2] += closed and month_of(closed_on)
             a[3] += overdue
+            a[4] += month_of(opened_on)
         return [LedgerLine(k, *v) for k, v in acc.items()]
 
-    tasks = [(ln.unit, ln.status == "已销号", ln.closed_on, ln.overdue)
+    tasks = [(ln.unit, ln.status == "已销号", ln.closed_on, ln.overdue, ln.created_on)
              for v in list_views(session, m.year, as_of) for ln in v.lines]
-    problems = [(p.resp_unit, p.status == "已销号", p.closed_on, p.overdue) for p in problem_lines(session, m.year, as_of)]
+    problems = [(p.resp_unit, p.status == "已销号", p.closed_on, p.overdue, p.opened_on)
+                for p in problem_lines(session, m.year, as_of)]
     remaining = remaining_by_unit(session, period)
     from app.models import SupervisionEntry, SupervisionTarget
 
@@ -203,15 +193,6 @@ def _line(label: str, now: Counter | dict, before: Counter | dict, key: str, dri
     return Line(label, int(now.get(key, 0)), int(before.get(key, 0)) if before else None, share, drill)
 
 
-def _resolve(session: Session, unit: Unit | str | None) -> Unit:
-    if isinstance(unit, Unit):
-        return unit
-    u = find_unit(session, unit) if unit else default_unit(session)
-    if u is None:
-        raise UsageError("数据库中还没有单位")
-    return u
-
-
 def _previous(session: Session, period: Period) -> Period | None:
     prev = str(Month.parse(period.month).previous())
     return session.query(Period).filter(Period.month == prev).one_or_none()
@@ -225,15 +206,21 @@ def cause_label(cause: str) -> str:
 
 
 def analyse(session: Session, period: Period | str | None = None, unit: Unit | str | None = None, *,
-            with_findings: bool = True) -> Analysis:
-    """The analysis of ``unit`` (default: the office's) for the data month ``period`` (default: the latest)."""
+            with_findings: bool = True, computed: dict | None = None) -> Analysis:
+    """The analysis of ``unit`` (default: the office's) for the data month ``period`` (default: the latest).
+
+    ``computed``: filled with the month figures computed here that a read-only session could not
+    keep (period id → (as_of, figures)), for ``keep_figures`` on the write side."""
     period = period if isinstance(period, Period) else get_period(session, period)
-    unit = _resolve(session, unit)
+    unit = unit_or_default(session, unit)
     prev = _previous(session, period)
     frozen = _report_row(session, prev, unit) if prev is not None else None
     frozen = frozen if frozen is not None and frozen.figures else None  # last month as it was sent
-    scope = _Scope(session, unit)
-    now, before = _register(session, scope, period), _register(session, scope, prev)
+    scope = Scope(session, unit)
+    kept_now = month_figures(session, period, unit, scope, findings=with_findings, computed=computed)
+    kept_before = month_figures(session, prev, unit, scope, findings=with_findings and frozen is None,
+                                computed=computed) if prev else {}
+    now, before = _register_of(kept_now), _register_of(kept_before) if prev else _register(session, scope, None)
     t, b = now["total"], before.get("total", {}) if prev else {}
     m = Month.parse(period.month)
     as_of = m.last_day
@@ -272,18 +259,17 @@ def analyse(session: Session, period: Period | str | None = None, unit: Unit | s
     if with_findings:
         from app.rules.engine import RULES
 
-        fs = check_period(session, period, unit)
-        fb = (Counter(f.code for f in check_period(session, prev, unit)) if prev and frozen is None
-              else Counter() if prev else None)
-        counts = Counter((f.code, f.severity) for f in fs)
+        summary = kept_now
+        fb = (Counter(_code_counts(kept_before)) if prev and frozen is None else Counter() if prev else None)
+        counts: Counter = Counter()
+        for code, sev, tname, n in summary["counts"]:
+            counts[(code, sev)] += n
+            tname = tname or unit.name
+            by_township.setdefault(tname, Counter())[code] += n
+            e_w[tname][sev] += n
         for (code, sev), n in sorted(counts.items()):
             findings.append(FindingLine(code, sev, RULES.get(code, ("", ""))[1], n, fb.get(code, 0) if fb else None))
-        for f in fs:
-            tname = (f.unit or "").split("/")[0] or unit.name
-            by_township.setdefault(tname, Counter())[f.code] += 1
-            e_w[tname][f.severity] += 1
-            if f.code == "M-07":
-                anomalies.append(Anomaly(f.unit or unit.name, f.message, f.note))
+        anomalies = [Anomaly(u or unit.name, message, note) for u, message, note in summary["anomalies"]]
         by_township = {k: dict(sorted(v.items())) for k, v in by_township.items()}
 
     tw_now, tw_before = now["township"], before.get("township", {}) if prev else {}
@@ -298,7 +284,7 @@ def analyse(session: Session, period: Period | str | None = None, unit: Unit | s
 
     tasks, problems, targets = _ledgers(session, unit, period, as_of, set(order))
     trend = tuple(_closed_trend(session, scope, m))
-    fixed, still = _feedback_from(session, str(m.previous()), set(order), unit)
+    last = _feedback_from(session, str(m.previous()), set(order), unit, as_of)
     a = Analysis(
         unit=unit.name, unit_level=unit.level, period=period.month, previous=prev.month if prev else None,
         as_of=as_of, due=due,
@@ -313,12 +299,142 @@ def analyse(session: Session, period: Period | str | None = None, unit: Unit | s
                            int(before["past_expected"]) if prev else None, key="past_expected"),
         adjustments=adjustments, findings=tuple(findings), findings_by_township=by_township,
         anomalies=tuple(anomalies), tasks=tuple(tasks), problems=tuple(problems), targets=tuple(targets),
-        closed_trend=trend, feedback_fixed=fixed, feedback_open=still)
+        closed_trend=trend, feedback_fixed=sum(r.fixed for r in last), feedback_open=sum(not r.fixed for r in last),
+        feedback_last=last)
     if frozen is not None:
-        import json
-
         a = with_before(a, json.loads(frozen.figures))
     return a
+
+
+# --- the month's check, counted ----------------------------------------------------------------
+def _summary(findings) -> dict:
+    """The findings counted by (code, severity, township) in first-seen order, and the M-07 anomalies."""
+    counts: Counter = Counter()
+    anomalies = []
+    for f in findings:
+        counts[(f.code, f.severity, (f.unit or "").split("/")[0])] += 1
+        if f.code == "M-07":
+            anomalies.append([f.unit or "", f.message, f.note])
+    return {"counts": [[c, s, t, n] for (c, s, t), n in counts.items()], "anomalies": anomalies}
+
+
+def _code_counts(summary: dict) -> dict[str, int]:
+    out: Counter = Counter()
+    for code, _sev, _t, n in summary["counts"]:
+        out[code] += n
+    return dict(out)
+
+
+def _keeps(session: Session) -> bool:
+    """Whether kept figures can be trusted here: the triggers that drop them are SQLite's."""
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _writable(session: Session) -> bool:
+    if session.get_bind().dialect.name == "sqlite":
+        return not dbapi(session).execute("PRAGMA query_only").fetchone()[0]
+    return dbapi(session).execute("SELECT current_setting('transaction_read_only')").fetchone()[0] == "off"
+
+
+def month_figures(session: Session, period: Period, unit: Unit, scope: Scope | None = None, *,
+                  findings: bool = True, computed: dict | None = None) -> dict:
+    """A month's register figures (``_register``) and, with ``findings``, its findings counted
+    (``_summary``), as kept in ``check_summaries`` when nothing they are made from has been written
+    since (the triggers of 0007_ledger_dates delete the row otherwise), judged on the same day and by
+    this version; what is missing is computed, and kept when the session can write (in the same
+    transaction, so no write can fall between the figures and the row). Only on SQLite, where the
+    triggers are: on another engine everything is computed each time and nothing is kept."""
+
+    from app import __version__
+    from app.models import CheckSummary
+
+    as_of = min(dt.date.today(), Month.parse(period.month).last_day)  # V-01 and the R-rules judge on it
+    keeps = _keeps(session)
+    row = session.query(CheckSummary).filter_by(period_id=period.id, unit_id=unit.id).one_or_none() if keeps else None
+    kept = json.loads(row.summary) if row is not None and row.as_of == as_of and row.app_version == __version__ \
+        else {}
+    data = dict(kept)
+    if "register" not in data:
+        data["register"] = _register(session, scope or Scope(session, unit), period)
+    if findings and "counts" not in data:
+        data.update(_summary(check_period(session, period, unit)))
+    if keeps and data.keys() != kept.keys():
+        if _writable(session):
+            if row is None:
+                row = CheckSummary(period_id=period.id, unit_id=unit.id)
+                session.add(row)
+            row.as_of, row.app_version, row.summary = as_of, __version__, json.dumps(data, ensure_ascii=False)
+            session.flush()
+        elif computed is not None:
+            computed[period.id] = (as_of, data)
+    return data
+
+
+def _pending(token: str) -> str:
+    return json.dumps({"pending": token})
+
+
+def reserve_figures(session: Session, period: Period | str | None, unit: Unit | str | None) -> dict[int, str]:
+    """Before an analysis computed in a read session (the window reads there; its writes go one by
+    one through the write worker): a placeholder row, with a token, for each month the analysis
+    reads (the month and the one before) whose figures are not kept. A write to that month meanwhile
+    drops the placeholder (the triggers), so ``keep_figures`` keeps only figures no write has
+    overtaken. Returns period id → token."""
+    import uuid
+
+    from app import __version__
+    from app.models import CheckSummary
+
+    if not _keeps(session):
+        return {}
+    period = period if isinstance(period, Period) else get_period(session, period)
+    unit = unit_or_default(session, unit)
+    out: dict[int, str] = {}
+    for p in (period, _previous(session, period)):
+        if p is None:
+            continue
+        as_of = min(dt.date.today(), Month.parse(p.month).last_day)
+        row = session.query(CheckSummary).filter_by(period_id=p.id, unit_id=unit.id).one_or_none()
+        if row is not None and row.as_of == as_of and row.app_version == __version__ \
+                and {"register", "counts"} <= json.loads(row.summary).keys():
+            continue
+        if row is None:
+            row = CheckSummary(period_id=p.id, unit_id=unit.id)
+            session.add(row)
+        out[p.id] = uuid.uuid4().hex
+        row.as_of, row.app_version, row.summary = as_of, __version__, _pending(out[p.id])
+    session.flush()
+    return out
+
+
+def keep_figures(session: Session, unit: Unit | str | None, tokens: dict[int, str], computed: dict) -> int:
+    """Keep the month figures ``analyse`` computed in a read session (``computed``) where the
+    placeholder ``reserve_figures`` left for them is still there. Returns how many were kept."""
+    from sqlalchemy import update
+
+    from app import __version__
+    from app.models import CheckSummary
+
+    unit = unit_or_default(session, unit)
+    kept = 0
+    for pid, (as_of, data) in computed.items():
+        if pid not in tokens:
+            continue
+        kept += session.execute(
+            update(CheckSummary).where(CheckSummary.period_id == pid, CheckSummary.unit_id == unit.id,
+                                       CheckSummary.summary == _pending(tokens[pid]))
+            .values(as_of=as_of, app_version=__version__, summary=json.dumps(data, ensure_ascii=False))).rowcount
+    return kept
+
+
+def _register_of(data: dict) -> dict:
+    """``_register``'s figures back from their JSON form (Counters: a figure not there is 0)."""
+    r = data["register"]
+    out: dict = defaultdict(dict)
+    for k, v in r.items():
+        out[k] = v if isinstance(v, int) else Counter(v)  # total, causes, measures, income; past_expected
+    out["township"] = defaultdict(Counter, {t: Counter(v) for t, v in r.get("township", {}).items()})
+    return out
 
 
 def _report_row(session: Session, period: Period, unit: Unit, create: bool = False):
@@ -334,24 +450,22 @@ def _report_row(session: Session, period: Period, unit: Unit, create: bool = Fal
 
 def section_edits(session: Session, period: Period | str | None, unit: Unit | str | None) -> dict[str, str]:
     """The clerk's edited text of the report's sections for the month (heading → text)."""
-    import json
 
     period = period if isinstance(period, Period) else get_period(session, period)
-    row = _report_row(session, period, _resolve(session, unit))
+    row = _report_row(session, period, unit_or_default(session, unit))
     return json.loads(row.edits) if row is not None and row.edits else {}
 
 
 def save_section(session: Session, period: Period | str | None, unit: Unit | str | None, heading: str,
                  text: str | None) -> dict[str, str]:
     """Keep the clerk's text of one section with the month (None: back to the generated text)."""
-    import json
 
     from app.kernel.analysis_text import SECTION_HEADINGS
 
     if heading not in SECTION_HEADINGS:
         raise UsageError(f"报告没有“{heading}”这一部分。")
     period = period if isinstance(period, Period) else get_period(session, period)
-    unit = _resolve(session, unit)
+    unit = unit_or_default(session, unit)
     row = _report_row(session, period, unit, create=True)
     edits = json.loads(row.edits) if row.edits else {}
     if text is None:
@@ -366,22 +480,27 @@ def save_section(session: Session, period: Period | str | None, unit: Unit | str
     return edits
 
 
-def _feedback_from(session: Session, month: str, townships: set[str], unit: Unit) -> tuple[int, int]:
-    """(closed out, still open) of the 反馈单 lines sent for ``month`` to the townships analysed."""
-    from app.kernel.feedback import FEEDBACK_SOURCE
+def _feedback_from(session: Session, month: str, townships: set[str], unit: Unit, as_of: dt.date
+                   ) -> tuple[FeedbackResult, ...]:
+    """The 反馈单 lines sent for ``month`` to the townships analysed (分析反馈 problems of that
+    ``feedback_month``), each as it stood on ``as_of`` (销号 later than that is not yet counted)."""
     from app.kernel.ledgers import PROBLEM_CLOSED
     from app.models import Problem
 
-    rows = session.query(Problem.status, Problem.resp_unit).filter(
-        Problem.source == FEEDBACK_SOURCE, Problem.measures == f"{FEEDBACK_SOURCE} {month}").all()
-    mine = [st for st, t in rows if t in townships or t == unit.name]
-    return sum(st == PROBLEM_CLOSED for st in mine), sum(st != PROBLEM_CLOSED for st in mine)
+    rows = session.query(Problem).filter(Problem.feedback_month == month).order_by(Problem.position, Problem.id)
+    out = []
+    for p in rows:
+        if p.resp_unit in townships or p.resp_unit == unit.name:
+            fixed = p.status == PROBLEM_CLOSED and (p.closed_on is None or p.closed_on <= as_of)
+            out.append(FeedbackResult(p.resp_unit or "", p.description or "", p.household_uuid, p.status,
+                                      p.closed_on, fixed))
+    return tuple(out)
 
 
-def _closed_trend(session: Session, scope: _Scope, m: Month) -> list[tuple[str, int]]:
+def _closed_trend(session: Session, scope: Scope, m: Month) -> list[tuple[str, int]]:
     """销号 per month of the year up to the data month, from the closing dates kept in the month's register."""
     period = session.query(Period).filter(Period.month == str(m)).one()
-    rows = dict(_conn(session).execute(
+    rows = dict(dbapi(session).execute(
         f"SELECT substr(CAST(h.closed_out_on AS TEXT), 1, 7), count(*) FROM households h WHERE h.period_id = ?{scope.where} "
         "AND h.closed_out AND h.closed_out_on IS NOT NULL GROUP BY 1", (period.id,)).fetchall())
     return [(f"{m.year}-{k:02d}", int(rows.get(f"{m.year}-{k:02d}", 0))) for k in range(1, m.month + 1)]
@@ -401,7 +520,7 @@ def households_behind(session: Session, period: Period | str | None, unit: Unit 
                       limit: int = 5000) -> list[HouseholdRef]:
     """The households behind the figure ``key`` of ``analyse`` (``Line.key``), in register order."""
     period = period if isinstance(period, Period) else get_period(session, period)
-    scope = _Scope(session, _resolve(session, unit))
+    scope = Scope(session, unit_or_default(session, unit))
     m = Month.parse(period.month)
     params: dict = {"pid": period.id, "first": m.first_day.isoformat(), "last": m.last_day.isoformat(),
                     "month": period.month, "limit": limit}
@@ -428,7 +547,7 @@ def households_behind(session: Session, period: Period | str | None, unit: Unit 
         cond = f"h.village_id IN ({','.join(map(str, ids))})"
     else:
         raise UsageError(f"未知的统计项：{key}")
-    rows = _conn(session).execute(
+    rows = dbapi(session).execute(
         "SELECT h.uuid, h.village_id, (SELECT name FROM persons x WHERE x.household_id = h.id AND x.relation = '户主' "
         "LIMIT 1), h.cause, h.risk_colour, h.ytd_income, h.expected_month, h.closed_out_on FROM households h "
         f"WHERE h.period_id = :pid{scope.where} AND {cond} ORDER BY h.village_id, h.position, h.id LIMIT :limit",
@@ -447,7 +566,7 @@ def households_behind(session: Session, period: Period | str | None, unit: Unit 
 
 
 def unit_label(session: Session, unit: Unit | str | None) -> str:
-    return full_path(_resolve(session, unit))
+    return full_path(unit_or_default(session, unit))
 
 
 def export_report(session: Session, out_dir, period: Period | str | None = None, unit: Unit | str | None = None,
@@ -455,14 +574,13 @@ def export_report(session: Session, out_dir, period: Period | str | None = None,
     """一报告: ``{单位}{YYYY}年{M}月脱贫攻坚工作分析报告`` .docx and .pdf in ``out_dir``, and (``feedback``)
     the 反馈单 of every township, xlsx + PDF one file each and all together in ``out_dir/反馈单``, their
     lines entered in the problems ledger first. Returns the paths written."""
-    import json
     from pathlib import Path
 
     from app.exporters.analysis_report import write_docx, write_pdf
     from app.kernel.analysis_text import report_content
 
     period = period if isinstance(period, Period) else get_period(session, period)
-    unit = _resolve(session, unit)
+    unit = unit_or_default(session, unit)
     a = analyse(session, period, unit)
     row = _report_row(session, period, unit, create=True)
     content = report_content(a, json.loads(row.edits) if row.edits else None)
@@ -477,7 +595,6 @@ def export_report(session: Session, out_dir, period: Period | str | None = None,
         from app.exporters.feedback import all_table, sheet_table
         from app.exporters.ledgers import write
 
-        from .feedback import record_feedback
 
         sheets = record_feedback(session, period, unit)
         sub = folder / "反馈单"
@@ -494,12 +611,11 @@ def export_report(session: Session, out_dir, period: Period | str | None = None,
 def analysis_findings(session: Session, today: dt.date | None = None, unit: Unit | str | None = None) -> list:
     """D-10 (last month's analysis not exported by the 20th) and D-11 (last month's feedback lines
     neither closed out nor answered), as of ``today``."""
-    from app.kernel.feedback import FEEDBACK_SOURCE
     from app.models import AnalysisReport, Problem
     from app.rules.analysis import FeedbackRow, d10_report_exported, d11_feedback_answered, report_month
 
     today = today or dt.date.today()
-    unit = _resolve(session, unit)
+    unit = unit_or_default(session, unit)
     month = report_month(today)
     period = session.query(Period).filter(Period.month == month).one_or_none()
     out = []
@@ -509,8 +625,7 @@ def analysis_findings(session: Session, today: dt.date | None = None, unit: Unit
         out.extend(d10_report_exported(month, unit.name, exported, today))
     # lines sent with the analysis of the month before: the one whose 反馈单 went out last month
     sent = str(Month.parse(month).previous())
-    rows = session.query(Problem).filter(Problem.source == FEEDBACK_SOURCE,
-                                         Problem.measures == f"{FEEDBACK_SOURCE} {sent}").order_by(Problem.id)
+    rows = session.query(Problem).filter(Problem.feedback_month == sent).order_by(Problem.id)
     out.extend(d11_feedback_answered([FeedbackRow(p.uuid, p.description or "", p.resp_unit, p.household_uuid, p.status)
                                       for p in rows], today))
     return out

@@ -58,7 +58,7 @@ def _unit(session: Session, unit: Unit | str | None) -> Unit | None:
     return find_unit(session, unit) if isinstance(unit, str) else unit
 
 
-class _Units:
+class UnitIndex:
     """The unit tree in dicts: path "乡镇/村" of every unit and the villages below a unit."""
 
     def __init__(self, session: Session):
@@ -228,9 +228,9 @@ def load_households(session: Session, period: Period | str | None, unit: Unit | 
         return _load(session, _period(session, period), _unit(session, unit), assistance, for_rules)
 
 
-def _scope(session: Session, period: Period, unit: Unit | None) -> tuple[_Units, list, dict[int, int]]:
+def _scope(session: Session, period: Period, unit: Unit | None) -> tuple[UnitIndex, list, dict[int, int]]:
     """The unit tree, the WHERE of the period's households (under ``unit``) and the village order."""
-    units = _Units(session)
+    units = UnitIndex(session)
     where = [Household.period_id == period.id]
     villages = units.villages(unit.id if unit is not None else None)
     if unit is not None:
@@ -244,7 +244,7 @@ def _load(session: Session, period: Period, unit: Unit | None, assistance: bool,
     return list(_load_where(session, units, where, order, assistance and not for_rules, for_rules).values())
 
 
-def _load_where(session: Session, units: _Units, where: list, order: dict[int, int], assistance: bool,
+def _load_where(session: Session, units: UnitIndex, where: list, order: dict[int, int], assistance: bool,
                 grouped: bool) -> dict[int, HouseholdData]:
     """Households selected by ``where`` by id, in tree and position order."""
     rows = session.connection().execute(select(*_H_COLS).where(*where)).all()
@@ -303,7 +303,7 @@ def apply_notes(session: Session, period: Period | int, findings: list[Finding])
 
 def project_findings(session: Session, period: Period, unit: Unit | None = None) -> list[Finding]:
     """P-01 … P-06 on the fund projects of the townships at or under ``unit`` (all when None)."""
-    units = _Units(session)
+    units = UnitIndex(session)
     townships = units.townships(unit.id if unit is not None else None)
     if not townships:
         return []

@@ -319,11 +319,17 @@ class _Generator:
 
     # ------------------------------------------------------------------ periods
     def march_changes(self) -> None:
-        """February → March: assistance gains, the M-07 drop, nothing else moves."""
+        """February → March: assistance gains, the M-07 drop, and most 红 households given a measure
+        started this month (R-01 then names the few that have none, as an office's register would)."""
         rng = self.rng
         for h in self.households:
             if h["uuid"] in self.violations.values():
                 continue
+            own = random.Random(h["uuid"])  # its own draw: the rest of the demo stays as it was
+            if h["risk_colour"] == "red" and not h["closed_out"] and own.random() < 0.9:
+                had = {text for _c, text in h["_measures"]}
+                cat, text = own.choice([m for m in NEW_RED_MEASURES if m[1] not in had] or NEW_RED_MEASURES[:1])
+                h["_measures"] = [*h["_measures"][:3], (cat, text)]
             in_drop = self.drop_village and h["_village"]["id"] == self.drop_village["id"] and h["band"] == "A"
             drop = in_drop and rng.random() < 0.8
             for p in h["_members"]:
@@ -420,5 +426,9 @@ class _Generator:
             "m07_village": f"{self.drop_village['_township']}/{self.drop_village['name']}" if self.drop_village else None,
         }
 
+
+# What an office adds for a household that turned 红 this month (seed 000's 动态预警 → 帮扶措施).
+NEW_RED_MEASURES = (("其它", "临时救助"), ("健康扶贫", "大病专项救治"), ("公益岗位", "村保洁员公益岗位"),
+                    ("就业", "县内企业务工"), ("低保兜底", "纳入低保兜底"))
 
 W_RISK = RISK_REASONS

@@ -36,8 +36,8 @@ from app.services.backup import backup_before
 
 from . import audit
 from .errors import GuatuError, Refused, UsageError
-from .periods import get_period, lock_period
-from .units import default_unit, find_unit
+from .periods import lock_period
+from .units import default_unit, period_and_unit
 
 Progress = Callable[[int, int, str], None]
 
@@ -67,24 +67,6 @@ def require_preparer(session: Session) -> None:
     if missing:
         raise Refused(f"{'和'.join(missing)}未填写，不能导出正式月报；请在“设置”中填写后再导出"
                       "（或先导出草稿核对）。")
-
-
-def resolve(session: Session, period: Period | str | None, unit: Unit | str | int | None) -> tuple[Period, Unit]:
-    p = period if isinstance(period, Period) else get_period(session, period)
-    if isinstance(unit, Unit):
-        u = unit
-    elif isinstance(unit, int):
-        found = session.get(Unit, unit)
-        if found is None:
-            raise UsageError(f"找不到单位（编号 {unit}）。")
-        u = found
-    elif unit:
-        u = find_unit(session, unit)
-    else:
-        u = default_unit(session)
-        if u is None:
-            raise UsageError("没有设置本单位，请指定要导出的单位。")
-    return p, u
 
 
 def choices(session: Session) -> dict[str, Any]:
@@ -122,7 +104,7 @@ def preview(session: Session, period: Period | str | None, unit: Unit | str | in
     from app.models import FundProject, Household, Person
     from app.models.units import villages_under
 
-    per, u = resolve(session, period, unit)
+    per, u = period_and_unit(session, period, unit)
     villages = [v.id for v in villages_under(session, u)]
     sizes = {"A": (0, 0), "B": (0, 0)}
     if villages:
@@ -279,7 +261,7 @@ def _export(session: Session, period, unit, out_dir: Path, draft: bool, progress
             passphrase: str | None = None, ledgers: bool = False) -> dict[str, Any]:
     from . import forms as form_service
 
-    per, u = resolve(session, period, unit)
+    per, u = period_and_unit(session, period, unit)
     if not draft:
         require_preparer(session)
     recipient = recipient or default_recipient(u)

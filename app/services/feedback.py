@@ -19,9 +19,9 @@ from app.kernel.month import Month
 from app.models import Period, Problem, Unit
 
 from . import audit
-from .analysis import _conn, _resolve, _Scope
 from .checks import check_period
 from .periods import get_period
+from .register_scope import Scope, dbapi, unit_or_default
 
 
 def feedback_due(period: str) -> dt.date:
@@ -32,9 +32,9 @@ def feedback_due(period: str) -> dt.date:
 
 def _candidate_lines(session: Session, period: Period, unit: Unit) -> dict[str, list[FeedbackLine]]:
     """Lines found this month, per township, before they are matched against the ledger."""
-    scope = _Scope(session, unit)
+    scope = Scope(session, unit)
     out: dict[str, list[FeedbackLine]] = defaultdict(list)
-    c, w = _conn(session), scope.where
+    c, w = dbapi(session), scope.where
     due = feedback_due(period.month)
     head = "(SELECT name FROM persons x WHERE x.household_id = h.id AND x.relation = '户主' LIMIT 1)"
     # red/yellow households none of whose measures started this month (measures.start_month)
@@ -72,8 +72,8 @@ def _ledger_lines(session: Session, period: Period, unit: Unit, townships: list[
     out: dict[str, list[FeedbackLine]] = defaultdict(list)
     wanted = set(townships)
     for p in problem_lines(session, m.year, as_of):
-        if p.status == PROBLEM_CLOSED or p.source == FEEDBACK_SOURCE:
-            continue  # 分析反馈 lines come back through their own kind
+        if p.status == PROBLEM_CLOSED or p.feedback_month is not None:
+            continue  # a line of an earlier 反馈单 comes back through its own kind
         t = (p.unit or "").split("/")[0] if p.unit else (p.resp_unit or "")
         t = t if t in wanted else (p.resp_unit if p.resp_unit in wanted else None)
         if t:
@@ -91,8 +91,8 @@ def feedback_sheets(session: Session, period: Period | str | None = None, unit: 
                     ) -> list[FeedbackSheet]:
     """The month's 反馈单 of every township of ``unit``, each line linked to its ledger problem if there is one."""
     period = period if isinstance(period, Period) else get_period(session, period)
-    unit = _resolve(session, unit)
-    scope = _Scope(session, unit)
+    unit = unit_or_default(session, unit)
+    scope = Scope(session, unit)
     townships = list(dict.fromkeys(scope.township[v] for v in scope.villages))
     found = _candidate_lines(session, period, unit)
     ledger = _ledger_lines(session, period, unit, townships)
@@ -106,7 +106,7 @@ def feedback_sheets(session: Session, period: Period | str | None = None, unit: 
             if p is not None and p.status == PROBLEM_CLOSED:
                 continue  # fixed: 已销号 lines leave the sheet
             lines.append(ln if p is None else _linked(ln, p))
-        last = [p for p in known.values() if p.resp_unit == t and p.description and _month_of(p) == prev]
+        last = [p for p in known.values() if p.resp_unit == t and p.description and p.feedback_month == prev]
         sheets.append(FeedbackSheet(t, unit.name, period.month, tuple(lines),
                                     sum(p.status == PROBLEM_CLOSED for p in last),
                                     sum(p.status != PROBLEM_CLOSED for p in last)))
@@ -115,12 +115,6 @@ def feedback_sheets(session: Session, period: Period | str | None = None, unit: 
 
 def _linked(ln: FeedbackLine, p: Problem) -> FeedbackLine:
     return FeedbackLine(ln.kind, ln.description, ln.unit, ln.household, ln.head, p.deadline, p.uuid, p.status)
-
-
-def _month_of(p: Problem) -> str | None:
-    """The data month a 分析反馈 problem came from, kept in its 整改措施 line ("分析反馈 YYYY-MM")."""
-    text = p.measures or ""
-    return text[5:12] if text.startswith(f"{FEEDBACK_SOURCE} ") else None
 
 
 def _feedback_problems(session: Session, year: int) -> dict[tuple[str, str], Problem]:
@@ -136,14 +130,16 @@ def _unit_key(session: Session, p: Problem) -> str:
     return unit_path(u) if u is not None else ""
 
 
-def record_feedback(session: Session, period: Period | str | None = None, unit: Unit | str | None = None
-                    ) -> list[FeedbackSheet]:
+def record_feedback(session: Session, period: Period | str | None = None, unit: Unit | str | None = None,
+                    today: dt.date | None = None) -> list[FeedbackSheet]:
     """Enter every new line of the month's sheets in the problems ledger (来源 分析反馈, 责任单位 the
-    township, 整改时限 ``feedback_due``); lines already there stay linked. Returns the sheets, linked."""
+    township, 整改时限 ``feedback_due``, ``feedback_month`` the data month, entered ``today``); lines
+    already there stay linked. Returns the sheets, linked."""
+    today = today or dt.date.today()
     period = period if isinstance(period, Period) else get_period(session, period)
-    unit = _resolve(session, unit)
+    unit = unit_or_default(session, unit)
     year = Month.parse(period.month).year
-    paths = {p: i for i, p in _Scope(session, unit).units.paths.items()}
+    paths = {p: i for i, p in Scope(session, unit).units.paths.items()}
     position = session.query(Problem).filter(Problem.year == year).count()
     for sheet in feedback_sheets(session, period, unit):
         for ln in sheet.lines:
@@ -151,7 +147,7 @@ def record_feedback(session: Session, period: Period | str | None = None, unit: 
                 continue  # a problem already, or a task of the lists (tracked there)
             p = Problem(year=year, position=position, source=FEEDBACK_SOURCE, description=ln.description,
                         unit_id=paths.get(ln.unit), household_uuid=ln.household, resp_unit=sheet.township,
-                        deadline=ln.deadline, status="未整改", measures=f"{FEEDBACK_SOURCE} {period.month}")
+                        deadline=ln.deadline, status="未整改", feedback_month=period.month, opened_on=today)
             position += 1
             session.add(p)
             session.flush()

@@ -5,10 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Unit
+from app.models import Period, Unit
 from app.models.units import full_path
 
 from .errors import UsageError
+from .periods import get_period
 
 
 def root_units(session: Session) -> list[Unit]:
@@ -208,3 +209,23 @@ def _walk(unit: Unit):
     yield unit
     for c in unit.children:
         yield from _walk(c)
+
+
+def period_and_unit(session: Session, period: Period | str | None, unit: Unit | str | int | None) -> tuple[Period, Unit]:
+    """The month and unit a command or view names (a month text or None for the latest; a unit path,
+    id or None for the office's own unit)."""
+    p = period if isinstance(period, Period) else get_period(session, period)
+    if isinstance(unit, Unit):
+        u = unit
+    elif isinstance(unit, int):
+        found = session.get(Unit, unit)
+        if found is None:
+            raise UsageError(f"找不到单位（编号 {unit}）。")
+        u = found
+    elif unit:
+        u = find_unit(session, unit)
+    else:
+        u = default_unit(session)
+        if u is None:
+            raise UsageError("没有设置本单位，请指定要导出的单位。")
+    return p, u

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 
 from app.services import treatment, visits
 from app.services.errors import GuatuError
-from app.services.export import resolve
 from app.services.operations import DeleteTreatmentRecord, SetTreatmentRecord
+from app.services.units import period_and_unit as resolve
 from app.ui.writer import write_for
 
 AMOUNTS = (("total_cost", "医疗总费用"), ("basic_insurance", "基本医保报销"), ("serious_insurance", "大病保险报销"),
