@@ -331,7 +331,9 @@ def _keeps(session: Session) -> bool:
 
 
 def _writable(session: Session) -> bool:
-    return not dbapi(session).execute("PRAGMA query_only").fetchone()[0]
+    if session.get_bind().dialect.name == "sqlite":
+        return not dbapi(session).execute("PRAGMA query_only").fetchone()[0]
+    return dbapi(session).execute("SELECT current_setting('transaction_read_only')").fetchone()[0] == "off"
 
 
 def month_figures(session: Session, period: Period, unit: Unit, scope: Scope | None = None, *,

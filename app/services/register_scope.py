@@ -27,13 +27,9 @@ class Scope:
         self.where = "" if every else f" AND h.village_id IN ({','.join(str(v) for v in self.villages) or '0'})"
 
 
-def _conn(session: Session):
-    return session.connection().connection.dbapi_connection
-
-
 def dbapi(session: Session):
     """The session's own DB-API connection, for the plain-tuple GROUP BYs of the analysis (``?``
-    placeholders on both engines: ``dialect.raw``)."""
+    placeholders on both engines: app.models.dialect.raw)."""
     return raw(session)
 
 

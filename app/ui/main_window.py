@@ -600,6 +600,14 @@ class MainWindow(QMainWindow):
     def show_settings(self) -> None:
         window_tools.show_settings(self)
 
+    def open_other_database(self) -> None:
+        """文件 › 打开数据库…: a file or a server register in a window of its own."""
+        from app.ui.open_database import choose_target, open_elsewhere
+
+        target = choose_target(self)
+        if target:
+            open_elsewhere(self, self.dialogs, target)
+
     def fit_screen(self) -> None:
         """Sizes for this screen: the last ones used on a screen of this size, else defaults that
         fit 1366×768 (compact member columns unless every column fits)."""

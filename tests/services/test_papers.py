@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
+
 from app.cli import main
 
 
@@ -51,6 +53,7 @@ def _halves(pdf) -> list[tuple[str, str, tuple[float, float]]]:
     return out
 
 
+@pytest.mark.sqlite_only  # edits the register file with sqlite3
 def test_handbook_is_a5_two_up_in_booklet_or_sequence_order(demo_db_path, tmp_path):
     import sqlite3
 
@@ -100,6 +103,7 @@ def test_handbook_is_a5_two_up_in_booklet_or_sequence_order(demo_db_path, tmp_pa
                  "--household", "无此人"]) == 2
 
 
+@pytest.mark.sqlite_only  # edits the register file with sqlite3
 def test_income_table_has_the_years_months_to_date(demo_db_path, tmp_path):
     """本年累计 by month: each month of the year to the data month shows that month's 本年累计人均纯收入
     from the register (and × household size); a month the register does not hold shows —."""
