@@ -167,6 +167,14 @@ def _run(target: Callable, args: tuple, progress: Progress | None, *, before: Ca
     there.close()  # the child's end is the child's only: its death ends recv with EOFError
     _live.add(proc)
     committing = False
+
+    def died() -> ImportFailed:
+        proc.join(5)
+        log.warning("import child died (exit code %s, committing=%s)", proc.exitcode, committing)
+        if committing:
+            return ImportFailed("导入进程在提交时意外退出：请检查本月数据是否已导入（提交要么全部完成，要么没有任何改动）。")
+        return ImportFailed("导入进程意外退出，数据库没有任何改动。")
+
     try:
         while True:
             if not here.poll(0.05):
@@ -175,33 +183,29 @@ def _run(target: Callable, args: tuple, progress: Progress | None, *, before: Ca
                 continue
             try:
                 msg = here.recv()
-            except EOFError:
-                proc.join(5)
-                log.warning("import child died (exit code %s, committing=%s)", proc.exitcode, committing)
-                if committing:
-                    raise ImportFailed("导入进程在提交时意外退出：请检查本月数据是否已导入（提交要么全部完成，要么没有任何改动）。") from None
-                raise ImportFailed("导入进程意外退出，数据库没有任何改动。") from None
+            except (EOFError, OSError):
+                raise died() from None
             kind = msg[0]
             if kind == "progress":
                 if progress is not None:
                     progress.set(0, 0, msg[1])
-            elif kind == "before":  # files checked, nothing written yet: the backup, then go on
-                if progress is not None:
-                    progress.check()
-                if before is not None:
-                    before(msg[1])
-                here.send(("go",))
-            elif kind == "commit":  # everything written in the child's open transaction
-                if progress is not None:
-                    progress.check()
-                    if not progress.hold(WRITING):
-                        progress.check()
-                committing = True
-                here.send(("go",))
-            elif kind == "done":
+                continue
+            if kind == "done":
                 return msg[1]
-            else:
+            if kind == "error":
                 raise _error(msg)
+            if progress is not None:  # "before" (files checked, nothing written) or "commit" (all written)
+                progress.check()
+            if kind == "before" and before is not None:
+                before(msg[1])  # the backup, here in the parent
+            if kind == "commit":
+                if progress is not None and not progress.hold(WRITING):
+                    progress.check()
+                committing = True
+            try:
+                here.send(("go",))
+            except OSError:
+                raise died() from None
     finally:
         _live.discard(proc)
         here.close()

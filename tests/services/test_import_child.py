@@ -10,26 +10,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from test_import_helpers import dump, seed_household, write_form4
+from test_import_helpers import dump, households, seed_household, write_form4
 
 from app.services import import_child, operations
 from app.services.errors import Refused
 from app.services.import_child import ImportFailed, ImportInChild
 from app.services.imports import ImportFiles, preview_import
 from app.storage import Database
-
-NAMES = "甲乙丙丁戊己庚辛壬癸子丑"
-
-
-def households(n: int = 12) -> list[dict]:
-    out = []
-    for i in range(n):
-        head = f"于{'海江河湖'[i % 4]}{NAMES[i]}"
-        out.append(seed_household(village=["前暖泉村", "后暖泉村", "东村"][i % 3], head_contact=f"{head} 1514073{i:04d}",
-                                  members=[(head, "户主", 75, "残疾", "普通劳动力"), (f"张{NAMES[i]}兰", "配偶", 64, "残疾", "无劳动力"),
-                                           (f"于明{NAMES[i]}", "之子", 42, "残疾", "无劳动力"),
-                                           (f"于亮{NAMES[i]}", "之子", 32, "残疾", "无劳动力")]))
-    return out
 
 
 def register(path: Path) -> list:
