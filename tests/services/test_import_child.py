@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,61 @@ def test_only_large_files_go_to_a_child(tmp_path, book, monkeypatch):
     assert not import_child.worth_a_child([str(book)])
     monkeypatch.setattr(import_child, "CHILD_FROM_BYTES", book.stat().st_size)
     assert import_child.worth_a_child([str(book)])
+
+
+PARENT = """
+import os, sys
+from app.services import import_child, operations
+from app.services.imports import ImportFiles
+from app.storage import Database
+
+
+class Dies:
+    def set(self, done, total=0, text=""):
+        if text == "正在写入数据库…":  # the child writes in its open transaction: the parent dies now
+            print(import_child.live_children()[0], flush=True)
+            os._exit(9)
+
+    def check(self):
+        pass
+
+    def hold(self, text):
+        return True
+
+
+if __name__ == "__main__":
+    with Database(sys.argv[1]) as db:
+        operations.execute(db, import_child.ImportInChild(ImportFiles((sys.argv[2],), "2020-03"), Dies()))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc to tell a zombie from a live child")
+def test_the_child_ends_when_its_parent_dies(tmp_path, book, db_path):
+    import subprocess
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(PARENT, encoding="utf-8")
+    before = dump(db_path)
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, str(script), str(db_path), str(book)], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHONPATH": str(root)}, cwd=root)
+    assert done.returncode == 9, done.stderr
+    pid = int(done.stdout.split()[0])
+    end = time.monotonic() + 20
+    while _alive(pid) and time.monotonic() < end:
+        time.sleep(0.05)
+    assert not _alive(pid)
+    assert dump(db_path) == before
+    with Database(db_path) as again:  # the lock went with the parent; the file opens for writing
+        operations.execute(again, ImportFiles((str(book),), "2020-03"))
+    assert len(register(db_path)[1]) == 48
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as fh:  # a zombie (exited, not yet reaped by init) is not alive
+        return fh.read().split(") ")[-1][0] != "Z"
