@@ -1,8 +1,10 @@
-"""`python -m bench [names or areas…]`: run benchmark entries, print and write bench/RESULTS.md."""
+"""`python -m bench [names or areas…]`: run benchmark entries, print them and put their rows in
+bench/RESULTS.md (the rows of entries not run are kept)."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 
 from bench import harness
@@ -32,8 +34,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  error: {type(exc).__name__}: {exc}", file=sys.stderr)
             rows.append((e, exc))
             continue
-        load = harness._load().split("/")[0]
-        o.note = f"{o.note}; load {load}" if o.note else f"load {load}"  # the 1-min load average after it
+        load = f"load {harness._load().split('/')[0]} ({dt.datetime.now():%Y-%m-%d %H:%M})"  # 1-min average after it
+        o.note = f"{o.note}; {load}" if o.note else load
         met = "" if o.met is None else (" ✓" if o.met else " ✗")
         print(f"  {harness.fmt(o.seconds)} vs {harness.fmt(o.baseline)} ({o.baseline_label}) = {o.ratio:.1f}×"
               f"  goal {o.goal or '—'}{met}  {o.note}", file=sys.stderr)

@@ -131,3 +131,37 @@ def search_initials(ctx: Context) -> Outcome:
         baseline = best_of(lambda: [search.search(s, period.id, q) for q in ("李建", "王秀", "张", "刘")], 3) / 4
     return Outcome(seconds, baseline, "name search (LIKE)", goal="< 0.2 s", met=seconds < 0.2,
                    note=f"index built once per month in {build:.2f} s (in the background when the window opens)")
+
+
+def _cpu_of(argv: list[str]) -> float:
+    """User + system CPU seconds of one whole process (and its children)."""
+    import os
+    import subprocess
+
+    before = os.times()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    after = os.times()
+    return (after.children_user - before.children_user) + (after.children_system - before.children_system)
+
+
+@entry("check_cli_ratio")
+def check_cli_ratio(ctx: Context) -> Outcome:
+    """`guatu check` as a whole process (CPU), vs `guatu --help` plus a bare sqlite3 SELECT of the rows a
+    check reads (bench/select_check_rows.py, in a fresh interpreter): median of 5 pairs run in turn."""
+    import statistics
+    import sys
+    from pathlib import Path
+
+    guatu = [sys.executable, "-m", "app"]
+    select = [sys.executable, str(Path(__file__).with_name("select_check_rows.py")), str(ctx.demo_path)]
+    checks, bases, with_records = [], [], []
+    for _ in range(5):
+        checks.append(_cpu_of([*guatu, "check", "--db", str(ctx.demo_path)]))
+        help_cpu = _cpu_of([*guatu, "--help"])
+        bases.append(help_cpu + _cpu_of(select))
+        with_records.append(help_cpu + _cpu_of([*select, "--records"]))
+    check, base, rec = statistics.median(checks), statistics.median(bases), statistics.median(with_records)
+    return Outcome(check, base, "`guatu --help` + a bare SELECT of the rows a check reads (CPU, whole processes)",
+                   goal="≤ 1.5×", met=check <= 1.5 * base,
+                   note=f"median of 5 pairs; against a baseline that also SELECTs the rows the household-records "
+                        f"rules read (--records): {check:.2f} s vs {rec:.2f} s = {check / rec:.1f}×")

@@ -153,26 +153,46 @@ def fmt(seconds: float) -> str:
 
 
 def write_results(rows: list[tuple[Entry, Outcome | Exception]], loop: float, path: Path = RESULTS) -> None:
-    lines = [
+    """Put the rows of the entries just run into RESULTS.md, in place of their old rows; every other
+    row (entries not run this time, rows measured outside the harness) is kept as it was."""
+    header = [
         "# Benchmark results",
         "",
-        f"`python -m bench` on {dt.datetime.now():%Y-%m-%d %H:%M} — Python {platform.python_version()}, "
+        f"`python -m bench`, last run {dt.datetime.now():%Y-%m-%d %H:%M} — Python {platform.python_version()}, "
         f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, load {_load()}; "
         f"1M-iteration empty loop {loop:.3f} s (≈0.03 s on an idle desktop). "
-        f"Register: demo, {PERSONS:,} persons, two periods.",
+        f"Register: demo, {PERSONS:,} persons, two periods. Each row is from the run that measured it "
+        "(its note ends with the time and the load then).",
         "",
         "| entry | time | baseline | ratio | goal | met? | notes |",
         "|---|---|---|---|---|---|---|",
     ]
+    new: dict[str, str] = {}
     for e, o in rows:
         if isinstance(o, Exception):
-            lines.append(f"| {e.name} | — | — | — | — | error | {type(o).__name__}: {o} |")
+            new[e.name] = f"| {e.name} | — | — | — | — | error | {type(o).__name__}: {o} |"
             continue
         met = "—" if o.met is None else ("yes" if o.met else "**no**")
-        lines.append(f"| {e.name} | {fmt(o.seconds)} | {fmt(o.baseline)} ({o.baseline_label}) | {o.ratio:.1f}× | "
-                     f"{o.goal or '—'} | {met} | {o.note} |")
-    lines += ["", "Ratio = time ÷ baseline, both measured in the same run (see bench/README.md).", ""]
+        new[e.name] = (f"| {e.name} | {fmt(o.seconds)} | {fmt(o.baseline)} ({o.baseline_label}) | {o.ratio:.1f}× | "
+                       f"{o.goal or '—'} | {met} | {o.note} |")
+    table: list[str] = []
+    for line in _table_rows(path):
+        name = line[1:].split("|", 1)[0].strip()
+        table.append(new.pop(name, line))
+    table.extend(new.values())
+    lines = [*header, *table, "", "Ratio = time ÷ baseline, both measured in the same run (see bench/README.md).", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _table_rows(path: Path) -> list[str]:
+    """The entry rows of an existing RESULTS.md (none when there is no file yet)."""
+    if not path.exists():
+        return []
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("| ") and not line.startswith("| entry |"):
+            rows.append(line)
+    return rows
 
 
 def _load() -> str:

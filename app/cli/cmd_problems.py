@@ -57,7 +57,8 @@ def record(ln) -> dict:
             "household": ln.household, "task": ln.task, "measures": ln.measures, "resp_unit": ln.resp_unit,
             "resp_person": ln.resp_person, "deadline": lc.iso(ln.deadline), "status": ln.status,
             "overdue": ln.overdue, "due_this_month": ln.due_this_month, "closed_on": lc.iso(ln.closed_on),
-            "closed_basis": ln.closed_basis, "evidence_files": list(ln.evidence_files)}
+            "closed_basis": ln.closed_basis, "evidence_files": list(ln.evidence_files),
+            "opened_on": lc.iso(ln.opened_on), "feedback_month": ln.feedback_month}
 
 
 def _list(args) -> int:

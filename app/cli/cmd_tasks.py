@@ -72,7 +72,7 @@ def _task_records(lists) -> list[dict]:
                     "uuid": ln.task_uuid, "list": view.kind, "seq": ln.seq, "heading": ln.heading, "target": ln.target,
                     "measures": ln.measures, "deadline": lc.iso(ln.deadline), "deadline_text": ln.deadline_text,
                     "ongoing": ln.ongoing, "leaders": ln.leaders, "persons": ln.persons, "overdue": False,
-                    "status": None, "units": []}
+                    "created_on": lc.iso(ln.created_on), "status": None, "units": []}
             if ln.unit_uuid:
                 t["units"].append({
                     "uuid": ln.unit_uuid, "name": ln.unit, "status": ln.status, "overdue": ln.overdue,

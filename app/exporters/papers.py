@@ -1,9 +1,10 @@
-"""一册两表 (household-records.md §4): the household's own papers, printed A4, one household a page.
+"""一册两表 (household-records.md §4): the household's own papers, printed A4 (the tables one household a page).
 
 ``income`` — 贫困户家庭收入情况一览表: the four national income groups with their items, 全年, the
-totals, 生产经营性支出 when given (then 纯收入 and its 人均), 本年累计人均纯收入 where known, and the
-signature lines. ``handbook`` — 扶贫手册 on A4: cover facts with the card's QR, members, measures,
-incomes, visits (date, visitor, 满意度), colour and 销号. Health details are never printed here.
+totals, 生产经营性支出 when given (then 纯收入 and its 人均), 本年累计 by month where the month's
+本年累计人均纯收入 is known, and the
+signature lines. ``handbook`` — 扶贫手册 as A5 pages two-up on landscape A4 (``handbook``).
+``medical`` — 治疗用药情况一览表, the only paper that prints health details.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from app.exporters.cards import draw_qr
 from app.exporters.pdf.drawing import new_canvas, save_flate
 from app.exporters.pdf.text import draw_text, ensure_fonts
 
@@ -46,6 +46,8 @@ class HouseholdPaper:
     income: list[tuple[str, str, float]] = field(default_factory=list)  # category, label, yuan
     expense: float | None = None  # 生产经营性支出
     ytd_per_capita: float | None = None  # 本年累计人均纯收入
+    # the year's months to the data month: (month 1–12, 本年累计人均纯收入 or None, household size)
+    ytd_by_month: list[tuple[int, float | None, int]] = field(default_factory=list)
     helper: str = ""
     helper_phone: str = ""
     cause: str = ""
@@ -57,6 +59,13 @@ class HouseholdPaper:
     # 治疗用药: (name, disease, hospital and date, treatment, doctor, medicines, total, basic, serious,
     # assistance, other, out of pocket, follow-ups) — printed on the medical table only
     treatments: list[tuple] = field(default_factory=list)
+    # the handbook's history: (start month, category, text, 实施中 or 至YYYY-MM); (year, total, per capita,
+    # 本年累计人均纯收入);
+    # (month, colour, state); (date, 销号/返贫, note)
+    measure_months: list[tuple[str, str, str, str]] = field(default_factory=list)
+    yearly_income: list[tuple[int, float, float | None, float | None]] = field(default_factory=list)
+    colour_history: list[tuple[str, str, str]] = field(default_factory=list)
+    events: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def total(self) -> float:
@@ -85,9 +94,9 @@ def draw_income(c: Canvas, p: HouseholdPaper) -> None:
     y -= 18
     draw_text(c, M, y, f"帮扶责任人：{p.helper or '—'}　　联系电话：{p.helper_phone or '—'}", 11)
     y -= 14
-    widths = (120, 190, 95, 95)
+    widths = (120, 239, 140)
     x0 = M
-    heads = ("收入类别", "项目", "全年（元）", "本年累计（元）")
+    heads = ("收入类别", "项目", "全年（元）")
     for w, h in zip(widths, heads, strict=True):
         _cell(c, x0, y, w, 22, h, 10.5, "center", True)
         x0 += w
@@ -102,7 +111,6 @@ def draw_income(c: Canvas, p: HouseholdPaper) -> None:
         for lab, amount in items:
             _cell(c, M + widths[0], y, widths[1], 20, lab)
             _cell(c, M + widths[0] + widths[1], y, widths[2], 20, _yuan(amount) if lab != "—" else "", align="right")
-            _cell(c, M + sum(widths[:3]), y, widths[3], 20, "")
             y -= 20
         c.rect(M, y, widths[0], top - y)
         draw_text(c, M + 4, (top + y) / 2 - 4, f"{group}（{_yuan(sub)}）", 10.5)
@@ -113,47 +121,42 @@ def draw_income(c: Canvas, p: HouseholdPaper) -> None:
         rows += [("生产经营性支出", _yuan(p.expense)), ("家庭纯收入", _yuan(net)), ("人均纯收入", _yuan(net / size))]
     else:
         rows += [("生产经营性支出", "未填"), ("人均收入", _yuan(p.total / size))]
-    rows.append(("本年累计人均纯收入", _yuan(p.ytd_per_capita) if p.ytd_per_capita is not None else "—"))
     for label, value in rows:
         _cell(c, M, y, widths[0] + widths[1], 22, label, bold=True)
-        _cell(c, M + widths[0] + widths[1], y, widths[2] + widths[3], 22, value, align="right")
+        _cell(c, M + widths[0] + widths[1], y, widths[2], 22, value, align="right")
         y -= 22
+    y = draw_ytd(c, p, y - 16)
     y -= 40
     for who in ("户主", "帮扶责任人", "第一书记"):
         draw_text(c, M, y, f"{who}（签字）：________________　　日期：______年____月____日", 11)
         y -= 30
 
 
-def draw_handbook(c: Canvas, p: HouseholdPaper) -> None:
-    y = PH - M
-    draw_text(c, PW / 2, y - 10, "扶 贫 手 册", 26, "center", True)
-    y -= 50
-    if p.payload:
-        draw_qr(c, p.payload, PW - M - 110, y - 110, 110)
-    for line in (f"户主：{p.head}", f"所在单位：{p.township}{p.village}", f"致贫原因：{p.cause or '—'}",
-                 f"帮扶责任人：{p.helper or '—'}　{p.helper_phone}", f"返贫风险：{p.colour or '—'}",
-                 f"销号：{p.closed_out or '未销号'}"):
-        draw_text(c, M, y, line, 12)
+def draw_ytd(c: Canvas, p: HouseholdPaper, y: float) -> float:
+    """本年累计 by month: the year's months to the data month, where the month's 本年累计人均纯收入 is
+    known (填报说明 5, typed each month), then 全年 (the estimate above); the family figure is the per
+    capita times the month's household size. Returns the y below the table."""
+    months = p.ytd_by_month or [(int(p.month[5:7]), p.ytd_per_capita, len(p.members))]
+    draw_text(c, M, y, "本年累计收入（元，按月）", 11, bold=True)
+    y -= 8
+    label_w, total_w = 110.0, 56.0
+    cw = (PW - 2 * M - label_w - total_w) / max(len(months), 1)
+    size = max(len(p.members), 1)
+    year_pc = (p.total - (p.expense or 0)) / size
+    heads = [f"{m}月" for m, _v, _n in months]
+    lines = (("月份", heads, "全年预估"),
+             ("本年累计人均纯收入", [_yuan(v) if v is not None else "—" for _m, v, _n in months], _yuan(year_pc)),
+             ("本年累计家庭纯收入", [_yuan(v * n) if v is not None and n else "—" for _m, v, n in months],
+              _yuan(year_pc * size)))
+    fs = 8.5 if len(months) > 8 else 9.5
+    for i, (label, cells, total) in enumerate(lines):
+        _cell(c, M, y, label_w, 20, label if i else "", 9.5, bold=True)
+        for k, v in enumerate(cells):
+            _cell(c, M + label_w + k * cw, y, cw, 20, v, fs, "center" if i == 0 else "right", i == 0)
+        _cell(c, M + label_w + len(cells) * cw, y, total_w, 20, total, fs, "center" if i == 0 else "right", i == 0)
         y -= 20
-    y -= 10
-    sections = (
-        ("家庭成员", [f"{n}　{r}　{'' if a is None else str(a) + '岁'}" for n, r, a in p.members]),
-        ("帮扶措施", [f"{i}. {t}（{cat}）" for i, (cat, t) in enumerate(p.measures, 1)]),
-        ("家庭收入（全年预估）", [f"{lab or cat}：{_yuan(a)}元" for cat, lab, a in p.income]
-         + [f"合计：{_yuan(p.total)}元"]),
-        ("走访记录", [f"{d}　{who}　{s or ''}" for d, who, s in p.visits] or ["（本月无走访记录）"]),
-    )
-    for title, lines in sections:
-        if y < M + 40:
-            break
-        draw_text(c, M, y, title, 13, bold=True)
-        y -= 18
-        for line in lines:
-            if y < M + 20:
-                break
-            draw_text(c, M + 12, y, line, 10.5)
-            y -= 15
-        y -= 8
+    draw_text(c, M, y - 12, "注：“—”为该月未填报本年累计人均纯收入；全年按上表预估项目计算。", 8.5)
+    return y - 12
 
 
 MED_COLUMNS = (("姓名", 44), ("疾病名称", 62), ("确诊医院及日期", 78), ("治疗方式", 46), ("签约医生", 40),
@@ -197,17 +200,31 @@ def draw_medical(c: Canvas, p: HouseholdPaper) -> None:
               10.5)
 
 
-def write_papers(papers: list[HouseholdPaper], out: str | Path, kind: str) -> dict:
-    """Every household's ``kind`` paper (income, handbook or medical), one A4 page each; returns {"households","pages"}."""
+def write_papers(papers: list[HouseholdPaper], out: str | Path, kind: str, layout: str = "booklet") -> dict:
+    """Every household's ``kind`` paper (income, handbook or medical); returns {"households","pages"}.
+
+    The tables are one A4 page a household; the handbook is A5 pages imposed two-up by ``layout``
+    (``handbook.LAYOUTS``), so "pages" counts the A4 sides."""
+    from app.exporters import handbook
+
     ensure_fonts()
     title = {"income": "贫困户家庭收入情况一览表", "handbook": "扶贫手册", "medical": "贫困户家庭治疗用药情况一览表"}[kind]
     c = new_canvas(out, A4, title)
-    draw = {"income": draw_income, "handbook": draw_handbook, "medical": draw_medical}[kind]
-    for p in papers:
-        draw(c, p)
-        c.showPage()
+    sides = 0
+    if kind == "handbook":
+        for p in papers:
+            for left, right in handbook.sheets(handbook.handbook_pages(p), layout):
+                handbook.draw_sheet(c, left, right)
+                c.showPage()
+                sides += 1
+    else:
+        draw = {"income": draw_income, "medical": draw_medical}[kind]
+        for p in papers:
+            draw(c, p)
+            c.showPage()
+            sides += 1
     if not papers:
         draw_text(c, M, PH - M, "所选单位没有户。", 12)
         c.showPage()
     save_flate(c)
-    return {"households": len(papers), "pages": max(len(papers), 1), "at": dt.datetime.now().isoformat()}
+    return {"households": len(papers), "pages": max(sides, 1), "at": dt.datetime.now().isoformat()}

@@ -19,7 +19,17 @@ from sqlalchemy.orm import Session
 
 from app import __version__
 from app.kernel.register_codec import SCHEMA, SKIP, encode, fields
-from app.models import FundProject, HandCount, Household, Office, Period, Person, Unit, VerificationNote
+from app.models import (
+    Adjustment,
+    FundProject,
+    HandCount,
+    Household,
+    Office,
+    Period,
+    Person,
+    Unit,
+    VerificationNote,
+)
 from app.models.register import IncomeItem, Measure
 from app.models.units import full_path, unit_path, villages_under
 
@@ -142,6 +152,12 @@ def _parts(session: Session, period: Period, unit: Unit):
         )
         if fp.township_id in scope_ids
     ]
+    village_paths = {v.id: paths[v.id] for v in villages_under(session, unit)}
+    adjustments = [
+        {"village": village_paths[a.village_id], **fields(a)}
+        for a in session.scalars(select(Adjustment).where(Adjustment.period_id == period.id).order_by(Adjustment.id))
+        if a.village_id in village_paths
+    ]
     targets = _note_targets(session, period, unit, scope, projects)
     notes = [
         fields(n)
@@ -159,7 +175,7 @@ def _parts(session: Session, period: Period, unit: Unit):
         "office": office_rec,
         "units": [_unit_record(u) for u in _scope_units(unit)],
     }
-    tail = {"hand_counts": hand, "fund_projects": projects, "verification_notes": notes}
+    tail = {"hand_counts": hand, "fund_projects": projects, "verification_notes": notes, "adjustments": adjustments}
     return head, iter_household_records(session, period, unit, paths), tail
 
 
@@ -192,6 +208,7 @@ def write_register_json(path: str | os.PathLike, session: Session, period: Perio
     if not identifiers:
         head["identifiers"] = False
         households = _without_identifiers(households)
+        tail["adjustments"] = [{k: v for k, v in a.items() if k != "id_number"} for a in tail["adjustments"]]
 
     def dumps(v: Any) -> str:
         return json.dumps(v, ensure_ascii=False)
@@ -229,6 +246,10 @@ def write_identifiers(path: str | os.PathLike, session: Session, period: Period,
         for m in h["members"]:
             if m.get("id_number") or m.get("phone"):
                 persons[m["uuid"]] = [m.get("id_number"), m.get("phone")]
+    village_ids = [v.id for v in villages_under(session, unit)]
+    for uuid, id_number in session.execute(select(Adjustment.uuid, Adjustment.id_number).where(
+            Adjustment.period_id == period.id, Adjustment.village_id.in_(village_ids), Adjustment.id_number.is_not(None))):
+        persons[uuid] = [id_number, None]  # a 动态调整 record's 身份证号, by the record's UUID
     doc = {"schema": IDENTIFIERS_SCHEMA, "unit": full_path(unit), "period": period.month, "persons": persons}
     with pyzipper.AESZipFile(path, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES) as zf:
         zf.setpassword(passphrase.encode("utf-8"))
@@ -240,5 +261,5 @@ def write_identifiers(path: str | os.PathLike, session: Session, period: Period,
 MODELS = {
     "units": Unit, "households": Household, "members": Person, "measures": Measure,
     "income_items": IncomeItem, "hand_counts": HandCount, "fund_projects": FundProject,
-    "verification_notes": VerificationNote, "period": Period,
+    "verification_notes": VerificationNote, "adjustments": Adjustment, "period": Period,
 }

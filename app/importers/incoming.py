@@ -75,6 +75,7 @@ class Source:
     projects: list[InProject] = field(default_factory=list)
     units: list[dict[str, Any]] = field(default_factory=list)  # package unit records (division codes …)
     notes: list[dict[str, Any]] = field(default_factory=list)  # package verification notes
+    adjustments: list[dict[str, Any]] = field(default_factory=list)  # package 动态调整 records ("village": path)
     office: dict[str, Any] | None = None  # package office settings
     forms: list[str] = field(default_factory=list)  # which forms were found ("附件4" …)
     findings: list[Finding] = field(default_factory=list)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from app.kernel.register_codec import decode_fields, parse_register_json
-from app.models import FundProject, Household, IncomeItem, Measure, Person, VerificationNote
+from app.models import Adjustment, FundProject, Household, IncomeItem, Measure, Person, VerificationNote
 from app.rules.data import HouseholdData, PersonData
 from app.rules.findings import Finding
 
@@ -371,4 +371,10 @@ def fill(src: Source, doc: dict[str, Any]) -> None:
     for rec in doc.get("fund_projects") or []:
         src.projects.append(InProject(_path(rec.get("township")), decode_fields(FundProject, rec), sheet=REGISTER))
     src.notes = [decode_fields(VerificationNote, n) for n in doc.get("verification_notes") or []]
+    src.adjustments = [{**decode_fields(Adjustment, a), "village": a.get("village")}
+                       for a in doc.get("adjustments") or []]  # absent in packages written before them
+    if ids is not None:  # the records' 身份证号 travel in the AES zip too, by the record's UUID
+        for a in src.adjustments:
+            if a.get("uuid") in ids:
+                a["id_number"] = (ids[a["uuid"]] or [None])[0]
     src.forms.append("register.json")

@@ -35,7 +35,7 @@ from typing import Annotated, Any, Literal, NotRequired
 from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter, ValidationError, with_config
 from typing_extensions import TypedDict  # pydantic needs this one on Python 3.11
 
-from app.domain import BANDS, HOUSING_GRADES, LEVELS, PROJECT_STAGES, RISK_COLOURS
+from app.domain import ADJUSTMENT_KINDS, BANDS, HOUSING_GRADES, LEVELS, PROJECT_STAGES, RISK_COLOURS
 from app.rules.findings import Finding
 
 
@@ -185,6 +185,7 @@ class FileEntry(TypedDict):
 def register_adapter() -> TypeAdapter:
     """The whole register.json document (docs/register-json.md)."""
     from app.models import (
+        Adjustment,
         FundProject,
         HandCount,
         Household,
@@ -207,6 +208,8 @@ def register_adapter() -> TypeAdapter:
                        needs=("unit",))
     project = record_type(FundProject, "ProjectRecord", extra={"township": UnitPath}, needs=("township",))
     note = record_type(VerificationNote, "NoteRecord")
+    adjustment = record_type(Adjustment, "AdjustmentRecord", extra={
+        "village": UnitPath, "kind": Literal[ADJUSTMENT_KINDS]}, needs=("village", "kind"))
 
     register = TypedDict("Register", {  # noqa: UP013 - its lists are of the types built above
         "schema": Text, "period": PeriodRecord, "app_version": NotRequired[Text | None],
@@ -216,6 +219,7 @@ def register_adapter() -> TypeAdapter:
         "hand_counts": NotRequired[_list(hand, b.max_records)],
         "fund_projects": NotRequired[_list(project, b.max_records)],
         "verification_notes": NotRequired[_list(note, b.max_records)],
+        "adjustments": NotRequired[_list(adjustment, b.max_records)],  # absent in files before them
         "counts": NotRequired[dict[Text, Int]],
     })
     return TypeAdapter(with_config(_CONFIG)(register))
@@ -362,7 +366,8 @@ _MESSAGES = {
 _NAMES = {  # list key → (counter word, what)
     "households": ("户", ""), "members": ("名", "成员"), "measures": ("条", "脱贫措施"),
     "income_items": ("项", "收入"), "units": ("个", "单位"), "hand_counts": ("条", "手填数"),
-    "fund_projects": ("个", "项目"), "verification_notes": ("条", "核实说明"), "files": ("个", "文件"),
+    "fund_projects": ("个", "项目"), "verification_notes": ("条", "核实说明"), "adjustments": ("条", "动态调整记录"),
+    "files": ("个", "文件"),
 }
 
 

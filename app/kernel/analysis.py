@@ -88,13 +88,27 @@ class Anomaly:
 
 @dataclass(frozen=True, slots=True)
 class LedgerLine:
-    """Tasks or problems of one 责任单位: open, closed out this month, overdue (D-02/D-07)."""
+    """Tasks or problems of one 责任单位: open, closed out this month, overdue (D-02/D-07), entered this
+    month (本月新增; a row entered before its date was kept never counts as new)."""
 
     unit: str
     total: int
     open: int
     closed_month: int
     overdue: int
+    opened_month: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackResult:
+    """A line of last month's 反馈单 (a 分析反馈 problem) and where it stands at this month's end."""
+
+    township: str
+    description: str
+    household: str | None
+    status: str  # the problem's 状态 now
+    closed_on: dt.date | None
+    fixed: bool  # 已销号 by the data month's last day
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +155,7 @@ class Analysis:
     closed_trend: tuple[tuple[str, int], ...] = field(default=())  # (YYYY-MM, 销号 in that month) of the year
     feedback_fixed: int = 0  # last month's 反馈单 lines (分析反馈 problems) closed out since
     feedback_open: int = 0  # … and still open
+    feedback_last: tuple[FeedbackResult, ...] = field(default=())  # those lines, one by one
 
     @property
     def title(self) -> str:

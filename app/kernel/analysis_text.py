@@ -124,11 +124,18 @@ def _generated(a: Analysis) -> ReportContent:
     s2.append("（四）动态调整。本月" + ("、".join(changes) if changes else "无动态调整") + "。")
     closed_tasks = sum(t.closed_month for t in a.tasks)
     closed_problems = sum(p.closed_month for p in a.problems)
-    s2.append(f"（五）对表销号。本月销号任务{closed_tasks}项、整改问题{closed_problems}个；"
+    new_tasks, new_problems = sum(t.opened_month for t in a.tasks), sum(p.opened_month for p in a.problems)
+    s2.append(f"（五）对表销号。本月新增任务{new_tasks}项、问题{new_problems}个，"
+              f"销号任务{closed_tasks}项、整改问题{closed_problems}个；"
               f"责任清单任务共{sum(t.total for t in a.tasks)}项（按责任单位计），问题台账共{sum(p.total for p in a.problems)}个。")
     if a.feedback_fixed or a.feedback_open:
+        still: dict[str, int] = {}
+        for r in a.feedback_last:
+            if not r.fixed:
+                still[r.township] = still.get(r.township, 0) + 1
+        where = "，其中" + "、".join(f"{t}{n}个" for t, n in still.items()) if still else ""
         s2.append(f"上月分析反馈问题{a.feedback_fixed + a.feedback_open}个，已销号{a.feedback_fixed}个，"
-                  f"尚未销号{a.feedback_open}个。")
+                  f"尚未销号{a.feedback_open}个{where}。")
     if a.targets:
         entered = sum(t.entered for t in a.targets)
         s2.append(f"（六）挂牌督战。{len(a.targets)}个督战对象中{entered}个本月已填报督战台账，"
@@ -176,6 +183,12 @@ def _generated(a: Analysis) -> ReportContent:
                      str(t.colours.get("red", 0)), str(t.colours.get("yellow", 0)), str(t.colours.get("green", 0)))
                     for t in a.townships)),
     )
+    if a.feedback_last:  # which of last month's 反馈单 lines were fixed, by township
+        by: dict[str, list[int]] = {}
+        for r in a.feedback_last:
+            by.setdefault(r.township, [0, 0])[0 if r.fixed else 1] += 1
+        tables += (Table("表5 上月分析反馈问题整改情况", ("乡镇", "反馈问题", "已销号", "尚未销号"),
+                         tuple((t, str(f + o), str(f), str(o)) for t, (f, o) in by.items())),)
     causes = Chart("图1 致贫原因结构", tuple((x.label, x.now, x.share or "") for x in a.causes))
     colours = Chart("图2 红黄绿预警户", tuple((f"{x.label}色", x.now, x.share or "") for x in a.colours))
     trend = Chart(f"图3 {m.year}年各月销号户数", tuple((f"{int(k[5:])}月", n, "") for k, n in a.closed_trend))

@@ -34,6 +34,7 @@ class TaskLine:
     due_this_month: bool
     codes: tuple[str, ...] = ()  # D-codes of the findings on this line
     units_text: str | None = None  # 责任单位 of the whole task as typed ("扶贫办、各乡镇")
+    created_on: dt.date | None = None  # entered in the list (None: before the date was kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,8 @@ class ProblemLine:
     overdue: bool
     due_this_month: bool
     codes: tuple[str, ...] = ()
+    opened_on: dt.date | None = None  # entered in the ledger (None: before the date was kept)
+    feedback_month: str | None = None  # 分析反馈: the data month of the 反馈单 it came from
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,6 +53,7 @@ class Task(Base):
     leaders: Mapped[str | None] = mapped_column(String(200))  # 责任领导
     units_text: Mapped[str | None] = mapped_column(String(200))  # 责任单位 as typed
     persons: Mapped[str | None] = mapped_column(String(200))  # 责任人
+    created_on: Mapped[dt.date | None]  # entered in the list (NULL: before 0007_ledger_dates, not known)
 
     owner: Mapped[ResponsibilityList] = relationship(back_populates="tasks")
     units: Mapped[list[TaskUnit]] = relationship(
@@ -122,6 +123,8 @@ class Problem(Base):
     closed_on: Mapped[dt.date | None]
     closed_basis: Mapped[str | None] = mapped_column(Text)
     evidence_files: Mapped[str | None] = mapped_column(Text)
+    opened_on: Mapped[dt.date | None]  # entered in the ledger (NULL: before 0007_ledger_dates, not known)
+    feedback_month: Mapped[str | None] = mapped_column(String(7))  # 分析反馈: the data month of its 反馈单
 
 
 class SupervisionTarget(Base):

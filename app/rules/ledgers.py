@@ -51,6 +51,7 @@ class TaskRow:
     units: tuple[TaskUnitRow, ...] = ()
     row: int | None = None  # sheet row or paragraph number, for files
     file: str | None = None
+    created_on: dt.date | None = None  # None: not known (made before the date was kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,10 +136,13 @@ def d04_month_progress(t: TaskRow, today: dt.date) -> list[Finding]:
 
 
 def d05_ongoing_silent(t: TaskRow, today: dt.date) -> list[Finding]:
-    """A 长期坚持 task whose unit has no entry in this month or the one before."""
+    """A 长期坚持 task whose unit has no entry in this month or the one before. A task entered in
+    this month or the one before has not yet had those two months, and is not judged yet."""
     if not t.ongoing:
         return []
     this = Month(today.year, today.month)
+    if t.created_on is not None and t.created_on >= this.previous().first_day:
+        return []
     recent = {str(this), str(this.previous())}
     return [_tf("D-05", t, f"为{ONGOING}，{u.name}已两个月没有进展", "progress", unit=u.name)
             for u in _open_rows(t) if not (recent & u.progress_months)]

@@ -5,7 +5,8 @@ hooks, so a record exists whichever way the change was made — never a bare del
 created with its kind inferred, its date today (within the data month) and no reason: A-01 stays
 open until the reason is filled (``set_details``). A change taken back in the same open month — a
 row added then removed, or undone — cancels the record instead of adding a second one; an import
-into an empty unit or month creates none.
+into an empty unit or month creates none (the records a package carries are taken over as they
+are: ``take_package_records``).
 """
 
 from __future__ import annotations
@@ -297,6 +298,59 @@ def on_import(session: Session, period: Period, before: list[dict[str, Any]], af
     return AdjustmentChange(created=tuple(created))
 
 
+# Fields a package's record brings (the register's own bookkeeping — id, period, village — stays).
+CARRIED = ("uuid", "kind", "cause", "household_uuid", "person_uuid", "head_name", "person_name", "id_number", "age",
+           "persons", "effective_on", "reason", "approved_on", "approval_no", "recorded_by", "recorded_at")
+
+
+DESCRIBED = ("head_name", "person_name", "id_number", "age")  # kept here when the package has none
+
+
+def take_package_records(session: Session, period: Period, records: list[tuple[int, dict[str, Any]]]
+                         ) -> AdjustmentChange:
+    """A package's 动态调整 records of the month, ``(village_id, record)``, taken over with their
+    kind, reason and approval: the same record (by UUID), else the record this register inferred
+    for the same change (household, person, in or out) — it takes the package's UUID, so a later
+    package matches it — else a new one. A name, age or 身份证号 the package lacks is kept from here.
+    They are the sender's records, not changes this import makes: a register being set up from
+    packages takes them too (and infers none itself)."""
+    existing = list(session.scalars(select(Adjustment).where(Adjustment.period_id == period.id)))
+    by_uuid = {a.uuid: a for a in existing}
+    taken = {r.get("uuid") for _v, r in records}
+    created: list[str] = []
+    updated: list[str] = []
+    for vid, rec in records:
+        kind = rec.get("kind")
+        if kind not in ADJUSTMENT_KINDS:
+            continue
+        a = by_uuid.get(rec.get("uuid"))
+        if a is None and rec.get("uuid") and session.scalar(select(Adjustment.id).where(
+                Adjustment.uuid == rec["uuid"], Adjustment.period_id != period.id)) is not None:
+            continue  # a record of another month: not this package's to change
+        if a is None:
+            a = next((x for x in existing if x.uuid not in taken and x.household_uuid == rec.get("household_uuid")
+                      and x.person_uuid == rec.get("person_uuid")
+                      and ADJUSTMENT_SIGN.get(x.kind) == ADJUSTMENT_SIGN[kind]), None)
+        if a is None:
+            a = Adjustment(period_id=period.id, village_id=vid, source="import")
+            session.add(a)
+            existing.append(a)
+            created.append(rec.get("uuid") or "")
+        else:
+            updated.append(a.uuid)
+        for key in CARRIED:
+            if key in rec and not (key in DESCRIBED and rec[key] is None and getattr(a, key) is not None):
+                setattr(a, key, rec[key])
+        a.village_id, a.source = vid, "import"  # how it entered this register
+        by_uuid[a.uuid] = a
+        taken.add(a.uuid)
+    session.flush()
+    if created or updated:
+        audit.record(session, "import", period=period.month, table="adjustments", record=period.month,
+                     new=f"{len(created)}条新增，{len(updated)}条更新")
+    return AdjustmentChange(created=tuple(created), updated=tuple(updated))
+
+
 def snapshot_households(session: Session, ids: list[int]) -> list[dict[str, Any]]:
     """The households about to be replaced by an import, as ``on_import`` compares them."""
     out = []
@@ -414,8 +468,11 @@ def findings(session: Session, period: Period, unit: Unit | None = None) -> list
              .where(Period.month < period.month, Adjustment.kind.in_(list(LEAVES))))
         for pu, hu in session.execute(q):
             earlier.add(pu or hu)
-    returned = [r.household_uuid for r in recs if r.kind == "返贫"]
-    closed = {u for u in returned if _closed_before(session, period, u)}
+    returned = [r for r in recs if r.kind == "返贫"]
+    # a 返贫 record taken from a package into a village this register holds no earlier month of: the
+    # sender's register had the 销号, this one cannot judge it
+    closed = {r.household_uuid for r in returned if _closed_before(session, period, r.household_uuid)
+              or (r.source == "import" and establishing(session, period, r.village_id))}
     return check_adjustments(data, later_persons=later, earlier_leaves=earlier, closed_before=closed)
 
 

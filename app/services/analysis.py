@@ -9,6 +9,7 @@ month after (seed 004). ``households_behind`` lists the households behind one fi
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 
 from sqlalchemy.orm import Session
@@ -30,6 +31,7 @@ from app.kernel.analysis import (
     Analysis,
     Anomaly,
     ColourChange,
+    FeedbackResult,
     FindingLine,
     HouseholdRef,
     LedgerLine,
@@ -71,6 +73,13 @@ def _conn(session: Session):
     return session.connection().connection.dbapi_connection
 
 
+_INCOME_BIN = (f"CASE WHEN h.ytd_income IS NULL THEN 'none' WHEN h.ytd_income < {BAND_A_SPLIT} THEN 'lt_4400' "
+               f"WHEN h.ytd_income < {BAND_A_LIMIT} THEN '4400_5000' WHEN h.ytd_income <= {BAND_B_LIMIT} THEN '5000_5760' "
+               "ELSE 'gt_5760' END")
+_PAST_EXPECTED = ("(NOT h.closed_out AND length(h.expected_month) = 7 "
+                  "AND replace(h.expected_month, '.', '-') <= ?)")  # H-11 W: 预计时间已过未销号
+
+
 def _register(session: Session, scope: _Scope, period: Period | None) -> dict:
     """The register figures of one period (empty dicts when there is none)."""
     out: dict = defaultdict(dict)
@@ -79,17 +88,24 @@ def _register(session: Session, scope: _Scope, period: Period | None) -> dict:
     c, w, pid = _conn(session), scope.where, period.id
     m = Month.parse(period.month)
     first, last = m.first_day.isoformat(), m.last_day.isoformat()
-    per_village = c.execute(
-        "SELECT h.village_id, h.band, h.risk_colour, h.closed_out, "
-        " h.closed_out_on BETWEEN ? AND ?, count(*), sum(hp.n) "
-        "FROM households h LEFT JOIN (SELECT household_id, count(*) n FROM persons GROUP BY household_id) hp "
-        " ON hp.household_id = h.id "
-        f"WHERE h.period_id = ?{w} GROUP BY 1, 2, 3, 4, 5", (first, last, pid)).fetchall()
+    # one pass over the month's households, grouped by everything a figure splits them by
+    groups = c.execute(
+        "SELECT h.village_id, h.band, h.risk_colour, h.closed_out, h.closed_out_on BETWEEN ? AND ?, "
+        f" coalesce(h.cause, ''), {_INCOME_BIN}, {_PAST_EXPECTED}, count(*), "
+        " sum((SELECT count(*) FROM persons x WHERE x.household_id = h.id)) "
+        f"FROM households h WHERE h.period_id = ?{w} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
+        (first, last, period.month, pid)).fetchall()
     tw: dict = defaultdict(Counter)
     tot: Counter = Counter()
-    for vid, band, colour, closed, closed_month, n, persons in per_village:
+    causes: Counter = Counter()
+    income: Counter = Counter()
+    past = 0
+    for vid, band, colour, closed, closed_month, cause, income_bin, past_expected, n, persons in groups:
         t = scope.township.get(vid, "")
         persons = persons or 0
+        causes[cause] += n
+        income[income_bin] += n
+        past += n if past_expected else 0
         for key, val in (("households", n), ("persons", persons), (f"band_{band}", n), (f"bandp_{band}", persons),
                          (f"colour_{colour}", n)):
             tot[key] += val
@@ -104,19 +120,11 @@ def _register(session: Session, scope: _Scope, period: Period | None) -> dict:
         if closed and closed_month:
             tot["closed_month"] += n
             tw[t]["closed_month"] += n
-    out["total"], out["township"] = tot, tw
-    out["causes"] = Counter(dict(c.execute(
-        f"SELECT coalesce(h.cause, ''), count(*) FROM households h WHERE h.period_id = ?{w} GROUP BY 1", (pid,))))
+    out["total"], out["township"], out["causes"], out["income"] = tot, tw, causes, income
+    out["past_expected"] = past
     out["measures"] = Counter(dict(c.execute(
         "SELECT m.category, count(DISTINCT m.household_id) FROM measures m JOIN households h ON h.id = m.household_id "
         f"WHERE h.period_id = ?{w} GROUP BY 1", (pid,))))
-    out["income"] = Counter(dict(c.execute(
-        f"SELECT CASE WHEN h.ytd_income IS NULL THEN 'none' WHEN h.ytd_income < {BAND_A_SPLIT} THEN 'lt_4400' "
-        f"WHEN h.ytd_income < {BAND_A_LIMIT} THEN '4400_5000' WHEN h.ytd_income <= {BAND_B_LIMIT} THEN '5000_5760' "
-        f"ELSE 'gt_5760' END, count(*) FROM households h WHERE h.period_id = ?{w} GROUP BY 1", (pid,))))
-    out["past_expected"] = c.execute(
-        f"SELECT count(*) FROM households h WHERE h.period_id = ?{w} AND NOT h.closed_out "
-        "AND length(h.expected_month) = 7 AND replace(h.expected_month, '.', '-') <= ?", (pid, period.month)).fetchone()[0]
     return out
 
 
@@ -166,19 +174,21 @@ def _ledgers(session: Session, unit: Unit, period: Period, as_of: dt.date, towns
 
     def lines(items) -> list[LedgerLine]:
         acc: dict[str, list[int]] = {}
-        for name, closed, closed_on, overdue in items:
+        for name, closed, closed_on, overdue, opened_on in items:
             if not mine(name):
                 continue
-            a = acc.setdefault(name or "（未填）", [0, 0, 0, 0])
+            a = acc.setdefault(name or "（未填）", [0, 0, 0, 0, 0])
             a[0] += 1
             a[1] += not closed
             a[2] += closed and month_of(closed_on)
             a[3] += overdue
+            a[4] += month_of(opened_on)
         return [LedgerLine(k, *v) for k, v in acc.items()]
 
-    tasks = [(ln.unit, ln.status == "已销号", ln.closed_on, ln.overdue)
+    tasks = [(ln.unit, ln.status == "已销号", ln.closed_on, ln.overdue, ln.created_on)
              for v in list_views(session, m.year, as_of) for ln in v.lines]
-    problems = [(p.resp_unit, p.status == "已销号", p.closed_on, p.overdue) for p in problem_lines(session, m.year, as_of)]
+    problems = [(p.resp_unit, p.status == "已销号", p.closed_on, p.overdue, p.opened_on)
+                for p in problem_lines(session, m.year, as_of)]
     remaining = remaining_by_unit(session, period)
     from app.models import SupervisionEntry, SupervisionTarget
 
@@ -224,15 +234,21 @@ def cause_label(cause: str) -> str:
 
 
 def analyse(session: Session, period: Period | str | None = None, unit: Unit | str | None = None, *,
-            with_findings: bool = True) -> Analysis:
-    """The analysis of ``unit`` (default: the office's) for the data month ``period`` (default: the latest)."""
+            with_findings: bool = True, computed: dict | None = None) -> Analysis:
+    """The analysis of ``unit`` (default: the office's) for the data month ``period`` (default: the latest).
+
+    ``computed``: filled with the month figures computed here that a read-only session could not
+    keep (period id → (as_of, figures)), for ``keep_figures`` on the write side."""
     period = period if isinstance(period, Period) else get_period(session, period)
     unit = _resolve(session, unit)
     prev = _previous(session, period)
     frozen = _report_row(session, prev, unit) if prev is not None else None
     frozen = frozen if frozen is not None and frozen.figures else None  # last month as it was sent
     scope = _Scope(session, unit)
-    now, before = _register(session, scope, period), _register(session, scope, prev)
+    kept_now = month_figures(session, period, unit, scope, findings=with_findings, computed=computed)
+    kept_before = month_figures(session, prev, unit, scope, findings=with_findings and frozen is None,
+                                computed=computed) if prev else {}
+    now, before = _register_of(kept_now), _register_of(kept_before) if prev else _register(session, scope, None)
     t, b = now["total"], before.get("total", {}) if prev else {}
     m = Month.parse(period.month)
     as_of = m.last_day
@@ -271,18 +287,17 @@ def analyse(session: Session, period: Period | str | None = None, unit: Unit | s
     if with_findings:
         from app.rules.engine import RULES
 
-        fs = check_period(session, period, unit)
-        fb = (Counter(f.code for f in check_period(session, prev, unit)) if prev and frozen is None
-              else Counter() if prev else None)
-        counts = Counter((f.code, f.severity) for f in fs)
+        summary = kept_now
+        fb = (Counter(_code_counts(kept_before)) if prev and frozen is None else Counter() if prev else None)
+        counts: Counter = Counter()
+        for code, sev, tname, n in summary["counts"]:
+            counts[(code, sev)] += n
+            tname = tname or unit.name
+            by_township.setdefault(tname, Counter())[code] += n
+            e_w[tname][sev] += n
         for (code, sev), n in sorted(counts.items()):
             findings.append(FindingLine(code, sev, RULES.get(code, ("", ""))[1], n, fb.get(code, 0) if fb else None))
-        for f in fs:
-            tname = (f.unit or "").split("/")[0] or unit.name
-            by_township.setdefault(tname, Counter())[f.code] += 1
-            e_w[tname][f.severity] += 1
-            if f.code == "M-07":
-                anomalies.append(Anomaly(f.unit or unit.name, f.message, f.note))
+        anomalies = [Anomaly(u or unit.name, message, note) for u, message, note in summary["anomalies"]]
         by_township = {k: dict(sorted(v.items())) for k, v in by_township.items()}
 
     tw_now, tw_before = now["township"], before.get("township", {}) if prev else {}
@@ -297,7 +312,7 @@ def analyse(session: Session, period: Period | str | None = None, unit: Unit | s
 
     tasks, problems, targets = _ledgers(session, unit, period, as_of, set(order))
     trend = tuple(_closed_trend(session, scope, m))
-    fixed, still = _feedback_from(session, str(m.previous()), set(order), unit)
+    last = _feedback_from(session, str(m.previous()), set(order), unit, as_of)
     a = Analysis(
         unit=unit.name, unit_level=unit.level, period=period.month, previous=prev.month if prev else None,
         as_of=as_of, due=due,
@@ -312,12 +327,140 @@ def analyse(session: Session, period: Period | str | None = None, unit: Unit | s
                            int(before["past_expected"]) if prev else None, key="past_expected"),
         adjustments=adjustments, findings=tuple(findings), findings_by_township=by_township,
         anomalies=tuple(anomalies), tasks=tuple(tasks), problems=tuple(problems), targets=tuple(targets),
-        closed_trend=trend, feedback_fixed=fixed, feedback_open=still)
+        closed_trend=trend, feedback_fixed=sum(r.fixed for r in last), feedback_open=sum(not r.fixed for r in last),
+        feedback_last=last)
     if frozen is not None:
-        import json
-
         a = with_before(a, json.loads(frozen.figures))
     return a
+
+
+# --- the month's check, counted ----------------------------------------------------------------
+def _summary(findings) -> dict:
+    """The findings counted by (code, severity, township) in first-seen order, and the M-07 anomalies."""
+    counts: Counter = Counter()
+    anomalies = []
+    for f in findings:
+        counts[(f.code, f.severity, (f.unit or "").split("/")[0])] += 1
+        if f.code == "M-07":
+            anomalies.append([f.unit or "", f.message, f.note])
+    return {"counts": [[c, s, t, n] for (c, s, t), n in counts.items()], "anomalies": anomalies}
+
+
+def _code_counts(summary: dict) -> dict[str, int]:
+    out: Counter = Counter()
+    for code, _sev, _t, n in summary["counts"]:
+        out[code] += n
+    return dict(out)
+
+
+def _keeps(session: Session) -> bool:
+    """Whether kept figures can be trusted here: the triggers that drop them are SQLite's."""
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _writable(session: Session) -> bool:
+    return not _conn(session).execute("PRAGMA query_only").fetchone()[0]
+
+
+def month_figures(session: Session, period: Period, unit: Unit, scope: _Scope | None = None, *,
+                  findings: bool = True, computed: dict | None = None) -> dict:
+    """A month's register figures (``_register``) and, with ``findings``, its findings counted
+    (``_summary``), as kept in ``check_summaries`` when nothing they are made from has been written
+    since (the triggers of 0007_ledger_dates delete the row otherwise), judged on the same day and by
+    this version; what is missing is computed, and kept when the session can write (in the same
+    transaction, so no write can fall between the figures and the row). Only on SQLite, where the
+    triggers are: on another engine everything is computed each time and nothing is kept."""
+
+    from app import __version__
+    from app.models import CheckSummary
+
+    as_of = min(dt.date.today(), Month.parse(period.month).last_day)  # V-01 and the R-rules judge on it
+    keeps = _keeps(session)
+    row = session.query(CheckSummary).filter_by(period_id=period.id, unit_id=unit.id).one_or_none() if keeps else None
+    kept = json.loads(row.summary) if row is not None and row.as_of == as_of and row.app_version == __version__ \
+        else {}
+    data = dict(kept)
+    if "register" not in data:
+        data["register"] = _register(session, scope or _Scope(session, unit), period)
+    if findings and "counts" not in data:
+        data.update(_summary(check_period(session, period, unit)))
+    if keeps and data.keys() != kept.keys():
+        if _writable(session):
+            if row is None:
+                row = CheckSummary(period_id=period.id, unit_id=unit.id)
+                session.add(row)
+            row.as_of, row.app_version, row.summary = as_of, __version__, json.dumps(data, ensure_ascii=False)
+            session.flush()
+        elif computed is not None:
+            computed[period.id] = (as_of, data)
+    return data
+
+
+def _pending(token: str) -> str:
+    return json.dumps({"pending": token})
+
+
+def reserve_figures(session: Session, period: Period | str | None, unit: Unit | str | None) -> dict[int, str]:
+    """Before an analysis computed in a read session (the window reads there; its writes go one by
+    one through the write worker): a placeholder row, with a token, for each month the analysis
+    reads (the month and the one before) whose figures are not kept. A write to that month meanwhile
+    drops the placeholder (the triggers), so ``keep_figures`` keeps only figures no write has
+    overtaken. Returns period id → token."""
+    import uuid
+
+    from app import __version__
+    from app.models import CheckSummary
+
+    if not _keeps(session):
+        return {}
+    period = period if isinstance(period, Period) else get_period(session, period)
+    unit = _resolve(session, unit)
+    out: dict[int, str] = {}
+    for p in (period, _previous(session, period)):
+        if p is None:
+            continue
+        as_of = min(dt.date.today(), Month.parse(p.month).last_day)
+        row = session.query(CheckSummary).filter_by(period_id=p.id, unit_id=unit.id).one_or_none()
+        if row is not None and row.as_of == as_of and row.app_version == __version__ \
+                and {"register", "counts"} <= json.loads(row.summary).keys():
+            continue
+        if row is None:
+            row = CheckSummary(period_id=p.id, unit_id=unit.id)
+            session.add(row)
+        out[p.id] = uuid.uuid4().hex
+        row.as_of, row.app_version, row.summary = as_of, __version__, _pending(out[p.id])
+    session.flush()
+    return out
+
+
+def keep_figures(session: Session, unit: Unit | str | None, tokens: dict[int, str], computed: dict) -> int:
+    """Keep the month figures ``analyse`` computed in a read session (``computed``) where the
+    placeholder ``reserve_figures`` left for them is still there. Returns how many were kept."""
+    from sqlalchemy import update
+
+    from app import __version__
+    from app.models import CheckSummary
+
+    unit = _resolve(session, unit)
+    kept = 0
+    for pid, (as_of, data) in computed.items():
+        if pid not in tokens:
+            continue
+        kept += session.execute(
+            update(CheckSummary).where(CheckSummary.period_id == pid, CheckSummary.unit_id == unit.id,
+                                       CheckSummary.summary == _pending(tokens[pid]))
+            .values(as_of=as_of, app_version=__version__, summary=json.dumps(data, ensure_ascii=False))).rowcount
+    return kept
+
+
+def _register_of(data: dict) -> dict:
+    """``_register``'s figures back from their JSON form (Counters: a figure not there is 0)."""
+    r = data["register"]
+    out: dict = defaultdict(dict)
+    for k, v in r.items():
+        out[k] = v if isinstance(v, int) else Counter(v)  # total, causes, measures, income; past_expected
+    out["township"] = defaultdict(Counter, {t: Counter(v) for t, v in r.get("township", {}).items()})
+    return out
 
 
 def _report_row(session: Session, period: Period, unit: Unit, create: bool = False):
@@ -333,7 +476,6 @@ def _report_row(session: Session, period: Period, unit: Unit, create: bool = Fal
 
 def section_edits(session: Session, period: Period | str | None, unit: Unit | str | None) -> dict[str, str]:
     """The clerk's edited text of the report's sections for the month (heading → text)."""
-    import json
 
     period = period if isinstance(period, Period) else get_period(session, period)
     row = _report_row(session, period, _resolve(session, unit))
@@ -343,7 +485,6 @@ def section_edits(session: Session, period: Period | str | None, unit: Unit | st
 def save_section(session: Session, period: Period | str | None, unit: Unit | str | None, heading: str,
                  text: str | None) -> dict[str, str]:
     """Keep the clerk's text of one section with the month (None: back to the generated text)."""
-    import json
 
     from app.kernel.analysis_text import SECTION_HEADINGS
 
@@ -365,16 +506,21 @@ def save_section(session: Session, period: Period | str | None, unit: Unit | str
     return edits
 
 
-def _feedback_from(session: Session, month: str, townships: set[str], unit: Unit) -> tuple[int, int]:
-    """(closed out, still open) of the 反馈单 lines sent for ``month`` to the townships analysed."""
-    from app.kernel.feedback import FEEDBACK_SOURCE
+def _feedback_from(session: Session, month: str, townships: set[str], unit: Unit, as_of: dt.date
+                   ) -> tuple[FeedbackResult, ...]:
+    """The 反馈单 lines sent for ``month`` to the townships analysed (分析反馈 problems of that
+    ``feedback_month``), each as it stood on ``as_of`` (销号 later than that is not yet counted)."""
     from app.kernel.ledgers import PROBLEM_CLOSED
     from app.models import Problem
 
-    rows = session.query(Problem.status, Problem.resp_unit).filter(
-        Problem.source == FEEDBACK_SOURCE, Problem.measures == f"{FEEDBACK_SOURCE} {month}").all()
-    mine = [st for st, t in rows if t in townships or t == unit.name]
-    return sum(st == PROBLEM_CLOSED for st in mine), sum(st != PROBLEM_CLOSED for st in mine)
+    rows = session.query(Problem).filter(Problem.feedback_month == month).order_by(Problem.position, Problem.id)
+    out = []
+    for p in rows:
+        if p.resp_unit in townships or p.resp_unit == unit.name:
+            fixed = p.status == PROBLEM_CLOSED and (p.closed_on is None or p.closed_on <= as_of)
+            out.append(FeedbackResult(p.resp_unit or "", p.description or "", p.household_uuid, p.status,
+                                      p.closed_on, fixed))
+    return tuple(out)
 
 
 def _closed_trend(session: Session, scope: _Scope, m: Month) -> list[tuple[str, int]]:
@@ -454,7 +600,6 @@ def export_report(session: Session, out_dir, period: Period | str | None = None,
     """一报告: ``{单位}{YYYY}年{M}月脱贫攻坚工作分析报告`` .docx and .pdf in ``out_dir``, and (``feedback``)
     the 反馈单 of every township, xlsx + PDF one file each and all together in ``out_dir/反馈单``, their
     lines entered in the problems ledger first. Returns the paths written."""
-    import json
     from pathlib import Path
 
     from app.exporters.analysis_report import write_docx, write_pdf
@@ -493,7 +638,6 @@ def export_report(session: Session, out_dir, period: Period | str | None = None,
 def analysis_findings(session: Session, today: dt.date | None = None, unit: Unit | str | None = None) -> list:
     """D-10 (last month's analysis not exported by the 20th) and D-11 (last month's feedback lines
     neither closed out nor answered), as of ``today``."""
-    from app.kernel.feedback import FEEDBACK_SOURCE
     from app.models import AnalysisReport, Problem
     from app.rules.analysis import FeedbackRow, d10_report_exported, d11_feedback_answered, report_month
 
@@ -508,8 +652,7 @@ def analysis_findings(session: Session, today: dt.date | None = None, unit: Unit
         out.extend(d10_report_exported(month, unit.name, exported, today))
     # lines sent with the analysis of the month before: the one whose 反馈单 went out last month
     sent = str(Month.parse(month).previous())
-    rows = session.query(Problem).filter(Problem.source == FEEDBACK_SOURCE,
-                                         Problem.measures == f"{FEEDBACK_SOURCE} {sent}").order_by(Problem.id)
+    rows = session.query(Problem).filter(Problem.feedback_month == sent).order_by(Problem.id)
     out.extend(d11_feedback_answered([FeedbackRow(p.uuid, p.description or "", p.resp_unit, p.household_uuid, p.status)
                                       for p in rows], today))
     return out

@@ -174,7 +174,7 @@ def _task(rng: random.Random, lst: ResponsibilityList, i: int, row: tuple, units
     d = parse_deadline(deadline, year)
     t = Task(position=i, seq=i + 1, heading=heading, target=f"{name}。{sentence}。", measures=measure or measures,
              deadline_text=deadline, deadline=d.date, ongoing=d.ongoing, leaders=leaders, units_text=units_text,
-             persons=persons)
+             persons=persons, created_on=dt.date(year, 1, 10))  # the lists are set at the start of the year
     lst.tasks.append(t)
     for j, (unit, uid) in enumerate(units):
         u = TaskUnit(position=j, name=unit, unit_id=uid)
@@ -237,6 +237,10 @@ def generate_ledgers(session: Session, seed: int = 1) -> dict[str, int]:
         if rng.random() < 0.35:
             p.status, p.closed_on = "已销号", min(deadline, dt.date(year, int(months[-1][5:]), 18))
             p.closed_basis, p.evidence_files = f"{measures}，已核查整改到位", "整改说明.docx\n现场照片.jpg"
+        # entered a month or so before its deadline, never after its 销号 nor after the latest month
+        opened = max(dt.date(year, 1, 1), deadline - dt.timedelta(days=30 + 7 * (i % 4)))
+        opened = min(opened, dt.date(year, int(months[-1][5:]), 28))
+        p.opened_on = min(opened, p.closed_on) if p.closed_on else opened
         session.add(p)
 
     # 3 督战对象: the county (remaining poor persons), the largest township, a resettlement site.

@@ -72,8 +72,8 @@ def _ledger_lines(session: Session, period: Period, unit: Unit, townships: list[
     out: dict[str, list[FeedbackLine]] = defaultdict(list)
     wanted = set(townships)
     for p in problem_lines(session, m.year, as_of):
-        if p.status == PROBLEM_CLOSED or p.source == FEEDBACK_SOURCE:
-            continue  # 分析反馈 lines come back through their own kind
+        if p.status == PROBLEM_CLOSED or p.feedback_month is not None:
+            continue  # a line of an earlier 反馈单 comes back through its own kind
         t = (p.unit or "").split("/")[0] if p.unit else (p.resp_unit or "")
         t = t if t in wanted else (p.resp_unit if p.resp_unit in wanted else None)
         if t:
@@ -106,7 +106,7 @@ def feedback_sheets(session: Session, period: Period | str | None = None, unit: 
             if p is not None and p.status == PROBLEM_CLOSED:
                 continue  # fixed: 已销号 lines leave the sheet
             lines.append(ln if p is None else _linked(ln, p))
-        last = [p for p in known.values() if p.resp_unit == t and p.description and _month_of(p) == prev]
+        last = [p for p in known.values() if p.resp_unit == t and p.description and p.feedback_month == prev]
         sheets.append(FeedbackSheet(t, unit.name, period.month, tuple(lines),
                                     sum(p.status == PROBLEM_CLOSED for p in last),
                                     sum(p.status != PROBLEM_CLOSED for p in last)))
@@ -115,12 +115,6 @@ def feedback_sheets(session: Session, period: Period | str | None = None, unit: 
 
 def _linked(ln: FeedbackLine, p: Problem) -> FeedbackLine:
     return FeedbackLine(ln.kind, ln.description, ln.unit, ln.household, ln.head, p.deadline, p.uuid, p.status)
-
-
-def _month_of(p: Problem) -> str | None:
-    """The data month a 分析反馈 problem came from, kept in its 整改措施 line ("分析反馈 YYYY-MM")."""
-    text = p.measures or ""
-    return text[5:12] if text.startswith(f"{FEEDBACK_SOURCE} ") else None
 
 
 def _feedback_problems(session: Session, year: int) -> dict[tuple[str, str], Problem]:
@@ -136,10 +130,12 @@ def _unit_key(session: Session, p: Problem) -> str:
     return unit_path(u) if u is not None else ""
 
 
-def record_feedback(session: Session, period: Period | str | None = None, unit: Unit | str | None = None
-                    ) -> list[FeedbackSheet]:
+def record_feedback(session: Session, period: Period | str | None = None, unit: Unit | str | None = None,
+                    today: dt.date | None = None) -> list[FeedbackSheet]:
     """Enter every new line of the month's sheets in the problems ledger (来源 分析反馈, 责任单位 the
-    township, 整改时限 ``feedback_due``); lines already there stay linked. Returns the sheets, linked."""
+    township, 整改时限 ``feedback_due``, ``feedback_month`` the data month, entered ``today``); lines
+    already there stay linked. Returns the sheets, linked."""
+    today = today or dt.date.today()
     period = period if isinstance(period, Period) else get_period(session, period)
     unit = _resolve(session, unit)
     year = Month.parse(period.month).year
@@ -151,7 +147,7 @@ def record_feedback(session: Session, period: Period | str | None = None, unit: 
                 continue  # a problem already, or a task of the lists (tracked there)
             p = Problem(year=year, position=position, source=FEEDBACK_SOURCE, description=ln.description,
                         unit_id=paths.get(ln.unit), household_uuid=ln.household, resp_unit=sheet.township,
-                        deadline=ln.deadline, status="未整改", measures=f"{FEEDBACK_SOURCE} {period.month}")
+                        deadline=ln.deadline, status="未整改", feedback_month=period.month, opened_on=today)
             position += 1
             session.add(p)
             session.flush()

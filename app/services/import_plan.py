@@ -284,6 +284,11 @@ def write_plan(session: Session, plan: ImportPlan) -> dict[str, Any]:
     fill_measure_starts(session.connection())
     session.expire_all()
     adjustments.on_import(session, period, before, records)
+    units = units_by_path(session)  # a record's village must be one the register holds (never created for it)
+    carried = [(units[a["village"]].id, a) for src in plan.sources for a in src.adjustments
+               if units.get(a.get("village")) is not None and units[a["village"]].level == "village"]
+    if carried:
+        adjustments.take_package_records(session, period, carried)
     for path, form, values, _src in plan.counts:
         if (f"counts{form}", path, None) not in changed:
             continue

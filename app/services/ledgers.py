@@ -110,7 +110,7 @@ def _unit_names(session: Session, text: str | None) -> list[tuple[str, int | Non
 def task_row(t: Task) -> TaskRow:
     return TaskRow(
         uuid=t.uuid, seq=t.seq, target=t.target, measures=t.measures, deadline=t.deadline, ongoing=t.ongoing,
-        units_text=t.units_text, persons=t.persons,
+        units_text=t.units_text, persons=t.persons, created_on=t.created_on,
         units=tuple(TaskUnitRow(u.name, u.uuid, u.status, u.closed_on, u.closed_basis,
                                 frozenset(p.month for p in u.progress)) for u in t.units),
     )
@@ -251,7 +251,7 @@ def import_list(session: Session, req: ImportList) -> ImportedList:
     unread: list[str] = []
     tasks: list[Task] = []
     for i, inc in enumerate(got.tasks):
-        t = Task(position=i)
+        t = Task(position=i, created_on=req.today)
         unread.extend(_fill(t, inc, req.year))
         _sync_units(session, t)
         tasks.append(t)
@@ -302,7 +302,7 @@ class AddTask:
 def add_task(session: Session, req: AddTask) -> Changed:
     lst = _list(session, req.year, req.kind, create=True)
     assert lst is not None
-    t = Task(position=len(lst.tasks), seq=max((x.seq or 0 for x in lst.tasks), default=0) + 1)
+    t = Task(position=len(lst.tasks), seq=max((x.seq or 0 for x in lst.tasks), default=0) + 1, created_on=req.today)
     _fill(t, InTask("", heading=req.heading, target=req.target, measures=req.measures, deadline=req.deadline,
                     leaders=req.leaders, units=req.units, persons=req.persons, seq=t.seq), req.year)
     lst.tasks.append(t)
@@ -587,7 +587,7 @@ class AddProblem:
 
 
 def add_problem(session: Session, req: AddProblem) -> Changed:
-    p = Problem(year=req.year, status="未整改", target_uuid=req.target, unit_id=req.unit_id)
+    p = Problem(year=req.year, status="未整改", target_uuid=req.target, unit_id=req.unit_id, opened_on=req.today)
     p.position = len(list(session.scalars(select(Problem.id).where(Problem.year == req.year))))
     for name in ("source", "description", "resp_unit", "deadline", "measures", "resp_person", "unit", "household",
                  "task"):
@@ -701,7 +701,7 @@ def list_views(session: Session, year: int, today: dt.date, kind: str | None = N
                     closed_on=u.closed_on if u else None, closed_basis=u.closed_basis if u else None,
                     evidence_files=tuple((u.evidence_files or "").splitlines()) if u else (),
                     overdue=is_overdue(t.deadline, closed, today), due_this_month=due_this_month(t.deadline, today)
-                    and not closed, codes=tuple(codes), units_text=t.units_text))
+                    and not closed, codes=tuple(codes), units_text=t.units_text, created_on=t.created_on))
         out.append(ListView(lst.uuid, lst.year, lst.kind, lst.title or f"{year}年{LIST_KIND_NAMES[lst.kind]}",
                             tuple(lines)))
     return out
@@ -723,7 +723,7 @@ def problem_lines(session: Session, year: int, today: dt.date) -> list[ProblemLi
             closed_on=p.closed_on, closed_basis=p.closed_basis,
             evidence_files=tuple((p.evidence_files or "").splitlines()),
             overdue=is_overdue(p.deadline, closed, today), due_this_month=due_this_month(p.deadline, today) and not closed,
-            codes=tuple(codes)))
+            codes=tuple(codes), opened_on=p.opened_on, feedback_month=p.feedback_month))
     return out
 
 

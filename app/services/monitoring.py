@@ -45,6 +45,18 @@ class AddMonitored:
 
 
 @dataclass(frozen=True, slots=True)
+class EditMonitored:
+    """A monitored household's particulars corrected: head, type, colour, risk reasons, start date."""
+
+    uuid: str
+    head_name: str
+    kind: str
+    colour: str
+    reasons: tuple[str, ...]
+    started_on: dt.date
+
+
+@dataclass(frozen=True, slots=True)
 class AddMeasure:
     uuid: str
     taken_on: dt.date
@@ -71,7 +83,7 @@ class MonitorChange:
     findings: tuple[Finding, ...] = ()
 
 
-def _get(session: Session, uuid: str) -> MonitoredHousehold:
+def get(session: Session, uuid: str) -> MonitoredHousehold:
     m = session.scalar(select(MonitoredHousehold).where(MonitoredHousehold.uuid == uuid))
     if m is None:
         raise UsageError(f"没有编号为 {uuid} 的监测户。")
@@ -93,21 +105,19 @@ def _changed(session: Session, m: MonitoredHousehold) -> MonitorChange:
     return MonitorChange((m.uuid,), tuple(check_monitored(_data(m, _paths(session)), dt.date.today())))
 
 
+def findings_of(session: Session, uuid: str, as_of: dt.date | None = None) -> tuple[Finding, ...]:
+    """R-01…R-03 of one monitored household as of ``as_of`` (today)."""
+    session.flush()
+    return tuple(check_monitored(_data(get(session, uuid), _paths(session)), as_of or dt.date.today()))
+
+
 def add_monitored(session: Session, req: AddMonitored) -> MonitorChange:
     from .units import find_unit
 
     village = find_unit(session, req.village)
     if village.level != "village":
         raise MonitorRefused("监测户须登记到村。")
-    if req.kind not in MONITOR_KINDS:
-        raise MonitorRefused(f"监测类型只能是{'、'.join(MONITOR_KINDS)}，现为“{req.kind}”。")
-    if req.colour not in RISK_COLOURS:
-        raise MonitorRefused("红黄绿只能是红、黄、绿。")
-    bad = [r for r in req.reasons if r not in RISK_REASONS]
-    if bad:
-        raise MonitorRefused(f"风险原因“{'、'.join(bad)}”不在清单中。")
-    if not req.head_name.strip():
-        raise MonitorRefused("请填写户主姓名。")
+    _valid(req.kind, req.colour, req.reasons, req.head_name)
     m = MonitoredHousehold(
         village_id=village.id, household_uuid=req.household, head_name=req.head_name.strip(), kind=req.kind,
         risk_colour=req.colour, risk_reasons="、".join(req.reasons) or None, started_on=req.started_on,
@@ -118,8 +128,32 @@ def add_monitored(session: Session, req: AddMonitored) -> MonitorChange:
     return _changed(session, m)
 
 
+def _valid(kind: str, colour: str, reasons: tuple[str, ...], head: str) -> None:
+    if kind not in MONITOR_KINDS:
+        raise MonitorRefused(f"监测类型只能是{'、'.join(MONITOR_KINDS)}，现为“{kind}”。")
+    if colour not in RISK_COLOURS:
+        raise MonitorRefused("红黄绿只能是红、黄、绿。")
+    bad = [r for r in reasons if r not in RISK_REASONS]
+    if bad:
+        raise MonitorRefused(f"风险原因“{'、'.join(bad)}”不在清单中。")
+    if not head.strip():
+        raise MonitorRefused("请填写户主姓名。")
+
+
+def edit_monitored(session: Session, req: EditMonitored) -> MonitorChange:
+    m = get(session, req.uuid)
+    _valid(req.kind, req.colour, req.reasons, req.head_name)
+    old = (m.head_name, m.kind, m.risk_colour, m.risk_reasons, m.started_on)
+    m.head_name, m.kind, m.risk_colour = req.head_name.strip(), req.kind, req.colour
+    m.risk_reasons, m.started_on = "、".join(req.reasons) or None, req.started_on
+    new = (m.head_name, m.kind, m.risk_colour, m.risk_reasons, m.started_on)
+    if new != old:
+        audit.record(session, "update", table="monitored", record=m.uuid, field="particulars", old=old, new=new)
+    return _changed(session, m)
+
+
 def add_measure(session: Session, req: AddMeasure) -> MonitorChange:
-    m = _get(session, req.uuid)
+    m = get(session, req.uuid)
     if not req.text.strip():
         raise MonitorRefused("请填写措施内容。")
     m.measures.append(MonitorMeasure(taken_on=req.taken_on, text=req.text.strip()))
@@ -128,7 +162,7 @@ def add_measure(session: Session, req: AddMeasure) -> MonitorChange:
 
 
 def review(session: Session, req: Review) -> MonitorChange:
-    m = _get(session, req.uuid)
+    m = get(session, req.uuid)
     old = (m.reviewed_on, m.risk_colour)
     m.reviewed_on = req.reviewed_on
     if req.colour is not None:
@@ -142,7 +176,7 @@ def review(session: Session, req: Review) -> MonitorChange:
 
 def clear_risk(session: Session, req: ClearRisk) -> MonitorChange:
     """风险消除 (R-02: a date and a basis are both needed — stored as given, the rule shows what is missing)."""
-    m = _get(session, req.uuid)
+    m = get(session, req.uuid)
     old = (m.cleared_on, m.cleared_basis)
     m.cleared_on, m.cleared_basis = req.cleared_on, (req.basis or "").strip() or None
     audit.record(session, "update", table="monitored", record=m.uuid, field="cleared", old=old,
@@ -160,13 +194,37 @@ def _of_unit(session: Session, unit: Unit | None) -> list[MonitoredHousehold]:
 
 def findings(session: Session, period: Period, unit: Unit | None = None, today: dt.date | None = None
              ) -> list[Finding]:
+    """R-01…R-03 of the monitored households and R-01 of the register's 红 households — one R-01 a
+    household: a registered household that is also monitored (linked by UUID, risk not cleared) has a
+    new measure when its register line started this month or its monitoring record has one of the
+    last 30 days; when it has neither, the monitoring record's R-01 stands for it (the register's when
+    the monitoring record is not 红)."""
     as_of = min(today or dt.date.today(), Month.parse(period.month).last_day)
     paths = _paths(session)
     out: list[Finding] = []
+    linked: dict[str, bool] = {}  # registered household uuid → its monitoring has a measure of the last 30 days
     for m in _of_unit(session, unit):
-        if m.started_on <= as_of:
-            out.extend(check_monitored(_data(m, paths), as_of))
-    return out + registered_findings(session, period, unit)
+        if m.started_on > as_of:
+            continue
+        d = _data(m, paths)
+        found = check_monitored(d, as_of)
+        if m.household_uuid and m.cleared_on is None:
+            recent = d.last_measure is not None and (as_of - d.last_measure).days <= 30
+            linked[m.household_uuid] = linked.get(m.household_uuid, False) or recent
+            if _started_this_month(session, period, m.household_uuid):
+                found = [f for f in found if f.code != "R-01"]
+        out.extend(found)
+    monitored_r01 = {f.household for f in out if f.code == "R-01" and f.household}
+    out.extend(f for f in registered_findings(session, period, unit)
+               if not (f.household in linked and (linked[f.household] or f.household in monitored_r01)))
+    return out
+
+
+def _started_this_month(session: Session, period: Period, household_uuid: str) -> bool:
+    """Whether a 主要脱贫措施 line of the registered household started in the data month."""
+    last = session.scalar(select(func.max(Measure.start_month)).join(Household, Household.id == Measure.household_id)
+                          .where(Household.period_id == period.id, Household.uuid == household_uuid))
+    return last is not None and last >= period.month
 
 
 def registered_findings(session: Session, period: Period, unit: Unit | None = None) -> list[Finding]:
@@ -271,4 +329,4 @@ def export_list(session: Session, req: ExportMonitored) -> MonitoredExport:
     return MonitoredExport([str(f) for f in files], len(rows))
 
 
-__all__ = ["AddMeasure", "AddMonitored", "ClearRisk", "Person", "Review"]
+__all__ = ["AddMeasure", "AddMonitored", "ClearRisk", "EditMonitored", "Person", "Review"]

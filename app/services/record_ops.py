@@ -8,6 +8,7 @@ goes through the one door like an edit. ``Outcome.changed`` names the records as
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,6 +84,31 @@ class ReportEdits:
 
 
 @dataclass(frozen=True)
+class ReserveMonthFigures(_NoHousehold):
+    """Before the month's analysis is computed in a read session: placeholders for the figures it
+    will compute (``analysis.reserve_figures``); the value is period id → token."""
+
+    month: str | None
+    unit: str | None
+
+    def run(self, session: Session) -> tuple[dict[int, str], Changed]:
+        return analysis.reserve_figures(session, self.month, self.unit), Changed()
+
+
+@dataclass(frozen=True)
+class KeepMonthFigures(_NoHousehold):
+    """The month figures computed in a read session, kept where no write has overtaken them
+    (``analysis.keep_figures``); the value is how many were kept."""
+
+    unit: str | None
+    tokens: dict[int, str]
+    computed: dict
+
+    def run(self, session: Session) -> tuple[int, Changed]:
+        return analysis.keep_figures(session, self.unit, self.tokens, self.computed), Changed()
+
+
+@dataclass(frozen=True)
 class ExportAnalysisReport(_NoHousehold):
     """一报告: the month's analysis report (.docx, PDF) written to ``out``, its figures frozen for next
     month's 上月, and (``feedback``) the townships' 反馈单 written with their lines entered in the
@@ -130,3 +156,46 @@ class WritePapers(_NoHousehold):
 
     def run(self, session: Session) -> tuple[dict, Changed]:
         return papers.write_papers(session, self.papers), Changed()
+
+
+@dataclass(frozen=True)
+class SaveMonitored(_NoHousehold):
+    """One save of the window's 监测户 editor, in one transaction: the household taken into
+    monitoring (``uuid`` None) or its particulars corrected, then a new measure, a review and
+    风险消除 when given. A refusal (``monitoring.MonitorRefused``, ``UsageError``) rolls the whole
+    save back."""
+
+    uuid: str | None
+    village: str | None  # name or path; needed for a new one
+    head_name: str
+    kind: str
+    colour: str
+    reasons: tuple[str, ...]
+    started_on: dt.date
+    household: str | None = None  # a registered household's UUID (a proposed 红 household)
+    measure: tuple[dt.date, str] | None = None  # a measure taken: date, text
+    reviewed_on: dt.date | None = None
+    cleared_on: dt.date | None = None  # 风险消除 date and basis (R-02 shows what is missing)
+    cleared_basis: str | None = None
+
+    def run(self, session: Session) -> tuple[monitoring.MonitorChange, Changed]:
+        if self.uuid is None:
+            if not self.village:
+                raise monitoring.MonitorRefused("请选择所在村。")
+            uuid = monitoring.add_monitored(session, monitoring.AddMonitored(
+                self.village, self.head_name, self.kind, self.started_on, self.colour, self.reasons,
+                household=self.household)).monitored[0]
+        else:
+            uuid = self.uuid
+            monitoring.edit_monitored(session, monitoring.EditMonitored(
+                uuid, self.head_name, self.kind, self.colour, self.reasons, self.started_on))
+        m = monitoring.get(session, uuid)
+        if self.measure is not None and self.measure[1].strip():
+            monitoring.add_measure(session, monitoring.AddMeasure(uuid, *self.measure))
+        if self.reviewed_on is not None and self.reviewed_on != m.reviewed_on:
+            monitoring.review(session, monitoring.Review(uuid, self.reviewed_on))
+        basis = (self.cleared_basis or "").strip() or None
+        if (self.cleared_on, basis) != (m.cleared_on, m.cleared_basis):
+            monitoring.clear_risk(session, monitoring.ClearRisk(uuid, self.cleared_on, basis))
+        return (monitoring.MonitorChange((uuid,), monitoring.findings_of(session, uuid)),
+                Changed(records=frozenset({("monitored", uuid)}), structural=self.uuid is None))

@@ -24,6 +24,9 @@ TOOL_ACTIONS = (
 )
 
 
+MENU_KEYS = {"文件": "F", "编辑": "E", "视图": "V", "工具": "T", "帮助": "H"}
+
+
 def icon(name: str):
     try:
         import qtawesome as qta
@@ -55,7 +58,8 @@ def build_menus(w) -> dict[str, QAction]:
     """Menus 文件/编辑/视图/工具/帮助; returns the actions by key for enabling and tests."""
     acts: dict[str, QAction] = {}
     bar = w.menuBar()
-    menus = {name: bar.addMenu(name) for name in ("文件", "编辑", "视图", "工具")}
+    # Alt+F/E/V/T/H open them, as in Chinese Windows programs: 文件(F) …
+    menus = {name: bar.addMenu(f"{name}(&{key})") for name, key in MENU_KEYS.items() if name != "帮助"}
     for menu_name, key, text, icon_name in TOOL_ACTIONS:
         act = make_action(w, text, icon_name=icon_name)
         act.setData(key)
@@ -104,7 +108,7 @@ def build_menus(w) -> dict[str, QAction]:
                                 tip="只列出返贫风险为红色、黄色的户（月度跟踪）", checkable=True)
     menus["视图"].addAction(acts["risky"])
     menus["视图"].addAction(w.problems.toggleViewAction())
-    help_menu = bar.addMenu("帮助")
+    help_menu = bar.addMenu(f"帮助(&{MENU_KEYS['帮助']})")
     acts["keys_help"] = make_action(w, "键盘操作…", w.show_keys_help, QKeySequence.StandardKey.HelpContents,
                                     "fa5s.keyboard")
     help_menu.addAction(acts["keys_help"])

@@ -6,6 +6,7 @@ in the problems ledger) are typed requests (``app.services.record_ops``) on the 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QRectF, Qt
@@ -31,8 +32,16 @@ from app.kernel.analysis import Analysis, Line
 from app.kernel.analysis_text import SECTION_HEADINGS, report_content
 from app.services.analysis import section_edits
 from app.services.errors import GuatuError
-from app.services.record_ops import ExportAnalysisReport, SaveReportSection
+from app.services.record_ops import (
+    ExportAnalysisReport,
+    KeepMonthFigures,
+    ReserveMonthFigures,
+    SaveReportSection,
+)
+from app.storage import StorageError
 from app.ui.writer import write_for
+
+log = logging.getLogger(__name__)
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 SECTIONS = ("基本情况", "分乡镇", "致贫原因", "红黄绿预警", "帮扶措施", "收入分布", "动态调整", "风险等级变化",
@@ -194,8 +203,13 @@ class AnalysisView(QWidget):
 
         with self.db.read_session() as s:
             self._fill_units(s)
-            unit = self.unit_box.currentData()
-            self.analysis = analyse(s, self.period, unit)
+        unit = self.unit_box.currentData()
+        tokens = self._reserve(unit)
+        computed: dict = {}
+        with self.db.read_session() as s:
+            self.analysis = analyse(s, self.period, unit, computed=computed)
+        if tokens and computed:
+            self._keep(unit, tokens, computed)
         a = self.analysis
         self.title.setText(f"{a.title}（{a.due.month}月{a.due.day}日前报送）")
         with self.db.read_session() as s:
@@ -204,6 +218,20 @@ class AnalysisView(QWidget):
         row = max(0, self.sections.currentRow())
         self.sections.setCurrentRow(row)
         self.show_section(row)
+
+    def _reserve(self, unit: str | None) -> dict[int, str]:
+        """Placeholders for the month figures the analysis is about to compute (a write request), so
+        the next analysis reads them kept; none in a read-only window."""
+        try:
+            return self.write(ReserveMonthFigures(self.period, unit)).value
+        except (GuatuError, StorageError):  # a read-only window: the figures are computed each time
+            return {}
+
+    def _keep(self, unit: str | None, tokens: dict[int, str], computed: dict) -> None:
+        try:
+            self.write(KeepMonthFigures(unit, tokens, computed))
+        except (GuatuError, StorageError):
+            log.warning("month figures not kept", exc_info=True)
 
     def _rows(self, header: list[str], rows: list[tuple[list[str], str | None]]) -> None:
         self.table.clear()
@@ -266,11 +294,11 @@ class AnalysisView(QWidget):
                        + [([an.unit, "M-07", an.message, "核实说明：" + (an.note or "（未填）"), ""], None)
                           for an in a.anomalies])
         elif name == "任务与问题":
-            self._rows(["类别", "责任单位", "合计", "未销号", "本月销号", "逾期"],
-                       [(["任务", x.unit, str(x.total), str(x.open), str(x.closed_month), str(x.overdue)], None)
-                        for x in a.tasks]
-                       + [(["问题", x.unit, str(x.total), str(x.open), str(x.closed_month), str(x.overdue)], None)
-                          for x in a.problems])
+            self._rows(["类别", "责任单位", "合计", "本月新增", "未销号", "本月销号", "逾期"],
+                       [(["任务", x.unit, str(x.total), str(x.opened_month), str(x.open), str(x.closed_month),
+                          str(x.overdue)], None) for x in a.tasks]
+                       + [(["问题", x.unit, str(x.total), str(x.opened_month), str(x.open), str(x.closed_month),
+                            str(x.overdue)], None) for x in a.problems])
         elif name == "督战对象":
             self._rows(["督战对象", "挂牌原因", "挂牌时人数", "剩余贫困人口", "本月台账", "发现问题", "解决问题"],
                        [([t.name, t.reason, _num(t.listed_persons), _num(t.remaining), "已填" if t.entered else "未填",

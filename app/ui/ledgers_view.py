@@ -95,6 +95,7 @@ TASK_COLUMNS = (
     Col("月度进展", lambda ln: ln.progress or "", "progress", 200),  # typing records this month's
     Col("销号日期", lambda ln: _d(ln.closed_on), None, 100),
     Col("销号依据", lambda ln: "；".join(filter(None, [ln.closed_basis, *ln.evidence_files])), None, 160),
+    Col("登记日期", lambda ln: _d(ln.created_on), None, 100),
     Col("提示", _mark, None, 110),
 )
 PROBLEM_COLUMNS = (
@@ -109,6 +110,7 @@ PROBLEM_COLUMNS = (
     Col("状态", lambda ln: ln.status, "status", 70, PROBLEM_STATES),
     Col("销号日期", lambda ln: _d(ln.closed_on), None, 100),
     Col("销号依据", lambda ln: "；".join(filter(None, [ln.closed_basis, *ln.evidence_files])), None, 160),
+    Col("登记日期", lambda ln: _d(ln.opened_on), None, 100),
     Col("提示", _mark, None, 110),
 )
 TARGET_COLUMNS = (

@@ -3,9 +3,9 @@
 Four tabs: 入户走访 (a visit typed from the paper form by keyboard alone — the household by its
 head's name, Tab through 五问/四讲/三看 with Space, 1/2/3 for 满意度, Ctrl+Enter saves and starts
 the next one), 动态调整 (the month's records; type the reason in the table to close A-01; export
-the 名单), 监测户 (the month's list with the 红 households proposed) and 治疗用药 (``treatment_view``).
-Thin: services do the work; every change (a visit, a record's cell, an export, which is audited) is
-a typed request on the window's write worker.
+the 名单), 监测户 (the month's list with the 红 households proposed, and its editor: ``monitored_view``)
+and 治疗用药 (``treatment_view``). Thin: services do the work; every change (a visit, a record's cell,
+an export, which is audited, a monitored household saved) is a typed request on the window's write worker.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.kernel.month import Month
-from app.services import adjustments, monitoring, visits
+from app.services import adjustments, visits
 from app.services.errors import GuatuError
 from app.services.operations import SetAdjustmentDetails
 from app.services.record_ops import ExportAdjustmentList, RecordVisit
@@ -227,14 +227,12 @@ class RecordsView(QWidget):
         self.export_button.clicked.connect(lambda: self.export_adjustments())
         a.addWidget(self.export_button)
         self.tabs.addTab(page, "动态调整")
-        # monitored
-        page = QWidget()
-        mlay = QVBoxLayout(page)
-        self.mon_table = QTableWidget(0, 7)
-        self.mon_table.setHorizontalHeaderLabels(["乡镇/村", "户主", "监测类型", "红黄绿", "风险原因", "帮扶措施", "状态"])
-        self.mon_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        mlay.addWidget(self.mon_table)
-        self.tabs.addTab(page, "监测户")
+        # monitored: the list and its editor (``monitored_view``)
+        from app.ui.monitored_view import MonitoredView
+
+        self.monitored = MonitoredView(db, period_month, dialogs, write=self.write)
+        self.mon_table = self.monitored.table
+        self.tabs.addTab(self.monitored, "监测户")
         from app.ui.treatment_view import TreatmentView
 
         self.treatment = TreatmentView(db, period_month, dialogs, write=self.write)
@@ -308,16 +306,7 @@ class RecordsView(QWidget):
         return list(res.files)
 
     def reload_monitored(self) -> None:
-        with self.db.read_session() as s:
-            period, unit = resolve(s, self.month, None)
-            rows = monitoring.listing(s, period, unit)
-        self.mon_table.setRowCount(len(rows))
-        for r, row in enumerate(rows):
-            state = "建议纳入监测" if row["proposed"] else row["status"]
-            for c, value in enumerate((row["unit"], row["head"], row["kind"], row["colour"], row["reasons"],
-                                       row.get("measures"), state)):
-                self.mon_table.setItem(r, c, QTableWidgetItem(str(value or "")))
-        self.mon_table.resizeColumnsToContents()
+        self.monitored.reload()
 
 
 def open_dialog(parent, db, period_month: str | None) -> QDialog | None:

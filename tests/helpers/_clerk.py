@@ -3,7 +3,7 @@
 ``keys("李建国", "Tab", "户主", "Enter")``: text is typed a character at a time (ASCII through QTest,
 Chinese as the key events with text that the platform sends for a keysym, or — ``ime=True`` — as the
 input method's commit strings); the other tokens name keys: Tab, Shift+Tab, Enter, Esc, Up, Down,
-Left, Right, Home, End, PgUp, PgDown, F2, Shift+F2, F4, Alt+Down, F6, Shift+F6, Ctrl+N, Ctrl+V,
+Left, Right, Home, End, PgUp, PgDown, F2, Shift+F2, F4, Alt+Down, F6, Shift+F6, Ctrl+N, Ctrl+V, Ctrl+Enter,
 Ctrl+Z, Delete, Insert, Space.
 """
 
@@ -26,7 +26,8 @@ NAMED = {
     "F2": (K.Key_F2, M.NoModifier), "Shift+F2": (K.Key_F2, M.ShiftModifier), "F4": (K.Key_F4, M.NoModifier),
     "Alt+Down": (K.Key_Down, M.AltModifier), "F6": (K.Key_F6, M.NoModifier),
     "Shift+F6": (K.Key_F6, M.ShiftModifier), "Ctrl+N": (K.Key_N, M.ControlModifier),
-    "Ctrl+V": (K.Key_V, M.ControlModifier), "Ctrl+Z": (K.Key_Z, M.ControlModifier),
+    "Ctrl+V": (K.Key_V, M.ControlModifier), "Ctrl+Enter": (K.Key_Return, M.ControlModifier),
+    "Ctrl+Z": (K.Key_Z, M.ControlModifier),
     "Delete": (K.Key_Delete, M.NoModifier), "Insert": (K.Key_Insert, M.NoModifier),
     "Space": (K.Key_Space, M.NoModifier),
 }

@@ -25,6 +25,8 @@ def register_of(db_path: Path, unit: str = "康平县", month: str = "2020-03") 
     doc.pop("exported_at")
     for k in ("opened_at", "state", "locked_at"):
         doc["period"].pop(k)
+    for a in doc.get("adjustments", []):
+        a.pop("source")  # how the record entered this register: the window there, an import here
     return doc
 
 

@@ -84,6 +84,14 @@ def test_d05_ongoing_two_months_silent():
     assert codes(check_task(t2, dt.date(2018, 7, 10))) == []
 
 
+def test_d05_waits_for_a_task_entered_this_month_or_the_one_before():
+    silent = (TaskUnitRow("扶贫办", "u1"),)
+    for created, flagged in ((dt.date(2018, 7, 2), False), (dt.date(2018, 6, 1), False),
+                             (dt.date(2018, 5, 31), True), (None, True)):
+        t = full_task(deadline=None, ongoing=True, units=silent, created_on=created)
+        assert codes(check_task(t, dt.date(2018, 7, 10))) == (["D-05"] if flagged else []), created
+
+
 def test_problem_rules():
     ok = ProblemRow("p1", "入户走访", "危房未改造", "住建局", dt.date(2018, 8, 1))
     assert check_problem(ok, TODAY) == []

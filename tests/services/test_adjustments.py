@@ -226,12 +226,15 @@ def test_import_records_changes_but_not_into_an_empty_unit(db, two_months, tmp_p
             assert sorted((a.kind, a.source) for a in recs) == [("新识别纳入", "import"), ("自然减少", "import")]
     finally:
         here.close()
-    # a new, empty register takes the same package without any record
+    # a new, empty register takes the same package without inferring any record: it holds the
+    # package's own records (register.json carries them), no other
     fresh = tmp_path / "fresh.db"
     D(fresh, create=True).close()
     with D(fresh) as f, f.session() as s:
         apply_import(s, preview_import(s, [res["zip"]]))
-        assert s.scalars(select(Adjustment)).all() == []
+        with D(other_path) as o, o.session() as so:
+            sent = sorted(a.uuid for a in so.scalars(select(Adjustment)))
+        assert sorted(a.uuid for a in s.scalars(select(Adjustment))) == sent and len(sent) == 2
 
 
 def test_export_list_xlsx_and_pdf_masked(db, two_months, tmp_path):
@@ -255,3 +258,85 @@ def test_export_list_xlsx_and_pdf_masked(db, two_months, tmp_path):
     text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True, check=True).stdout
     assert "动态调整名单" in text and "210123********0028" in text and "195503" not in text
     assert "自然减少1条" in text
+
+
+def _carried(s, month="2020-04"):
+    return sorted((a.kind, a.cause, a.household_uuid, a.person_uuid, a.persons, a.effective_on, a.reason,
+                   a.approved_on, a.approval_no)
+                  for a in s.scalars(select(Adjustment).join(Period).where(Period.month == month)))
+
+
+def test_a_package_carries_its_records_with_reasons_into_the_county(db, two_months, tmp_path):
+    """The township records its changes with reasons and approval; the county, importing the township's
+    package over the month it carried forward, has the same records — once, even imported twice —
+    and a register.json written before the records travelled still imports (records without reasons)."""
+    import json
+    import shutil
+    from pathlib import Path
+
+    from app import __version__
+    from app.exporters.package import write_manifest
+    from app.services.export import export_package
+    from app.services.imports import apply_import, preview_import
+    from app.storage import Database
+
+    township = tmp_path / "township.db"
+    db.close()
+    shutil.copy(db.path, township)
+    with Database(township) as other:
+        with other.session() as s:
+            april = s.scalar(select(Period).where(Period.month == "2020-04"))
+            hid = s.scalar(select(Household.id).join(Person).where(Household.period_id == april.id,
+                                                                   Person.name == "刘德明"))
+            pid = s.scalar(select(Person.id).where(Person.household_id == hid, Person.name == "刘小红"))
+            s.get(Person, pid).id_number = "210523200401011234"
+            register.remove_member(s, pid)
+            register.add_household(s, april.id, two_months["v1"], None, "钱一")
+            for a in s.scalars(select(Adjustment)):
+                adjustments.set_details(s, adjustments.SetDetails(
+                    a.uuid, reason=f"{a.kind}：经村民代表大会评议", effective_on=dt.date(2020, 4, 12),
+                    approved_on=dt.date(2020, 4, 20), approval_no="康扶〔2020〕7号",
+                    cause="婚出" if a.kind == "自然减少" else None))
+        with other.session() as s:
+            expected = _carried(s)
+        res = export_package(other, "2020-04", "暖泉镇", tmp_path / "pkg", draft=True)
+    assert len(expected) == 2 and all(r[6] and r[8] == "康扶〔2020〕7号" for r in expected)
+    doc = json.loads((Path(res["folder"]) / "register.json").read_text(encoding="utf-8"))
+    assert doc["schema"] == "guatu.register/1" and len(doc["adjustments"]) == 2
+    assert all("id_number" not in a for a in doc["adjustments"])  # a package leaves 身份证号 out
+    from app.importers.schema import check_register
+
+    assert check_register(doc, file="register.json") == []
+    bad = json.loads(json.dumps(doc))
+    bad["adjustments"][0]["kind"] = "随便调"
+    found = check_register(bad, file="register.json")
+    assert [f.code for f in found] == ["I-10"] and "动态调整记录" in found[0].message
+
+    before = tmp_path / "county-before.db"
+    shutil.copy(db.path, before)
+    county = Database(db.path)
+    try:
+        for _ in range(2):
+            with county.session() as s:
+                apply_import(s, preview_import(s, [res["zip"]]), replace=True)
+            with county.session() as s:
+                assert _carried(s) == expected
+                removed = s.scalar(select(Adjustment).where(Adjustment.kind == "自然减少"))
+                assert removed.source == "import" and removed.id_number is None
+                assert not [f for f in checks.check_period(s, s.get(Period, two_months["april"]))
+                            if f.code == "A-01"]
+    finally:
+        county.close()
+
+    # register.json of an older version: no "adjustments" key — imports; the county infers the records
+    old = tmp_path / "old"
+    old.mkdir()
+    del doc["adjustments"]
+    (old / "register.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    write_manifest(old, unit=doc["unit"], period="2020-04", app_version=__version__, final=False,
+                   files=[("register.json", 0)], findings={})
+    with Database(before) as d:
+        with d.session() as s:
+            apply_import(s, preview_import(s, [str(old)]), replace=True)
+        with d.session() as s:
+            assert sorted((r[0], r[6]) for r in _carried(s)) == [("新识别纳入", None), ("自然减少", None)]

@@ -113,24 +113,45 @@ def test_feedback_lines_enter_the_ledger_and_a_closed_one_leaves(demo_db, tmp_pa
         lines = [ln for sh in sheets for ln in sh.lines if ln.kind != "逾期任务"]
         assert lines and all(ln.problem for ln in lines)
         total = s.query(Problem).filter(Problem.source == FEEDBACK_SOURCE).count()
-        n = s.query(Problem).filter(Problem.measures == f"{FEEDBACK_SOURCE} {sheets[0].period}").count()
+        n = s.query(Problem).filter(Problem.feedback_month == sheets[0].period).count()
         assert n == len(lines) - sum(ln.kind == "问题" for ln in lines)
         record_feedback(s)  # again: linked, not duplicated
         assert s.query(Problem).filter(Problem.source == FEEDBACK_SOURCE).count() == total
         mine = next(ln for ln in lines if ln.kind != "问题")
-        close_out_problem(s, CloseOutProblem(mine.problem, dt.date.today(), "已落实帮扶措施"))
-        after = [ln.problem for sh in feedback_sheets(s) for ln in sh.lines]
-        assert mine.problem not in after
-        sheet = next(sh for sh in feedback_sheets(s) if sh.lines)
-        # next month's analysis reports last month's feedback: one fixed, the rest open
         from app.kernel.month import Month
         from app.services.new_month import new_month
 
-        following = str(Month.parse(sheet.period).next())
-        new_month(s, sheet.period, following)
-        nxt = analyse(s, following, with_findings=False)
+        following = Month.parse(sheets[0].period).next()
+        fixed_on = dt.date(following.year, following.month, 10)  # fixed during the month after
+        close_out_problem(s, CloseOutProblem(mine.problem, fixed_on, "已落实帮扶措施"))
+        after = [ln.problem for sh in feedback_sheets(s) for ln in sh.lines]
+        assert mine.problem not in after
+        sheet = next(sh for sh in feedback_sheets(s) if sh.lines)
+        # next month's analysis reports last month's feedback: one fixed, the rest open, line by line
+        new_month(s, sheet.period, str(following))
+        nxt = analyse(s, str(following), with_findings=False)
         assert (nxt.feedback_fixed, nxt.feedback_fixed + nxt.feedback_open) == (1, n)
+        assert [(r.description, r.closed_on) for r in nxt.feedback_last if r.fixed] == [(mine.description, fixed_on)]
+        table = next(t for sec in report_content(nxt).sections for t in sec.tables if "上月分析反馈" in t.caption)
+        assert sum(int(r[1]) for r in table.rows) == n and sum(int(r[2]) for r in table.rows) == 1
         assert nxt.households.before == analyse(s, sheet.period, with_findings=False).households.now
+        # next month's 反馈单: the closed-out line is gone (its household is still 黄色 with no new
+        # measure), the open ones come back linked to last month's problems, none entered twice
+        fed = {p.uuid for p in s.query(Problem).filter(Problem.feedback_month == sheet.period)}
+        nxt_sheets = record_feedback(s, str(following))
+        nxt_lines = [ln for sh in nxt_sheets for ln in sh.lines]
+        assert mine.problem not in {ln.problem for ln in nxt_lines}
+        assert mine.description not in {ln.description for ln in nxt_lines}
+        again = [ln for ln in nxt_lines if ln.problem in fed]
+        assert len(again) == n - 1
+        assert s.query(Problem).filter(Problem.feedback_month == str(following)).count() == sum(
+            ln.problem not in fed and ln.kind not in ("问题", "逾期任务") for ln in nxt_lines)
+        # a 已销号 line closed after the month's end is not yet counted as fixed in that month's analysis
+        late = next(r for r in analyse(s, str(following), with_findings=False).feedback_last if not r.fixed)
+        late_p = s.query(Problem).filter(Problem.feedback_month == sheet.period, Problem.description == late.description,
+                                         Problem.status != "已销号").first()
+        close_out_problem(s, CloseOutProblem(late_p.uuid, following.next().first_day, "已整改"))
+        assert analyse(s, str(following), with_findings=False).feedback_fixed == 1
     out = tmp_path / "fb.xlsx"
     write(sheet_table(sheet), out)
     values = [c for row in load_workbook(out).active.iter_rows(values_only=True) for c in row if c]
@@ -201,8 +222,21 @@ def test_d10_and_d11(demo_db, tmp_path):
         sheets = record_feedback(s, month)
         a_month_on = dt.date(m.next().year, m.next().month, 5)
         d11 = [f for f in analysis_findings(s, a_month_on) if f.code == "D-11"]
-        fed = s.query(Problem).filter(Problem.measures == f"分析反馈 {month}").all()
+        fed = s.query(Problem).filter(Problem.feedback_month == month).all()
         assert len(d11) == len(fed) > 0 and sheets
         fed[0].status = "整改中"
         s.flush()
         assert len([f for f in analysis_findings(s, a_month_on) if f.code == "D-11"]) == len(fed) - 1
+
+
+def test_problems_entered_this_month_on_the_demo(demo_db):
+    from app.models import Problem
+
+    with demo_db.session() as s:
+        a = analyse(s, with_findings=False)
+        y, m = map(int, a.period.split("-"))
+        entered = [p for p in s.query(Problem).filter(Problem.year == y)
+                   if p.opened_on and (p.opened_on.year, p.opened_on.month) == (y, m)]
+        assert entered and sum(p.opened_month for p in a.problems) == len(entered)
+        text = "".join(para for sec in report_content(a).sections for para in sec.paragraphs)
+        assert f"本月新增任务0项、问题{len(entered)}个" in text

@@ -32,10 +32,15 @@ def test_add_update_close_out_with_typed_results_and_audit(county):
                                         "6月30日、长期坚持", "王天昊", "扶贫办、各乡镇", "康明礼", today=TODAY))
     (uuid,) = added.tasks
     assert len(added.task_units) == 3  # 扶贫办 + two townships
-    assert {f.code for f in added.findings} == {"D-02", "D-04", "D-05"}  # passed, no July progress, 长期坚持 silent
+    # passed, no July progress; 长期坚持 but entered today: D-05 waits two months
+    assert {f.code for f in added.findings} == {"D-02", "D-04"}
     assert all(f.record == ("task", uuid) for f in added.findings)
     with county.session() as s:
         t = s.scalars(select(Task).where(Task.uuid == uuid)).one()
+        assert t.created_on == TODAY
+        assert next(ln for v in L.list_views(s, 2018, TODAY) for ln in v.lines if ln.task_uuid == uuid).created_on == TODAY
+        two_months_on = dt.date(2018, 9, 18)
+        assert "D-05" in {f.code for f in L.task_findings(s, 2018, two_months_on)}
         assert (t.deadline, t.ongoing, t.target_value, t.target_unit) == (dt.date(2018, 6, 30), True, 90.0, "%")
         changed = L.update_task(s, L.UpdateTask(uuid, "units", "扶贫办、暖泉镇", TODAY))
         assert len(changed.task_units) == 2

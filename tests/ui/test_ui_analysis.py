@@ -76,3 +76,15 @@ def test_edit_a_section_by_keyboard_and_it_is_kept(view, demo_db, qtbot):
         assert section_edits(s, view.analysis.period, None) == {"四、下步工作": "按时报送"}
     view.revert_button.click()
     assert view.draft.toPlainText().startswith("（一）")
+
+
+def test_the_view_keeps_the_month_figures_it_computed(view, demo_db):
+    """Computed in a read session, kept through the write requests: the next view reads them."""
+    from sqlalchemy import text
+
+    with demo_db.read_session() as s:
+        rows = s.connection().execute(text("SELECT summary FROM check_summaries")).scalars().all()
+    assert len(rows) == 2 and all('"counts"' in r and '"register"' in r for r in rows)
+    first = view.analysis
+    view.reload()
+    assert view.analysis.findings == first.findings and view.analysis.households == first.households

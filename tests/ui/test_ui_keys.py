@@ -14,6 +14,7 @@ from _clerk import focus, keys, press
 from _small_register import build_register
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from test_ui_window import cell, open_window
 
@@ -364,3 +365,16 @@ def test_what_is_typed_survives_the_background_check_arriving_mid_edit(desk):
     keys("Enter")
     uuid = window.member_model.person(0)["uuid"]
     assert register(path)[uuid][FIELDS.index("age") + 2] == 47
+
+
+def test_alt_and_the_letter_open_each_menu(desk, qtbot):
+    """文件(F) 编辑(E) 视图(V) 工具(T) 帮助(H): Alt+letter opens the menu, Esc closes it."""
+    window, _ids, _path = desk
+    menus = {a.text(): a.menu() for a in window.menuBar().actions()}
+    assert set(menus) == {"文件(&F)", "编辑(&E)", "视图(&V)", "工具(&T)", "帮助(&H)"}
+    for title, menu in menus.items():
+        letter = title[title.index("&") + 1]
+        QTest.keyClick(focus(), getattr(Qt.Key, f"Key_{letter}"), Qt.KeyboardModifier.AltModifier)
+        qtbot.waitUntil(menu.isVisible, timeout=2000)
+        QTest.keyClick(menu, Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda m=menu: not m.isVisible(), timeout=2000)
