@@ -217,7 +217,7 @@ class DelegatedLock:
     def acquire(self) -> None:
         from app.filelocks import BusyMarker
 
-        if os.name != "nt" and os.getppid() != self.holder_pid:
+        if os.getppid() != self.holder_pid:
             raise DatabaseInUse("写入锁只能交给持锁进程自己启动的子进程。")
         if BusyMarker.is_stale(self.path):  # nobody holds it: the lender is gone
             raise DatabaseInUse("持有写入锁的程序已经退出，子进程不能写入。")

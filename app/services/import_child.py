@@ -141,7 +141,8 @@ def preview_in_child(db: Database, files: list[str] | tuple[str, ...], period: s
 @dataclass(frozen=True)
 class ImportInChild:
     """``ImportFiles`` run in a child process under the caller's write lock; the value is
-    ``(PreviewSummary, result)`` with the result's long lists cut to ``SHOWN``. ``operations.execute``
+    ``(PreviewSummary, result)`` with the result's long lists cut to ``SHOWN``. The request's
+    ``before_write`` runs in this process, handed the ``PreviewSummary``. ``operations.execute``
     hands it the database (``outcome``) instead of opening a transaction of its own."""
 
     request: ImportFiles
@@ -218,6 +219,8 @@ def _run_child(target: Callable, args: tuple, progress: Progress | None, *, befo
     finally:
         _live.discard(proc)
         here.close()
+        if committing:
+            proc.join(60)  # told to commit: let it finish rather than cut the commit short
         if proc.is_alive():
             proc.kill()  # cancelled or failed before the commit: SQLite rolls back what it wrote
         proc.join()

@@ -216,7 +216,7 @@ class TaskRunner(QObject):
 
         def on_held(text: str) -> None:
             if dialog is not None:
-                dialog.setCancelButtonText("")  # no 取消 button any more: the commit finishes
+                dialog.setCancelButton(None)  # no 取消 button any more: the commit finishes
                 dialog.setLabelText(text)
                 dialog.show()
 

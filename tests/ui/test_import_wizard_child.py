@@ -17,7 +17,7 @@ from test_ui_window import cell, open_window, small  # noqa: F401 - fixtures
 
 from app.services import import_child
 from app.ui.import_wizard import ImportWizard
-from app.ui.tasks import Progress, _Signals
+from app.ui.tasks import Cancelled
 
 
 @pytest.fixture
@@ -141,13 +141,40 @@ def test_a_child_killed_mid_import_leaves_the_window_usable(qtbot, small, child,
 
 
 def test_cancel_is_refused_once_the_commit_has_begun(qtbot):
-    progress = Progress(_Signals())
-    said: list[str] = []
-    progress._signals.held.connect(said.append)
-    assert progress.hold(import_child.WRITING)
-    progress.cancel()
-    assert not progress.cancelled and said == [import_child.WRITING] * 2
-    progress.check()  # does not raise: the commit goes on
-    late = Progress(_Signals())
-    late.cancel()
-    assert not late.hold(import_child.WRITING) and late.cancelled
+    from PySide6.QtWidgets import QPushButton, QWidget
+
+    from app.ui.tasks import TaskRunner
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    committed = threading.Event()
+
+    def commit(progress) -> str:  # as the import's wait for its child once the commit is under way
+        assert progress.hold(import_child.WRITING)
+        assert committed.wait(30)
+        return "done"
+
+    runner = TaskRunner(None, parent)
+    handle = runner.run(commit, title="导入", with_session=False)
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in parent.findChildren(QProgressDialog)), timeout=10000)
+    (dialog,) = parent.findChildren(QProgressDialog)
+    qtbot.waitUntil(lambda: dialog.labelText() == import_child.WRITING)
+    assert not [b for b in dialog.findChildren(QPushButton) if b.isVisible()]  # no 取消 button to click
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)  # nor does Esc cancel
+    handle.progress.cancel()
+    assert not handle.progress.cancelled
+    committed.set()
+    assert handle.wait(30000) and handle.error is None and handle.result == "done"
+    # 取消 pressed before the child asked to commit: the hold is refused and the work is cancelled
+    pressed, holds = threading.Event(), []
+
+    def late(progress) -> None:
+        assert pressed.wait(30)
+        holds.append(progress.hold(import_child.WRITING))
+        progress.check()
+
+    handle = runner.run(late, title="导入", with_session=False, show_progress=False)
+    handle.cancel()
+    pressed.set()
+    assert handle.wait(30000) and holds == [False] and isinstance(handle.error, Cancelled)
