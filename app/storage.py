@@ -1,4 +1,10 @@
-"""One SQLite file per office: pragmas, write lock, schema migrations. No Qt.
+"""One register per office: a SQLite file (pragmas, write lock, schema migrations), or a PostgreSQL
+database on the office LAN shared by several clerks. No Qt.
+
+On PostgreSQL many writers are the point: no file lock, no WAL, no ``quick_check`` and no laptop
+backups (the server's ``guatu server backup`` takes them); a read-only open is a session whose
+transactions are ``READ ONLY`` (the server refuses a write), and the schema is brought to head by
+the same Alembic chain, one opener at a time (an advisory lock).
 
 Writers take an OS-level lock on ``<db>.lock`` for as long as they live. The OS drops the lock
 when the process dies, however it dies, so a lock left by a crash is never mistaken for a live
@@ -27,7 +33,7 @@ from urllib.parse import quote
 
 import platformdirs
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.filelocks import lock_file as _lock_file
@@ -265,16 +271,45 @@ def _make_engine(path: Path, write: bool, *, reader: bool = False) -> Engine:
     return engine
 
 
-class Database:
-    """An open register file. ``write=True`` takes the write lock and brings the schema to head."""
+def _make_server_engine(url: str, *, read_only: bool) -> Engine:
+    """A PostgreSQL engine (psycopg 3). ``read_only``: every transaction is ``READ ONLY`` (the
+    server refuses a write). ``hide_parameters`` as on SQLite."""
+    from app.connections import connect_args
 
-    def __init__(self, path: str | os.PathLike, *, write: bool = True, create: bool = False,
+    args = connect_args(url)
+    args.setdefault("connect_timeout", 10)
+    args["application_name"] = APP_NAME
+    if read_only:
+        args["options"] = "-c default_transaction_read_only=on"
+    return create_engine(url, connect_args=args, hide_parameters=True, pool_pre_ping=True)
+
+
+class Database:
+    """An open register. ``write=True`` takes the write lock (SQLite) and brings the schema to head.
+
+    ``target`` is a SQLite path, a ``postgresql+psycopg://`` URL or a saved connection profile name
+    (app.connections). ``path`` is the SQLite file (``None`` on a server); ``url`` the server's."""
+
+    path: Path | None
+    url: str | None
+
+    def __init__(self, target: str | os.PathLike, *, write: bool = True, create: bool = False,
                  lock: DelegatedLock | None = None):
-        """``lock``: write under a lock lent by the parent process (``WriteLock.delegate``); the file
-        was checked when the parent opened it, so only its tables and version are looked at again."""
-        self.path = Path(path)
+        """``lock`` (SQLite): write under a lock lent by the parent process (``WriteLock.delegate``);
+        the file was checked when the parent opened it, so only its tables and version are looked at again."""
+        from app.connections import ConnectionError_, resolve
+
+        try:
+            where = resolve(target)
+        except ConnectionError_ as e:
+            raise StorageError(str(e)) from None
         self.write = write
         self.lock = None
+        if isinstance(where, str):
+            self.path, self.url = None, where
+            self._open_server(create)
+            return
+        self.path, self.url = where, None
         exists = self.path.exists()
         if not exists and not create:
             raise StorageError(f"数据库文件不存在：{self.path}")
@@ -296,6 +331,70 @@ class Database:
             raise
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
         self.ReadSession = sessionmaker(self.read_engine, expire_on_commit=False)
+
+    @property
+    def is_server(self) -> bool:
+        return self.url is not None
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def label(self) -> str:
+        """What the register is called in titles and messages: the file name, or user@host:port/db."""
+        if self.url is not None:
+            from app.connections import display_name
+
+            return display_name(self.url)
+        return self.path.name
+
+    @property
+    def location(self) -> Path | str:
+        """What opens this register again: the SQLite file's path, or the server URL."""
+        return self.path if self.url is None else self.url
+
+    @property
+    def where(self) -> str:
+        """The file's full path, or the server connection without its password."""
+        if self.url is not None:
+            return self.label
+        return str(self.path)
+
+    def _open_server(self, create: bool) -> None:
+        try:
+            self.engine = _make_server_engine(self.url, read_only=not self.write)
+            self.read_engine = _make_server_engine(self.url, read_only=True) if self.write else self.engine
+            self._prepare_server()
+        except OperationalError as e:
+            self.close()
+            detail = (str(e.orig).strip().splitlines() or [""])[0]
+            raise StorageError(f"无法连接数据库服务器：{self.label}（{detail}）") from None
+        except Exception:
+            self.close()
+            raise
+        self.Session = sessionmaker(self.engine, expire_on_commit=False)
+        self.ReadSession = sessionmaker(self.read_engine, expire_on_commit=False)
+
+    def _prepare_server(self) -> None:
+        from app.migrations import current_revision, head_revision, is_known, upgrade
+
+        with self.engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+        if not tables:
+            if not self.write:
+                raise StorageError(f"数据库是空的：{self.label}")
+            upgrade(self.engine)
+            return
+        if not SCHEMA_TABLES <= tables:
+            raise StorageError(f"不是挂图作战数据库：{self.label}")
+        rev = current_revision(self.engine)
+        if rev is not None and not is_known(rev):
+            raise StorageError(f"数据库由更新版本的挂图作战创建（结构版本 {rev}），请升级本程序后再打开：{self.label}")
+        if rev != head_revision():
+            if not self.write:
+                raise StorageError("数据库由较旧版本的挂图作战创建：请先用挂图作战窗口打开一次（会自动升级数据库结构），再运行此命令。")
+            upgrade(self.engine)
 
     def _prepare(self, create: bool) -> None:
         from app.migrations import current_revision, head_revision, is_known, upgrade
@@ -326,9 +425,9 @@ class Database:
         try:
             with self.Session.begin() as s:
                 yield s
-        except OperationalError as e:
-            if not self.write and "readonly" in str(e.orig).replace(" ", "").lower():
-                raise ReadOnlyDatabase(f"数据库以只读方式打开，不能修改：{self.path}") from e
+        except DBAPIError as e:
+            if not self.write and _is_read_only_refusal(e):
+                raise ReadOnlyDatabase(f"数据库以只读方式打开，不能修改：{self.where}") from e
             raise
 
     @contextmanager
@@ -354,6 +453,20 @@ class Database:
 
     def sqlite_version(self) -> str:
         return sqlite3.sqlite_version
+
+    def server_version(self) -> str | None:
+        """PostgreSQL's version string on a server, else ``None``."""
+        if self.url is None:
+            return None
+        with self.engine.connect() as conn:
+            return conn.exec_driver_sql("SHOW server_version").scalar()
+
+
+def _is_read_only_refusal(e: DBAPIError) -> bool:
+    """SQLite's "attempt to write a readonly database", or PostgreSQL's read_only_sql_transaction."""
+    if getattr(e.orig, "sqlstate", None) == "25006":
+        return True
+    return isinstance(e, OperationalError) and "readonly" in str(e.orig).replace(" ", "").lower()
 
 
 def inspect_file(path: Path, *, write: bool = False, check: bool = True) -> str | None:

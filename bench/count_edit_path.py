@@ -3,7 +3,7 @@ member grid until its outcome is shown, and how many write statements ran on the
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench.count_edit_path
 
-Uses the small register of the UI tests (``tests/test_ui_services.build_register``). docs/operations.md
+Uses the small register of the UI tests (``tests/helpers/_small_register.build_register``). docs/operations.md
 has the numbers before and after the write worker.
 """
 
@@ -16,10 +16,10 @@ from pathlib import Path
 
 
 def main() -> dict[str, int]:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "helpers"))
+    from _small_register import build_register
     from PySide6.QtWidgets import QApplication
     from sqlalchemy import event
-    from test_ui_services import build_register
 
     from app.storage import Database
     from app.ui.app import create_application

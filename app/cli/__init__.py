@@ -31,6 +31,7 @@ from . import (
     cmd_report,
     cmd_restore,
     cmd_selftest,
+    cmd_server,
     cmd_stats,
     cmd_supervision,
     cmd_tasks,
@@ -66,7 +67,11 @@ COMMANDS = {
     "supervision": cmd_supervision,
     "analysis": cmd_analysis,
     "report": cmd_report,
+    "server": cmd_server,
 }
+
+
+DB_HELP = "数据库文件，或服务器上的数据库 postgresql+psycopg://用户@服务器/库名，或已保存的连接名称（默认：用户数据目录中的文件）"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -78,7 +83,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="guatu", description="挂图作战：贫困户台账、月调度表、挂图与明白卡")
     parser.add_argument("--version", action="version", version=f"guatu {__version__}")
-    parser.add_argument("--db", help="数据库文件（默认：用户数据目录）")
+    parser.add_argument("--db", help=DB_HELP)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     for name, mod in COMMANDS.items():
         p = mod.add_parser(sub, name)

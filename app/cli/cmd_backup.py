@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
 
     from app.services import backup as bk
 
-    src = common.db_path(args)
+    src = common.file_only(args, "guatu backup ")
     if not src.is_file():
         raise common.UsageError(f"数据库文件不存在：{src}")
     verdict = bk.check_file(src)

@@ -33,14 +33,14 @@ def run(args: argparse.Namespace) -> int:
         raise common.UsageError("年份应在 2000 到 2100 之间。")
     months = DemoMonths.of_year(args.year) if args.year is not None else DemoMonths.before(dt.date.today())
     path = common.db_path(args)
-    new = not path.exists() or path.stat().st_size == 0
-    if new:
+    new = common.is_server(path) or not path.exists() or path.stat().st_size == 0
+    if new and not common.is_server(path):
         path.parent.mkdir(parents=True, exist_ok=True)
     with Database(path, create=new) as db:
         summary = generate(db, persons=args.persons, seed=args.seed, months=months, clean=args.clean)
     common.say(
         f"已生成演示数据：{len(summary['periods'])}个月份（{'、'.join(summary['periods'])}），"
         f"{summary['townships']}个乡镇{summary['villages']}个村，{summary['households']}户{summary['persons']}人"
-        f"（{path}）。" + ("" if args.clean else f"含{len(summary['violations'])}处故意的错误（--clean 可不加）。")
+        f"（{db.where}）。" + ("" if args.clean else f"含{len(summary['violations'])}处故意的错误（--clean 可不加）。")
     )
     return common.EXIT_OK

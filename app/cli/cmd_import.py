@@ -30,6 +30,8 @@ def run(args: argparse.Namespace, before_write=None) -> int:
     An import into a new (missing or zero-byte) database creates it; when the import is refused or
     fails, the files it created are taken back, so a refusal leaves the disk as it found it."""
     path = common.db_path(args)
+    if common.is_server(path):  # a server database is never created or taken back by an import
+        return _run(args, path, False, before_write)
     existed = {p: p.exists() for p in _files_of(path)}
     new = not path.exists() or path.stat().st_size == 0
     try:

@@ -21,13 +21,15 @@ def run(args: argparse.Namespace) -> int:
     from app.storage import Database
 
     path = common.db_path(args)
-    if path.exists() and path.stat().st_size > 0:
+    if not common.is_server(path) and path.exists() and path.stat().st_size > 0:
         raise common.UsageError(f"文件已存在，不会覆盖：{path}")
     names = [n.strip() for n in (args.unit or "").replace("\\", "/").split("/") if n.strip()]
     if len(names) > 3:
         raise common.UsageError(f"单位路径最多三级（县/乡镇/村）：{args.unit}")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not common.is_server(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
     with Database(path, create=True) as db:
+        path = db.where
         if names:
             with db.session() as s:
                 unit = ensure_path(s, names)

@@ -18,7 +18,7 @@ def add_parser(sub, name: str) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from app.services import backup as bk
 
-    target = common.db_path(args)
+    target = common.file_only(args, "guatu restore ")
     before = bk.restore(target, Path(args.backup))
     common.say(f"已从备份恢复：{args.backup} → {target}")
     if before is not None:

@@ -21,7 +21,8 @@ EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_IN_USE = 0, 1, 2, 3
 
 def add_db(p: argparse.ArgumentParser) -> None:
     # SUPPRESS keeps a --db given before the subcommand when none is given after it.
-    p.add_argument("--db", default=argparse.SUPPRESS, help="数据库文件（默认：用户数据目录）")
+    p.add_argument("--db", default=argparse.SUPPRESS,
+                   help="数据库文件，或服务器上的数据库 postgresql+psycopg://…，或已保存的连接名称（默认：用户数据目录）")
 
 
 def add_period(p: argparse.ArgumentParser) -> None:
@@ -66,13 +67,31 @@ def chosen_unit(session: Session, args: argparse.Namespace) -> Unit:
     return unit
 
 
-def db_path(args: argparse.Namespace) -> Path:
-    return Path(getattr(args, "db", None) or default_db_path())
+def db_path(args: argparse.Namespace) -> Path | str:
+    """--db as the register it names: a SQLite file (Path), or a server URL (str) given as
+    ``postgresql+psycopg://…`` or as the name of a saved connection profile (app.connections)."""
+    from app.connections import ConnectionError_, resolve
+
+    try:
+        return resolve(getattr(args, "db", None) or default_db_path())
+    except ConnectionError_ as e:
+        raise UsageError(str(e)) from None
+
+
+def is_server(target: Path | str) -> bool:
+    return isinstance(target, str)
+
+
+def file_only(args: argparse.Namespace, what: str) -> Path:
+    """--db of a command about the SQLite file itself; a server register is a usage error (exit 2)."""
+    target = db_path(args)
+    if is_server(target):
+        raise UsageError(f"{what}只用于本机数据库文件；服务器上的数据库请在服务器上用 guatu server backup|restore。")
+    return target
 
 
 def open_db(args: argparse.Namespace, *, write: bool = False, create: bool = False) -> Database:
-    path = db_path(args)
-    return Database(path, write=write, create=create)
+    return Database(db_path(args), write=write, create=create)
 
 
 def emit_json(obj: Any) -> None:

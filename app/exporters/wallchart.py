@@ -43,7 +43,7 @@ def write_wallchart(chart: WallChart, out: str | Path, paper: str = "A1") -> dic
     ensure_fonts()
     pw, ph = landscape(PAPERS[paper])
     k = pw / VW
-    c = _canvas(out, (pw, ph), chart)
+    c = chart_canvas(out, (pw, ph), chart)
     c.scale(k, k)
     draw_chart(c, chart)
     c.showPage()
@@ -51,7 +51,7 @@ def write_wallchart(chart: WallChart, out: str | Path, paper: str = "A1") -> dic
     return {"pages": 1, "paper": paper, "tile": None, "rows": 1, "cols": 1}
 
 
-def _canvas(out, size, chart: WallChart) -> Canvas:
+def chart_canvas(out, size, chart: WallChart) -> Canvas:
     return new_canvas(out, size, chart.title, f"{chart.unit_path} {chart.month_label}")
 
 

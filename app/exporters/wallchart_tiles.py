@@ -13,7 +13,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from app.exporters.pdf.drawing import ink, save_flate
 from app.exporters.pdf.text import draw_text, ensure_fonts
-from app.exporters.wallchart import GREY, INK, PAPERS, RED, TILES, VW, _canvas, draw_chart
+from app.exporters.wallchart import GREY, INK, PAPERS, RED, TILES, VW, chart_canvas, draw_chart
 from app.kernel.views import WallChart
 
 
@@ -37,7 +37,7 @@ def write_tiled(chart: WallChart, out, paper: str, tile: str) -> dict:
     m, overlap = 12 * mm, 10 * mm
     rows, cols, (sw, sh) = tile_plan(paper, tile)
     cw, chh = sw - 2 * m, sh - 2 * m
-    c = _canvas(out, (sw, sh), chart)
+    c = chart_canvas(out, (sw, sh), chart)
     _index_sheet(c, chart, sw, sh, rows, cols, cw, chh, overlap, pw, ph, k, paper, tile)
     for r in range(rows):
         for col in range(cols):

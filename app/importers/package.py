@@ -44,12 +44,12 @@ def is_package(path: str | Path) -> bool:
         if found is None or found[0] > limits.DEFAULT.max_entries or found[1] > limits.DEFAULT.max_entries * 1024:
             return False  # read as a workbook: check_zip refuses it with the reason
         with zipfile.ZipFile(path) as zf:
-            return any(_is_member(n, MANIFEST) for n in zf.namelist())
+            return any(is_member(n, MANIFEST) for n in zf.namelist())
     except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, struct.error):
         return False
 
 
-def _is_member(name: str, base: str) -> bool:
+def is_member(name: str, base: str) -> bool:
     parts = name.split("/")
     return parts[-1] == base and len(parts) <= 2
 
@@ -64,7 +64,7 @@ def outside(name: str, label: str) -> limits.Rejected:
                            file=label)
 
 
-class _Folder:
+class Folder:
     """A package folder; every name is confined to it (``path`` refuses anything else)."""
 
     def __init__(self, root: Path, label: str = ""):
@@ -105,14 +105,14 @@ class _Folder:
         return h.hexdigest()
 
 
-class _Zip:
+class Zip:
     """A package zip (after ``limits.check_zip``): entries under the folder that holds the manifest."""
 
     def __init__(self, zf: zipfile.ZipFile, label: str = ""):
         self.zf = zf
         self.label = label
         names = zf.namelist()
-        manifest = next(n for n in names if _is_member(n, MANIFEST))
+        manifest = next(n for n in names if is_member(n, MANIFEST))
         self.prefix = manifest[: -len(MANIFEST)]
 
     def size(self, name: str) -> int | None:
@@ -191,11 +191,11 @@ def read_package(path: str | Path, passphrase: str | None = None) -> Source:
     src = Source(file=path.name, kind="package")
     try:
         if path.is_dir():
-            doc = _load(_Folder(path, path.name), src, passphrase)
+            doc = _load(Folder(path, path.name), src, passphrase)
         else:
             limits.check_zip(path)
             with zipfile.ZipFile(path) as zf:
-                doc = _load(_Zip(zf, path.name), src, passphrase)
+                doc = _load(Zip(zf, path.name), src, passphrase)
     except limits.Rejected as e:
         src.findings.append(e.finding())
         return src
@@ -213,10 +213,10 @@ def _open_store(path: Path, use: Callable[[Any], Any]) -> Any:
     """``use(store)`` on a package folder or zip; None when it cannot be read as a package."""
     try:
         if path.is_dir():
-            return use(_Folder(path, path.name))
+            return use(Folder(path, path.name))
         limits.check_zip(path)
         with zipfile.ZipFile(path) as zf:
-            return use(_Zip(zf, path.name))
+            return use(Zip(zf, path.name))
     except (limits.Rejected, OSError, zipfile.BadZipFile, EOFError, StopIteration, KeyError):
         return None
 

@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Household, IncomeItem, Measure, Person
+from app.models.dialect import insert_rows, reserve_ids, sync_ids
 
 BATCH = 500  # SQLite parameter limits
 CHILDREN = (("members", Person), ("measures", Measure), ("income_items", IncomeItem))
@@ -126,9 +127,13 @@ def delete_households(session: Session, ids: list[int]) -> None:
         session.execute(delete(t).where(t.c.id.in_(ids[start:start + BATCH])))
 
 
+_ID_TABLES = ["households", "persons", "measures", "income_items"]
+
+
 def _sql_value(v: Any) -> Any:
+    """A date as SQLAlchemy's Date stores it on SQLite (ISO text); PostgreSQL casts that text itself."""
     if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
-        return v.isoformat()  # as SQLAlchemy's Date stores it
+        return v.isoformat()
     if isinstance(v, dt.datetime):
         return v.isoformat(" ")
     return v
@@ -136,16 +141,14 @@ def _sql_value(v: Any) -> Any:
 
 def _executemany(session: Session, model, rows: list[tuple]) -> None:
     """Plain DB-API executemany: the rows are already complete tuples in column order."""
-    cols = columns(model)
-    sql = f'INSERT INTO {model.__table__.name} ({", ".join(chr(34) + c + chr(34) for c in cols)}) ' \
-          f'VALUES ({", ".join("?" * len(cols))})'
-    session.connection().exec_driver_sql(sql, rows)
+    insert_rows(session.connection(), model.__table__.name, list(columns(model)), rows)
 
 
 def insert_households(session: Session, period_id: int, records: list[tuple[int, dict]]) -> tuple[int, int]:
     """Insert (village id, full record) households of ``period_id``; returns (households, persons)."""
     if not records:
         return 0, 0
+    reserve_ids(session, _ID_TABLES)  # ids are chosen here: other clerks' inserts wait (PostgreSQL)
     ids = next_ids(session)
     makers = {m: _row_maker(m) for m in (Household, Person, Measure, IncomeItem)}
     hrows: list[tuple] = []
@@ -171,4 +174,5 @@ def insert_households(session: Session, period_id: int, records: list[tuple[int,
     for key, model in CHILDREN:
         if child_rows[key]:
             _executemany(session, model, child_rows[key])
+    sync_ids(session, _ID_TABLES)
     return len(hrows), len(child_rows["members"])

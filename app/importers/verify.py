@@ -13,7 +13,7 @@ from typing import Any
 from app.forms.layouts import DRAFT_SUFFIX
 
 from . import limits
-from .package import MANIFEST, MAX_MANIFEST, REGISTER, _Folder, _is_member, _Zip, outside
+from .package import MANIFEST, MAX_MANIFEST, REGISTER, Folder, Zip, is_member, outside
 from .schema import check_manifest
 
 _NOT_LISTED = {MANIFEST}  # the manifest cannot list itself; the .eml carries the manifest
@@ -32,9 +32,9 @@ def verify_package(path: str | os.PathLike) -> dict[str, Any]:
         try:
             limits.check_zip(path)
             with zipfile.ZipFile(path) as zf:
-                if not any(_is_member(n, MANIFEST) for n in zf.namelist()):
+                if not any(is_member(n, MANIFEST) for n in zf.namelist()):
                     return {"ok": False, "problems": ["缺少 manifest.json（清单），无法核对。"]}
-                store = _Zip(zf, path.name)
+                store = Zip(zf, path.name)
                 names = [n[len(store.prefix):] for n in zf.namelist()
                          if n.startswith(store.prefix) and not n.endswith("/")]
                 outside_prefix = [n for n in zf.namelist() if not n.startswith(store.prefix) and not n.endswith("/")]
@@ -45,7 +45,7 @@ def verify_package(path: str | os.PathLike) -> dict[str, Any]:
             return {"ok": False, "problems": [f"“{path.name}”不是有效的 zip 文件。"]}
     if not path.is_dir():
         return {"ok": False, "problems": [f"找不到月报文件夹“{path}”。"]}
-    store = _Folder(path, path.name)
+    store = Folder(path, path.name)
     try:
         store.path(MANIFEST)
     except limits.Rejected:

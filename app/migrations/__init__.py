@@ -59,10 +59,26 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+COUNTY_ADMIN_ROLE = "guatu_county_admin"  # app.services.server.ADMIN_ROLE
+# pg_advisory_xact_lock key: "guatu" as a number, the same for every laptop opening the register.
+_MIGRATION_LOCK = 0x6775617475
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` in one transaction. On PostgreSQL, laptops that open an
+    older register at the same moment take turns (an advisory lock); the later ones find it done."""
     from alembic import command
 
     cfg = _config()
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
+            # A county register (guatu server init): its tables belong to the administrators' group,
+            # so what a newer version adds does too, whichever administrator's laptop adds it.
+            if conn.execute(text(
+                    "SELECT pg_has_role(current_user, d.datdba, 'MEMBER') FROM pg_database d "
+                    "WHERE d.datname = current_database() AND pg_get_userbyid(d.datdba) = :r"),
+                    {"r": COUNTY_ADMIN_ROLE}).scalar():
+                conn.exec_driver_sql(f"SET LOCAL ROLE {COUNTY_ADMIN_ROLE}")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)

@@ -19,7 +19,7 @@ _REASONS = {"id": "身份证号相同", "name_age": "姓名和年龄相同", "ph
 _FIELDS = {"id": "id_number", "name_age": "name", "phone": "phone"}
 
 
-def _name_age(p: PersonData) -> tuple | None:
+def name_age_key(p: PersonData) -> tuple | None:
     if p.name is None or blank(p.name):
         return None
     age = as_int(p.age)
@@ -31,7 +31,7 @@ def _shared(households: list[HouseholdData]) -> dict[tuple, list[tuple[int, Hous
     people = [p for h in households for p in h.members]
     homes = [hi for hi, h in enumerate(households) for _p in h.members]  # ints: no tuples for the GC
     name_age = [(p.name.strip(), p.age) if type(p.name) is str and type(p.age) is int and p.name.strip()
-                else _name_age(p) for p in people]
+                else name_age_key(p) for p in people]
     ids = [None if p.id_number is None or blank(p.id_number) else normalise_id(p.id_number) for p in people]
     phones = [None if p.phone is None else normalise_phone(p.phone) for p in people]
     shared: dict[tuple, list[tuple[int, HouseholdData, PersonData]]] = {}

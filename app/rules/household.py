@@ -85,13 +85,13 @@ def h02_size(h: HouseholdData, ctx: Context) -> list[Finding]:
 
 
 _DIGIT_RE = re.compile(r"\d")
-_PLAIN_NAME_RE = re.compile(r"^[\u3400-\u9fff·\U00020000-\U0003ffff]{2,20}$")
+PLAIN_NAME_RE = re.compile(r"^[\u3400-\u9fff·\U00020000-\U0003ffff]{2,20}$")
 _CJK_RE = re.compile(r"[\u3400-\u9fff\U00020000-\U0003ffff]")
 
 
 def name_ok(name: Any) -> bool:
     """H-03's common case: 2–20 Chinese characters (and ·)."""
-    return name.__class__ is str and _PLAIN_NAME_RE.match(name) is not None
+    return name.__class__ is str and PLAIN_NAME_RE.match(name) is not None
 
 
 def h03_name(h: HouseholdData, ctx: Context) -> list[Finding]:

@@ -25,8 +25,8 @@ from typing import Any
 from app import fonts
 
 from .cells import blank
-from .duplicates import _name_age
-from .household import _PLAIN_NAME_RE, SCREENS
+from .duplicates import name_age_key
+from .household import PLAIN_NAME_RE, SCREENS
 from .ids import normalise_id
 from .phones import normalise_phone
 
@@ -73,7 +73,7 @@ class Members:
                             and set(map(type, self.idns)) <= {str, type(None)}
                             and set(map(type, self.phones)) <= {str, type(None)})
         # Members whose name is not 2–20 Chinese characters (H-03 looks closer; H-12 strips it).
-        self.odd_names = (list(compress(range(len(self.names)), map(not_, map(_PLAIN_NAME_RE.match, self.names))))
+        self.odd_names = (list(compress(range(len(self.names)), map(not_, map(PLAIN_NAME_RE.match, self.names))))
                           if self.plain_types else None)
 
 
@@ -251,7 +251,7 @@ class _Member:
 
 
 def _name_age_of(name: Any, age: Any) -> tuple | None:
-    """H-12's (name, age) key of an unusual cell, as ``duplicates._name_age`` reads it."""
+    """H-12's (name, age) key of an unusual cell, as ``duplicates.name_age_key`` reads it."""
     if name.__class__ is str and age.__class__ is int and name.strip():
         return name.strip(), age
-    return _name_age(_Member(name, age))  # type: ignore[arg-type]
+    return name_age_key(_Member(name, age))  # type: ignore[arg-type]

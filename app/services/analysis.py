@@ -47,32 +47,13 @@ from app.kernel.shares import shares_text
 from app.models import Period, Unit
 from app.models.units import full_path
 
-from .checks import _Units, check_period
+from .checks import check_period
 from .errors import UsageError
+from .feedback import record_feedback
 from .periods import get_period
-from .units import default_unit, find_unit
-
+from .register_scope import Scope, dbapi, unit_or_default
 
 # --- the register in SQL -----------------------------------------------------------------------
-class _Scope:
-    """The villages of ``unit`` and their township names, and the SQL that restricts households to them."""
-
-    def __init__(self, session: Session, unit: Unit):
-        self.units = _Units(session)
-        self.villages = self.units.villages(unit.id)
-        self.township: dict[int, str] = {}
-        for v in self.villages:
-            u = self.units.info[v]
-            p = self.units.info.get(u.parent_id)
-            self.township[v] = p.name if p is not None and p.level == "township" else u.name
-        every = len(self.villages) == len(self.units.villages(None))
-        self.where = "" if every else f" AND h.village_id IN ({','.join(str(v) for v in self.villages) or '0'})"
-
-
-def _conn(session: Session):
-    return session.connection().connection.dbapi_connection
-
-
 _INCOME_BIN = (f"CASE WHEN h.ytd_income IS NULL THEN 'none' WHEN h.ytd_income < {BAND_A_SPLIT} THEN 'lt_4400' "
                f"WHEN h.ytd_income < {BAND_A_LIMIT} THEN '4400_5000' WHEN h.ytd_income <= {BAND_B_LIMIT} THEN '5000_5760' "
                "ELSE 'gt_5760' END")
@@ -80,12 +61,12 @@ _PAST_EXPECTED = ("(NOT h.closed_out AND length(h.expected_month) = 7 "
                   "AND replace(h.expected_month, '.', '-') <= ?)")  # H-11 W: 预计时间已过未销号
 
 
-def _register(session: Session, scope: _Scope, period: Period | None) -> dict:
+def _register(session: Session, scope: Scope, period: Period | None) -> dict:
     """The register figures of one period (empty dicts when there is none)."""
     out: dict = defaultdict(dict)
     if period is None:
         return out
-    c, w, pid = _conn(session), scope.where, period.id
+    c, w, pid = dbapi(session), scope.where, period.id
     m = Month.parse(period.month)
     first, last = m.first_day.isoformat(), m.last_day.isoformat()
     # one pass over the month's households, grouped by everything a figure splits them by
@@ -128,10 +109,10 @@ def _register(session: Session, scope: _Scope, period: Period | None) -> dict:
     return out
 
 
-def _colour_changes(session: Session, scope: _Scope, period: Period, previous: Period | None) -> list[ColourChange]:
+def _colour_changes(session: Session, scope: Scope, period: Period, previous: Period | None) -> list[ColourChange]:
     if previous is None:
         return []
-    rows = _conn(session).execute(
+    rows = dbapi(session).execute(
         "SELECT h.uuid, h.village_id, p.risk_colour, h.risk_colour, coalesce(h.risk_reasons, ''), "
         " (SELECT name FROM persons x WHERE x.household_id = h.id AND x.relation = '户主' LIMIT 1) "
         "FROM households h JOIN households p ON p.uuid = h.uuid AND p.period_id = ? "
@@ -141,12 +122,12 @@ def _colour_changes(session: Session, scope: _Scope, period: Period, previous: P
                          RISK_COLOUR_NAMES.get(b, b), reasons) for u, v, a, b, reasons, head in rows]
 
 
-def _adjustments(session: Session, scope: _Scope, period: Period | None) -> dict[str, tuple[int, int, list[str]]]:
+def _adjustments(session: Session, scope: Scope, period: Period | None) -> dict[str, tuple[int, int, list[str]]]:
     if period is None:
         return {}
     out: dict[str, tuple[int, int, list[str]]] = {}
     w = scope.where.replace("h.village_id", "a.village_id")
-    for kind, cause, head, person, persons, reason in _conn(session).execute(
+    for kind, cause, head, person, persons, reason in dbapi(session).execute(
             "SELECT a.kind, a.cause, a.head_name, a.person_name, a.persons, a.reason FROM adjustments a "
             f"WHERE a.period_id = ?{w} ORDER BY a.id", (period.id,)):
         n, p, details = out.get(kind, (0, 0, []))
@@ -212,15 +193,6 @@ def _line(label: str, now: Counter | dict, before: Counter | dict, key: str, dri
     return Line(label, int(now.get(key, 0)), int(before.get(key, 0)) if before else None, share, drill)
 
 
-def _resolve(session: Session, unit: Unit | str | None) -> Unit:
-    if isinstance(unit, Unit):
-        return unit
-    u = find_unit(session, unit) if unit else default_unit(session)
-    if u is None:
-        raise UsageError("数据库中还没有单位")
-    return u
-
-
 def _previous(session: Session, period: Period) -> Period | None:
     prev = str(Month.parse(period.month).previous())
     return session.query(Period).filter(Period.month == prev).one_or_none()
@@ -240,11 +212,11 @@ def analyse(session: Session, period: Period | str | None = None, unit: Unit | s
     ``computed``: filled with the month figures computed here that a read-only session could not
     keep (period id → (as_of, figures)), for ``keep_figures`` on the write side."""
     period = period if isinstance(period, Period) else get_period(session, period)
-    unit = _resolve(session, unit)
+    unit = unit_or_default(session, unit)
     prev = _previous(session, period)
     frozen = _report_row(session, prev, unit) if prev is not None else None
     frozen = frozen if frozen is not None and frozen.figures else None  # last month as it was sent
-    scope = _Scope(session, unit)
+    scope = Scope(session, unit)
     kept_now = month_figures(session, period, unit, scope, findings=with_findings, computed=computed)
     kept_before = month_figures(session, prev, unit, scope, findings=with_findings and frozen is None,
                                 computed=computed) if prev else {}
@@ -359,10 +331,12 @@ def _keeps(session: Session) -> bool:
 
 
 def _writable(session: Session) -> bool:
-    return not _conn(session).execute("PRAGMA query_only").fetchone()[0]
+    if session.get_bind().dialect.name == "sqlite":
+        return not dbapi(session).execute("PRAGMA query_only").fetchone()[0]
+    return dbapi(session).execute("SELECT current_setting('transaction_read_only')").fetchone()[0] == "off"
 
 
-def month_figures(session: Session, period: Period, unit: Unit, scope: _Scope | None = None, *,
+def month_figures(session: Session, period: Period, unit: Unit, scope: Scope | None = None, *,
                   findings: bool = True, computed: dict | None = None) -> dict:
     """A month's register figures (``_register``) and, with ``findings``, its findings counted
     (``_summary``), as kept in ``check_summaries`` when nothing they are made from has been written
@@ -381,7 +355,7 @@ def month_figures(session: Session, period: Period, unit: Unit, scope: _Scope | 
         else {}
     data = dict(kept)
     if "register" not in data:
-        data["register"] = _register(session, scope or _Scope(session, unit), period)
+        data["register"] = _register(session, scope or Scope(session, unit), period)
     if findings and "counts" not in data:
         data.update(_summary(check_period(session, period, unit)))
     if keeps and data.keys() != kept.keys():
@@ -414,7 +388,7 @@ def reserve_figures(session: Session, period: Period | str | None, unit: Unit | 
     if not _keeps(session):
         return {}
     period = period if isinstance(period, Period) else get_period(session, period)
-    unit = _resolve(session, unit)
+    unit = unit_or_default(session, unit)
     out: dict[int, str] = {}
     for p in (period, _previous(session, period)):
         if p is None:
@@ -441,7 +415,7 @@ def keep_figures(session: Session, unit: Unit | str | None, tokens: dict[int, st
     from app import __version__
     from app.models import CheckSummary
 
-    unit = _resolve(session, unit)
+    unit = unit_or_default(session, unit)
     kept = 0
     for pid, (as_of, data) in computed.items():
         if pid not in tokens:
@@ -478,7 +452,7 @@ def section_edits(session: Session, period: Period | str | None, unit: Unit | st
     """The clerk's edited text of the report's sections for the month (heading → text)."""
 
     period = period if isinstance(period, Period) else get_period(session, period)
-    row = _report_row(session, period, _resolve(session, unit))
+    row = _report_row(session, period, unit_or_default(session, unit))
     return json.loads(row.edits) if row is not None and row.edits else {}
 
 
@@ -491,7 +465,7 @@ def save_section(session: Session, period: Period | str | None, unit: Unit | str
     if heading not in SECTION_HEADINGS:
         raise UsageError(f"报告没有“{heading}”这一部分。")
     period = period if isinstance(period, Period) else get_period(session, period)
-    unit = _resolve(session, unit)
+    unit = unit_or_default(session, unit)
     row = _report_row(session, period, unit, create=True)
     edits = json.loads(row.edits) if row.edits else {}
     if text is None:
@@ -523,18 +497,18 @@ def _feedback_from(session: Session, month: str, townships: set[str], unit: Unit
     return tuple(out)
 
 
-def _closed_trend(session: Session, scope: _Scope, m: Month) -> list[tuple[str, int]]:
+def _closed_trend(session: Session, scope: Scope, m: Month) -> list[tuple[str, int]]:
     """销号 per month of the year up to the data month, from the closing dates kept in the month's register."""
     period = session.query(Period).filter(Period.month == str(m)).one()
-    rows = dict(_conn(session).execute(
-        f"SELECT substr(h.closed_out_on, 1, 7), count(*) FROM households h WHERE h.period_id = ?{scope.where} "
+    rows = dict(dbapi(session).execute(
+        f"SELECT substr(CAST(h.closed_out_on AS TEXT), 1, 7), count(*) FROM households h WHERE h.period_id = ?{scope.where} "
         "AND h.closed_out AND h.closed_out_on IS NOT NULL GROUP BY 1", (period.id,)).fetchall())
     return [(f"{m.year}-{k:02d}", int(rows.get(f"{m.year}-{k:02d}", 0))) for k in range(1, m.month + 1)]
 
 
 # --- drill-down --------------------------------------------------------------------------------
 _DRILL = {
-    "all": "1",
+    "all": "1 = 1",
     "remaining": "NOT h.closed_out",
     "closed": "h.closed_out",
     "closed_month": "h.closed_out AND h.closed_out_on BETWEEN :first AND :last",
@@ -546,7 +520,7 @@ def households_behind(session: Session, period: Period | str | None, unit: Unit 
                       limit: int = 5000) -> list[HouseholdRef]:
     """The households behind the figure ``key`` of ``analyse`` (``Line.key``), in register order."""
     period = period if isinstance(period, Period) else get_period(session, period)
-    scope = _Scope(session, _resolve(session, unit))
+    scope = Scope(session, unit_or_default(session, unit))
     m = Month.parse(period.month)
     params: dict = {"pid": period.id, "first": m.first_day.isoformat(), "last": m.last_day.isoformat(),
                     "month": period.month, "limit": limit}
@@ -573,7 +547,7 @@ def households_behind(session: Session, period: Period | str | None, unit: Unit 
         cond = f"h.village_id IN ({','.join(map(str, ids))})"
     else:
         raise UsageError(f"未知的统计项：{key}")
-    rows = _conn(session).execute(
+    rows = dbapi(session).execute(
         "SELECT h.uuid, h.village_id, (SELECT name FROM persons x WHERE x.household_id = h.id AND x.relation = '户主' "
         "LIMIT 1), h.cause, h.risk_colour, h.ytd_income, h.expected_month, h.closed_out_on FROM households h "
         f"WHERE h.period_id = :pid{scope.where} AND {cond} ORDER BY h.village_id, h.position, h.id LIMIT :limit",
@@ -592,7 +566,7 @@ def households_behind(session: Session, period: Period | str | None, unit: Unit 
 
 
 def unit_label(session: Session, unit: Unit | str | None) -> str:
-    return full_path(_resolve(session, unit))
+    return full_path(unit_or_default(session, unit))
 
 
 def export_report(session: Session, out_dir, period: Period | str | None = None, unit: Unit | str | None = None,
@@ -606,7 +580,7 @@ def export_report(session: Session, out_dir, period: Period | str | None = None,
     from app.kernel.analysis_text import report_content
 
     period = period if isinstance(period, Period) else get_period(session, period)
-    unit = _resolve(session, unit)
+    unit = unit_or_default(session, unit)
     a = analyse(session, period, unit)
     row = _report_row(session, period, unit, create=True)
     content = report_content(a, json.loads(row.edits) if row.edits else None)
@@ -621,7 +595,6 @@ def export_report(session: Session, out_dir, period: Period | str | None = None,
         from app.exporters.feedback import all_table, sheet_table
         from app.exporters.ledgers import write
 
-        from .feedback import record_feedback
 
         sheets = record_feedback(session, period, unit)
         sub = folder / "反馈单"
@@ -642,7 +615,7 @@ def analysis_findings(session: Session, today: dt.date | None = None, unit: Unit
     from app.rules.analysis import FeedbackRow, d10_report_exported, d11_feedback_answered, report_month
 
     today = today or dt.date.today()
-    unit = _resolve(session, unit)
+    unit = unit_or_default(session, unit)
     month = report_month(today)
     period = session.query(Period).filter(Period.month == month).one_or_none()
     out = []

@@ -205,7 +205,7 @@ def backup(
     return out
 
 
-def backup_before(db, reason: str) -> Path:
+def backup_before(db, reason: str) -> Path | None:
     """Call before an operation that rewrites much (import, new month, final export).
 
     ``db`` is an ``app.storage.Database``, a ``Session`` of one, or a path. Inside an open write
@@ -213,6 +213,9 @@ def backup_before(db, reason: str) -> Path:
     so calling it first thing in the operation's session is right. Raises ``BackupError`` (exit 1,
     Chinese message) if no backup can be made, so that a risky operation never runs without one.
     """
+    if getattr(db, "is_server", False) or (hasattr(db, "get_bind") and db.get_bind().dialect.name != "sqlite"):
+        log.info("no laptop backup before %s: the register is on a server (guatu server backup)", reason)
+        return None  # laptops have no pg_dump; the server backs itself up daily
     path = getattr(db, "path", None)
     if path is None and hasattr(db, "get_bind"):
         path = db.get_bind().url.database

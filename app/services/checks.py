@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.domain import ASSISTANCE
 from app.models import FundProject, Household, IncomeItem, Measure, Period, Person, Unit, VerificationNote
+from app.models.dialect import group_concat, is_postgres, raw
 from app.rules.data import Context, HouseholdData, PersonData
 from app.rules.duplicates import h12_duplicates
 from app.rules.engine import check_household, check_households
@@ -57,7 +58,7 @@ def _unit(session: Session, unit: Unit | str | None) -> Unit | None:
     return find_unit(session, unit) if isinstance(unit, str) else unit
 
 
-class _Units:
+class UnitIndex:
     """The unit tree in dicts: path "乡镇/村" of every unit and the villages below a unit."""
 
     def __init__(self, session: Session):
@@ -185,7 +186,7 @@ def _fill_grouped(conn, by_id: dict[int, HouseholdData], where) -> None:
     need it); a household whose text holds the separator is read row by row instead.
     """
     exact: set[int] = set()
-    q = (select(Measure.household_id, func.group_concat(Measure.category, _SEP), func.group_concat(Measure.text, _SEP))
+    q = (select(Measure.household_id, group_concat(Measure.category, _SEP), group_concat(Measure.text, _SEP))
          .where(Measure.household_id.in_(select(Household.id).where(*where))).group_by(Measure.household_id))
     for hid, cats, texts in conn.execute(q).all():
         h = by_id.get(hid)
@@ -196,8 +197,8 @@ def _fill_grouped(conn, by_id: dict[int, HouseholdData], where) -> None:
             else:
                 exact.add(hid)
     label = func.coalesce(IncomeItem.label, "")
-    q = (select(IncomeItem.household_id, func.group_concat(IncomeItem.category, _SEP),
-                func.group_concat(IncomeItem.amount, _SEP), func.group_concat(label, _SEP))
+    q = (select(IncomeItem.household_id, group_concat(IncomeItem.category, _SEP),
+                group_concat(IncomeItem.amount, _SEP), group_concat(label, _SEP))
          .where(IncomeItem.household_id.in_(select(Household.id).where(*where))).group_by(IncomeItem.household_id))
     for hid, cats, amounts, labels in conn.execute(q).all():
         h = by_id.get(hid)
@@ -227,9 +228,9 @@ def load_households(session: Session, period: Period | str | None, unit: Unit | 
         return _load(session, _period(session, period), _unit(session, unit), assistance, for_rules)
 
 
-def _scope(session: Session, period: Period, unit: Unit | None) -> tuple[_Units, list, dict[int, int]]:
+def _scope(session: Session, period: Period, unit: Unit | None) -> tuple[UnitIndex, list, dict[int, int]]:
     """The unit tree, the WHERE of the period's households (under ``unit``) and the village order."""
-    units = _Units(session)
+    units = UnitIndex(session)
     where = [Household.period_id == period.id]
     villages = units.villages(unit.id if unit is not None else None)
     if unit is not None:
@@ -243,7 +244,7 @@ def _load(session: Session, period: Period, unit: Unit | None, assistance: bool,
     return list(_load_where(session, units, where, order, assistance and not for_rules, for_rules).values())
 
 
-def _load_where(session: Session, units: _Units, where: list, order: dict[int, int], assistance: bool,
+def _load_where(session: Session, units: UnitIndex, where: list, order: dict[int, int], assistance: bool,
                 grouped: bool) -> dict[int, HouseholdData]:
     """Households selected by ``where`` by id, in tree and position order."""
     rows = session.connection().execute(select(*_H_COLS).where(*where)).all()
@@ -260,7 +261,7 @@ def village_sizes(session: Session, period: Period | str | None) -> dict[str, di
     ``load_households`` meets them), counted by SQLite (two GROUP BYs) instead of loading the register."""
     period = _period(session, period)
     units, _where, order = _scope(session, period, None)
-    conn = session.connection().connection.dbapi_connection
+    conn = raw(session)
     households = dict(conn.execute(
         "SELECT village_id, count(*) FROM households WHERE period_id = ? GROUP BY village_id", (period.id,)).fetchall())
     persons = dict(conn.execute(
@@ -302,7 +303,7 @@ def apply_notes(session: Session, period: Period | int, findings: list[Finding])
 
 def project_findings(session: Session, period: Period, unit: Unit | None = None) -> list[Finding]:
     """P-01 … P-06 on the fund projects of the townships at or under ``unit`` (all when None)."""
-    units = _Units(session)
+    units = UnitIndex(session)
     townships = units.townships(unit.id if unit is not None else None)
     if not townships:
         return []
@@ -392,8 +393,8 @@ def _check_screened(session: Session, period: Period, unit: Unit | None) -> list
     from .check_screen import suspects
 
     units, where, order = _scope(session, period, unit)
-    found = suspects(session.connection().connection.dbapi_connection, period.id, period.month,
-                     list(order) if unit is not None else None)
+    found = suspects(raw(session), period.id, period.month, list(order) if unit is not None else None,
+                     postgres=is_postgres(session.get_bind()))
     wanted = found.rules | found.twins
     if not wanted:
         return []

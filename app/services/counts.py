@@ -22,12 +22,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, func, select, type_coerce
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from app.domain import ASSISTANCE, BAND_A_LIMIT, BAND_A_SPLIT, BAND_B_LIMIT, FORM1_COUNTS, FORM2_COUNTS
 from app.forms.layouts import COUNTY_TOTAL_LABEL, scope_word, township_total_label
 from app.models import HandCount, Household, Period, Person, Unit
+from app.models.dialect import sum_true
 from app.models.units import unit_path
 from app.rules.findings import Finding
 
@@ -147,7 +148,7 @@ def _derive_periods(session: Session, periods: list[Period], villages: list[int]
     if not villages or not periods:
         return {}
     cols = [Household.period_id, Household.village_id, func.count(Person.id).label("total")]
-    cols += [func.sum(type_coerce(getattr(Person, code), Integer)).label(code) for code in ASSISTANCE]
+    cols += [sum_true(getattr(Person, code)).label(code) for code in ASSISTANCE]
     cols += [func.sum(case((cond, 1), else_=0)).label(code) for code, cond in _income_conditions(form).items()]
     period_ids = [p.id for p in periods]
     q = (

@@ -38,6 +38,7 @@ from sqlalchemy import func, insert, select
 from app.domain import ASSISTANCE, RISK_REASONS
 from app.kernel.month import Month
 from app.models import FundProject, Household, IncomeItem, Measure, Office, Period, Person, Unit
+from app.models.dialect import is_postgres, sync_ids
 
 from . import demo_data as W
 from .demo_parts import (
@@ -73,22 +74,12 @@ def generate(database, persons: int = 3000, seed: int = 1, months: DemoMonths = 
             select(func.count()).select_from(Period.__table__)
         ).scalar():
             raise Refused("数据库中已有数据，演示数据只能生成到空数据库中。")
-        # A big page cache for this connection, and the register's secondary indexes built once after
-        # the rows rather than kept up row by row (uuids and names arrive in random order).
-        conn.exec_driver_sql("PRAGMA cache_size=-262144")
-        indexes = conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN "
-            "('households', 'persons', 'measures', 'income_items')").all()
-        try:
-            for name, _sql in indexes:
-                conn.exec_driver_sql(f'DROP INDEX "{name}"')
+        if is_postgres(conn):
             gen.write(conn)
-            for _name, sql in indexes:
-                conn.exec_driver_sql(sql)
-            # after the indexes: without them each measure's lookup of its earlier months is a scan
+            sync_ids(conn, GENERATED_TABLES)
             fill_measure_starts(conn)
-        finally:
-            conn.exec_driver_sql("PRAGMA cache_size=-2000")
+        else:
+            _write_sqlite(conn, gen)
     from .demo_ledgers import generate_ledgers
     from .demo_records import add_records
 
@@ -98,6 +89,29 @@ def generate(database, persons: int = 3000, seed: int = 1, months: DemoMonths = 
     with database.session() as session:  # the year's lists, problems and 督战对象 (supervision.md §1–3)
         summary["ledgers"] = generate_ledgers(session, seed)
     return summary
+
+
+# The tables the generator fills with ids of its own choosing.
+GENERATED_TABLES = ["units", "periods", "households", "persons", "measures", "income_items", "fund_projects"]
+
+
+def _write_sqlite(conn, gen: _Generator) -> None:
+    """A big page cache for this connection, and the register's secondary indexes built once after
+    the rows rather than kept up row by row (uuids and names arrive in random order)."""
+    conn.exec_driver_sql("PRAGMA cache_size=-262144")
+    indexes = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN "
+        "('households', 'persons', 'measures', 'income_items')").all()
+    try:
+        for name, _sql in indexes:
+            conn.exec_driver_sql(f'DROP INDEX "{name}"')
+        gen.write(conn)
+        for _name, sql in indexes:
+            conn.exec_driver_sql(sql)
+        # after the indexes: without them each measure's lookup of its earlier months is a scan
+        fill_measure_starts(conn)
+    finally:
+        conn.exec_driver_sql("PRAGMA cache_size=-2000")
 
 
 class _Generator:
@@ -305,11 +319,17 @@ class _Generator:
 
     # ------------------------------------------------------------------ periods
     def march_changes(self) -> None:
-        """February → March: assistance gains, the M-07 drop, nothing else moves."""
+        """February → March: assistance gains, the M-07 drop, and most 红 households given a measure
+        started this month (R-01 then names the few that have none, as an office's register would)."""
         rng = self.rng
         for h in self.households:
             if h["uuid"] in self.violations.values():
                 continue
+            own = random.Random(h["uuid"])  # its own draw: the rest of the demo stays as it was
+            if h["risk_colour"] == "red" and not h["closed_out"] and own.random() < 0.9:
+                had = {text for _c, text in h["_measures"]}
+                cat, text = own.choice([m for m in NEW_RED_MEASURES if m[1] not in had] or NEW_RED_MEASURES[:1])
+                h["_measures"] = [*h["_measures"][:3], (cat, text)]
             in_drop = self.drop_village and h["_village"]["id"] == self.drop_village["id"] and h["band"] == "A"
             drop = in_drop and rng.random() < 0.8
             for p in h["_members"]:
@@ -406,5 +426,9 @@ class _Generator:
             "m07_village": f"{self.drop_village['_township']}/{self.drop_village['name']}" if self.drop_village else None,
         }
 
+
+# What an office adds for a household that turned 红 this month (seed 000's 动态预警 → 帮扶措施).
+NEW_RED_MEASURES = (("其它", "临时救助"), ("健康扶贫", "大病专项救治"), ("公益岗位", "村保洁员公益岗位"),
+                    ("就业", "县内企业务工"), ("低保兜底", "纳入低保兜底"))
 
 W_RISK = RISK_REASONS

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Date
 
 from app.domain import ASSISTANCE
+from app.models.dialect import insert_rows, insert_value, is_postgres
 
 from . import demo_data as W
 
@@ -200,15 +201,13 @@ def project_row(proj: dict, pid: int, month: str, fid: int, pos: int, months: De
 def bulk_insert(conn, table, rows: list[dict]) -> None:
     """Core executemany of plain tuples, skipping per-value type processing (10x faster here).
 
-    Values are stored as SQLAlchemy stores them on SQLite: bools as 0/1, dates as ISO text.
+    Values are stored as SQLAlchemy stores them: on SQLite dates as ISO text (app.models.dialect).
     """
     if not rows:
         return
     cols = list(rows[0])
-    quote = conn.dialect.identifier_preparer.quote
-    sql = f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in cols)}) VALUES ({', '.join('?' * len(cols))})"
     dates = [i for i, c in enumerate(cols) if isinstance(table.c[c].type, Date)]
     out = [tuple(r.values()) for r in rows]
-    if dates:
-        out = [tuple(v.isoformat() if i in dates and v is not None else v for i, v in enumerate(t)) for t in out]
-    conn.exec_driver_sql(sql, out)
+    if dates and not is_postgres(conn):
+        out = [tuple(insert_value(conn, v) if i in dates else v for i, v in enumerate(t)) for t in out]
+    insert_rows(conn, table.name, cols, out)

@@ -19,9 +19,9 @@ from app.kernel.month import Month
 from app.models import Period, Problem, Unit
 
 from . import audit
-from .analysis import _conn, _resolve, _Scope
 from .checks import check_period
 from .periods import get_period
+from .register_scope import Scope, dbapi, unit_or_default
 
 
 def feedback_due(period: str) -> dt.date:
@@ -32,9 +32,9 @@ def feedback_due(period: str) -> dt.date:
 
 def _candidate_lines(session: Session, period: Period, unit: Unit) -> dict[str, list[FeedbackLine]]:
     """Lines found this month, per township, before they are matched against the ledger."""
-    scope = _Scope(session, unit)
+    scope = Scope(session, unit)
     out: dict[str, list[FeedbackLine]] = defaultdict(list)
-    c, w = _conn(session), scope.where
+    c, w = dbapi(session), scope.where
     due = feedback_due(period.month)
     head = "(SELECT name FROM persons x WHERE x.household_id = h.id AND x.relation = '户主' LIMIT 1)"
     # red/yellow households none of whose measures started this month (measures.start_month)
@@ -91,8 +91,8 @@ def feedback_sheets(session: Session, period: Period | str | None = None, unit: 
                     ) -> list[FeedbackSheet]:
     """The month's 反馈单 of every township of ``unit``, each line linked to its ledger problem if there is one."""
     period = period if isinstance(period, Period) else get_period(session, period)
-    unit = _resolve(session, unit)
-    scope = _Scope(session, unit)
+    unit = unit_or_default(session, unit)
+    scope = Scope(session, unit)
     townships = list(dict.fromkeys(scope.township[v] for v in scope.villages))
     found = _candidate_lines(session, period, unit)
     ledger = _ledger_lines(session, period, unit, townships)
@@ -137,9 +137,9 @@ def record_feedback(session: Session, period: Period | str | None = None, unit: 
     already there stay linked. Returns the sheets, linked."""
     today = today or dt.date.today()
     period = period if isinstance(period, Period) else get_period(session, period)
-    unit = _resolve(session, unit)
+    unit = unit_or_default(session, unit)
     year = Month.parse(period.month).year
-    paths = {p: i for i, p in _Scope(session, unit).units.paths.items()}
+    paths = {p: i for i, p in Scope(session, unit).units.paths.items()}
     position = session.query(Problem).filter(Problem.year == year).count()
     for sheet in feedback_sheets(session, period, unit):
         for ln in sheet.lines:

@@ -134,7 +134,7 @@ def worth_a_child(files: list[str] | tuple[str, ...]) -> bool:
 def preview_in_child(db: Database, files: list[str] | tuple[str, ...], period: str | None = None, *,
                      passphrase: str | None = None, progress: Progress | None = None) -> PreviewSummary:
     """``preview_import`` in a child process; 取消 (``progress.check``) ends the child."""
-    args = (str(db.path), tuple(str(f) for f in files), period, passphrase)
+    args = (str(db.location), tuple(str(f) for f in files), period, passphrase)
     return _run(_preview_main, args, progress, before=None)
 
 
@@ -151,11 +151,12 @@ class ImportInChild:
     def outcome(self, db: Database):
         from .operations import Outcome
 
-        if db.lock is None or not db.lock.held:
+        if not db.write:
             raise UsageError("数据库以只读方式打开，不能导入。")
-        token = db.lock.delegate()
+        # SQLite: the child writes under our lock; a server has no file lock (its own locking holds)
+        token = db.lock.delegate() if db.lock is not None else None
         request = replace(self.request, before_write=None)  # runs here, in the parent, when the child asks
-        args = (str(db.path), token, request)
+        args = (str(db.location), token, request)
         summary, result, changed = _run(_import_main, args, self.progress, before=self.request.before_write)
         return Outcome((summary, result), changed)
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from app.kernel.derive import band_for
 from app.kernel.month import Month
 from app.models import FundProject, HandCount, Household, IncomeItem, Measure, Period, Person, Unit
+from app.models.dialect import reserve_ids, sync_ids
 from app.models.units import unit_path
 from app.services.backup import backup_before
 
@@ -91,6 +92,7 @@ def new_month(session: Session, from_month: str, to_month: str,
         target = Period(month=to_month, state="open")
         session.add(target)
         session.flush()
+    reserve_ids(session, ["households"])  # ids are chosen here: other clerks' inserts wait (PostgreSQL)
     off = (session.scalar(select(func.max(Household.id))) or 0)
     conn = session.connection()
     hcols = _cols(Household, ("id", "period_id"))
@@ -103,6 +105,7 @@ def new_month(session: Session, from_month: str, to_month: str,
         conn.execute(text(f'INSERT INTO {t} (household_id, {_q(cols)}) SELECT c.household_id + :off, {picked} '
                           f'FROM {t} c JOIN households h ON h.id = c.household_id WHERE h.period_id = :src '
                           f'ORDER BY c.id'), {"off": off, "src": src.id})
+    sync_ids(session, ["households"])
     left_scope = []
     if crossing:
         rows = [{"i": hid + off, "p": inc, "b": band} for hid, (inc, band) in bands.items() if band]

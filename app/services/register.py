@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app import domain
 from app.models import Household, IncomeItem, Measure, Period, Person, Unit
+from app.models.dialect import is_postgres
 from app.services import adjustments, audit
 from app.services.errors import Refused
 from app.services.periods import require_open
@@ -256,7 +257,12 @@ FILL_OWN_MONTH = (
 
 def fill_measure_starts(conn: Connection) -> None:
     """Measure lines written without a start month (an import from the forms, a generated register)
-    take the month the household had the same text first, else their own month."""
+    take the month the household had the same text first, else their own month.
+
+    On PostgreSQL the tables are analysed first: rows just written in bulk are unknown to its planner,
+    which would then look each measure's earlier months up by scanning (minutes for a county)."""
+    if is_postgres(conn):
+        conn.exec_driver_sql("ANALYZE households, measures, periods")
     conn.execute(sql_text(FILL_STARTS))
     conn.execute(sql_text(FILL_OWN_MONTH))
 

@@ -67,6 +67,9 @@ def build_menus(w) -> dict[str, QAction]:
         menus[menu_name].addAction(act)
         acts[key] = act
     menus["文件"].addSeparator()
+    acts["open_db"] = make_action(w, "打开数据库…", w.open_other_database, icon_name="fa5s.folder-open")
+    acts["open_db"].setToolTip("在新窗口中打开本机的另一个数据库文件，或服务器上的县级台账")
+    menus["文件"].addAction(acts["open_db"])
     acts["settings"] = make_action(w, "设置…", w.show_settings, icon_name="fa5s.cog")
     menus["文件"].addAction(acts["settings"])
     menus["文件"].addSeparator()

@@ -116,10 +116,13 @@ def open_database(path: Path, dialogs: Dialogs, parent=None) -> tuple[Database, 
     return None if isinstance(opened, int) else opened
 
 
-def _open(path: Path, dialogs: Dialogs, parent=None) -> tuple[Database, bool] | int:
+def _open(path: Path | str, dialogs: Dialogs, parent=None) -> tuple[Database, bool] | int:
     """``open_database`` with the exit code when nothing was opened: 3 in use (or the clerk quit),
-    2 a file that cannot be used (damaged, foreign, too new; the dialog said which)."""
+    2 a file that cannot be used (damaged, foreign, too new; the dialog said which). ``path`` a
+    server URL (str): many clerks write at once, there is no "in use"."""
     try:
+        if isinstance(path, str):
+            return Database(path), False
         return Database(path, create=not path.exists() or path.stat().st_size == 0), False
     except DatabaseInUse as e:
         answer = dialogs.choose(parent, "数据库正在使用", f"{e}\n\n本窗口不能修改数据。可以只读打开查看，或退出。",
@@ -136,8 +139,9 @@ def _open(path: Path, dialogs: Dialogs, parent=None) -> tuple[Database, bool] | 
         return 2
 
 
-def run(db_path: Path, screenshot: Path | None = None) -> int:
-    """``guatu gui``: the main window on ``db_path``; with ``screenshot``, render a PNG and exit."""
+def run(db_path: Path | str, screenshot: Path | None = None) -> int:
+    """``guatu gui``: the main window on ``db_path``; with ``screenshot``, render a PNG and exit.
+    ``db_path`` a server URL (str): no start-up check or laptop backups (the server backs itself up)."""
     from app.logging_setup import setup_logging
     from app.ui.dialogs import RecordingDialogs
     from app.ui.main_window import MainWindow
@@ -146,12 +150,13 @@ def run(db_path: Path, screenshot: Path | None = None) -> int:
     app = create_application()
     dialogs: Dialogs = RecordingDialogs(choice=0) if screenshot else Dialogs()
     install_excepthook(dialogs)
-    if not screenshot and Path(db_path).exists():
+    server = isinstance(db_path, str)
+    if not server and not screenshot and Path(db_path).exists():
         from app.ui.backup_dialog import start_up
 
         if not start_up(Path(db_path), dialogs):  # a damaged register: restored, or the clerk quit
             return 2
-    opened = _open(Path(db_path), dialogs)
+    opened = _open(db_path if server else Path(db_path), dialogs)
     if isinstance(opened, int):
         return opened
     database, read_only = opened
@@ -166,7 +171,7 @@ def run(db_path: Path, screenshot: Path | None = None) -> int:
     try:
         if screenshot:
             return _screenshot(app, window, Path(screenshot))
-        if not read_only:
+        if not read_only and not server:
             from app.ui.backup_dialog import start_daily_backups
 
             start_daily_backups(window, Path(db_path))

@@ -64,7 +64,7 @@ class MainWindow(QMainWindow):
         self.check_handle: TaskHandle | None = None
         self.warm_handle: TaskHandle | None = None
         self._fresh: set[str] = set()
-        self.setWindowTitle(f"挂图作战 — {database.path.name}{'（只读）' if self.store.read_only else ''}")
+        self.setWindowTitle(f"挂图作战 — {database.label}{'（只读）' if self.store.read_only else ''}")
         self._build()
         self.editor.changed.connect(self.on_change)
         self.load_periods()
@@ -596,6 +596,14 @@ class MainWindow(QMainWindow):
     def show_settings(self) -> None:
         window_tools.show_settings(self)
 
+    def open_other_database(self) -> None:
+        """文件 › 打开数据库…: a file or a server register in a window of its own."""
+        from app.ui.open_database import choose_target, open_elsewhere
+
+        target = choose_target(self)
+        if target:
+            open_elsewhere(self, self.dialogs, target)
+
     def fit_screen(self) -> None:
         """Sizes for this screen: the last ones used on a screen of this size, else defaults that
         fit 1366×768 (compact member columns unless every column fits)."""
@@ -615,7 +623,9 @@ class MainWindow(QMainWindow):
         return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "guatu", "window")
 
     def _state_key(self) -> str:
-        return "last/" + str(self.store.db.path.resolve()).replace("/", "|").replace("\\", "|")
+        db = self.store.db
+        where = db.where if db.is_server else str(db.path.resolve())
+        return "last/" + where.replace("/", "|").replace("\\", "|")
 
     def restore_last(self) -> None:
         """The village and household last used in this register (first start: the first village),

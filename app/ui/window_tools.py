@@ -59,6 +59,10 @@ def show_backups(window: MainWindow) -> None:
     """文件 › 备份/恢复…; a restore closes the register, puts the backup in place and reopens it."""
     from app.ui.backup_dialog import BackupDialog, restore_backup
 
+    if window.store.db.is_server:
+        window.dialogs.info(window, "备份/恢复", "服务器上的数据库由服务器每天自动备份；恢复请在服务器上用 "
+                            "guatu server restore（见 docs/server.md）。")
+        return
     path = window.store.db.path
 
     def on_restore(backup_path) -> bool:

@@ -101,8 +101,14 @@ def write_form4(path: Path, households: list[dict], *, header: list[str] | None 
     return path
 
 
-def dump(db_path: Path) -> list:
+def dump(db_path: Path | str) -> list:
     """Every row of every table except the audit log: what 'nothing was written' is compared with."""
+    if isinstance(db_path, str):  # a PostgreSQL register (tests/conftest.py)
+        from _query import query
+
+        tables = [r[0] for r in query(db_path, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                                               "ORDER BY tablename")]
+        return [(t, query(db_path, f'SELECT * FROM "{t}" ORDER BY 1')) for t in tables]
     con = sqlite3.connect(db_path)
     try:
         tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]

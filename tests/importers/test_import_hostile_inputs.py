@@ -51,8 +51,13 @@ def package(folder: Path, register_text: str | bytes, *, files=None, final: bool
     return folder
 
 
-def raw(db_path: Path) -> bytes:
-    """The register file's bytes (with its WAL checkpointed by the closing connection)."""
+def raw(db_path: Path | str) -> bytes | list:
+    """The register file's bytes (with its WAL checkpointed by the closing connection); on
+    PostgreSQL every row of every table."""
+    if isinstance(db_path, str):
+        from test_import_helpers import dump
+
+        return dump(db_path)
     return db_path.read_bytes()
 
 

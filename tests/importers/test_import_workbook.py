@@ -112,7 +112,7 @@ def test_household_cells_repeated_on_every_row_without_merges(db, tmp_path):
 def test_stated_size_and_totals_that_disagree_are_findings_not_fixes(db, tmp_path):
     bad = seed_household(size=5, income=seed_household()["income"].replace("合计23300元, 人均5825元", "合计23000元, 人均5000元"))
     book = write_form4(tmp_path / "错.xlsx", [bad])
-    before = dump(db.path)
+    before = dump(db.location)
     plan = preview(db, book)
     codes = {(f.code, f.column, f.row) for f in plan.errors}
     assert ("H-02", "F", 5) in codes
@@ -122,7 +122,7 @@ def test_stated_size_and_totals_that_disagree_are_findings_not_fixes(db, tmp_pat
     with db.session() as s, pytest.raises(Refused) as e:
         apply_import(s, preview_import(s, [book], "2020-03"))
     assert "未作任何修改" in e.value.message
-    assert dump(db.path) == before
+    assert dump(db.location) == before
 
 
 def test_cli_refuses_e_findings_with_location(db_path, tmp_path):

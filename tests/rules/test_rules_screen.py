@@ -84,6 +84,7 @@ HOUSEHOLD_VALUES = {
 }
 
 
+@pytest.mark.sqlite_only  # SQLite's loose column types: PostgreSQL refuses text in a number column at the door
 @pytest.mark.parametrize("table, values", [("persons", PERSON_VALUES), ("households", HOUSEHOLD_VALUES)])
 def test_odd_values_same_findings(demo_db, table, values):
     persons, households = _ids(demo_db)
@@ -131,6 +132,8 @@ def test_twins_measures_and_income(demo_db):
         f"(SELECT household_id FROM persons WHERE id = {persons[230]}))",
     ]
     for sql in steps:
+        if demo_db.is_server and "'abc'" in sql:  # PostgreSQL refuses text in a number column itself
+            continue
         with demo_db.session() as s:
             s.execute(text(sql))
         _same(demo_db)

@@ -195,6 +195,7 @@ def test_locked_month_refuses(db, two_months):
     assert _records(db, "2020-03") == []
 
 
+@pytest.mark.sqlite_only  # copies the register file
 def test_import_records_changes_but_not_into_an_empty_unit(db, two_months, tmp_path):
     """The other office removed a person and added a household; importing its package here records both."""
     import shutil

@@ -12,13 +12,12 @@ def _text(pdf) -> str:
 
 
 def test_income_table_and_handbook(demo_db_path, tmp_path):
-    import sqlite3
+    from _query import query
 
-    con = sqlite3.connect(demo_db_path)
-    village, n = con.execute(
+    [(village, n)] = query(
+        demo_db_path,
         "SELECT v.name, count(*) FROM households h JOIN units v ON v.id = h.village_id JOIN periods p ON p.id = h.period_id "
-        "WHERE p.month = '2020-03' GROUP BY v.id ORDER BY v.id LIMIT 1").fetchone()
-    con.close()
+        "WHERE p.month = '2020-03' GROUP BY v.id ORDER BY v.id LIMIT 1")
     income = tmp_path / "收入.pdf"
     assert main(["household-papers", "--db", str(demo_db_path), "--unit", village, "--out", str(income)]) == 0
     text = _text(income)

@@ -76,12 +76,9 @@ def test_township_package_leaves_identifiers_out_unless_encrypted(demo_db_path, 
         zf.read(zf.namelist()[0])
 
     # the county's register lost them (say, a fresh copy): the passphrase brings them back
-    import sqlite3
+    from _query import execute
 
-    con = sqlite3.connect(demo_db_path)
-    con.execute("UPDATE persons SET id_number = NULL, phone = NULL")
-    con.commit()
-    con.close()
+    execute(demo_db_path, "UPDATE persons SET id_number = NULL, phone = NULL")
     rc, out = run_cli("import", "--db", str(demo_db_path), secret["zip"], "--replace", "--json", "--passphrase-file",
                       str(tmp_path / "pass.txt"))
     assert rc == 0, out.get("message")

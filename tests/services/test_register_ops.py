@@ -62,10 +62,10 @@ def test_household_added_removed_and_restored_keeps_its_uuids(demo_db):
     assert out.changed.structural and out.changed.households
     remove = add.inverse(out.value)
     gone = execute(demo_db, remove)
-    assert gone.value.old == uuid and not query(demo_db.path, "SELECT 1 FROM households WHERE uuid = ?", uuid)
+    assert gone.value.old == uuid and not query(demo_db.location, "SELECT 1 FROM households WHERE uuid = ?", uuid)
     back = execute(demo_db, remove.inverse(gone.value))
     assert back.value.new == uuid
-    assert query(demo_db.path, "SELECT p.name, p.relation FROM persons p JOIN households h ON h.id = p.household_id "
+    assert query(demo_db.location, "SELECT p.name, p.relation FROM persons p JOIN households h ON h.id = p.household_id "
                               "WHERE h.uuid = ?", uuid) == [("周新华", "户主")]
 
 
@@ -73,7 +73,7 @@ def test_panel_requests_and_their_inverses(demo_db):
     period, hh, _head, _v = _household(demo_db, "2020-03")
 
     def values() -> tuple:
-        return query(demo_db.path, "SELECT closed_out, risk_colour, risk_reasons, helper_name FROM households "
+        return query(demo_db.location, "SELECT closed_out, risk_colour, risk_reasons, helper_name FROM households "
                                    "WHERE uuid = ? AND period_id = ?", hh, period)[0]
 
     start = values()
@@ -120,7 +120,7 @@ def test_unit_requests_name_the_unit_and_refuse_typed(demo_db):
     added = execute(demo_db, unit_ops.AddUnit(town_id, "新丰村", "village"))
     assert added.changed.units == {added.value} and added.changed.structural
     execute(demo_db, unit_ops.RenameUnit(added.value, "新峰村"))
-    assert query(demo_db.path, "SELECT name FROM units WHERE id = ?", added.value) == [("新峰村",)]
+    assert query(demo_db.location, "SELECT name FROM units WHERE id = ?", added.value) == [("新峰村",)]
     with pytest.raises(UsageError):  # nothing below a village
         execute(demo_db, unit_ops.AddUnit(village, "三组", "village"))
     with pytest.raises(Refused):  # a village with households stays

@@ -18,12 +18,9 @@ MONTH = "2020-03"
 
 def _clean(db_path: Path) -> None:
     """The demo's deliberate H-13 (a band-A household at 5200元) would refuse the import."""
-    import sqlite3
+    from _query import execute
 
-    con = sqlite3.connect(db_path)
-    con.execute("UPDATE households SET prior_income = 4800 WHERE band = 'A' AND prior_income >= 5000")
-    con.commit()
-    con.close()
+    execute(db_path, "UPDATE households SET prior_income = 4800 WHERE band = 'A' AND prior_income >= 5000")
 
 
 def _export_form4(db_path: Path, out: Path, band: str = "A") -> Path:
