@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from _query import query
 from test_import_helpers import dump, households, seed_household, write_form4
 
 from app.services import import_child, operations
@@ -20,20 +21,17 @@ from app.services.imports import ImportFiles, preview_import
 from app.storage import Database
 
 
-def register(path: Path) -> list:
-    """What an import writes, without the uuids and times that differ between two runs."""
-    con = sqlite3.connect(path)
-    try:
-        return [
-            con.execute("SELECT u.name, h.position, h.band, h.head_phone, h.cause, h.helper_name, h.helper_phone, "
-                        "h.expected_month FROM households h JOIN units u ON u.id = h.village_id ORDER BY 1, 2").fetchall(),
-            con.execute("SELECT p.household_id, p.position, p.name, p.relation, p.age, p.health, p.labour "
-                        "FROM persons p ORDER BY 1, 2").fetchall(),
-            con.execute("SELECT month, state FROM periods").fetchall(),
-            con.execute("SELECT name, level FROM units ORDER BY id").fetchall(),
-        ]
-    finally:
-        con.close()
+def register(where: Path | str) -> list:
+    """What an import writes, without the uuids and times that differ between two runs (a SQLite
+    file or a PostgreSQL URL)."""
+    return [
+        query(where, "SELECT u.name, h.position, h.band, h.head_phone, h.cause, h.helper_name, h.helper_phone, "
+                     "h.expected_month FROM households h JOIN units u ON u.id = h.village_id ORDER BY 1, 2"),
+        query(where, "SELECT p.household_id, p.position, p.name, p.relation, p.age, p.health, p.labour "
+                     "FROM persons p ORDER BY 1, 2"),
+        query(where, "SELECT month, state FROM periods"),
+        query(where, "SELECT name, level FROM units ORDER BY id"),
+    ]
 
 
 class Cancelled(Exception):
@@ -95,7 +93,7 @@ def test_child_import_writes_what_the_in_process_import_writes(tmp_path, book):
 
 
 def test_cancel_while_the_child_writes_leaves_the_register_unchanged(tmp_path, book, db):
-    before = dump(db.path)
+    before = dump(db.location)
 
     def cancel_when_writing(progress: Progress, text: str) -> None:
         if text == "正在写入数据库…":
@@ -105,13 +103,13 @@ def test_cancel_while_the_child_writes_leaves_the_register_unchanged(tmp_path, b
     with pytest.raises(Cancelled):
         operations.execute(db, ImportInChild(ImportFiles((str(book),), "2020-03"), progress))
     assert progress.held is None and import_child.live_children() == []
-    assert dump(db.path) == before
+    assert dump(db.location) == before
     operations.execute(db, ImportFiles((str(book),), "2020-03"))  # the worker's lock and file still work
-    assert len(register(db.path)[1]) == 48
+    assert len(register(db.location)[1]) == 48
 
 
 def test_a_child_killed_mid_write_leaves_the_register_unchanged(tmp_path, book, db):
-    before = dump(db.path)
+    before = dump(db.location)
 
     def kill_when_writing(_progress: Progress, text: str) -> None:
         if text == "正在写入数据库…":
@@ -120,14 +118,15 @@ def test_a_child_killed_mid_write_leaves_the_register_unchanged(tmp_path, book, 
 
     with pytest.raises(ImportFailed, match="没有任何改动"):
         operations.execute(db, ImportInChild(ImportFiles((str(book),), "2020-03"), Progress(kill_when_writing)))
-    assert dump(db.path) == before and import_child.live_children() == []
-    with sqlite3.connect(db.path) as con:
-        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert dump(db.location) == before and import_child.live_children() == []
+    if db.path is not None:
+        with sqlite3.connect(db.path) as con:
+            assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
 def test_a_refusal_comes_back_as_the_window_shows_it(tmp_path, db):
     bad = write_form4(tmp_path / "错.xlsx", [seed_household(size=7)])
-    before = dump(db.path)
+    before = dump(db.location)
     with pytest.raises(Refused) as refused:
         operations.execute(db, ImportInChild(ImportFiles((str(bad),), "2020-03")))
     e = refused.value
@@ -135,7 +134,7 @@ def test_a_refusal_comes_back_as_the_window_shows_it(tmp_path, db):
     assert e.plan.blocking_count == len(e.findings) and e.plan.blocking
     preview = import_child.preview_in_child(db, [str(bad)], "2020-03")
     assert preview.blocking_count and not import_child.live_children()
-    assert dump(db.path) == before
+    assert dump(db.location) == before
 
 
 def test_a_usage_error_keeps_its_type_and_words(tmp_path, db):
