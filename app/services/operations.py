@@ -100,9 +100,15 @@ RETRIES = 3  # a row another clerk changed between our read and our write: the r
 def execute(db: Database, request: Request[T]) -> Outcome[T]:
     """Run ``request`` in one write transaction (committed on success, rolled back on an error).
 
+    A request with an ``outcome(db)`` runs its transaction elsewhere (a large import in a child
+    process, ``import_child.ImportInChild``) and is handed the database instead.
+
     A row changed by another clerk's transaction while this one ran (its version moved on: no lost
     update) makes the request run again on what is now committed; a request carrying the version
     the window showed is then refused as ``concurrency.StaleEdit``."""
+    elsewhere = getattr(request, "outcome", None)
+    if callable(elsewhere):
+        return elsewhere(db)
     for attempt in range(RETRIES):
         try:
             return _execute(db, request)
