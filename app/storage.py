@@ -27,6 +27,7 @@ import socket
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -196,6 +197,44 @@ class WriteLock:
     def held(self) -> bool:
         return self._fh is not None
 
+    def delegate(self) -> DelegatedLock:
+        """A token for one child process of this holder to write under this lock (a long import
+        run off the window's process): see ``DelegatedLock``."""
+        if not self.held:
+            raise StorageError("没有持有数据库的写入锁，不能交给子进程写入。")
+        return DelegatedLock(self._db, self.path, os.getpid())
+
+
+@dataclass(frozen=True)
+class DelegatedLock:
+    """The write lock of a live parent process, lent to a child it started and waits for.
+
+    The child does not take the lock (the parent keeps it for the whole time); ``acquire`` only
+    checks that the lender is the child's own parent and that the lock file is still held by a live
+    process, else it refuses. The lender's write worker waits while the child writes, so there is
+    still one writer, and SQLite's own lock (``BEGIN IMMEDIATE``) holds if anything goes wrong. The
+    child must end itself when its parent dies (the OS then drops the parent's lock):
+    ``app.services.import_child`` watches the parent for that."""
+
+    db: Path
+    path: Path
+    holder_pid: int
+
+    def acquire(self) -> None:
+        from app.filelocks import BusyMarker
+
+        if os.getppid() != self.holder_pid:
+            raise DatabaseInUse("写入锁只能交给持锁进程自己启动的子进程。")
+        if BusyMarker.is_stale(self.path):  # nobody holds it: the lender is gone
+            raise DatabaseInUse("持有写入锁的程序已经退出，子进程不能写入。")
+
+    def release(self) -> None:
+        """The lender releases its lock, not the child."""
+
+    @property
+    def held(self) -> bool:
+        return True
+
 
 def _make_engine(path: Path, write: bool, *, reader: bool = False) -> Engine:
     """``write``: the lock holder's engine, every transaction ``BEGIN IMMEDIATE`` (one writer at a
@@ -254,7 +293,10 @@ class Database:
     path: Path | None
     url: str | None
 
-    def __init__(self, target: str | os.PathLike, *, write: bool = True, create: bool = False):
+    def __init__(self, target: str | os.PathLike, *, write: bool = True, create: bool = False,
+                 lock: DelegatedLock | None = None):
+        """``lock`` (SQLite): write under a lock lent by the parent process (``WriteLock.delegate``);
+        the file was checked when the parent opened it, so only its tables and version are looked at again."""
         from app.connections import ConnectionError_, resolve
 
         try:
@@ -276,9 +318,9 @@ class Database:
             if self.path.stat().st_size == 0 and not create:
                 raise StorageError(f"数据库是空的（0 字节），不是挂图作战数据库：{self.path}")
             if self.path.stat().st_size > 0:
-                inspect_file(self.path, write=write)  # refuse before anything is written
+                inspect_file(self.path, write=write, check=lock is None)  # refuse before anything is written
         if write:
-            self.lock = WriteLock(self.path)
+            self.lock = lock or WriteLock(self.path)
             self.lock.acquire()
         try:
             self.engine = _make_engine(self.path, write)

@@ -23,6 +23,15 @@ CHILD_FROM_BYTES = 512 * 1024  # below this a sheet converts in well under the 5
 CHUNK_ROWS = 1_000  # ~300 KB pickled, unpickled in well under 10 ms
 
 
+_child_allowed = True
+
+
+def stay_in_process() -> None:
+    """Read every workbook in this process: it is itself a child, already off the window's process."""
+    global _child_allowed
+    _child_allowed = False
+
+
 class ReaderFailed(Exception):
     """calamine refused the file (damaged, password-protected, malformed) or its process died."""
 
@@ -31,7 +40,7 @@ def read_sheets(path: Path, *, child: bool | None = None) -> list[tuple[str, lis
     """Each sheet's (name, rows, merges (r0, c0, r1, c1)); ``child`` None: by the file's size.
     Raises ``limits.Rejected`` (a sheet over the limits) or ``ReaderFailed``."""
     if child is None:
-        child = path.stat().st_size >= CHILD_FROM_BYTES
+        child = _child_allowed and path.stat().st_size >= CHILD_FROM_BYTES
     if not child:
         return list(_sheets(str(path), path.name))
     return _in_child(path)

@@ -81,7 +81,12 @@ class Request(Protocol[T]):
 
 
 def execute(db: Database, request: Request[T]) -> Outcome[T]:
-    """Run ``request`` in one write transaction (committed on success, rolled back on an error)."""
+    """Run ``request`` in one write transaction (committed on success, rolled back on an error).
+    A request with an ``outcome(db)`` runs its transaction elsewhere (a large import in a child
+    process, ``import_child.ImportInChild``) and is handed the database instead."""
+    elsewhere = getattr(request, "outcome", None)
+    if callable(elsewhere):
+        return elsewhere(db)
     with db.session() as s:
         touched = request.households(s)
         before = {hid: _findings(s, hid) for hid in touched}

@@ -38,10 +38,14 @@ KINDS = {"households": "台账（附件4）", "counts1": "附件1人数", "count
 MAX_ROWS = 3000  # rows shown per table
 
 
-def findings_summary(findings: list, blocking: int) -> str:
-    """The 问题 count as the 问题 tab lists it, split by level; says which of them stop the import."""
-    errors = sum(1 for f in findings if f.severity == "E")
-    text = f"问题{len(findings)}个（错误{errors}个，提示{len(findings) - errors}个）"
+def findings_summary(findings: list, blocking: int, *, total: int | None = None, errors: int | None = None) -> str:
+    """The 问题 count as the 问题 tab lists it, split by level; says which of them stop the import.
+    ``total``/``errors``: the counts when ``findings`` is only the first of them (a large preview)."""
+    if errors is None:
+        errors = sum(1 for f in findings if f.severity == "E")
+    if total is None:
+        total = len(findings)
+    text = f"问题{total}个（错误{errors}个，提示{total - errors}个）"
     if errors and blocking < errors:
         text += f"，其中{blocking}个错误阻止导入" if blocking else "，数据包自带的错误不阻止导入"
     return text + "。"
@@ -203,24 +207,32 @@ class PreviewPage(QWizardPage):
         self.summary.setText("正在读取并检查文件…")
         files, period = self.w.files_page.paths(), self.w.files_page.period()
         secret = self.w.files_page.passphrase_text()  # as typed, as the export dialog takes it
+        from app.services import import_child
         from app.services.imports import preview_import
 
-        self.w.handle = self.w.runner.run(lambda s, _p: preview_import(s, files, period, passphrase=secret),
-                                          title="读取文件",
-                                          on_result=self.show_plan, on_error=self.show_error)
+        if import_child.worth_a_child(files):  # read and checked in a child process: the window stays free
+            db = self.w.db
+            self.w.handle = self.w.runner.run(
+                lambda p: import_child.preview_in_child(db, files, period, passphrase=secret, progress=p),
+                title="读取文件", on_result=self.show_plan, on_error=self.show_error, with_session=False)
+            return
+        self.w.handle = self.w.runner.run(
+            lambda s, _p: import_child.summarise(preview_import(s, files, period, passphrase=secret)),
+            title="读取文件", on_result=self.show_plan, on_error=self.show_error)
 
     def show_error(self, error: BaseException) -> None:
         self.summary.setText(f"无法预览：{getattr(error, 'message', error)}")
         self.completeChanged.emit()
 
     def show_plan(self, plan) -> None:
+        """``plan``: an ``import_child.PreviewSummary`` (what is shown, never the records)."""
         self.w.plan = plan
         a, c, u = plan.totals("added"), plan.totals("changed"), plan.totals("unchanged")
-        e = len(plan.errors)
+        e = plan.blocking_count
         lines = [
             f"{month_label(plan.period) if plan.period else ''}：新增{a['households']}户{a['persons']}人，"
-            f"变化{c['households']}户{c['persons']}人，无变化{u['households']}户；规范化{len(plan.normalised)}处；"
-            + findings_summary(plan.findings, e)
+            f"变化{c['households']}户{c['persons']}人，无变化{u['households']}户；规范化{plan.normalised_count}处；"
+            + findings_summary(plan.findings, e, total=plan.finding_count, errors=plan.error_count)
         ]
         if e or plan.locked:
             lines.append("有错误，不能导入：请按“问题”页改正文件后重新导入。数据库不会有任何改动。")
@@ -237,9 +249,10 @@ class PreviewPage(QWizardPage):
         findings = [[f.code, sev.get(f.severity, f.severity), f.file, f.sheet, f.row, f.column, f.message]
                     for f in sorted(plan.findings, key=lambda f: f.severity != "E")]
         self.tabs.addTab(_table(["规则", "级别", "文件", "工作表", "行", "列", "说明"], findings),
-                         f"问题（{len(findings)}）")
+                         f"问题（{plan.finding_count}）")
         norm = [[n["file"], n["sheet"], n["row"], n["column"], n["from"], n["to"]] for n in plan.normalised]
-        self.tabs.addTab(_table(["文件", "工作表", "行", "列", "原值", "规范为"], norm), f"规范化（{len(norm)}）")
+        self.tabs.addTab(_table(["文件", "工作表", "行", "列", "原值", "规范为"], norm),
+                         f"规范化（{plan.normalised_count}）")
         if e:
             self.tabs.setCurrentIndex(1)
         self.completeChanged.emit()
@@ -269,12 +282,16 @@ class DonePage(QWizardPage):
         files, period = self.w.files_page.paths(), self.w.files_page.period()
         secret = self.w.files_page.passphrase_text()  # as typed, as the export dialog takes it
         replace, before = self.w.preview_page.replace.isChecked(), self.w.before_write
+        from app.services import import_child
         from app.services.imports import ImportFiles
 
         request = ImportFiles(tuple(str(f) for f in files), period, replace, secret or None, before)
-        # the same operation as ``guatu import``, on the window's write worker (its own write transaction)
-        self.w.handle = self.w.runner.execute(lambda _p: request, title="导入",
-                                              on_result=lambda out: self.done(out.value[1]), on_error=self.failed)
+        # the same operation as ``guatu import``, on the window's write worker (its own write transaction);
+        # large files are read, checked and written by a child process under the worker's write lock
+        child = import_child.worth_a_child(request.files)
+        self.w.handle = self.w.runner.execute(
+            lambda p: import_child.ImportInChild(request, p) if child else request, title="导入",
+            on_result=lambda out: self.done(out.value[1]), on_error=self.failed)
 
     def done(self, result: dict) -> None:
         self.w.result = result

@@ -45,12 +45,28 @@ class Progress:
     def __init__(self, signals: _Signals):
         self._signals = signals
         self._cancel = threading.Event()
+        self._lock = threading.Lock()
+        self._held: str | None = None
 
     def set(self, done: int, total: int = 0, text: str = "") -> None:
         self._signals.progress.emit(int(done), int(total), text)
 
     def cancel(self) -> None:
-        self._cancel.set()
+        with self._lock:
+            if self._held is None:
+                self._cancel.set()
+                return
+        self._signals.held.emit(self._held)  # said again: the work goes on to its end
+
+    def hold(self, text: str) -> bool:
+        """From now on cancel is refused, saying ``text`` (a commit under way); False when the
+        clerk had already cancelled."""
+        with self._lock:
+            if self._cancel.is_set():
+                return False
+            self._held = text
+        self._signals.held.emit(text)
+        return True
 
     @property
     def cancelled(self) -> bool:
@@ -63,6 +79,7 @@ class Progress:
 
 class _Signals(QObject):
     progress = Signal(int, int, str)
+    held = Signal(str)
     finished = Signal(object)
     failed = Signal(object)
 
@@ -197,7 +214,14 @@ class TaskRunner(QObject):
             elif on_result is not None:
                 on_result(result)
 
+        def on_held(text: str) -> None:
+            if dialog is not None:
+                dialog.setCancelButton(None)  # no 取消 button any more: the commit finishes
+                dialog.setLabelText(text)
+                dialog.show()
+
         signals.progress.connect(on_progress)
+        signals.held.connect(on_held)
         signals.finished.connect(lambda r: finish(result=r))
         signals.failed.connect(lambda e: finish(error=e))
         self._running.add(handle)

@@ -45,6 +45,21 @@ def seed_household(**over: Any) -> dict:
     return h
 
 
+NAMES = "甲乙丙丁戊己庚辛壬癸子丑"
+
+
+def households(n: int = 12) -> list[dict]:
+    """``n`` (up to 12) four-person households like the seed's, in three villages, each named apart."""
+    out = []
+    for i in range(n):
+        head = f"于{'海江河湖'[i % 4]}{NAMES[i]}"
+        out.append(seed_household(village=["前暖泉村", "后暖泉村", "东村"][i % 3], head_contact=f"{head} 1514073{i:04d}",
+                                  members=[(head, "户主", 75, "残疾", "普通劳动力"), (f"张{NAMES[i]}兰", "配偶", 64, "残疾", "无劳动力"),
+                                           (f"于明{NAMES[i]}", "之子", 42, "残疾", "无劳动力"),
+                                           (f"于亮{NAMES[i]}", "之子", 32, "残疾", "无劳动力")]))
+    return out
+
+
 def write_form4(path: Path, households: list[dict], *, header: list[str] | None = None, merge: bool = True,
                 title: str = "全县2020年度年人均收入5000元以下的4人精准脱贫增收挂图作战明细表",
                 extra_column: str | None = None, tail: bool = True, spacer: bool = False) -> Path:

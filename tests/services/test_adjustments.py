@@ -267,7 +267,7 @@ def _carried(s, month="2020-04"):
                   for a in s.scalars(select(Adjustment).join(Period).where(Period.month == month)))
 
 
-@pytest.mark.sqlite_only  # copies the register file
+@pytest.mark.sqlite_only  # copies the register file as the township's
 def test_a_package_carries_its_records_with_reasons_into_the_county(db, two_months, tmp_path):
     """The township records its changes with reasons and approval; the county, importing the township's
     package over the month it carried forward, has the same records — once, even imported twice —

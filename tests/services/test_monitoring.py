@@ -7,6 +7,7 @@ import json
 import subprocess
 
 import pytest
+from _query import query
 from _small_register import build_register
 from sqlalchemy import select
 
@@ -117,11 +118,9 @@ def test_a_red_household_that_is_also_monitored_has_one_r01(db):
                 if f.code == "R-01"] == [alone]
 
 
-@pytest.mark.sqlite_only  # counts transactions with sqlite3 on the file
 def test_one_save_of_the_editor_is_one_transaction(db, db_path):
     """SaveMonitored through operations.execute: added with a measure, then corrected, reviewed and
     cleared; a refused save (an unknown risk reason) leaves the file as it was, measure included."""
-    import sqlite3
 
     from app.services.operations import execute
     from app.services.record_ops import SaveMonitored
@@ -136,11 +135,9 @@ def test_one_save_of_the_editor_is_one_transaction(db, db_path):
                                   measure=(dt.date(2020, 3, 9), "不该留下")))
     execute(db, SaveMonitored(uuid, None, "吴突发", "边缘易致贫户", "yellow", ("因灾", "因病"), dt.date(2020, 3, 1),
                               reviewed_on=dt.date(2020, 3, 15), cleared_on=dt.date(2020, 3, 28)))
-    con = sqlite3.connect(db_path)
-    got = con.execute("SELECT kind, risk_colour, risk_reasons, started_on, reviewed_on, cleared_on, cleared_basis "
-                      "FROM monitored_households").fetchall()
-    measures = con.execute("SELECT taken_on, text FROM monitor_measures").fetchall()
-    con.close()
+    got = query(db_path, "SELECT kind, risk_colour, risk_reasons, started_on, reviewed_on, cleared_on, cleared_basis "
+                "FROM monitored_households")
+    measures = query(db_path, "SELECT taken_on, text FROM monitor_measures")
     assert got == [("边缘易致贫户", "yellow", "因灾、因病", "2020-03-01", "2020-03-15", "2020-03-28", None)]
     assert measures == [("2020-03-03", "发放救灾款")]
     with db.session() as s:  # 风险消除 without its basis: R-02 says so

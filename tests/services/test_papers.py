@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-import pytest
+from _query import query
 
 from app.cli import main
 
@@ -53,15 +53,11 @@ def _halves(pdf) -> list[tuple[str, str, tuple[float, float]]]:
     return out
 
 
-@pytest.mark.sqlite_only  # edits the register file with sqlite3
 def test_handbook_is_a5_two_up_in_booklet_or_sequence_order(demo_db_path, tmp_path):
-    import sqlite3
-
-    con = sqlite3.connect(demo_db_path)
-    village, n = con.execute(
+    village, n = query(
+        demo_db_path,
         "SELECT v.name, count(*) FROM households h JOIN units v ON v.id = h.village_id JOIN periods p ON p.id = h.period_id "
-        "WHERE p.month = '2020-03' GROUP BY v.id ORDER BY v.id LIMIT 1").fetchone()
-    con.close()
+        "WHERE p.month = '2020-03' GROUP BY v.id, v.name ORDER BY v.id LIMIT 1")[0]
     booklet, seq = tmp_path / "手册.pdf", tmp_path / "顺序.pdf"
     assert main(["household-papers", "--db", str(demo_db_path), "--unit", village, "--out", str(booklet),
                  "--kind", "handbook"]) == 0
@@ -88,12 +84,11 @@ def test_handbook_is_a5_two_up_in_booklet_or_sequence_order(demo_db_path, tmp_pa
     assert main(["household-papers", "--db", str(demo_db_path), "--unit", village, "--out", str(seq),
                  "--kind", "handbook", "--layout", "fan"]) == 2
     # one household, by its head's name: its own booklet only
-    con = sqlite3.connect(demo_db_path)
-    head = con.execute(
+    head = query(
+        demo_db_path,
         "SELECT x.name FROM persons x JOIN households h ON h.id = x.household_id JOIN units v ON v.id = h.village_id "
         "JOIN periods p ON p.id = h.period_id WHERE v.name = ? AND p.month = '2020-03' AND x.relation = '户主' "
-        "ORDER BY h.position LIMIT 1", (village,)).fetchone()[0]
-    con.close()
+        "ORDER BY h.position LIMIT 1", village)[0][0]
     one = tmp_path / "一户.pdf"
     assert main(["household-papers", "--db", str(demo_db_path), "--unit", village, "--out", str(one),
                  "--kind", "handbook", "--household", head]) == 0
@@ -103,23 +98,19 @@ def test_handbook_is_a5_two_up_in_booklet_or_sequence_order(demo_db_path, tmp_pa
                  "--household", "无此人"]) == 2
 
 
-@pytest.mark.sqlite_only  # edits the register file with sqlite3
 def test_income_table_has_the_years_months_to_date(demo_db_path, tmp_path):
     """本年累计 by month: each month of the year to the data month shows that month's 本年累计人均纯收入
     from the register (and × household size); a month the register does not hold shows —."""
-    import sqlite3
-
     import pypdfium2 as pdfium
 
-    con = sqlite3.connect(demo_db_path)
-    village = con.execute("SELECT v.name FROM units v WHERE v.level = 'village' ORDER BY v.id LIMIT 1").fetchone()[0]
-    rows = con.execute(
+    village = query(demo_db_path, "SELECT v.name FROM units v WHERE v.level = 'village' ORDER BY v.id LIMIT 1")[0][0]
+    rows = query(
+        demo_db_path,
         "SELECT p.month, h.ytd_income, (SELECT count(*) FROM persons x WHERE x.household_id = h.id) "
         "FROM households h JOIN periods p ON p.id = h.period_id JOIN units v ON v.id = h.village_id "
         "WHERE v.name = ? AND h.uuid = (SELECT h2.uuid FROM households h2 JOIN periods p2 ON p2.id = h2.period_id "
         "WHERE h2.village_id = v.id AND p2.month = '2020-03' ORDER BY h2.position LIMIT 1) ORDER BY p.month",
-        (village,)).fetchall()
-    con.close()
+        village)
     assert [r[0] for r in rows] == ["2020-02", "2020-03"] and all(r[1] is not None for r in rows)
     out = tmp_path / "收入.pdf"
     assert main(["household-papers", "--db", str(demo_db_path), "--unit", village, "--out", str(out)]) == 0
