@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,11 +79,3 @@ def startup_checks(db_path: str | Path | None = None, *, backup: bool = True) ->
             log.warning("start-up backup failed: %s", e.message)
             report.warnings.append(e.message)
     return report
-
-
-def launch_command(target: str) -> list[str]:
-    """The command line of another guatu window on ``target`` (a file, a server URL or a saved
-    connection): the installed program, or ``python -m app`` from a checkout."""
-    if getattr(sys, "frozen", False):
-        return [sys.executable, "--db", target]
-    return [sys.executable, "-m", "app", "--db", target]

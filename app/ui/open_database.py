@@ -7,12 +7,19 @@ history), so the other register gets a new guatu process rather than this window
 
 from __future__ import annotations
 
+import sys
+
 from PySide6.QtCore import QProcess
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QWidget
 
-from app.startup import launch_command
-
 LOCAL_FILE = "本机文件…"
+
+
+def launch_command(target: str) -> list[str]:
+    """The command line of a guatu window on ``target`` (the installed program, or ``python -m app``)."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, "--db", target]
+    return [sys.executable, "-m", "app", "--db", target]
 
 
 def choose_target(parent: QWidget | None) -> str | None:

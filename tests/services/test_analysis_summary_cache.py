@@ -18,8 +18,6 @@ from app.services.checks import check_period
 from app.services.periods import ensure_period
 from app.services.units import ensure_path
 
-# The summary is kept only where its triggers are (SQLite); on PostgreSQL it is computed each time.
-pytestmark = pytest.mark.sqlite_only
 MIGRATION = importlib.import_module("app.migrations.versions.0007_ledger_dates")
 # Tables the check of a month never reads: writing them must not cost the kept summaries.
 NOT_READ = {"alembic_version", "analysis_reports", "audit_log", "changes", "check_summaries", "office",

@@ -118,7 +118,6 @@ def test_a_red_household_that_is_also_monitored_has_one_r01(db):
                 if f.code == "R-01"] == [alone]
 
 
-@pytest.mark.sqlite_only  # counts transactions with sqlite3 on the file
 def test_one_save_of_the_editor_is_one_transaction(db, db_path):
     """SaveMonitored through operations.execute: added with a measure, then corrected, reviewed and
     cleared; a refused save (an unknown risk reason) leaves the file as it was, measure included."""

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import subprocess
 
-from app.startup import launch_command
 from app.storage import Database
 from app.ui.app import create_application
 from app.ui.dialogs import RecordingDialogs
 from app.ui.main_window import MainWindow
-from app.ui.open_database import LOCAL_FILE
+from app.ui.open_database import LOCAL_FILE, launch_command
 
 
 def test_the_file_menu_opens_another_register_in_a_window_of_its_own(qtbot, db_path, monkeypatch):
