@@ -27,7 +27,10 @@ def _password(args: argparse.Namespace, *, required: bool) -> str | None:
         return None
     import getpass
 
-    return getpass.getpass("口令：")
+    try:
+        return getpass.getpass("口令：")
+    except EOFError:  # no terminal to ask at (a script, a scheduled task)
+        raise common.UsageError("没有输入口令：在终端中运行，或用 --password-file 给出口令文件") from None
 
 
 def add_parser(sub, name: str) -> argparse.ArgumentParser:
