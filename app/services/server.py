@@ -130,6 +130,23 @@ RLS_TABLES = {
 _ADMIN_ONLY = f"pg_has_role(current_user, '{ADMIN_ROLE}', 'MEMBER')"
 
 
+def _old_row_sql(table: str, cond: str) -> list[str]:
+    """A policy's WITH CHECK sees only the row as written: a clerk could otherwise move a household of
+    another township (or a member of one) into their own. This trigger asks the same of the row as it
+    was, and refuses with the same error (insufficient privilege) as the policies."""
+    old = re.sub(r"\((\w+)\)$", r"(OLD.\1)", cond)
+    fn = f"guatu_old_row_{table}"
+    return [f"""CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT {old} THEN
+    RAISE EXCEPTION 'row of a township this login may not write (table {table})' USING ERRCODE = '42501';
+  END IF;
+  RETURN NEW;
+END $$""", f"ALTER FUNCTION {fn}() OWNER TO {ADMIN_ROLE}",
+            f"DROP TRIGGER IF EXISTS guatu_old_row ON {table}",
+            f"CREATE TRIGGER guatu_old_row BEFORE UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION {fn}()"]
+
+
 def rls_sql() -> list[str]:
     """The statements that make the database itself refuse a clerk's write outside their townships,
     and a month lock, reopen or removal by anyone but a county administrator (run by ``init``)."""
@@ -154,6 +171,8 @@ def rls_sql() -> list[str]:
                                ("remove", f"FOR DELETE USING ({write})")):
             out += [f"DROP POLICY IF EXISTS guatu_{policy} ON {table}",
                     f"CREATE POLICY guatu_{policy} ON {table} {clause}"]
+        if cond:
+            out += _old_row_sql(table, cond)
     return out
 
 

@@ -77,6 +77,12 @@ def test_a_township_clerk_writes_only_their_townships_and_the_database_refuses_t
         sql_execute(as_clerk, "UPDATE households SET remark = 'x' WHERE id = ?", ohid)
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         sql_execute(as_clerk, "UPDATE periods SET state = 'locked'")
+    # nor move a household of another township into their own village, nor its member into their household
+    own_village = query(url, "SELECT village_id FROM households WHERE id = ?", hid)[0][0]
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        sql_execute(as_clerk, "UPDATE households SET village_id = ? WHERE id = ?", own_village, ohid)
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        sql_execute(as_clerk, "UPDATE persons SET household_id = ? WHERE household_id = ?", hid, ohid)
     assert query(url, "SELECT remark, changed_by FROM households WHERE id = ?", hid) == [("本乡镇录入", clerk)]
     assert query(url, "SELECT count(*) FROM households WHERE remark IN ('外乡镇', 'x')") == [(0,)]
     assert query(url, "SELECT who FROM audit_log WHERE record = ? AND field = 'remark' ORDER BY id DESC LIMIT 1",
