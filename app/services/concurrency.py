@@ -15,6 +15,7 @@ seconds and repaints what other registers changed. Works on SQLite and on Postgr
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import uuid as _uuid
@@ -112,9 +113,25 @@ def _values(row: Versioned) -> dict[str, Any]:
     return {n: getattr(row, n) for n in names}
 
 
+OWN = -1  # base_version of an undo or redo: valid while this register made the row's last change
+
+
+def replayed(request: Any) -> Any:
+    """An undo or redo of a field edit: it may only put back what this register itself wrote, so it is
+    refused (StaleEdit, naming who) once another register has changed the row since — never a silent
+    overwrite of another clerk's later change."""
+    if getattr(request, "base_version", "absent") is None and hasattr(request, "field"):
+        return dataclasses.replace(request, base_version=OWN)
+    inner = getattr(request, "edit", None)  # a ledger request wraps the service's own edit
+    if inner is not None and dataclasses.is_dataclass(inner) and replayed(inner) is not inner:
+        return dataclasses.replace(request, edit=replayed(inner))
+    return request
+
+
 def check(session: Session, row: Versioned | None, base_version: int | None, field_name: str | None = None) -> None:
     """Refuse an edit based on ``base_version`` when ``row`` has moved on through another register.
-    ``base_version`` None: no version was shown (a script); 0: the row did not exist yet."""
+    ``base_version`` None: no version was shown (a script); 0: the row did not exist yet; ``OWN``: an
+    undo or redo, valid while this register made the row's last change."""
     if base_version is None:
         return
     if row is not None:
@@ -123,7 +140,7 @@ def check(session: Session, row: Versioned | None, base_version: int | None, fie
         # committed state, which no other clerk can change before this transaction ends.
         session.refresh(row, with_for_update=True)
     current = row.version if row is not None else 0
-    if current == base_version:
+    if current == base_version and base_version != OWN:
         return
     if row is not None and row.changed_via is not None and row.changed_via == session.info.get("via"):
         return  # this window's own earlier edit, landed after the window read the row

@@ -54,7 +54,7 @@ from app.rules.findings import Finding
 from app.services import ledger_ops as ops
 from app.services import ledgers as L
 from app.services import supervision as S
-from app.services.concurrency import StaleEdit
+from app.services.concurrency import StaleEdit, replayed
 from app.services.errors import GuatuError
 from app.services.ledger_status import ledger_counts
 from app.services.operations import Outcome
@@ -299,7 +299,7 @@ class LedgerCommand(QUndoCommand):
 
     def _swap(self) -> None:
         back = self.request.inverse(self.value)
-        out = self.view._run(back)
+        out = self.view._run(replayed(back))  # refused once another clerk changed the row since
         if out is not None:
             self.request, self.value = back, out.value
 

@@ -3,7 +3,9 @@
 A command holds two requests: the one that was run and its inverse (``request.inverse(change)``).
 Undo runs the inverse through the write worker, and the inverse of what it did becomes the redo;
 so a removed household put back and removed again keeps its UUIDs. The first ``redo`` is skipped:
-the edit was already run (and could be refused) before the command was pushed.
+the edit was already run (and could be refused) before the command was pushed. An undone or redone
+field edit only puts back what this window wrote (``concurrency.replayed``): once another clerk has
+changed the row, it is refused naming them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
+from app.services.concurrency import replayed
 from app.services.operations import Outcome
 
 Run = Callable[[Any], Outcome | None]  # a request run at once (None: refused, already said why)
@@ -32,13 +35,13 @@ class Command(QUndoCommand):
         if self._first:
             self._first = False
             return
-        out = self.run(self.forward)
+        out = self.run(replayed(self.forward))
         self.failed = out is None
         if out is not None:
             self.value, self.backward = out.value, self.forward.inverse(out.value)
 
     def undo(self) -> None:
-        out = self.run(self.backward)
+        out = self.run(replayed(self.backward))
         self.failed = out is None
         if out is not None:
             self.value, self.forward = out.value, self.backward.inverse(out.value)

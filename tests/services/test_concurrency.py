@@ -157,3 +157,33 @@ def test_an_operation_changing_thousands_of_rows_is_logged_as_everything(db):
     with db.read_session() as s:
         remote = concurrency.poll(s, cursor, "another-window")
     assert remote is not None and remote.everything and not remote.households
+
+
+def test_an_undo_puts_back_only_what_this_register_wrote(demo_db_path, engine):
+    """Undo and redo replay the window's own edits: while no one else has changed the row they land;
+    after another clerk's change the undo is refused naming them, and their value stays."""
+
+    def age(db) -> int:
+        with db.read_session() as s:
+            return s.scalar(select(Person.age).join(Household).where(Person.uuid == head,
+                                                                     Household.period_id == period))
+
+    with Database(demo_db_path) as window:
+        period, hh, head, _hv, shown = _first(window)
+        before = age(window)
+        edit = ops.SetMemberField(period, hh, head, "age", before + 1, base_version=shown)
+        undo = concurrency.replayed(edit.inverse(execute(window, edit).value))
+        assert undo.base_version == concurrency.OWN
+        redo = concurrency.replayed(undo.inverse(execute(window, undo).value))  # 撤销: nobody else wrote
+        assert age(window) == before
+        again = execute(window, redo)  # 重做
+        assert age(window) == before + 1
+        if engine == "sqlite":
+            return  # a file has one writer at a time: no other register writes while this window is open
+        with Database(demo_db_path) as other:  # another register changes the member meanwhile
+            who = _name_preparer(other, "李四")
+            execute(other, ops.SetMemberField(period, hh, head, "age", 70))
+        with pytest.raises(StaleEdit) as err:  # 撤销 now would overwrite 李四's 70 with the old age
+            execute(window, concurrency.replayed(redo.inverse(again.value)))
+        assert err.value.who == who and err.value.values["age"] == 70
+        assert age(window) == 70
