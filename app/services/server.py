@@ -126,6 +126,10 @@ RLS_TABLES = {
     "income_items": "guatu_may_write_household(household_id)",
     "hand_counts": "guatu_may_write_unit(unit_id)",
     "fund_projects": "guatu_may_write_unit(township_id)",
+    # the household records of a village (household-records.md): 动态调整, visits, 监测户
+    "adjustments": "guatu_may_write_unit(village_id)",
+    "visits": "guatu_may_write_unit(village_id)",
+    "monitored_households": "guatu_may_write_unit(village_id)",
 }
 _ADMIN_ONLY = f"pg_has_role(current_user, '{ADMIN_ROLE}', 'MEMBER')"
 

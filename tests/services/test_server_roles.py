@@ -83,6 +83,11 @@ def test_a_township_clerk_writes_only_their_townships_and_the_database_refuses_t
         sql_execute(as_clerk, "UPDATE households SET village_id = ? WHERE id = ?", own_village, ohid)
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         sql_execute(as_clerk, "UPDATE persons SET household_id = ? WHERE household_id = ?", hid, ohid)
+    # nor keep the household records of another township's village (a visit, here)
+    visit = "SELECT min(id) FROM visits WHERE village_id IN (SELECT id FROM units WHERE parent_id = ?)"
+    assert query(url, visit, other_id)[0][0] is not None  # the demo's cadres visited there
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        sql_execute(as_clerk, f"UPDATE visits SET visitor = '王' WHERE id = ({visit})", other_id)
     assert query(url, "SELECT remark, changed_by FROM households WHERE id = ?", hid) == [("本乡镇录入", clerk)]
     assert query(url, "SELECT count(*) FROM households WHERE remark IN ('外乡镇', 'x')") == [(0,)]
     assert query(url, "SELECT who FROM audit_log WHERE record = ? AND field = 'remark' ORDER BY id DESC LIMIT 1",
