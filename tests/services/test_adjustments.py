@@ -209,12 +209,9 @@ def test_import_records_changes_but_not_into_an_empty_unit(db, two_months, tmp_p
     shutil.copy(db.path, other_path)
     with Database(other_path) as other:
         with other.session() as s:
-            april = s.scalar(select(Period).where(Period.month == "2020-04"))
-            hid = s.scalar(select(Household.id).join(Person).where(Household.period_id == april.id,
-                                                                   Person.name == "刘德明"))
-            pid = s.scalar(select(Person.id).where(Person.household_id == hid, Person.name == "刘小红"))
+            april, pid = _april_member(s, "刘德明", "刘小红")
             register.remove_member(s, pid)
-            register.add_household(s, april.id, two_months["v1"], None, "钱一")
+            register.add_household(s, april, two_months["v1"], None, "钱一")
         res = export_package(other, "2020-04", "暖泉镇", tmp_path / "pkg", draft=True)
     from app.storage import Database as D
 
@@ -287,13 +284,10 @@ def test_a_package_carries_its_records_with_reasons_into_the_county(db, two_mont
     shutil.copy(db.path, township)
     with Database(township) as other:
         with other.session() as s:
-            april = s.scalar(select(Period).where(Period.month == "2020-04"))
-            hid = s.scalar(select(Household.id).join(Person).where(Household.period_id == april.id,
-                                                                   Person.name == "刘德明"))
-            pid = s.scalar(select(Person.id).where(Person.household_id == hid, Person.name == "刘小红"))
+            april, pid = _april_member(s, "刘德明", "刘小红")
             s.get(Person, pid).id_number = "210523200401011234"
             register.remove_member(s, pid)
-            register.add_household(s, april.id, two_months["v1"], None, "钱一")
+            register.add_household(s, april, two_months["v1"], None, "钱一")
             for a in s.scalars(select(Adjustment)):
                 adjustments.set_details(s, adjustments.SetDetails(
                     a.uuid, reason=f"{a.kind}：经村民代表大会评议", effective_on=dt.date(2020, 4, 12),
@@ -342,3 +336,10 @@ def test_a_package_carries_its_records_with_reasons_into_the_county(db, two_mont
             apply_import(s, preview_import(s, [str(old)]), replace=True)
         with d.session() as s:
             assert sorted((r[0], r[6]) for r in _carried(s)) == [("新识别纳入", None), ("自然减少", None)]
+
+
+def _april_member(s, head: str, name: str) -> tuple[int, int]:
+    """(the 2020-04 period id, the id of ``name`` in ``head``'s household of that month)."""
+    april = s.scalar(select(Period.id).where(Period.month == "2020-04"))
+    hid = s.scalar(select(Household.id).join(Person).where(Household.period_id == april, Person.name == head))
+    return april, s.scalar(select(Person.id).where(Person.household_id == hid, Person.name == name))
