@@ -405,10 +405,27 @@ def import_sqlite(source: Path, target: str) -> dict[str, int]:
     """Copy every table of the SQLite register ``source`` into the empty server register ``target``
     in one transaction; rows are read and written through the models' types (dates, booleans),
     ids kept (so the audit log's references hold) and the id sequences moved past them."""
-    from app.storage import Database
+    import sqlite3
+    import tempfile
+
+    from app.migrations import head_revision
+    from app.storage import Database, inspect_file, real_path
 
     _url(target)
-    src = Database(source, write=False)  # refuses a damaged, foreign or older file
+    scratch = None
+    if inspect_file(Path(source), write=True) != head_revision():  # refuses a damaged, foreign or newer file
+        # a register of an older version: brought up to date in a copy (the office's file stays as it was)
+        scratch = tempfile.TemporaryDirectory(prefix="guatu-import-")
+        copy = Path(scratch.name) / "register.db"
+        old, new = sqlite3.connect(f"{real_path(source).as_uri()}?mode=ro", uri=True), sqlite3.connect(copy)
+        try:
+            old.backup(new)
+        finally:
+            old.close()
+            new.close()
+        Database(copy).close()  # the migrations
+        source = copy
+    src = Database(source, write=False)
     try:
         dst = Database(target)
         try:
@@ -431,4 +448,6 @@ def import_sqlite(source: Path, target: str) -> dict[str, int]:
             dst.close()
     finally:
         src.close()
+        if scratch is not None:
+            scratch.cleanup()
     return counts

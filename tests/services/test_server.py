@@ -167,3 +167,33 @@ def test_demo_and_check_from_the_command_line_on_a_server(pg_cluster, _pg_empty_
     # sorted: T-01's lines come in uuid order, and the two demos' uuids differ
     assert rc_server == rc_file == 0 and sorted(on_server) == sorted(on_file) and len(on_server) > 50
     assert main(["restore", "--db", url, "--backup", str(lite)]) == 2  # the file commands are the file's
+
+
+def test_an_older_sqlite_register_moves_from_an_up_to_date_copy_and_stays_as_it_was(pg_cluster, _demo_template,
+                                                                                    tmp_path):
+    """A laptop register of an older version (here before the row versions) is brought up to date
+    in a copy for the move; the office's own file is not changed."""
+    import hashlib
+    import shutil
+
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from app import migrations
+
+    old = tmp_path / "old.db"
+    shutil.copy(_demo_template, old)
+    engine = create_engine(f"sqlite:///{old}")
+    cfg = migrations._config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0007_ledger_dates")
+    engine.dispose()
+    before = hashlib.sha256(old.read_bytes()).hexdigest()
+    _name, url = _fresh_url(pg_cluster)
+    assert main(["server", "init", "--db", url]) == 0
+    assert main(["server", "import-sqlite", "--db", url, "--from", str(old)]) == 0
+    assert query(url, "SELECT count(*) FROM persons") == query(old, "SELECT count(*) FROM persons")
+    assert query(url, "SELECT min(version) FROM persons") == [(1,)]
+    assert hashlib.sha256(old.read_bytes()).hexdigest() == before
+    assert query(old, "SELECT version_num FROM alembic_version") == [("0007_ledger_dates",)]
