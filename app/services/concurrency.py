@@ -162,7 +162,8 @@ def log(session: Session, changed: Any) -> None:
     """One ``changes`` row for a committed operation (nothing for one that changed nothing)."""
     payload = {"households": sorted(changed.households), "persons": sorted(changed.persons),
                "units": sorted(changed.units), "count_rows": sorted(list(r) for r in changed.count_rows),
-               "periods": sorted(changed.periods), "structural": changed.structural}
+               "periods": sorted(changed.periods), "structural": changed.structural,
+               "records": sorted(list(r) for r in getattr(changed, "records", ()))}
     if not any(payload.values()):
         return
     if len(payload["households"]) + len(payload["persons"]) > MANY:  # an import: windows read everything again
@@ -199,6 +200,7 @@ class Remote:
     structural: bool = False
     who: tuple[str, ...] = ()
     everything: bool = False  # so much changed (an import) that everything shown is to be read again
+    records: frozenset[tuple[str, str]] = frozenset()  # ledgers and household records: (kind, uuid)
 
 
 def poll(session: Session, cursor: Cursor, via: str | None) -> Remote | None:
@@ -206,7 +208,7 @@ def poll(session: Session, cursor: Cursor, via: str | None) -> Remote | None:
     rows = session.execute(select(ChangeEntry.id, ChangeEntry.via, ChangeEntry.who, ChangeEntry.payload)
                            .where(ChangeEntry.id > cursor.last - LOOKBACK).order_by(ChangeEntry.id)).all()
     acc: dict[str, set] = {"households": set(), "persons": set(), "units": set(), "count_rows": set(),
-                           "periods": set()}
+                           "periods": set(), "records": set()}
     structural, who, any_new, everything = False, [], False, False
     for cid, row_via, row_who, payload in rows:
         if cid in cursor.seen or cid <= cursor.last - LOOKBACK:
@@ -218,7 +220,7 @@ def poll(session: Session, cursor: Cursor, via: str | None) -> Remote | None:
         data = json.loads(payload)
         any_new = True
         for key in acc:
-            acc[key].update(tuple(v) if key == "count_rows" else v for v in data.get(key, ()))
+            acc[key].update(tuple(v) if key in ("count_rows", "records") else v for v in data.get(key, ()))
         structural = structural or bool(data.get("structural"))
         everything = everything or bool(data.get("everything"))
         if row_who and row_who not in who:
@@ -227,7 +229,8 @@ def poll(session: Session, cursor: Cursor, via: str | None) -> Remote | None:
     if not any_new:
         return None
     return Remote(frozenset(acc["households"]), frozenset(acc["persons"]), frozenset(acc["units"]),
-                  frozenset(acc["count_rows"]), frozenset(acc["periods"]), structural, tuple(who), everything)
+                  frozenset(acc["count_rows"]), frozenset(acc["periods"]), structural, tuple(who), everything,
+                  frozenset(acc["records"]))
 
 
 def start(session: Session) -> Cursor:

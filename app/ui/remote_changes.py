@@ -34,7 +34,7 @@ def merge(a: Remote | None, b: Remote) -> Remote:
         return b
     return Remote(a.households | b.households, a.persons | b.persons, a.units | b.units,
                   a.count_rows | b.count_rows, a.periods | b.periods, a.structural or b.structural,
-                  tuple(dict.fromkeys((*a.who, *b.who))), a.everything or b.everything)
+                  tuple(dict.fromkeys((*a.who, *b.who))), a.everything or b.everything, a.records | b.records)
 
 
 class ChangeFollower(QObject):

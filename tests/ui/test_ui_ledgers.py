@@ -156,3 +156,29 @@ def test_import_a_list_from_the_window(view, qtbot, tmp_path):
     view.ask_save_file = lambda name: str(out)
     view.export_current()
     assert out.stat().st_size > 1000
+
+
+def test_another_registers_ledger_edit_appears_within_the_poll(qtbot, demo_db_path):
+    """督战与销号 follows the change sequence like the main window: a problem's 整改措施 typed in another
+    register (a clerk on the server, a CLI run beside a read-only window) shows within the poll."""
+    from app.services.ledger_ops import EditProblem
+    from app.services.operations import execute
+    from app.storage import Database
+
+    shown = Database(demo_db_path, write=False)
+    v = LedgersView(shown, 2020, dialogs=RecordingDialogs(), today=TODAY, read_only=True)
+    qtbot.addWidget(v)
+    v.show()
+    v.poll_timer.setInterval(200)
+    try:
+        model = v.models["problems"]
+        first = model.lines[0]
+        assert first.measures != "另一位填表人写的整改措施"
+        with Database(demo_db_path) as other:
+            execute(other, EditProblem(L.UpdateProblem(first.uuid, "measures", "另一位填表人写的整改措施",
+                                                       today=TODAY)))
+        qtbot.waitUntil(lambda: next(ln for ln in model.lines if ln.uuid == first.uuid).measures
+                        == "另一位填表人写的整改措施", timeout=4000)
+    finally:
+        v.poll_timer.stop()
+        shown.close()
