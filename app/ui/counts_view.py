@@ -37,6 +37,7 @@ from app.services import operations as ops
 from app.services.concurrency import StaleEdit
 from app.services.errors import GuatuError
 from app.ui.counts_model import ERROR_BG, WARN_BG, CountsModel, DrillDownDialog
+from app.ui.remote_changes import ViewFollower
 from app.ui.widgets import plain_label, title_label
 from app.ui.writer import write_for
 
@@ -62,6 +63,11 @@ class CountsView(QWidget):
         self.model.edit_cell = self.edit_cell
         self._build()
         self.reload()
+        # another register's change to the register or a typed count: the sheet is read again
+        self.follower = ViewFollower(
+            self, db, wants=lambda r: bool(r.households or r.persons or r.count_rows or r.periods or r.units
+                                           or r.structural),
+            reload=self.reload, busy=lambda: self.table.state() == QAbstractItemView.State.EditingState)
 
     # --- layout
     def _build(self) -> None:

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
@@ -53,7 +51,6 @@ from app.kernel.ledgers import (
 )
 from app.rules.codes import RULES
 from app.rules.findings import Finding
-from app.services import concurrency
 from app.services import ledger_ops as ops
 from app.services import ledgers as L
 from app.services import supervision as S
@@ -61,11 +58,9 @@ from app.services.concurrency import StaleEdit, replayed
 from app.services.errors import GuatuError
 from app.services.ledger_status import ledger_counts
 from app.services.operations import Outcome
-from app.ui.remote_changes import POLL_MS
-from app.ui.tasks import TaskRunner
+from app.ui.remote_changes import ViewFollower
 from app.ui.writer import write_for
 
-log = logging.getLogger("guatu.ui.ledgers")
 LEDGER_KINDS = frozenset({"list", "task", "task_unit", "problem", "target"})  # ``Changed.records`` kinds shown here
 
 OVERDUE_BG = QColor("#f9d6d5")
@@ -340,41 +335,12 @@ class LedgersView(QWidget):
         self._follow_others()
 
     # -- other clerks' changes (a register on the server, or a CLI run beside the window)
-    def _follow_others(self, interval: int = POLL_MS) -> None:
-        """Poll the change sequence every few seconds off the GUI thread; another register's change to
-        a list, task, problem or 督战对象 reads the year again (once no cell is being typed)."""
-        with self.db.read_session() as s:
-            self.cursor = concurrency.start(s)
-        self.via = concurrency.via_of(self.db)
-        self.poll_runner, self.poll_handle, self.stale_view = TaskRunner(self.db, self), None, False
-        self.poll_timer = QTimer(self)
-        self.poll_timer.setInterval(interval)
-        self.poll_timer.timeout.connect(self.poll_changes)
-        self.poll_timer.start()
-
-    def poll_changes(self) -> None:
-        if self.poll_handle is not None and not self.poll_handle.done:
-            return
-        cursor, via = self.cursor, self.via
-        self.poll_handle = self.poll_runner.run(
-            lambda s, _p: concurrency.poll(s, cursor, via), title="刷新", show_progress=False,
-            on_result=self._polled, on_error=lambda e: log.warning("ledger change poll failed: %r", e))
-
-    def _polled(self, found) -> None:
-        if not shiboken6.isValid(self):  # the dialog was closed while the poll was on its way
-            return
-        if found is not None and (found.everything or any(k in LEDGER_KINDS for k, _u in found.records)):
-            self.stale_view = True
-        editing = any(g.state() == QAbstractItemView.State.EditingState for g in self.grids.values())
-        if self.stale_view and not editing:
-            self.stale_view = False
-            self._reload_keep()
-
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        self.poll_timer.stop()
-        if self.poll_handle is not None:
-            self.poll_handle.wait(5000)
-        super().closeEvent(event)
+    def _follow_others(self) -> None:
+        """Another register's change to a list, task, problem or 督战对象 reads the year again."""
+        self.follower = ViewFollower(
+            self, self.db, wants=lambda r: any(kind in LEDGER_KINDS for kind, _u in r.records),
+            reload=self._reload_keep,
+            busy=lambda: any(g.state() == QAbstractItemView.State.EditingState for g in self.grids.values()))
 
     # -- layout
     def _build(self) -> None:

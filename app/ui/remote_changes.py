@@ -12,11 +12,14 @@ their way) the repaint waits for the next tick, so nothing typed is swept away.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QAbstractItemView
+from PySide6.QtWidgets import QAbstractItemView, QWidget
 
+from app.services import concurrency
 from app.services.concurrency import Cursor, Remote
 from app.ui.store import Store
 
@@ -119,3 +122,46 @@ class ChangeFollower(QObject):
             detail = w.store.household_detail(hid)
             if detail is not None and detail.period_id == w.store.period_id:
                 w.recheck(hid)
+
+
+class ViewFollower(QObject):
+    """A tool view's own poll of the change sequence (督战与销号, 月报表): off the GUI thread; when
+    another register changed what the view shows (``wants``), ``reload`` once the clerk is not in the
+    middle of typing (``busy``)."""
+
+    def __init__(self, view: QWidget, db, wants: Callable[[Remote], bool], reload: Callable[[], None],
+                 busy: Callable[[], bool], interval: int = POLL_MS):
+        from app.ui.tasks import TaskRunner
+
+        super().__init__(view)
+        self.view, self.wants, self.reload, self.busy = view, wants, reload, busy
+        with db.read_session() as s:
+            self.cursor = concurrency.start(s)
+        self.via = concurrency.via_of(db)
+        self.runner, self.handle, self.stale = TaskRunner(db, view), None, False
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval)
+        self.timer.timeout.connect(self.poll)
+        self.timer.start()
+
+    def poll(self) -> None:
+        if self.handle is not None and not self.handle.done:
+            return
+        cursor, via = self.cursor, self.via
+        self.handle = self.runner.run(
+            lambda s, _p: concurrency.poll(s, cursor, via), title="刷新", show_progress=False,
+            on_result=self._polled, on_error=lambda e: log.warning("view change poll failed: %r", e))
+
+    def _polled(self, found: Remote | None) -> None:
+        if not shiboken6.isValid(self.view):  # the view was closed while the poll was on its way
+            return
+        if found is not None and (found.everything or self.wants(found)):
+            self.stale = True
+        if self.stale and not self.busy():
+            self.stale = False
+            self.reload()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        if self.handle is not None:
+            self.handle.wait(5000)

@@ -143,3 +143,36 @@ def test_form3_projects_with_findings(view, db):
     assert [f.code for f in _index(view, 3, "stage").data(R.UserRole + 3)] == ["P-05"]
     assert view.title.text() == "全县2020年度脱贫攻坚资金项目落实进度情况调度表"
     assert view.open_drilldown(_index(view, 3, "persons")) is None
+
+
+def test_another_registers_change_is_counted_within_the_poll(db, db_path, qtbot):
+    """月报表 follows the change sequence: a member added in another register (a clerk on the server,
+    a CLI run beside a read-only window) is in the sheet's total within the poll."""
+    from sqlalchemy import select
+
+    from app.models import Household, Period
+    from app.services import register_ops as ops
+    from app.services.operations import execute
+    from app.storage import Database
+    from app.ui.counts_view import CountsView
+
+    build(db)
+    with db.session() as s:
+        county = find_unit(s, "康平县").id
+        period, hh = s.execute(select(Period.id, Household.uuid).join(Household, Household.period_id == Period.id)
+                               .where(Period.month == "2020-03", Household.band == "A")
+                               .order_by(Household.id)).first()
+    db.close()
+    shown = Database(db_path, write=False)
+    v = CountsView(shown, "2020-03", county, dialogs=RecordingDialogs())
+    qtbot.addWidget(v)
+    v.show()
+    v.follower.timer.setInterval(200)
+    try:
+        assert _index(v, 0, "total").data() == "17\n上月 17"
+        with Database(db_path) as other:
+            execute(other, ops.AddMember(period, hh, None, (("name", "刘小明"), ("relation", "之子"), ("age", 9))))
+        qtbot.waitUntil(lambda: _index(v, 0, "total").data() == "18\n上月 17", timeout=4000)
+    finally:
+        v.follower.stop()
+        shown.close()

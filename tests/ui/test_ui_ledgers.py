@@ -169,7 +169,7 @@ def test_another_registers_ledger_edit_appears_within_the_poll(qtbot, demo_db_pa
     v = LedgersView(shown, 2020, dialogs=RecordingDialogs(), today=TODAY, read_only=True)
     qtbot.addWidget(v)
     v.show()
-    v.poll_timer.setInterval(200)
+    v.follower.timer.setInterval(200)
     try:
         model = v.models["problems"]
         first = model.lines[0]
@@ -180,5 +180,5 @@ def test_another_registers_ledger_edit_appears_within_the_poll(qtbot, demo_db_pa
         qtbot.waitUntil(lambda: next(ln for ln in model.lines if ln.uuid == first.uuid).measures
                         == "另一位填表人写的整改措施", timeout=4000)
     finally:
-        v.poll_timer.stop()
+        v.follower.stop()
         shown.close()
