@@ -147,6 +147,8 @@ class ViewFollower(QObject):
     def poll(self) -> None:
         if self.handle is not None and not self.handle.done:
             return
+        if not shiboken6.isValid(self.view) or not self.view.isVisible():  # a closed dialog reads nothing
+            return
         cursor, via = self.cursor, self.via
         self.handle = self.runner.run(
             lambda s, _p: concurrency.poll(s, cursor, via), title="刷新", show_progress=False,
