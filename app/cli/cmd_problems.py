@@ -94,16 +94,7 @@ def _list(args) -> int:
 
 
 def _export(args) -> int:
-    from app.services.ledger_ops import ExportLedger
-    from app.services.operations import execute
-
-    out = lc.out_file(args)
-    with common.open_db(args, write=True) as db:
-        with db.read_session() as s:
-            year = lc.year(s, args)
-        n = execute(db, ExportLedger("problems", year, out, lc.today(args))).value
-    common.say(f"已导出 {out}（{n}行）。")
-    return common.EXIT_OK
+    return lc.export_ledger(args, "problems")
 
 
 def _add(args) -> int:

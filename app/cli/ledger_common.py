@@ -66,3 +66,17 @@ def out_file(args: argparse.Namespace) -> Path:
     if out.suffix.lower() not in (".xlsx", ".pdf"):
         raise common.UsageError(f"输出文件应为 .xlsx 或 .pdf：{out}")
     return out
+
+
+def export_ledger(args: argparse.Namespace, kind: str) -> int:
+    """`tasks export` and `problems export`: the year's list (``kind``) as .xlsx or .pdf."""
+    from app.services.ledger_ops import ExportLedger
+    from app.services.operations import execute
+
+    out = out_file(args)
+    with common.open_db(args, write=True) as db:
+        with db.read_session() as s:
+            ledger_year = year(s, args)
+        n = execute(db, ExportLedger(kind, ledger_year, out, today(args))).value
+    common.say(f"已导出 {out}（{n}行）。")
+    return common.EXIT_OK

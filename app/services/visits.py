@@ -411,12 +411,18 @@ def import_visits(session: Session, req: ImportVisits) -> ImportResult:
     return result
 
 
-def households_of_village(session: Session, period: Period, village_id: int) -> list[tuple[str, str]]:
-    """(uuid, head name) of a village's households in a month: the visit form's household list."""
-    q = (select(Household.uuid, Person.name).join(Person, Person.household_id == Household.id)
-         .where(Household.period_id == period.id, Household.village_id == village_id, Person.relation == "户主")
-         .order_by(Household.position))
-    return [(u, n) for u, n in session.execute(q)]
+def household_choices(session: Session, period_month: str | None) -> tuple[Period, dict[str, str]]:
+    """The month and its households to pick by typing, "户主（村）" → uuid, in village then register
+    order (the visit form's and the treatment table's list), in one query."""
+    from .units import period_and_unit
+
+    period, unit = period_and_unit(session, period_month, None)
+    villages = {v.id: (i, v.name) for i, v in enumerate(villages_under(session, unit))}
+    rows = session.execute(select(Household.uuid, Person.name, Household.village_id, Household.position)
+                           .join(Person, Person.household_id == Household.id)
+                           .where(Household.period_id == period.id, Person.relation == "户主")).all()
+    rows = sorted((r for r in rows if r[2] in villages), key=lambda r: (villages[r[2]][0], r[3]))
+    return period, {f"{head}（{villages[vid][1]}）": uuid for uuid, head, vid, _pos in rows}
 
 
 def months_with_visits(session: Session) -> list[str]:

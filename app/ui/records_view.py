@@ -52,14 +52,8 @@ class VisitForm(QWidget):
         super().__init__(parent)
         self.db, self.month, self.dialogs = db, period_month, dialogs
         self.write = write or write_for(None, db)  # a typed request: the window's worker, or execute
-        self.households: dict[str, str] = {}  # "村 户主" → uuid
         with db.read_session() as s:
-            period, unit = resolve(s, period_month, None)
-            from app.models.units import villages_under
-
-            for v in villages_under(s, unit):
-                for uuid, head in visits.households_of_village(s, period, v.id):
-                    self.households[f"{head}（{v.name}）"] = uuid
+            _period, self.households = visits.household_choices(s, period_month)  # "户主（村）" → uuid
         lay = QFormLayout(self)
         self.household = QComboBox()
         self.household.setEditable(True)

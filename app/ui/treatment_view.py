@@ -51,14 +51,8 @@ class TreatmentView(QWidget):
         super().__init__(parent)
         self.db, self.dialogs = db, dialogs
         self.write = write or write_for(None, db)  # typed requests: the window's worker, or execute
-        self.households: dict[str, str] = {}  # "户主（村）" → uuid
         with db.read_session() as s:
-            period, unit = resolve(s, period_month, None)
-            from app.models.units import villages_under
-
-            for v in villages_under(s, unit):
-                for uuid, head in visits.households_of_village(s, period, v.id):
-                    self.households[f"{head}（{v.name}）"] = uuid
+            period, self.households = visits.household_choices(s, period_month)  # "户主（村）" → uuid
         self.month, self.year = period.month, period.year
         self.records: list = []
         self.editing: str | None = None
