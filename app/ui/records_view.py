@@ -317,7 +317,9 @@ def open_dialog(parent, db, period_month: str | None) -> QDialog | None:
     dlg = QDialog(parent)
     dlg.setWindowTitle(f"入户走访与动态调整 — {period.month}")
     lay = QVBoxLayout(dlg)
-    lay.addWidget(RecordsView(db, period.month, dialogs, dlg, write=write_for(parent, db)))
+    view = RecordsView(db, period.month, dialogs, dlg, write=write_for(parent, db))
+    lay.addWidget(view)
     dlg.resize(1300, 720)
+    view.form.household.setFocus()  # the clerk types the head's name at once, as on the paper form
     dlg.exec()
     return dlg
