@@ -288,13 +288,17 @@ class Database:
     """An open register. ``write=True`` takes the write lock (SQLite) and brings the schema to head.
 
     ``target`` is a SQLite path, a ``postgresql+psycopg://`` URL or a saved connection profile name
-    (app.connections). ``path`` is the SQLite file (``None`` on a server); ``url`` the server's."""
+    (app.connections). ``path`` is the SQLite file (``None`` on a server); ``url`` the server's.
+
+    ``verify=False`` (read-only only) skips ``quick_check`` on open: for a reader that reads everything
+    it reports on before it reports anything (``guatu check``), SQLite's own page checks refuse a
+    damaged page it reads (``is_damage``, exit 2 in the CLI). A writer always verifies."""
 
     path: Path | None
     url: str | None
 
     def __init__(self, target: str | os.PathLike, *, write: bool = True, create: bool = False,
-                 lock: DelegatedLock | None = None):
+                 lock: DelegatedLock | None = None, verify: bool = True):
         """``lock`` (SQLite): write under a lock lent by the parent process (``WriteLock.delegate``);
         the file was checked when the parent opened it, so only its tables and version are looked at again."""
         from app.connections import ConnectionError_, resolve
@@ -318,7 +322,7 @@ class Database:
             if self.path.stat().st_size == 0 and not create:
                 raise StorageError(f"数据库是空的（0 字节），不是挂图作战数据库：{self.path}")
             if self.path.stat().st_size > 0:
-                inspect_file(self.path, write=write, check=lock is None)  # refuse before anything is written
+                inspect_file(self.path, write=write, check=lock is None and (verify or write))  # refuse before anything is written
         if write:
             self.lock = lock or WriteLock(self.path)
             self.lock.acquire()

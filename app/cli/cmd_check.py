@@ -29,7 +29,9 @@ def run(args: argparse.Namespace) -> int:
 
     from .ledger_common import today
 
-    with common.open_db(args, write=False) as db, db.session() as s:
+    # No quick_check on open: the check reads the month's pages before it prints a line, and a
+    # damaged page read is refused with exit 2 (``common.run_command``) as quick_check would.
+    with common.open_db(args, write=False, verify=False) as db, db.session() as s:
         period = get_period(s, args.period)
         unit = find_unit(s, args.unit) if args.unit else default_unit(s)
         findings = check_period(s, period, unit, today=today(args))

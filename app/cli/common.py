@@ -90,8 +90,8 @@ def file_only(args: argparse.Namespace, what: str) -> Path:
     return target
 
 
-def open_db(args: argparse.Namespace, *, write: bool = False, create: bool = False) -> Database:
-    return Database(db_path(args), write=write, create=create)
+def open_db(args: argparse.Namespace, *, write: bool = False, create: bool = False, verify: bool = True) -> Database:
+    return Database(db_path(args), write=write, create=create, verify=verify)
 
 
 def emit_json(obj: Any) -> None:
