@@ -451,6 +451,8 @@ def _age_from_id(value: Any, period: str) -> int | None:
 
 def id_ok(period: str, id_number: Any, age: Any) -> bool:
     """H-15 and H-16's common case: no 身份证号, or a valid one whose birth date gives the age."""
+    if age.__class__ is int and id_number.__class__ is str and ids.PLAIN_ID.match(id_number):
+        return ids.plain_age(id_number, _last_day(period)) == age
     if id_number is None or blank(id_number):
         return True
     return _age_from_id(id_number, period) == age and age.__class__ is int

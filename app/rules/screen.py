@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache, partial
-from itertools import compress, groupby, islice, product
+from itertools import compress, filterfalse, groupby, islice, product
 from math import prod
 from operator import and_, eq, ge, itemgetter, not_
 from typing import Any
@@ -103,7 +103,7 @@ def rule_suspects(households: Sequence[tuple], m: Members, period: str) -> set[i
     hcols = dict(zip(HOUSEHOLD_COLUMNS, zip(*households, strict=True), strict=True))
     ids = hcols["id"]
     derived = _Derived(ids, m)
-    types: dict[int, set] = {}
+    seen: dict[int, tuple[set, set]] = {}
     for screen in SCREENS:
         if screen.level == "member":
             keys, columns = m.hids, [derived.member(name) for name in screen.reads]
@@ -115,7 +115,7 @@ def rule_suspects(households: Sequence[tuple], m: Members, period: str) -> set[i
             bad |= _unprintable_rows(keys, columns)
             continue
         test = partial(screen.test, period) if screen.period else screen.test
-        bad |= _failing(keys, columns, test, types)
+        bad |= _failing(keys, columns, test, seen)
     return bad
 
 
@@ -156,32 +156,32 @@ _MEMBER_ATTR = {"name": "names", "relation": "rels", "age": "ages", "health": "h
                 "id_number": "idns", "phone": "phones"}
 
 
-def _failing(keys: Sequence[int], columns: list[Sequence], test, types: dict[int, set]) -> set[int]:
+def _failing(keys: Sequence[int], columns: list[Sequence], test, seen: dict[int, tuple[set, set]]) -> set[int]:
     """The keys whose row of ``columns`` fails ``test``; the test runs once per distinct row (or,
     when the columns hold few distinct values, once per combination of them: then a clean register
-    never builds the rows at all)."""
+    never builds the rows at all). ``seen``: each column's value types and distinct values, by id,
+    shared by the screens that read the same column."""
     for col in columns:
-        if id(col) not in types:
-            types[id(col)] = set(map(type, col))
-    if any(len(_NUMERIC & types[id(c)]) > 1 for c in columns):  # 70 and 70.0 must be told apart
+        if id(col) not in seen:
+            seen[id(col)] = (set(map(type, col)), set(col))
+    if any(len(_NUMERIC & seen[id(c)][0]) > 1 for c in columns):  # 70 and 70.0 must be told apart
         n = len(columns)
         rows = list(zip(*columns, *(map(type, c) for c in columns), strict=True))
         failed = {r for r in set(rows) if not test(*r[:n])}
-    elif len(columns) == 1:
-        rows = columns[0]
-        distinct = set(rows)
-        if len(distinct) > len(rows) // 4:  # mostly different values: no gain in a set
-            return set(compress(keys, map(not_, map(test, rows))))
-        failed = {v for v in distinct if not test(v)}
-    else:
-        distincts = [set(c) for c in columns]
-        if prod(map(len, distincts)) <= 4096 and all(test(*combo) for combo in product(*distincts)):
+        return set(compress(keys, map(failed.__contains__, rows))) if failed else set()
+    if len(columns) == 1:
+        distinct = seen[id(columns[0])][1]
+        failed = set(filterfalse(test, distinct))
+        if not failed:
             return set()
-        rows = list(zip(*columns, strict=True))
-        failed = {r for r in set(rows) if not test(*r)}
+        return set(compress(keys, map(failed.__contains__, columns[0])))
+    distincts = [seen[id(c)][1] for c in columns]
+    if prod(map(len, distincts)) <= 4096 and all(test(*combo) for combo in product(*distincts)):
+        return set()
+    failed = {r for r in set(zip(*columns, strict=True)) if not test(*r)}
     if not failed:
         return set()
-    return set(compress(keys, map(failed.__contains__, rows)))
+    return set(compress(keys, map(failed.__contains__, zip(*columns, strict=True))))
 
 
 def _unprintable_rows(keys: Sequence[int], columns: list[Sequence]) -> set[int]:

@@ -86,6 +86,10 @@ class UnitIndex:
             stack.extend(reversed(self.children[u.id]))
         return out
 
+    def is_everything(self, villages: list[int]) -> bool:
+        """``villages`` names every village of the tree (no unit holds households but villages)."""
+        return len(villages) == len(set(villages)) == sum(u.level == "village" for u in self.info.values())
+
     def townships(self, root: int | None) -> list[int]:
         if root is not None and self.info[root].level == "village":
             return []
@@ -229,11 +233,14 @@ def load_households(session: Session, period: Period | str | None, unit: Unit | 
 
 
 def _scope(session: Session, period: Period, unit: Unit | None) -> tuple[UnitIndex, list, dict[int, int]]:
-    """The unit tree, the WHERE of the period's households (under ``unit``) and the village order."""
+    """The unit tree, the WHERE of the period's households (under ``unit``) and the village order.
+
+    A unit over every village (the county of a one-county register) adds no village filter: a list of
+    every village would only lead SQLite to read the month through the village index."""
     units = UnitIndex(session)
     where = [Household.period_id == period.id]
     villages = units.villages(unit.id if unit is not None else None)
-    if unit is not None:
+    if unit is not None and not units.is_everything(villages):
         where.append(Household.village_id.in_(villages))
     return units, where, {v: i for i, v in enumerate(villages)}
 
@@ -393,7 +400,7 @@ def _check_screened(session: Session, period: Period, unit: Unit | None) -> list
     from .check_screen import suspects
 
     units, where, order = _scope(session, period, unit)
-    found = suspects(raw(session), period.id, period.month, list(order) if unit is not None else None,
+    found = suspects(raw(session), period.id, period.month, list(order) if len(where) > 1 else None,
                      postgres=is_postgres(session.get_bind()))
     wanted = found.rules | found.twins
     if not wanted:
