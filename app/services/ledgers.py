@@ -37,9 +37,6 @@ from app.models import Household, Problem, ResponsibilityList, Task, TaskProgres
 from app.models.units import unit_path
 from app.rules.findings import Finding
 from app.rules.ledgers import (
-    ProblemRow,
-    TaskRow,
-    TaskUnitRow,
     check_problem,
     check_task,
     due_this_month,
@@ -48,6 +45,7 @@ from app.rules.ledgers import (
 
 from . import audit, concurrency
 from .errors import Refused, UsageError
+from .ledger_checks import problem_findings, problem_row, task_findings, task_row  # noqa: F401 - the ledger's own API
 from .units import default_unit, find_unit
 
 
@@ -105,21 +103,6 @@ def _unit_names(session: Session, text: str | None) -> list[tuple[str, int | Non
                 seen.add(n)
                 out.append((n, uid))
     return out
-
-
-def task_row(t: Task) -> TaskRow:
-    return TaskRow(
-        uuid=t.uuid, seq=t.seq, target=t.target, measures=t.measures, deadline=t.deadline, ongoing=t.ongoing,
-        units_text=t.units_text, persons=t.persons, created_on=t.created_on,
-        units=tuple(TaskUnitRow(u.name, u.uuid, u.status, u.closed_on, u.closed_basis,
-                                frozenset(p.month for p in u.progress)) for u in t.units),
-    )
-
-
-def problem_row(p: Problem, unit: str | None = None) -> ProblemRow:
-    return ProblemRow(uuid=p.uuid, source=p.source, description=p.description, resp_unit=p.resp_unit,
-                      deadline=p.deadline, status=p.status, closed_on=p.closed_on, closed_basis=p.closed_basis,
-                      unit=unit, household=p.household_uuid)
 
 
 def task_status(t: Task) -> str:
@@ -730,19 +713,6 @@ def problem_lines(session: Session, year: int, today: dt.date) -> list[ProblemLi
             overdue=is_overdue(p.deadline, closed, today), due_this_month=due_this_month(p.deadline, today) and not closed,
             codes=tuple(codes), opened_on=p.opened_on, feedback_month=p.feedback_month, version=p.version))
     return out
-
-
-def task_findings(session: Session, year: int, today: dt.date) -> list[Finding]:
-    q = (select(Task).join(ResponsibilityList).where(ResponsibilityList.year == year)
-         .options(selectinload(Task.units).selectinload(TaskUnit.progress)).order_by(ResponsibilityList.kind, Task.position))
-    return [f for t in session.scalars(q) for f in check_task(task_row(t), today)]
-
-
-def problem_findings(session: Session, year: int, today: dt.date) -> list[Finding]:
-    units = {u.id: u for u in session.scalars(select(Unit))}
-    q = select(Problem).where(Problem.year == year).order_by(Problem.position, Problem.id)
-    return [f for p in session.scalars(q)
-            for f in check_problem(problem_row(p, unit_path(units[p.unit_id]) if p.unit_id in units else None), today)]
 
 
 def task_uuid_of(session: Session, list_year: int, seq: int, kind: str | None = None) -> str:

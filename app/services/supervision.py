@@ -18,10 +18,10 @@ from app.kernel.ledgers import REASON_COLUMNS, REASONS, TARGET_LEVELS
 from app.models import Household, Period, Person, SupervisionEntry, SupervisionTarget, Unit
 from app.models.units import unit_path
 from app.rules.findings import Finding
-from app.rules.ledgers import TargetRow, check_target
 
 from . import audit
 from .errors import Refused, UsageError
+from .ledger_checks import target_findings, target_row_findings  # noqa: F401 - the targets' own API
 from .ledgers import LedgerRefused, UnknownRecord
 
 
@@ -119,10 +119,6 @@ class AddTarget:
     today: dt.date = field(default_factory=dt.date.today)
 
 
-def _target_findings(t: SupervisionTarget, today: dt.date) -> tuple[Finding, ...]:
-    return tuple(check_target(TargetRow(t.uuid, t.name, frozenset(e.month for e in t.entries)), today))
-
-
 def add_target(session: Session, req: AddTarget) -> TargetChanged:
     """List a 督战对象 for the year (a county, township, village or 安置点) with why and who answers."""
     if req.level not in TARGET_LEVELS:
@@ -143,7 +139,7 @@ def add_target(session: Session, req: AddTarget) -> TargetChanged:
     session.add(t)
     session.flush()
     audit.record(session, "insert", table="supervision_targets", record=t.uuid, new=f"{t.name}（{REASON_COLUMNS[t.reason]}）")
-    return TargetChanged(targets=(t.uuid,), findings=_target_findings(t, req.today))
+    return TargetChanged(targets=(t.uuid,), findings=target_row_findings(t, req.today))
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +200,7 @@ def update_target(session: Session, req: UpdateTarget) -> TargetChanged:
     setattr(t, req.field, (req.value or "").strip() or None)
     session.flush()
     audit.record(session, "update", table="supervision_targets", record=t.uuid, field=req.field, old=old, new=req.value)
-    return TargetChanged((t.uuid,), _target_findings(t, req.today))
+    return TargetChanged((t.uuid,), target_row_findings(t, req.today))
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +237,7 @@ def record_supervision(session: Session, req: RecordSupervision) -> TargetChange
     e.remaining, e.entered_on = remaining, req.entered_on
     session.flush()
     audit.record(session, "update", table="supervision_entries", record=t.uuid, field=req.month, old=old, new=req.actions)
-    return TargetChanged((t.uuid,), _target_findings(t, req.entered_on))
+    return TargetChanged((t.uuid,), target_row_findings(t, req.entered_on))
 
 
 # ------------------------------------------------------------------------------- views
@@ -253,16 +249,10 @@ def target_lines(session: Session, year: int, today: dt.date) -> list[TargetLine
          .order_by(SupervisionTarget.position, SupervisionTarget.id))
     out = []
     for t in session.scalars(q):
-        codes = tuple(sorted({f.code for f in _target_findings(t, today)}))
+        codes = tuple(sorted({f.code for f in target_row_findings(t, today)}))
         out.append(TargetLine(t.uuid, t.county, t.level, t.name, t.reason, t.figure, t.persons, t.leaders, t.team_lead,
                               tuple(e.month for e in t.entries), codes))
     return out
-
-
-def target_findings(session: Session, year: int, today: dt.date) -> list[Finding]:
-    q = (select(SupervisionTarget).where(SupervisionTarget.year == year)
-         .options(selectinload(SupervisionTarget.entries)).order_by(SupervisionTarget.position))
-    return [f for t in session.scalars(q) for f in _target_findings(t, today)]
 
 
 def township_lines(session: Session, period: Period, thresholds: Thresholds = Thresholds()) -> list[TownshipLine]:

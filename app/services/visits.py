@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.domain import LOOK_RESULTS, SATISFACTION, SATISFACTION_TARGET, VISIT_INTERVAL_DAYS
 from app.kernel.month import Month
@@ -305,7 +305,7 @@ def findings(session: Session, period: Period, unit: Unit | None = None, today: 
                      ~select(Visit.id).where(mine, Visit.visited_on >= seen_since).exists()))
         if villages is not None:
             hq = hq.where(Household.village_id.in_(villages))
-        for uuid, vid, name, visited in session.execute(hq.order_by(Household.village_id, Household.position)):
+        for uuid, vid, name, visited in session.connection().execute(hq.order_by(Household.village_id, Household.position)):
             if isinstance(visited, str):  # a max() over dates comes back as text
                 visited = dt.date.fromisoformat(visited)
             out.extend(v01_overdue(uuid, paths.get(vid), name, visited, as_of, interval_days))
@@ -313,7 +313,7 @@ def findings(session: Session, period: Period, unit: Unit | None = None, today: 
                              (Visit.look_housing == "有问题") | (Visit.look_water == "有问题"))
     if villages is not None:
         vq = vq.where(Visit.village_id.in_(villages))
-    for v in session.scalars(vq.order_by(Visit.visited_on, Visit.id)):
+    for v in session.scalars(vq.order_by(Visit.visited_on, Visit.id).options(selectinload(Visit.problems))):
         out.extend(visit_findings(session, v))
     scope = unit or session.scalar(select(Unit).where(Unit.level == "county").limit(1))
     if scope is not None:
@@ -323,7 +323,7 @@ def findings(session: Session, period: Period, unit: Unit | None = None, today: 
         aq = (select(Visit.village_id, Visit.household_uuid, Visit.satisfaction)
               .where(Visit.visited_on.between(m.first_day, m.last_day), Visit.satisfaction.is_not(None))
               .order_by(Visit.visited_on, Visit.id))
-        for vid, hu, answer in session.execute(aq):
+        for vid, hu, answer in session.connection().execute(aq).all():  # Core rows: a month holds thousands
             t = town_of.get(vid)
             if t is not None:
                 latest[t.id][hu] = answer
