@@ -218,9 +218,10 @@ def analyse(session: Session, period: Period | str | None = None, unit: Unit | s
     frozen = frozen if frozen is not None and frozen.figures else None  # last month as it was sent
     scope = Scope(session, unit)
     kept_now = month_figures(session, period, unit, scope, findings=with_findings, computed=computed)
-    kept_before = month_figures(session, prev, unit, scope, findings=with_findings and frozen is None,
-                                computed=computed) if prev else {}
-    now, before = _register_of(kept_now), _register_of(kept_before) if prev else _register(session, scope, None)
+    # Last month as sent (``frozen``) gives every "上月" figure below (``with_before``): nothing of it is computed.
+    kept_before = month_figures(session, prev, unit, scope, findings=with_findings, computed=computed) \
+        if prev and frozen is None else {"register": {"past_expected": 0}}
+    now, before = _register_of(kept_now), _register_of(kept_before)
     t, b = now["total"], before.get("total", {}) if prev else {}
     m = Month.parse(period.month)
     as_of = m.last_day
@@ -588,9 +589,7 @@ def export_report(session: Session, out_dir, period: Period | str | None = None,
     folder.mkdir(parents=True, exist_ok=True)
     files = [write_docx(content, folder / f"{content.title}.docx"),
              write_pdf(content, a, folder / f"{content.title}.pdf")]
-    row.figures = json.dumps(to_json(a), ensure_ascii=False)  # frozen: next month's "上月" comes from here
-    row.exported_at = dt.datetime.now()
-    session.flush()
+    freeze(session, a, period, unit, dt.datetime.now())
     if feedback:
         from app.exporters.feedback import all_table, sheet_table
         from app.exporters.ledgers import write
@@ -606,6 +605,14 @@ def export_report(session: Session, out_dir, period: Period | str | None = None,
                 write(t, path)
                 files.append(path)
     return files
+
+
+def freeze(session: Session, a: Analysis, period: Period, unit: Unit, exported_at: dt.datetime) -> None:
+    """Keep ``a`` as the month's analysis as sent: next month's "上月" figures come from here."""
+    row = _report_row(session, period, unit, create=True)
+    row.figures = json.dumps(to_json(a), ensure_ascii=False)
+    row.exported_at = exported_at
+    session.flush()
 
 
 def analysis_findings(session: Session, today: dt.date | None = None, unit: Unit | str | None = None) -> list:

@@ -55,7 +55,7 @@ from .demo_people import make_household_members, new_id_number
 from .errors import Refused
 from .register import fill_measure_starts
 
-VERSION = 3  # bump when the output changes (bench/ caches by it)
+VERSION = 4  # bump when the output changes (bench/ caches by it)
 _DELIBERATE = ("H-01", "H-03", "H-05", "H-07", "H-10", "H-11", "H-13", "H-14", "H-15")
 _SIZE_WEIGHTS = ((1, 10), (2, 22), (3, 25), (4, 22), (5, 12), (6, 6), (7, 3))
 
@@ -88,7 +88,25 @@ def generate(database, persons: int = 3000, seed: int = 1, months: DemoMonths = 
         summary["records"] = add_records(s, seed, set(gen.violations.values()), summary["m07_village"])
     with database.session() as session:  # the year's lists, problems and 督战对象 (supervision.md §1–3)
         summary["ledgers"] = generate_ledgers(session, seed)
+    with database.session() as session:
+        summary["analysis_sent"] = _send_earlier_analysis(session, months)
     return summary
+
+
+def _send_earlier_analysis(session, months: DemoMonths) -> str:
+    """The locked month's analysis as the office sent it by the 20th of the month after (supervision.md §4):
+    the latest month's "上月" figures come from it, as in a register in use (its 反馈单 are not sent)."""
+    from app.kernel.ledgers import REPORT_DAY
+
+    from .analysis import analyse, freeze
+    from .register_scope import unit_or_default
+
+    period = session.scalars(select(Period).where(Period.month == months.prev)).one()
+    unit = unit_or_default(session, None)
+    due = Month.parse(months.prev).next()
+    sent = dt.datetime(due.year, due.month, REPORT_DAY - 2, 16, 30)
+    freeze(session, analyse(session, period, unit), period, unit, sent)
+    return months.prev
 
 
 # The tables the generator fills with ids of its own choosing.

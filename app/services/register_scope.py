@@ -23,8 +23,7 @@ class Scope:
             u = self.units.info[v]
             p = self.units.info.get(u.parent_id)
             self.township[v] = p.name if p is not None and p.level == "township" else u.name
-        every = len(self.villages) == len(self.units.villages(None))
-        self.where = "" if every else f" AND h.village_id IN ({','.join(str(v) for v in self.villages) or '0'})"
+        self.where = "" if self.units.is_everything(self.villages) else f" AND h.village_id IN ({','.join(str(v) for v in self.villages) or '0'})"
 
 
 def dbapi(session: Session):
