@@ -141,8 +141,7 @@ def _adjustments(session: Session, scope: Scope, period: Period | None) -> dict[
 # --- ledgers -----------------------------------------------------------------------------------
 def _ledgers(session: Session, unit: Unit, period: Period, as_of: dt.date, townships: set[str]
              ) -> tuple[list[LedgerLine], list[LedgerLine], list[TargetProgress]]:
-    from .ledgers import list_views, problem_lines
-    from .supervision import remaining_by_unit, target_lines
+    from .ledger_reads import list_views, problem_lines, remaining_by_unit, target_lines
 
     m = Month.parse(period.month)
     whole = unit.level == "county" or unit.parent_id is None

@@ -368,7 +368,7 @@ def ledger_findings(session: Session, year: int, today: dt.date, unit: Unit | No
     """D-01…D-09 on the year's responsibility lists, problems ledger and 督战对象 (supervision.md),
     each with its ``record``. Ledgers belong to the office's year, so a county (or no unit) gets them
     all; a township or village only those whose 责任单位 lies within it."""
-    from app.services.ledger_checks import problem_findings, target_findings, task_findings
+    from app.services.ledger_reads import problem_findings, target_findings, task_findings
 
     found = task_findings(session, year, today) + problem_findings(session, year, today) \
         + target_findings(session, year, today)

@@ -15,11 +15,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from app.importers import limits
 from app.importers.tasks import InTask, Unplaced, read_list
-from app.kernel.ledger_views import ListView, ProblemLine, TaskLine
 from app.kernel.ledgers import (
     ALL_TOWNSHIPS,
     LIST_KIND_NAMES,
@@ -39,13 +38,19 @@ from app.rules.findings import Finding
 from app.rules.ledgers import (
     check_problem,
     check_task,
-    due_this_month,
-    is_overdue,
 )
 
 from . import audit, concurrency
 from .errors import Refused, UsageError
-from .ledger_checks import problem_findings, problem_row, task_findings, task_row  # noqa: F401 - the ledger's own API
+from .ledger_reads import (  # noqa: F401 - the ledger's own API
+    list_views,
+    problem_findings,
+    problem_lines,
+    problem_row,
+    task_findings,
+    task_row,
+    task_status,
+)
 from .units import default_unit, find_unit
 
 
@@ -103,20 +108,6 @@ def _unit_names(session: Session, text: str | None) -> list[tuple[str, int | Non
                 seen.add(n)
                 out.append((n, uid))
     return out
-
-
-def task_status(t: Task) -> str:
-    """A task's 状态 from its unit rows: 已销号 when all are, 已完成 when all are done, else 推进中/未开始."""
-    states = [u.status for u in t.units]
-    if not states:
-        return "未开始"
-    if all(s == TASK_CLOSED for s in states):
-        return TASK_CLOSED
-    if all(s in ("已完成", TASK_CLOSED) for s in states):
-        return "已完成"
-    if any(s != "未开始" for s in states) or any(u.progress for u in t.units):
-        return "推进中"
-    return "未开始"
 
 
 def _list(session: Session, year: int, kind: str, *, create: bool = False) -> ResponsibilityList | None:
@@ -654,65 +645,6 @@ def problems_from_visit(session: Session, visit_uuid: str, visited_on: dt.date, 
 
 
 # ------------------------------------------------------------------------------- views (queries)
-
-
-def _latest_progress(u: TaskUnit) -> TaskProgress | None:
-    return u.progress[-1] if u.progress else None
-
-
-def list_views(session: Session, year: int, today: dt.date, kind: str | None = None) -> list[ListView]:
-    """The year's lists as printed: one line per 责任单位, with the D-codes found on each."""
-    q = (select(ResponsibilityList).where(ResponsibilityList.year == year)
-         .options(selectinload(ResponsibilityList.tasks).selectinload(Task.units).selectinload(TaskUnit.progress))
-         .order_by(ResponsibilityList.kind))
-    if kind:
-        q = q.where(ResponsibilityList.kind == kind)
-    out = []
-    for lst in session.scalars(q):
-        lines = []
-        for t in lst.tasks:
-            found = check_task(task_row(t), today)
-            whole = {f.code for f in found if f.unit is None}
-            text = t.deadline_text or deadline_text(t.deadline, t.ongoing, year)
-            for u in t.units or [None]:
-                codes = sorted(whole | {f.code for f in found if u is not None and f.unit == u.name})
-                last = _latest_progress(u) if u else None
-                closed = u is not None and u.status == TASK_CLOSED
-                lines.append(TaskLine(
-                    task_uuid=t.uuid, unit_uuid=u.uuid if u else "", seq=t.seq, heading=t.heading, target=t.target,
-                    measures=t.measures, deadline_text=text, deadline=t.deadline, ongoing=t.ongoing,
-                    leaders=t.leaders, unit=u.name if u else "", persons=t.persons,
-                    status=u.status if u else task_status(t),
-                    progress=f"{int(last.month[5:])}月：{last.text}" if last else None,
-                    progress_month=last.month if last else None,
-                    closed_on=u.closed_on if u else None, closed_basis=u.closed_basis if u else None,
-                    evidence_files=tuple((u.evidence_files or "").splitlines()) if u else (),
-                    overdue=is_overdue(t.deadline, closed, today), due_this_month=due_this_month(t.deadline, today)
-                    and not closed, codes=tuple(codes), units_text=t.units_text, created_on=t.created_on,
-                    version=t.version))
-        out.append(ListView(lst.uuid, lst.year, lst.kind, lst.title or f"{year}年{LIST_KIND_NAMES[lst.kind]}",
-                            tuple(lines)))
-    return out
-
-
-def problem_lines(session: Session, year: int, today: dt.date) -> list[ProblemLine]:
-    units = {u.id: u for u in session.scalars(select(Unit))}
-    tasks = dict(session.execute(select(Task.uuid, Task.target)).all())
-    out = []
-    q = select(Problem).where(Problem.year == year).order_by(Problem.position, Problem.id)
-    for i, p in enumerate(session.scalars(q), 1):
-        unit = unit_path(units[p.unit_id]) if p.unit_id in units else None
-        codes = sorted({f.code for f in check_problem(problem_row(p, unit), today)})
-        closed = p.status == PROBLEM_CLOSED
-        out.append(ProblemLine(
-            uuid=p.uuid, seq=i, source=p.source, description=p.description, unit=unit, household=p.household_uuid,
-            task=(tasks.get(p.task_uuid) or p.task_uuid) if p.task_uuid else None, measures=p.measures,
-            resp_unit=p.resp_unit, resp_person=p.resp_person, deadline=p.deadline, status=p.status,
-            closed_on=p.closed_on, closed_basis=p.closed_basis,
-            evidence_files=tuple((p.evidence_files or "").splitlines()),
-            overdue=is_overdue(p.deadline, closed, today), due_this_month=due_this_month(p.deadline, today) and not closed,
-            codes=tuple(codes), opened_on=p.opened_on, feedback_month=p.feedback_month, version=p.version))
-    return out
 
 
 def task_uuid_of(session: Session, list_year: int, seq: int, kind: str | None = None) -> str:

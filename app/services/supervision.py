@@ -13,15 +13,20 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.kernel.ledger_views import TargetLine, TownshipLine
+from app.kernel.ledger_views import TownshipLine
 from app.kernel.ledgers import REASON_COLUMNS, REASONS, TARGET_LEVELS
-from app.models import Household, Period, Person, SupervisionEntry, SupervisionTarget, Unit
+from app.models import Period, SupervisionEntry, SupervisionTarget, Unit
 from app.models.units import unit_path
 from app.rules.findings import Finding
 
 from . import audit
 from .errors import Refused, UsageError
-from .ledger_checks import target_findings, target_row_findings  # noqa: F401 - the targets' own API
+from .ledger_reads import (  # noqa: F401 - the targets' own API
+    remaining_by_unit,
+    target_findings,
+    target_lines,
+    target_row_findings,
+)
 from .ledgers import LedgerRefused, UnknownRecord
 
 
@@ -51,23 +56,6 @@ class Candidate:
         return {"level": self.level, "unit": self.path, "county": self.county, "reason": self.reason,
                 "reason_text": REASON_COLUMNS[self.reason], "persons": self.persons, "incidence": self.incidence,
                 "figure": self.figure, "listed": self.listed}
-
-
-def remaining_by_unit(session: Session, period: Period) -> dict[int, int]:
-    """Poor persons not closed out in the month, per unit id (villages, townships and counties)."""
-    q = (select(Household.village_id, func.count(Person.id))
-         .join(Person, Person.household_id == Household.id)
-         .where(Household.period_id == period.id, Household.closed_out.is_(False))
-         .group_by(Household.village_id))
-    per_village = dict(session.execute(q).all())
-    parents = dict(session.execute(select(Unit.id, Unit.parent_id)).all())
-    out: dict[int, int] = {}
-    for vid, n in per_village.items():
-        u: int | None = vid
-        while u is not None:
-            out[u] = out.get(u, 0) + n
-            u = parents.get(u)
-    return out
 
 
 def _county_of(u: Unit) -> str | None:
@@ -241,18 +229,6 @@ def record_supervision(session: Session, req: RecordSupervision) -> TargetChange
 
 
 # ------------------------------------------------------------------------------- views
-
-
-def target_lines(session: Session, year: int, today: dt.date) -> list[TargetLine]:
-    q = (select(SupervisionTarget).where(SupervisionTarget.year == year)
-         .options(selectinload(SupervisionTarget.entries))
-         .order_by(SupervisionTarget.position, SupervisionTarget.id))
-    out = []
-    for t in session.scalars(q):
-        codes = tuple(sorted({f.code for f in target_row_findings(t, today)}))
-        out.append(TargetLine(t.uuid, t.county, t.level, t.name, t.reason, t.figure, t.persons, t.leaders, t.team_lead,
-                              tuple(e.month for e in t.entries), codes))
-    return out
 
 
 def township_lines(session: Session, period: Period, thresholds: Thresholds = Thresholds()) -> list[TownshipLine]:

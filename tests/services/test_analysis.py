@@ -213,9 +213,10 @@ def test_d10_and_d11(demo_db, tmp_path):
         export_report(s, tmp_path, month, None, feedback=False)
         late = analysis_findings(s, after_20th)  # exported today, long after that 20th
         assert [f.code for f in late] == ["D-10"] and "才导出" in late[0].message
-        from app.models import AnalysisReport
+        from app.models import AnalysisReport, Period
 
-        s.query(AnalysisReport).one().exported_at = dt.datetime(m.year, m.month, 19, 16, 0)
+        sent = s.query(AnalysisReport).join(Period, Period.id == AnalysisReport.period_id).filter(Period.month == month)
+        sent.one().exported_at = dt.datetime(m.year, m.month, 19, 16, 0)
         s.flush()
         assert analysis_findings(s, after_20th) == []  # exported before the 20th
         # feedback sent for this month: a month on, its open lines are D-11 until answered

@@ -213,8 +213,9 @@ def test_analysis_text_and_export_are_written_by_the_worker(window, demo_db, qtb
     qtbot.waitUntil(lambda: "修改后的文字" in view.edited_label.text(), timeout=3000)
     drain_all()
     with demo_db.read_session() as s:
-        (report,) = s.scalars(select(AnalysisReport)).all()
+        (report,) = s.scalars(select(AnalysisReport).where(AnalysisReport.edits.is_not(None))).all()  # this month's
         assert '"四、下步工作": "按时报送"' in report.edits and report.exported_at is None
+        report_id = report.id
     assert "修改后的文字" in view.edited_label.text()
 
     out = tmp_path / "report"
@@ -225,7 +226,7 @@ def test_analysis_text_and_export_are_written_by_the_worker(window, demo_db, qtb
     files = [p for p in out.rglob("*") if p.is_file()]
     assert any(p.suffix == ".docx" for p in files) and any(p.parent.name == "反馈单" for p in files)
     with demo_db.read_session() as s:
-        report = s.scalar(select(AnalysisReport))
+        report = s.get(AnalysisReport, report_id)
         assert report.figures and report.exported_at is not None  # frozen for next month's 上月
     assert view.dialogs.shown[-1][0] == "info"
     assert on_the_worker(writes)
