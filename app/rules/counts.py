@@ -46,7 +46,9 @@ def _values(row: dict, codes: tuple[str, ...]) -> dict[str, int | None]:
     out: dict[str, int | None] = {}
     for c in codes:
         v = row.get(c)
-        if blank(v):
+        if v.__class__ is int and v >= 0:  # the usual cell, derived or typed
+            out[c] = v
+        elif blank(v):
             out[c] = 0
         else:
             n = as_int(v)

@@ -102,6 +102,9 @@ def test_odd_values_same_findings(demo_db, table, values):
 def test_twins_measures_and_income(demo_db):
     persons, households = _ids(demo_db)
     steps = [
+        # H-12 while every 身份证号 and phone is plain (read as its own key): the same number, the same mobile
+        f"UPDATE persons SET id_number = (SELECT id_number FROM persons WHERE id = {persons[0]}) WHERE id = {persons[20]}",
+        f"UPDATE persons SET phone = '13900001111' WHERE id IN ({persons[170]}, {persons[180]})",
         # H-12: the same 身份证号 written differently, the same name and age, the same phone spaced
         f"UPDATE persons SET id_number = lower((SELECT id_number FROM persons WHERE id = {persons[0]})) "
         f"WHERE id = {persons[40]}",
@@ -148,3 +151,22 @@ def test_whitespace_for_sqlite_trim_is_python_strip():
     import sys
 
     assert set(check_screen.WHITESPACE) == {c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()}
+
+
+def test_plain_numbers_are_their_own_twin_keys(monkeypatch):
+    """Every 身份证号 and phone plain: read as their own H-12 keys in C-level passes, the same twins as
+    the cell-by-cell reading (normalise_id / normalise_phone)."""
+    from app.rules import ids, screen
+
+    def id_of(first17: str) -> str:
+        return first17 + ids.check_digit(first17)
+
+    a, b, c = id_of("11010519491231002"), id_of("11010519800101003"), id_of("11010519900505004")
+    rows = [(1, "张三", "户主", 70, "健康", "普通劳动力", a, "13900001111", 0),
+            (2, "李四", "户主", 40, "健康", "普通劳动力", a, "13900002222", 0),
+            (3, "王五", "户主", 30, "健康", "普通劳动力", b, "13900001111", 0),
+            (4, "赵六", "户主", 30, "健康", "普通劳动力", c, None, 0),
+            (5, "钱七", "户主", 30, "健康", "普通劳动力", None, "", 0)]
+    fast = screen.twin_suspects(screen.Members(rows))
+    monkeypatch.setattr(screen, "_own_keys", lambda *args: None)
+    assert fast == screen.twin_suspects(screen.Members(rows)) == {1, 2, 3}
