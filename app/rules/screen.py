@@ -24,7 +24,6 @@ from typing import Any
 
 from app import fonts
 
-from . import ids as ids_module
 from .cells import blank
 from .duplicates import name_age_key
 from .household import PLAIN_NAME_RE, SCREENS
@@ -205,9 +204,7 @@ def twin_suspects(m: Members) -> set[int]:
     hids = m.hids
     if not hids:
         return out
-    ids = _own_keys(m, m.idns, ids_module.PLAIN_ID, False)
-    if ids is None:
-        ids = list(map(_id_keys.get, m.idns))
+    ids = list(map(_id_keys.get, m.idns))
     if None in ids:  # not seen yet
         if len(_id_keys) > 1_000_000:
             _id_keys.clear()
@@ -217,8 +214,7 @@ def twin_suspects(m: Members) -> set[int]:
                 k = ids[i] = False if v is None or blank(v) else normalise_id(v)
                 if v.__class__ is str:
                     _id_keys[v] = k
-    phones = _own_keys(m, m.phones, _PLAIN_MOBILE, "")
-    for keys in (ids, _name_age_keys(m), phones if phones is not None else phone_keys(m.phones)):
+    for keys in (ids, _name_age_keys(m), phone_keys(m.phones)):
         counts = Counter(keys)
         counts.pop(None, None)
         counts.pop("", None)  # an invalid phone
@@ -227,18 +223,6 @@ def twin_suspects(m: Members) -> set[int]:
         if twice:
             out.update(compress(hids, map(twice.__contains__, keys)))
     return out
-
-
-_PLAIN_MOBILE = re.compile(r"1[3-9]\d{9}\Z")  # what ``normalise_phone`` keeps as it is
-
-
-def _own_keys(m: Members, values: Sequence, plain: re.Pattern[str], blank_key: Any) -> list | None:
-    """The values as their own H-12 keys (``blank_key`` for an empty one) when every one given is a
-    text ``plain`` matches whole — ``normalise_id``/``normalise_phone`` would return it unchanged —
-    checked in C-level passes; None when some value needs the cell-by-cell reading."""
-    if not m.plain_types or not all(map(plain.match, filter(None, values))):
-        return None
-    return [v or blank_key for v in values]
 
 
 def _name_age_keys(m: Members) -> list:

@@ -153,9 +153,8 @@ def test_whitespace_for_sqlite_trim_is_python_strip():
     assert set(check_screen.WHITESPACE) == {c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()}
 
 
-def test_plain_numbers_are_their_own_twin_keys(monkeypatch):
-    """Every 身份证号 and phone plain: read as their own H-12 keys in C-level passes, the same twins as
-    the cell-by-cell reading (normalise_id / normalise_phone)."""
+def test_twins_by_number_and_by_mobile():
+    """The screen names the households holding the same 身份证号 or mobile, and no other."""
     from app.rules import ids, screen
 
     def id_of(first17: str) -> str:
@@ -167,6 +166,4 @@ def test_plain_numbers_are_their_own_twin_keys(monkeypatch):
             (3, "王五", "户主", 30, "健康", "普通劳动力", b, "13900001111", 0),
             (4, "赵六", "户主", 30, "健康", "普通劳动力", c, None, 0),
             (5, "钱七", "户主", 30, "健康", "普通劳动力", None, "", 0)]
-    fast = screen.twin_suspects(screen.Members(rows))
-    monkeypatch.setattr(screen, "_own_keys", lambda *args: None)
-    assert fast == screen.twin_suspects(screen.Members(rows)) == {1, 2, 3}
+    assert screen.twin_suspects(screen.Members(rows)) == {1, 2, 3}
