@@ -8,7 +8,8 @@
   (``check_summaries``): what every run after the first reads.
 - ``analysis_after_edit``: the same right after one household of the month was edited: the month's
   kept row is gone (trigger), so its check and figures run again; last month's are still kept.
-- ``analysis_cli``: `guatu analysis --json` as a whole process (kept figures), against `guatu --help`.
+- ``analysis_cli``: `guatu analysis --json` as a whole process, the month's first run (nothing of it kept;
+  last month's analysis as sent), against `guatu --help`; the kept runs after it in the note.
 
 Run: ``.venv/bin/python -m bench analysis`` (see bench/README.md).
 """
@@ -122,24 +123,40 @@ def analysis_after_edit(ctx: Context) -> Outcome:
 
 @entry("analysis_cli")
 def analysis_cli(ctx: Context) -> Outcome:
-    """`guatu analysis --json` as a whole process, the month's figures kept (goal < 2 s)."""
-    path = _copy(ctx)
+    """`guatu analysis --json` as a whole process on the month's first run (goal < 2 s): nothing of the
+    month kept yet, last month's analysis as sent (the demo keeps it), the file as the writer that made
+    it closed it. Median of 3, each on a fresh copy; the runs after it (figures kept) in the note."""
+    import statistics
+
+    from app.storage import Database
+
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     guatu = [sys.executable, "-m", "app"]
 
     def run(*args: str) -> None:
         subprocess.run([*guatu, *args], env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
+    firsts, cpu = [], []
     try:
-        t = time.perf_counter()
-        run("analysis", "--db", str(path), "--json")  # the first: checks and keeps
-        first = time.perf_counter() - t
-        seconds = best_of(lambda: run("analysis", "--db", str(path), "--json"), 3)
+        for _ in range(3):
+            path = _copy(ctx)
+            Database(path).close()  # verified and closed clean, as by the window or `guatu demo`
+            before = os.times()
+            t = time.perf_counter()
+            run("analysis", "--db", str(path), "--json")  # the month's first: checks and keeps
+            firsts.append(time.perf_counter() - t)
+            after = os.times()
+            cpu.append(after.children_user - before.children_user + after.children_system - before.children_system)
+        kept = best_of(lambda: run("analysis", "--db", str(path), "--json"), 3)
         baseline = best_of(lambda: run("--help"), 3)
     finally:
         _drop(path)
+    seconds = statistics.median(firsts)
     return Outcome(seconds, baseline, "`guatu --help`, the same interpreter start and imports", goal="< 2 s",
-                   met=seconds < 2, note=f"whole process, best of 3; the first run {first:.2f} s")
+                   met=seconds < 2,
+                   note=f"whole process (wall; CPU {statistics.median(cpu):.2f} s), median of 3 first runs "
+                        f"({', '.join(f'{x:.2f}' for x in firsts)} s); every run after it, the month's figures kept: "
+                        f"{kept:.2f} s (best of 3)")
 
 
 if __name__ == "__main__":
