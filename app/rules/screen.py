@@ -157,24 +157,24 @@ _MEMBER_ATTR = {"name": "names", "relation": "rels", "age": "ages", "health": "h
 
 
 def _failing(keys: Sequence[int], columns: list[Sequence], test, seen: dict[int, tuple[set, set]]) -> set[int]:
-    """The keys whose row of ``columns`` fails ``test``; the test runs once per distinct row (or,
-    when the columns hold few distinct values, once per combination of them: then a clean register
-    never builds the rows at all). ``seen``: each column's value types and distinct values, by id,
-    shared by the screens that read the same column."""
+    """The keys whose row of ``columns`` fails ``test``. When a column holds mostly different values
+    the test runs once per row, on the values as they are (a set would gain nothing); else once per
+    distinct row, or once per combination of the columns' distinct values when they are few (a clean
+    register then never builds the rows at all). ``seen``: each column's value types and distinct
+    values, by id, shared by the screens that read the same column."""
     for col in columns:
         if id(col) not in seen:
             seen[id(col)] = (set(map(type, col)), set(col))
+    if any(len(seen[id(c)][1]) > len(keys) // 4 for c in columns):
+        return set(compress(keys, map(not_, map(test, *columns))))
     if any(len(_NUMERIC & seen[id(c)][0]) > 1 for c in columns):  # 70 and 70.0 must be told apart
         n = len(columns)
         rows = list(zip(*columns, *(map(type, c) for c in columns), strict=True))
         failed = {r for r in set(rows) if not test(*r[:n])}
         return set(compress(keys, map(failed.__contains__, rows))) if failed else set()
     if len(columns) == 1:
-        distinct = seen[id(columns[0])][1]
-        failed = set(filterfalse(test, distinct))
-        if not failed:
-            return set()
-        return set(compress(keys, map(failed.__contains__, columns[0])))
+        failed = set(filterfalse(test, seen[id(columns[0])][1]))
+        return set(compress(keys, map(failed.__contains__, columns[0]))) if failed else set()
     distincts = [seen[id(c)][1] for c in columns]
     if prod(map(len, distincts)) <= 4096 and all(test(*combo) for combo in product(*distincts)):
         return set()
