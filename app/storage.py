@@ -93,6 +93,8 @@ def real_path(path: str | os.PathLike) -> Path:
 
 
 def _clean_mark(st: os.stat_result) -> Path:
+    if not st.st_ino:  # a file system without file ids (FAT): files would share a mark, so none has one
+        raise OSError("no file id")
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "verified" / f"{st.st_dev:x}-{st.st_ino:x}"
 
 
