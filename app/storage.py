@@ -122,8 +122,25 @@ def mark_closed_clean(path: Path) -> None:
         mark = _clean_mark(st)
         mark.parent.mkdir(parents=True, exist_ok=True)
         mark.write_text(f"{st.st_size} {st.st_mtime_ns}")
+        _prune_marks(mark.parent)
     except OSError:  # no cache folder: the next open verifies
         pass
+
+
+_MARKS_KEPT = 200  # registers an office opens; the rest (long gone or long unopened) just verify again
+
+
+def _prune_marks(folder: Path) -> None:
+    """Keep the newest ``_MARKS_KEPT`` marks: one is left per register ever closed clean."""
+    marks = list(os.scandir(folder))
+    if len(marks) <= 2 * _MARKS_KEPT:
+        return
+    marks.sort(key=lambda e: e.stat().st_mtime_ns, reverse=True)
+    for e in marks[_MARKS_KEPT:]:
+        try:
+            os.unlink(e.path)
+        except OSError:
+            pass
 
 
 def closed_clean(path: Path) -> bool:

@@ -109,3 +109,17 @@ def test_damage_that_keeps_size_and_time_is_met_when_its_page_is_read(register):
         with Database(register, write=False) as db, db.session() as s:
             s.execute(text("SELECT * FROM units")).all()
     assert isinstance(e.value, storage.DatabaseDamaged) or storage.is_damage(e.value)
+
+
+def test_the_marks_stay_few(tmp_path, monkeypatch):
+    """One mark is left per register closed clean; past twice the kept number the oldest go."""
+    monkeypatch.setattr(storage, "_MARKS_KEPT", 3)
+    paths = []
+    for i in range(8):
+        path = tmp_path / f"r{i}.db"
+        Database(path, create=True).close()
+        paths.append(path)
+    folder = storage._clean_mark(os.stat(paths[-1])).parent
+    mine = [storage._clean_mark(os.stat(p)).name for p in paths]
+    left = {e.name for e in os.scandir(folder)}
+    assert len(left) <= 6 and mine[-1] in left and closed_clean(paths[-1])
